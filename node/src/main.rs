@@ -1,0 +1,11 @@
+//! `paratii-node`: the Paratii chain validator and full node.
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,140 @@
+//! Benchmarks of the media pallet, each at the worst case of its bounds. Cluster keys
+//! live in the benchmark's keystore, so receipts are really signed and verified.
+
+use super::*;
+use crate::Pallet as MediaPallet;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::traits::Get;
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use paratii_primitives::{ClusterId, ClusterRegistry, UserRegistry};
+use sp_core::{crypto::KeyTypeId, ed25519, H256};
+use sp_runtime::traits::Zero;
+
+const KEY_TYPE: KeyTypeId = KeyTypeId(*b"pcls");
+
+/// `n` active clusters with keys in the keystore.
+fn clusters<T: Config>(n: u32) -> Vec<(ClusterId, ed25519::Public)> {
+	(0..n)
+		.map(|_| {
+			let public = sp_io::crypto::ed25519_generate(KEY_TYPE, None);
+			(T::Clusters::register_for_benchmark(public.0), public)
+		})
+		.collect()
+}
+
+fn receipts<T: Config>(
+	clusters: &[(ClusterId, ed25519::Public)],
+	content_hash: &H256,
+	size: u64,
+	owner: &T::AccountId,
+) -> Vec<StorageReceipt> {
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let message = paratii_primitives::receipt_message(&genesis, content_hash, size, owner);
+	clusters
+		.iter()
+		.map(|(cluster, public)| StorageReceipt {
+			cluster: *cluster,
+			signature: sp_io::crypto::ed25519_sign(KEY_TYPE, public, &message)
+				.expect("the key is in the keystore")
+				.0,
+		})
+		.collect()
+}
+
+fn content_hash(i: u32) -> H256 {
+	H256(sp_io::hashing::sha2_256(&i.to_le_bytes()))
+}
+
+/// `o` objects (the first the original), each with receipts from all `clusters`.
+fn objects<T: Config>(
+	o: u32,
+	clusters: &[(ClusterId, ed25519::Public)],
+	owner: &T::AccountId,
+) -> Vec<ObjectInput> {
+	(0..o)
+		.map(|i| {
+			let kind = if i == 0 {
+				ObjectKind::Original
+			} else {
+				ObjectKind::Transcoded { label: vec![b'l'; T::MaxLabelLen::get() as usize] }
+			};
+			let hash = content_hash(i);
+			ObjectInput {
+				kind,
+				content_hash: hash,
+				size: u64::MAX,
+				receipts: receipts::<T>(clusters, &hash, u64::MAX, owner),
+			}
+		})
+		.collect()
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// `o` objects with `r` receipts each, the longest title, a location and time.
+	#[benchmark]
+	fn register_media(
+		o: Linear<1, { T::MaxObjects::get() }>,
+		r: Linear<{ T::ReplicationFactor::get() }, { T::MaxReceipts::get() }>,
+	) {
+		let caller: T::AccountId = whitelisted_caller();
+		T::Users::register_for_benchmark(&caller);
+		let clusters = clusters::<T>(r);
+		let objects = objects::<T>(o, &clusters, &caller);
+		let title = vec![b't'; T::MaxTitleLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), title, Some((1, 1)), Some(1), objects);
+
+		assert_eq!(OwnerMediaCount::<T>::get(&caller), 1);
+	}
+
+	#[benchmark]
+	fn delete_media() {
+		let caller: T::AccountId = whitelisted_caller();
+		T::Users::register_for_benchmark(&caller);
+		let clusters = clusters::<T>(T::ReplicationFactor::get());
+		let id = MediaPallet::<T>::do_register(
+			caller.clone(),
+			vec![b't'; T::MaxTitleLen::get() as usize],
+			None,
+			None,
+			objects::<T>(T::MaxObjects::get(), &clusters, &caller),
+		)
+		.expect("valid media");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+
+		assert_eq!(Media::<T>::get(id).expect("kept").status, MediaStatus::Deleted);
+	}
+
+	/// `r` new receipts for an object that has `ReplicationFactor` already.
+	#[benchmark]
+	fn add_receipts(r: Linear<1, { T::MaxReceipts::get() - T::ReplicationFactor::get() }>) {
+		let caller: T::AccountId = whitelisted_caller();
+		T::Users::register_for_benchmark(&caller);
+		let all = clusters::<T>(T::ReplicationFactor::get() + r);
+		let (first, new) = all.split_at(T::ReplicationFactor::get() as usize);
+		let id = MediaPallet::<T>::do_register(
+			caller.clone(),
+			vec![b't'; T::MaxTitleLen::get() as usize],
+			None,
+			None,
+			objects::<T>(T::MaxObjects::get(), first, &caller),
+		)
+		.expect("valid media");
+		let receipts = receipts::<T>(new, &content_hash(0), u64::MAX, &caller);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, 0, receipts);
+
+		let held = Media::<T>::get(id).expect("registered").objects[0].clusters.len() as u32;
+		assert_eq!(held, T::ReplicationFactor::get() + r);
+	}
+
+	impl_benchmark_test_suite!(MediaPallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,519 @@
+//! # Media pallet
+//!
+//! Proofs of existence for media. A user registers a media item — a title, optional
+//! place and time of capture, and its objects (the original file, thumbnails,
+//! transcodings) — and for every object the SHA-256 of its bytes with storage
+//! receipts from `ReplicationFactor` distinct active storage clusters. The chain
+//! verifies each receipt's ed25519 signature against the cluster's registered key
+//! (pallet-topology), allocates the next sequential [`MediaId`], and records who
+//! registered which content hash in which block. The first registrant of a hash wins:
+//! a hash registered before is rejected, and the record outlives deletion as a
+//! tombstone, so the proof of existence stays.
+//!
+//! ## The storage receipt
+//!
+//! A cluster signs, with its ed25519 key, the SCALE encoding of
+//! `(*b"paratii/receipt/v1", genesis_hash, content_hash, size: u64, owner)` — 122
+//! bytes: the 18-byte tag, this chain's genesis hash, the content hash, the size
+//! little-endian, the owner's 32-byte account id (see
+//! [`paratii_primitives::receipt_message`]). It signs only after the bytes are on disk.
+//!
+//! ## Calls
+//!
+//! - `register_media(title, location, captured_at, objects)` — a registered user.
+//! - `delete_media(id)` — the owner; the record stays as a tombstone.
+//! - `add_receipts(id, object_index, receipts)` — anyone with valid receipts for the
+//!   object from clusters that do not hold it yet (re-replication).
+//!
+//! ## Runtime API
+//!
+//! [`MediaApi`](runtime_api::MediaApi): `media`, `media_by_hash`, `media_of_owner`,
+//! `media_by_title` (exact match; full-text search is the indexer's job) and
+//! `proof_of_existence`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Most results a list query of the runtime API returns.
+pub const MAX_QUERY_RESULTS: u32 = 100;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, traits::UnixTime};
+	use frame_system::pallet_prelude::*;
+	use paratii_primitives::{ClusterId, ClusterRegistry, MediaId, UserRegistry};
+	use sp_core::{ed25519, H256};
+	use sp_runtime::traits::Zero;
+
+	/// A title as stored.
+	pub type TitleOf<T> = BoundedVec<u8, <T as Config>::MaxTitleLen>;
+	/// A transcoding label as stored.
+	pub type LabelOf<T> = BoundedVec<u8, <T as Config>::MaxLabelLen>;
+	/// The clusters holding one object.
+	pub type ClustersOf<T> = BoundedVec<ClusterId, <T as Config>::MaxReceipts>;
+	/// An object as stored.
+	pub type ObjectOf<T> = MediaObject<LabelOf<T>, ClustersOf<T>>;
+	/// A media item as stored.
+	pub type MediaOf<T> = MediaRecord<
+		<T as frame_system::Config>::AccountId,
+		BlockNumberFor<T>,
+		TitleOf<T>,
+		BoundedVec<ObjectOf<T>, <T as Config>::MaxObjects>,
+	>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// Who is a registered user (pallet-users).
+		type Users: UserRegistry<Self::AccountId>;
+		/// The storage clusters and their keys (pallet-topology).
+		type Clusters: ClusterRegistry;
+		/// The time of the current block (pallet-timestamp).
+		type Time: UnixTime;
+		/// Distinct active clusters that must sign a receipt for every object.
+		#[pallet::constant]
+		type ReplicationFactor: Get<u32>;
+		/// Most objects one media item may have.
+		#[pallet::constant]
+		type MaxObjects: Get<u32>;
+		/// Most clusters (receipts) one object may have.
+		#[pallet::constant]
+		type MaxReceipts: Get<u32>;
+		/// Longest title, in bytes (UTF-8).
+		#[pallet::constant]
+		type MaxTitleLen: Get<u32>;
+		/// Longest transcoding label, in bytes.
+		#[pallet::constant]
+		type MaxLabelLen: Get<u32>;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next registered media item gets.
+	#[pallet::storage]
+	pub type NextMediaId<T> = StorageValue<_, MediaId, ValueQuery>;
+
+	/// Every media item ever registered, deleted ones as tombstones.
+	#[pallet::storage]
+	pub type Media<T: Config> = StorageMap<_, Twox64Concat, MediaId, MediaOf<T>>;
+
+	/// Which media item and object a content hash belongs to; never removed.
+	#[pallet::storage]
+	pub type ObjectByHash<T> = StorageMap<_, Identity, H256, (MediaId, u32)>;
+
+	/// Active media by `blake2_256(title)`, for exact title lookups.
+	#[pallet::storage]
+	pub type TitleIndex<T> =
+		StorageDoubleMap<_, Identity, [u8; 32], Twox64Concat, MediaId, (), OptionQuery>;
+
+	/// How many media items each account has registered.
+	#[pallet::storage]
+	pub type OwnerMediaCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Each account's media, by position in registration order: lists page through
+	/// this without iterating over anything unbounded.
+	#[pallet::storage]
+	pub type OwnerMedia<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, MediaId>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A media item was registered; `content_hash` is its original's.
+		MediaRegistered { media_id: MediaId, owner: T::AccountId, content_hash: H256 },
+		/// A media item was deleted by its owner; its record stays as a tombstone.
+		MediaDeleted { media_id: MediaId, owner: T::AccountId },
+		/// More clusters now hold an object.
+		ReceiptsAdded { media_id: MediaId, object_index: u32, clusters: Vec<ClusterId> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Register as a user first (`users.register`).
+		NotRegisteredUser,
+		/// The title is empty.
+		EmptyTitle,
+		/// The title is longer than `MaxTitleLen` (128) bytes.
+		TitleTooLong,
+		/// The title is not valid UTF-8.
+		TitleNotUtf8,
+		/// Latitude must be within ±90,000,000 and longitude within ±180,000,000
+		/// microdegrees.
+		InvalidLocation,
+		/// A media item needs at least one object, its original.
+		NoObjects,
+		/// More objects than `MaxObjects`.
+		TooManyObjects,
+		/// No object is of kind `Original`.
+		NoOriginal,
+		/// More than one object is of kind `Original`.
+		MultipleOriginals,
+		/// An object has size zero.
+		EmptyObject,
+		/// A transcoding label is longer than `MaxLabelLen` bytes.
+		LabelTooLong,
+		/// Two objects of this media item have the same content hash.
+		DuplicateObject,
+		/// This content hash is registered already; `MediaApi::media_by_hash` names the
+		/// media item (first registrant wins).
+		ContentAlreadyRegistered,
+		/// An object has fewer receipts than `ReplicationFactor`.
+		InsufficientReceipts,
+		/// An object has more receipts than `MaxReceipts`.
+		TooManyReceipts,
+		/// Two receipts come from the same cluster.
+		DuplicateReceipt,
+		/// A receipt's cluster is unknown or not `Active`.
+		ClusterNotActive,
+		/// A receipt's signature does not verify against its cluster's key for this
+		/// object, size, owner and chain.
+		InvalidReceiptSignature,
+		/// Media ids are exhausted.
+		MediaIdOverflow,
+		/// No media item has this id.
+		UnknownMedia,
+		/// Only the media item's owner may do this.
+		NotOwner,
+		/// The media item is deleted.
+		MediaDeleted,
+		/// The media item has no object at this index.
+		UnknownObject,
+		/// A receipt's cluster already holds this object.
+		ClusterAlreadyHolds,
+		/// Give at least one receipt.
+		NoReceipts,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a media item with its objects and their storage receipts.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_media(
+			objects.len() as u32,
+			objects.iter().map(|o| o.receipts.len() as u32).max().unwrap_or(0),
+		))]
+		pub fn register_media(
+			origin: OriginFor<T>,
+			title: Vec<u8>,
+			location: Option<(i32, i32)>,
+			captured_at: Option<u64>,
+			objects: Vec<ObjectInput>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, title, location, captured_at, objects).map(|_| ())
+		}
+
+		/// Deletes the caller's media item `id`. Its record, and so the proof that its
+		/// content existed, stays.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::delete_media())]
+		pub fn delete_media(origin: OriginFor<T>, id: MediaId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Media::<T>::try_mutate(id, |media| -> DispatchResult {
+				let media = media.as_mut().ok_or(Error::<T>::UnknownMedia)?;
+				ensure!(media.owner == who, Error::<T>::NotOwner);
+				ensure!(media.status == MediaStatus::Active, Error::<T>::MediaDeleted);
+				media.status = MediaStatus::Deleted;
+				TitleIndex::<T>::remove(sp_io::hashing::blake2_256(&media.title), id);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::MediaDeleted { media_id: id, owner: who });
+			Ok(())
+		}
+
+		/// Adds receipts from clusters that newly store object `object_index` of media
+		/// item `id` (re-replication after a cluster is lost).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::add_receipts(receipts.len() as u32))]
+		pub fn add_receipts(
+			origin: OriginFor<T>,
+			id: MediaId,
+			object_index: u32,
+			receipts: Vec<StorageReceipt>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(!receipts.is_empty(), Error::<T>::NoReceipts);
+			let mut media = Media::<T>::get(id).ok_or(Error::<T>::UnknownMedia)?;
+			ensure!(media.status == MediaStatus::Active, Error::<T>::MediaDeleted);
+			let object =
+				media.objects.get_mut(object_index as usize).ok_or(Error::<T>::UnknownObject)?;
+			let added = Self::verify_receipts(
+				&media.owner,
+				&object.content_hash,
+				object.size,
+				&receipts,
+				&object.clusters,
+			)?;
+			for cluster in &added {
+				object.clusters.try_push(*cluster).map_err(|_| Error::<T>::TooManyReceipts)?;
+			}
+			Media::<T>::insert(id, media);
+			Self::deposit_event(Event::ReceiptsAdded {
+				media_id: id,
+				object_index,
+				clusters: added,
+			});
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		pub(crate) fn do_register(
+			owner: T::AccountId,
+			title: Vec<u8>,
+			location: Option<(i32, i32)>,
+			captured_at: Option<u64>,
+			objects: Vec<ObjectInput>,
+		) -> Result<MediaId, DispatchError> {
+			ensure!(T::Users::is_registered(&owner), Error::<T>::NotRegisteredUser);
+			ensure!(!title.is_empty(), Error::<T>::EmptyTitle);
+			let title: TitleOf<T> = title.try_into().map_err(|_| Error::<T>::TitleTooLong)?;
+			ensure!(core::str::from_utf8(&title).is_ok(), Error::<T>::TitleNotUtf8);
+			if let Some((lat, lon)) = location {
+				ensure!(
+					(-90_000_000..=90_000_000).contains(&lat)
+						&& (-180_000_000..=180_000_000).contains(&lon),
+					Error::<T>::InvalidLocation
+				);
+			}
+			ensure!(!objects.is_empty(), Error::<T>::NoObjects);
+			ensure!(objects.len() <= T::MaxObjects::get() as usize, Error::<T>::TooManyObjects);
+			let originals = objects.iter().filter(|o| o.kind == ObjectKind::Original).count();
+			ensure!(originals > 0, Error::<T>::NoOriginal);
+			ensure!(originals == 1, Error::<T>::MultipleOriginals);
+
+			let mut stored: BoundedVec<ObjectOf<T>, T::MaxObjects> = BoundedVec::new();
+			for (i, object) in objects.iter().enumerate() {
+				ensure!(object.size > 0, Error::<T>::EmptyObject);
+				ensure!(
+					!objects[..i].iter().any(|o| o.content_hash == object.content_hash),
+					Error::<T>::DuplicateObject
+				);
+				ensure!(
+					!ObjectByHash::<T>::contains_key(object.content_hash),
+					Error::<T>::ContentAlreadyRegistered
+				);
+				let clusters = Self::verify_receipts(
+					&owner,
+					&object.content_hash,
+					object.size,
+					&object.receipts,
+					&[],
+				)?;
+				ensure!(
+					clusters.len() >= T::ReplicationFactor::get() as usize,
+					Error::<T>::InsufficientReceipts
+				);
+				let kind = match &object.kind {
+					ObjectKind::Original => ObjectKind::Original,
+					ObjectKind::Thumbnail { width, height } => {
+						ObjectKind::Thumbnail { width: *width, height: *height }
+					},
+					ObjectKind::Transcoded { label } => ObjectKind::Transcoded {
+						label: label.clone().try_into().map_err(|_| Error::<T>::LabelTooLong)?,
+					},
+				};
+				let clusters: ClustersOf<T> =
+					clusters.try_into().map_err(|_| Error::<T>::TooManyReceipts)?;
+				stored
+					.try_push(MediaObject {
+						kind,
+						content_hash: object.content_hash,
+						size: object.size,
+						clusters,
+					})
+					.map_err(|_| Error::<T>::TooManyObjects)?;
+			}
+
+			let media_id = NextMediaId::<T>::get();
+			let next = media_id.checked_add(1).ok_or(Error::<T>::MediaIdOverflow)?;
+			let original = objects
+				.iter()
+				.find(|o| o.kind == ObjectKind::Original)
+				.map(|o| o.content_hash)
+				.unwrap_or_default();
+			for (index, object) in stored.iter().enumerate() {
+				ObjectByHash::<T>::insert(object.content_hash, (media_id, index as u32));
+			}
+			TitleIndex::<T>::insert(sp_io::hashing::blake2_256(&title), media_id, ());
+			let position = OwnerMediaCount::<T>::get(&owner);
+			OwnerMedia::<T>::insert(&owner, position, media_id);
+			OwnerMediaCount::<T>::insert(&owner, position.saturating_add(1));
+			Media::<T>::insert(
+				media_id,
+				MediaRecord {
+					owner: owner.clone(),
+					title,
+					location,
+					captured_at,
+					objects: stored,
+					status: MediaStatus::Active,
+					registered_at: frame_system::Pallet::<T>::block_number(),
+					registered_at_ms: T::Time::now().as_millis() as u64,
+				},
+			);
+			NextMediaId::<T>::put(next);
+			Self::deposit_event(Event::MediaRegistered { media_id, owner, content_hash: original });
+			Ok(media_id)
+		}
+
+		/// Checks `receipts` for one object and returns their clusters. Every receipt
+		/// must be from a distinct active cluster not in `existing`, with a valid
+		/// signature; one bad receipt rejects them all.
+		pub(crate) fn verify_receipts(
+			owner: &T::AccountId,
+			content_hash: &H256,
+			size: u64,
+			receipts: &[StorageReceipt],
+			existing: &[ClusterId],
+		) -> Result<Vec<ClusterId>, DispatchError> {
+			ensure!(
+				receipts.len().saturating_add(existing.len()) <= T::MaxReceipts::get() as usize,
+				Error::<T>::TooManyReceipts
+			);
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let message = paratii_primitives::receipt_message(&genesis, content_hash, size, owner);
+			let mut clusters = Vec::with_capacity(receipts.len());
+			for receipt in receipts {
+				ensure!(!clusters.contains(&receipt.cluster), Error::<T>::DuplicateReceipt);
+				ensure!(!existing.contains(&receipt.cluster), Error::<T>::ClusterAlreadyHolds);
+				let key = T::Clusters::active_cluster_key(receipt.cluster)
+					.ok_or(Error::<T>::ClusterNotActive)?;
+				ensure!(
+					sp_io::crypto::ed25519_verify(
+						&ed25519::Signature::from_raw(receipt.signature),
+						&message,
+						&ed25519::Public::from_raw(key),
+					),
+					Error::<T>::InvalidReceiptSignature
+				);
+				clusters.push(receipt.cluster);
+			}
+			Ok(clusters)
+		}
+
+		fn view(id: MediaId, media: MediaOf<T>) -> MediaView<T::AccountId, BlockNumberFor<T>> {
+			MediaView {
+				id,
+				owner: media.owner,
+				title: media.title.into_inner(),
+				location: media.location,
+				captured_at: media.captured_at,
+				objects: media
+					.objects
+					.into_iter()
+					.map(|o| ObjectView {
+						kind: match o.kind {
+							ObjectKind::Original => ObjectKind::Original,
+							ObjectKind::Thumbnail { width, height } => {
+								ObjectKind::Thumbnail { width, height }
+							},
+							ObjectKind::Transcoded { label } => {
+								ObjectKind::Transcoded { label: label.into_inner() }
+							},
+						},
+						content_hash: o.content_hash,
+						size: o.size,
+						clusters: o.clusters.into_inner(),
+					})
+					.collect(),
+				status: media.status,
+				registered_at: media.registered_at,
+				registered_at_ms: media.registered_at_ms,
+			}
+		}
+
+		/// `MediaApi::media`.
+		pub fn media(id: MediaId) -> Option<MediaView<T::AccountId, BlockNumberFor<T>>> {
+			Media::<T>::get(id).map(|m| Self::view(id, m))
+		}
+
+		/// `MediaApi::media_by_hash`.
+		pub fn media_by_hash(content_hash: H256) -> Option<MediaId> {
+			ObjectByHash::<T>::get(content_hash).map(|(id, _)| id)
+		}
+
+		/// `MediaApi::media_of_owner`.
+		pub fn media_of_owner(owner: T::AccountId, start: u32, limit: u32) -> Vec<MediaId> {
+			let end = OwnerMediaCount::<T>::get(&owner)
+				.min(start.saturating_add(limit.min(MAX_QUERY_RESULTS)));
+			(start..end).filter_map(|i| OwnerMedia::<T>::get(&owner, i)).collect()
+		}
+
+		/// `MediaApi::media_by_title`.
+		pub fn media_by_title(title: Vec<u8>) -> Vec<MediaId> {
+			TitleIndex::<T>::iter_key_prefix(sp_io::hashing::blake2_256(&title))
+				.take(MAX_QUERY_RESULTS as usize)
+				.collect()
+		}
+
+		/// `MediaApi::proof_of_existence`.
+		pub fn proof_of_existence(
+			content_hash: H256,
+		) -> Option<ProofOfExistence<T::AccountId, BlockNumberFor<T>>> {
+			let (media_id, object_index) = ObjectByHash::<T>::get(content_hash)?;
+			let media = Media::<T>::get(media_id)?;
+			let clusters = media.objects.get(object_index as usize)?.clusters.to_vec();
+			Some(ProofOfExistence {
+				media_id,
+				object_index,
+				owner: media.owner,
+				block_number: media.registered_at,
+				timestamp: media.registered_at_ms,
+				status: media.status,
+				clusters,
+			})
+		}
+	}
+
+	impl<T: Config> paratii_primitives::MediaRegistry for Pallet<T> {
+		fn is_active(id: MediaId) -> bool {
+			Media::<T>::get(id).is_some_and(|m| m.status == MediaStatus::Active)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn create_for_benchmark() -> MediaId {
+			let id = NextMediaId::<T>::get();
+			let owner: T::AccountId = frame_benchmarking::account("owner", 0, 0);
+			Media::<T>::insert(
+				id,
+				MediaRecord {
+					owner,
+					title: BoundedVec::truncate_from(b"benchmark".to_vec()),
+					location: None,
+					captured_at: None,
+					objects: BoundedVec::new(),
+					status: MediaStatus::Active,
+					registered_at: frame_system::Pallet::<T>::block_number(),
+					registered_at_ms: 0,
+				},
+			);
+			NextMediaId::<T>::put(id + 1);
+			id
+		}
+	}
+}

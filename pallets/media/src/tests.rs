@@ -1,0 +1,382 @@
+//! The media pallet's behaviour, one test per rule.
+
+use crate::{
+	mock::*, Error, Event, Media as MediaStorage, MediaStatus, NextMediaId, ObjectByHash,
+	ObjectKind, OwnerMediaCount,
+};
+use frame_support::{assert_noop, assert_ok};
+use paratii_primitives::MediaRegistry;
+use sp_core::H256;
+
+fn original(n: u8, owner: &sp_runtime::AccountId32) -> crate::ObjectInput {
+	object(ObjectKind::Original, n, &[0, 1], owner)
+}
+
+fn register(owner: sp_runtime::AccountId32, title: &str, objects: Vec<crate::ObjectInput>) -> u64 {
+	let id = NextMediaId::<Test>::get();
+	assert_ok!(Media::register_media(
+		RuntimeOrigin::signed(owner),
+		title.as_bytes().to_vec(),
+		Some((52_370_000, 4_890_000)),
+		Some(1_690_000_000_000),
+		objects,
+	));
+	id
+}
+
+#[test]
+fn register_media_records_a_proof_of_existence() {
+	new_test_ext().execute_with(|| {
+		let thumb = object(ObjectKind::Thumbnail { width: 320, height: 240 }, 2, &[2, 3], &alice());
+		let hd =
+			object(ObjectKind::Transcoded { label: b"720p".to_vec() }, 3, &[0, 1, 2], &alice());
+		let id = register(alice(), "Sunset over Amsterdam", vec![original(1, &alice()), thumb, hd]);
+		assert_eq!(id, 0);
+		assert_eq!(NextMediaId::<Test>::get(), 1);
+
+		let media = Media::media(id).unwrap();
+		assert_eq!(media.owner, alice());
+		assert_eq!(media.title, b"Sunset over Amsterdam".to_vec());
+		assert_eq!(media.location, Some((52_370_000, 4_890_000)));
+		assert_eq!(media.status, MediaStatus::Active);
+		assert_eq!(media.objects.len(), 3);
+		assert_eq!(media.objects[2].clusters, vec![0, 1, 2]);
+		assert_eq!(media.objects[2].kind, ObjectKind::Transcoded { label: b"720p".to_vec() });
+
+		let proof = Media::proof_of_existence(hash(2)).unwrap();
+		assert_eq!((proof.media_id, proof.object_index, proof.owner.clone()), (0, 1, alice()));
+		assert_eq!((proof.block_number, proof.timestamp), (1, 1_700_000_000_000));
+		assert_eq!(proof.clusters, vec![2, 3]);
+		assert_eq!(Media::media_by_hash(hash(1)), Some(0));
+		assert!(Media::is_active(0));
+		System::assert_last_event(
+			Event::MediaRegistered { media_id: 0, owner: alice(), content_hash: hash(1) }.into(),
+		);
+	});
+}
+
+#[test]
+fn media_ids_are_sequential_and_listed_per_owner() {
+	new_test_ext().execute_with(|| {
+		let a0 = register(alice(), "a", vec![original(1, &alice())]);
+		let b0 = register(bob(), "b", vec![original(2, &bob())]);
+		let a1 = register(alice(), "a", vec![original(3, &alice())]);
+		assert_eq!((a0, b0, a1), (0, 1, 2));
+		assert_eq!(OwnerMediaCount::<Test>::get(alice()), 2);
+		assert_eq!(Media::media_of_owner(alice(), 0, 10), vec![0, 2]);
+		assert_eq!(Media::media_of_owner(alice(), 1, 10), vec![2]);
+		assert_eq!(Media::media_of_owner(alice(), 0, 1), vec![0]);
+		assert_eq!(Media::media_of_owner(bob(), 0, 10), vec![1]);
+		assert!(Media::media_of_owner(account(3), 0, 10).is_empty());
+	});
+}
+
+#[test]
+fn exact_title_lookup_finds_active_media() {
+	new_test_ext().execute_with(|| {
+		register(alice(), "Cats", vec![original(1, &alice())]);
+		register(bob(), "Cats", vec![original(2, &bob())]);
+		register(bob(), "Dogs", vec![original(3, &bob())]);
+		let mut cats = Media::media_by_title(b"Cats".to_vec());
+		cats.sort();
+		assert_eq!(cats, vec![0, 1]);
+		assert!(Media::media_by_title(b"cats".to_vec()).is_empty(), "exact match only");
+		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), 0));
+		assert_eq!(Media::media_by_title(b"Cats".to_vec()), vec![1]);
+	});
+}
+
+#[test]
+fn a_registered_content_hash_is_rejected_first_registrant_wins() {
+	new_test_ext().execute_with(|| {
+		register(alice(), "first", vec![original(1, &alice())]);
+		assert_noop!(
+			Media::register_media(
+				RuntimeOrigin::signed(bob()),
+				b"copy".to_vec(),
+				None,
+				None,
+				vec![original(1, &bob())]
+			),
+			Error::<Test>::ContentAlreadyRegistered
+		);
+		assert_eq!(
+			Media::media_by_hash(hash(1)),
+			Some(0),
+			"the error's media id is looked up by hash"
+		);
+	});
+}
+
+#[test]
+fn a_tampered_receipt_is_rejected() {
+	new_test_ext().execute_with(|| {
+		let call = |o| {
+			Media::register_media(
+				RuntimeOrigin::signed(alice()),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![o],
+			)
+		};
+		// A flipped signature bit.
+		let mut o = original(1, &alice());
+		o.receipts[1].signature[0] ^= 1;
+		assert_noop!(call(o), Error::<Test>::InvalidReceiptSignature);
+		// A receipt for another size.
+		let mut o = original(1, &alice());
+		o.size += 1;
+		assert_noop!(call(o), Error::<Test>::InvalidReceiptSignature);
+		// A receipt issued to another owner.
+		let o = object(ObjectKind::Original, 1, &[0, 1], &bob());
+		assert_noop!(call(o), Error::<Test>::InvalidReceiptSignature);
+		// Cluster 1's signature presented as cluster 2's.
+		let mut o = original(1, &alice());
+		o.receipts[1].cluster = 2;
+		assert_noop!(call(o), Error::<Test>::InvalidReceiptSignature);
+	});
+}
+
+#[test]
+fn receipts_must_come_from_enough_distinct_active_clusters() {
+	new_test_ext().execute_with(|| {
+		let call = |o| {
+			Media::register_media(
+				RuntimeOrigin::signed(alice()),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![o],
+			)
+		};
+		assert_noop!(
+			call(object(ObjectKind::Original, 1, &[0], &alice())),
+			Error::<Test>::InsufficientReceipts
+		);
+		let mut o = original(1, &alice());
+		o.receipts[1] = o.receipts[0].clone();
+		assert_noop!(call(o), Error::<Test>::DuplicateReceipt);
+		assert_noop!(
+			call(object(ObjectKind::Original, 1, &[0, 1, 2, 3, 0], &alice())),
+			Error::<Test>::TooManyReceipts
+		);
+		assert_ok!(Topology::set_cluster_status(
+			RuntimeOrigin::root(),
+			1,
+			pallet_topology::ClusterStatus::Draining
+		));
+		assert_noop!(call(original(1, &alice())), Error::<Test>::ClusterNotActive);
+		assert_noop!(
+			call(object(ObjectKind::Original, 1, &[0, 9], &alice())),
+			Error::<Test>::ClusterNotActive
+		);
+	});
+}
+
+#[test]
+fn register_media_validates_its_input() {
+	new_test_ext().execute_with(|| {
+		let alice_o = || RuntimeOrigin::signed(alice());
+		let one = || vec![original(1, &alice())];
+		assert_noop!(
+			Media::register_media(
+				RuntimeOrigin::signed(account(3)),
+				b"t".to_vec(),
+				None,
+				None,
+				one()
+			),
+			Error::<Test>::NotRegisteredUser
+		);
+		assert_noop!(
+			Media::register_media(alice_o(), vec![], None, None, one()),
+			Error::<Test>::EmptyTitle
+		);
+		assert_noop!(
+			Media::register_media(alice_o(), vec![b'x'; 129], None, None, one()),
+			Error::<Test>::TitleTooLong
+		);
+		assert_noop!(
+			Media::register_media(alice_o(), vec![0xc3, 0x28], None, None, one()),
+			Error::<Test>::TitleNotUtf8
+		);
+		assert_noop!(
+			Media::register_media(alice_o(), b"t".to_vec(), Some((90_000_001, 0)), None, one()),
+			Error::<Test>::InvalidLocation
+		);
+		assert_noop!(
+			Media::register_media(alice_o(), b"t".to_vec(), Some((0, -180_000_001)), None, one()),
+			Error::<Test>::InvalidLocation
+		);
+		assert_noop!(
+			Media::register_media(alice_o(), b"t".to_vec(), None, None, vec![]),
+			Error::<Test>::NoObjects
+		);
+		let thumb = |n| object(ObjectKind::Thumbnail { width: 1, height: 1 }, n, &[0, 1], &alice());
+		assert_noop!(
+			Media::register_media(alice_o(), b"t".to_vec(), None, None, vec![thumb(2)]),
+			Error::<Test>::NoOriginal
+		);
+		assert_noop!(
+			Media::register_media(
+				alice_o(),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![original(1, &alice()), original(2, &alice())]
+			),
+			Error::<Test>::MultipleOriginals
+		);
+		assert_noop!(
+			Media::register_media(
+				alice_o(),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![original(1, &alice()), thumb(2), thumb(3), thumb(4), thumb(5)]
+			),
+			Error::<Test>::TooManyObjects
+		);
+		assert_noop!(
+			Media::register_media(
+				alice_o(),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![original(1, &alice()), thumb(1)]
+			),
+			Error::<Test>::DuplicateObject
+		);
+		let long_label =
+			object(ObjectKind::Transcoded { label: vec![b'l'; 17] }, 2, &[0, 1], &alice());
+		assert_noop!(
+			Media::register_media(
+				alice_o(),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![original(1, &alice()), long_label]
+			),
+			Error::<Test>::LabelTooLong
+		);
+		let mut empty = original(1, &alice());
+		empty.size = 0;
+		assert_noop!(
+			Media::register_media(alice_o(), b"t".to_vec(), None, None, vec![empty]),
+			Error::<Test>::EmptyObject
+		);
+	});
+}
+
+#[test]
+fn delete_media_leaves_a_tombstone() {
+	new_test_ext().execute_with(|| {
+		let id = register(alice(), "gone", vec![original(1, &alice())]);
+		assert_noop!(
+			Media::delete_media(RuntimeOrigin::signed(bob()), id),
+			Error::<Test>::NotOwner
+		);
+		assert_noop!(
+			Media::delete_media(RuntimeOrigin::signed(alice()), 9),
+			Error::<Test>::UnknownMedia
+		);
+		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), id));
+		System::assert_last_event(Event::MediaDeleted { media_id: id, owner: alice() }.into());
+		assert_eq!(MediaStorage::<Test>::get(id).unwrap().status, MediaStatus::Deleted);
+		assert!(!Media::is_active(id));
+		let proof = Media::proof_of_existence(hash(1)).unwrap();
+		assert_eq!((proof.owner, proof.status), (alice(), MediaStatus::Deleted));
+		assert_eq!(ObjectByHash::<Test>::get(hash(1)), Some((id, 0)));
+		assert_noop!(
+			Media::delete_media(RuntimeOrigin::signed(alice()), id),
+			Error::<Test>::MediaDeleted
+		);
+		assert_noop!(
+			Media::register_media(
+				RuntimeOrigin::signed(bob()),
+				b"again".to_vec(),
+				None,
+				None,
+				vec![original(1, &bob())]
+			),
+			Error::<Test>::ContentAlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn add_receipts_re_replicates_an_object() {
+	new_test_ext().execute_with(|| {
+		let id = register(alice(), "r", vec![original(1, &alice())]);
+		let size = 1001;
+		// Anyone (here Bob) may submit receipts the clusters issued to the owner.
+		assert_ok!(Media::add_receipts(
+			RuntimeOrigin::signed(bob()),
+			id,
+			0,
+			vec![receipt(2, hash(1), size, &alice()), receipt(3, hash(1), size, &alice())]
+		));
+		assert_eq!(Media::proof_of_existence(hash(1)).unwrap().clusters, vec![0, 1, 2, 3]);
+		System::assert_last_event(
+			Event::ReceiptsAdded { media_id: id, object_index: 0, clusters: vec![2, 3] }.into(),
+		);
+	});
+}
+
+#[test]
+fn add_receipts_rejects_bad_receipts_and_targets() {
+	new_test_ext().execute_with(|| {
+		let id = register(alice(), "r", vec![original(1, &alice())]);
+		let call = |media, index, receipts| {
+			Media::add_receipts(RuntimeOrigin::signed(bob()), media, index, receipts)
+		};
+		let good = || vec![receipt(2, hash(1), 1001, &alice())];
+		assert_noop!(call(id, 0, vec![]), Error::<Test>::NoReceipts);
+		assert_noop!(call(9, 0, good()), Error::<Test>::UnknownMedia);
+		assert_noop!(call(id, 1, good()), Error::<Test>::UnknownObject);
+		assert_noop!(
+			call(id, 0, vec![receipt(0, hash(1), 1001, &alice())]),
+			Error::<Test>::ClusterAlreadyHolds
+		);
+		assert_noop!(
+			call(id, 0, vec![receipt(2, hash(1), 1001, &bob())]),
+			Error::<Test>::InvalidReceiptSignature
+		);
+		assert_noop!(
+			call(
+				id,
+				0,
+				vec![
+					receipt(2, hash(1), 1001, &alice()),
+					receipt(3, hash(1), 1001, &alice()),
+					receipt(2, hash(1), 1001, &alice())
+				]
+			),
+			Error::<Test>::TooManyReceipts
+		);
+		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), id));
+		assert_noop!(call(id, 0, good()), Error::<Test>::MediaDeleted);
+	});
+}
+
+#[test]
+fn receipts_are_bound_to_this_chain() {
+	new_test_ext().execute_with(|| {
+		// A receipt signed for another genesis hash does not verify here.
+		let message =
+			paratii_primitives::receipt_message(&H256::repeat_byte(9), &hash(1), 1001, &alice());
+		let mut o = original(1, &alice());
+		o.receipts[0].signature = sp_core::Pair::sign(&cluster_pair(0), &message).0;
+		assert_noop!(
+			Media::register_media(
+				RuntimeOrigin::signed(alice()),
+				b"t".to_vec(),
+				None,
+				None,
+				vec![o]
+			),
+			Error::<Test>::InvalidReceiptSignature
+		);
+	});
+}

@@ -1,0 +1,127 @@
+//! Types of the media pallet.
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use paratii_primitives::{ClusterId, MediaId, SignatureBytes};
+use scale_info::TypeInfo;
+use sp_core::H256;
+
+/// What an object of a media item is.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum ObjectKind<Label> {
+	/// The uploaded file. Every media item has exactly one.
+	Original,
+	/// A scaled-down picture.
+	Thumbnail { width: u32, height: u32 },
+	/// Another encoding of the original, e.g. `"720p"`.
+	Transcoded { label: Label },
+}
+
+/// A storage cluster's signed statement that it durably stores an object: an
+/// ed25519 signature over [`paratii_primitives::receipt_message`].
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct StorageReceipt {
+	pub cluster: ClusterId,
+	pub signature: SignatureBytes,
+}
+
+/// An object as submitted in `register_media`.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ObjectInput {
+	pub kind: ObjectKind<Vec<u8>>,
+	/// SHA-256 of the object's bytes (the digest of its IPFS CIDv1, raw codec).
+	pub content_hash: H256,
+	/// Size in bytes.
+	pub size: u64,
+	/// Receipts from at least `ReplicationFactor` distinct active clusters.
+	pub receipts: Vec<StorageReceipt>,
+}
+
+/// An object as stored: the receipts verified, the clusters that hold it kept.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct MediaObject<Label, Clusters> {
+	pub kind: ObjectKind<Label>,
+	pub content_hash: H256,
+	pub size: u64,
+	/// Clusters whose receipts the chain verified.
+	pub clusters: Clusters,
+}
+
+/// Whether a media item is live.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum MediaStatus {
+	Active,
+	/// Deleted by its owner; the record stays as a tombstone, the proof that the
+	/// content existed and who registered it when.
+	Deleted,
+}
+
+/// A media item as stored.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct MediaRecord<AccountId, BlockNumber, Title, Objects> {
+	pub owner: AccountId,
+	pub title: Title,
+	/// `(latitude, longitude)` in microdegrees.
+	pub location: Option<(i32, i32)>,
+	/// When the media was captured, as the owner says (Unix milliseconds).
+	pub captured_at: Option<u64>,
+	pub objects: Objects,
+	pub status: MediaStatus,
+	/// The block that registered it: the proof of existence's time, on chain.
+	pub registered_at: BlockNumber,
+	/// That block's timestamp (Unix milliseconds).
+	pub registered_at_ms: u64,
+}
+
+/// An object as the runtime API returns it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct ObjectView {
+	pub kind: ObjectKind<Vec<u8>>,
+	pub content_hash: H256,
+	pub size: u64,
+	pub clusters: Vec<ClusterId>,
+}
+
+/// A media item as the runtime API returns it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct MediaView<AccountId, BlockNumber> {
+	pub id: MediaId,
+	pub owner: AccountId,
+	pub title: Vec<u8>,
+	pub location: Option<(i32, i32)>,
+	pub captured_at: Option<u64>,
+	pub objects: Vec<ObjectView>,
+	pub status: MediaStatus,
+	pub registered_at: BlockNumber,
+	pub registered_at_ms: u64,
+}
+
+/// The answer to "does the content with this hash exist, since when, and by whom?".
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct ProofOfExistence<AccountId, BlockNumber> {
+	pub media_id: MediaId,
+	/// Which object of the media item has this hash (0-based).
+	pub object_index: u32,
+	pub owner: AccountId,
+	pub block_number: BlockNumber,
+	/// Unix milliseconds of that block.
+	pub timestamp: u64,
+	pub status: MediaStatus,
+	/// Clusters whose storage receipts for this object the chain verified.
+	pub clusters: Vec<ClusterId>,
+}

@@ -1,0 +1,139 @@
+//! Benchmarks of the users pallet, each at the worst case of its bounds.
+
+use super::*;
+use crate::Pallet as Users;
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get,
+};
+use frame_system::RawOrigin;
+use paratii_primitives::MediaRegistry;
+use sp_runtime::Saturating;
+
+fn funded<T: Config>(who: &T::AccountId) {
+	let amount =
+		T::UserDeposit::get().saturating_mul(100u32.into()) + T::Currency::minimum_balance();
+	T::Currency::set_balance(who, amount);
+}
+
+fn registered<T: Config>(who: &T::AccountId) {
+	funded::<T>(who);
+	Users::<T>::do_register(who.clone(), vec![b'n'; T::MaxNameLen::get() as usize], None)
+		.expect("funded");
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let caller: T::AccountId = whitelisted_caller();
+		funded::<T>(&caller);
+		let name = vec![b'n'; T::MaxNameLen::get() as usize];
+		let cid = vec![b'c'; T::MaxProfileCidLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), name, Some(cid));
+
+		assert!(crate::Users::<T>::contains_key(&caller));
+	}
+
+	#[benchmark]
+	fn update_profile() {
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+		let name = vec![b'm'; T::MaxNameLen::get() as usize];
+		let cid = vec![b'c'; T::MaxProfileCidLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), name.clone(), Some(cid));
+
+		assert_eq!(crate::Users::<T>::get(&caller).expect("registered").name.to_vec(), name);
+	}
+
+	#[benchmark]
+	fn unregister() {
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+
+		assert!(!crate::Users::<T>::contains_key(&caller));
+	}
+
+	#[benchmark]
+	fn react() {
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+		let media = T::Media::create_for_benchmark();
+		// Worst case: a change of reaction, which updates both counters and the record.
+		Reactions::<T>::insert(media, &caller, Reaction::Like);
+		ReactionCounts::<T>::insert(media, ReactionTally { likes: 1, dislikes: 0 });
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), media, Reaction::Dislike);
+
+		assert_eq!(ReactionCounts::<T>::get(media), ReactionTally { likes: 0, dislikes: 1 });
+	}
+
+	#[benchmark]
+	fn flag() {
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+		let media = T::Media::create_for_benchmark();
+		// Worst case: this flag reaches the threshold and emits a second event.
+		FlagCount::<T>::insert(media, T::FlagThreshold::get().saturating_sub(1));
+		let reason = vec![b'r'; T::MaxFlagReasonLen::get() as usize];
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), media, reason);
+
+		assert_eq!(FlagCount::<T>::get(media), T::FlagThreshold::get());
+	}
+
+	#[benchmark]
+	fn record_view() {
+		let recorder: T::AccountId = whitelisted_caller();
+		ViewRecorders::<T>::insert(&recorder, ());
+		let media = T::Media::create_for_benchmark();
+		let viewer: T::AccountId = account("viewer", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(recorder), media, viewer);
+
+		assert_eq!(Views::<T>::get(media), 1);
+	}
+
+	#[benchmark]
+	fn add_view_recorder() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let who: T::AccountId = account("recorder", 0, 0);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert!(ViewRecorders::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_view_recorder() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let who: T::AccountId = account("recorder", 0, 0);
+		ViewRecorders::<T>::insert(&who, ());
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
+		assert!(!ViewRecorders::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Users, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,409 @@
+//! # Users pallet
+//!
+//! The people of Paratii chain and what they do with media: registration (with a PTI
+//! deposit held while registered, the seed design's "deposit to AppSC"), profiles,
+//! likes and dislikes, flags, and views.
+//!
+//! ## Calls
+//!
+//! - `register(name, profile_cid)` — holds `UserDeposit` PTI from the caller.
+//! - `update_profile(name, profile_cid)`.
+//! - `unregister()` — releases the deposit. Reactions and flags already given stay.
+//! - `react(media_id, Like | Dislike | None)` — one reaction per user and media;
+//!   changing or withdrawing it keeps the per-media counters exact.
+//! - `flag(media_id, reason)` — once per user and media; the flag that reaches
+//!   `FlagThreshold` emits `MediaFlagged` for moderators.
+//! - `record_view(media_id, viewer)` — by an authorised view recorder (the gateway).
+//! - `add_view_recorder(account)`, `remove_view_recorder(account)` — admin origin.
+//!
+//! Media ids are checked through [`MediaRegistry`](paratii_primitives::MediaRegistry)
+//! (the media pallet), so reactions, flags and views only ever count existing,
+//! non-deleted media.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::Precision,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use paratii_primitives::{MediaId, MediaRegistry};
+	use sp_runtime::Saturating;
+
+	/// The balance type of the currency deposits are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A user's display name.
+	pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLen>;
+	/// The CID of a user's profile document.
+	pub type ProfileCidOf<T> = BoundedVec<u8, <T as Config>::MaxProfileCidLen>;
+	/// Why a user flagged a media item.
+	pub type FlagReasonOf<T> = BoundedVec<u8, <T as Config>::MaxFlagReasonLen>;
+	/// A user as stored.
+	pub type UserOf<T> = UserInfo<NameOf<T>, ProfileCidOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// The currency registration deposits are held in (PTI).
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// PTI held from each registered user.
+		#[pallet::constant]
+		type UserDeposit: Get<BalanceOf<Self>>;
+		/// Longest name, in bytes (UTF-8).
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+		/// Longest profile CID, in bytes.
+		#[pallet::constant]
+		type MaxProfileCidLen: Get<u32>;
+		/// Longest flag reason, in bytes (UTF-8).
+		#[pallet::constant]
+		type MaxFlagReasonLen: Get<u32>;
+		/// Flags after which a media item is reported with `MediaFlagged`.
+		#[pallet::constant]
+		type FlagThreshold: Get<u32>;
+		/// Who may authorise view recorders (root or the council).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Which media exist.
+		type Media: MediaRegistry;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a registered user.
+		UserDeposit,
+	}
+
+	/// Registered users.
+	#[pallet::storage]
+	pub type Users<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, UserOf<T>>;
+
+	/// Each user's current reaction to a media item.
+	#[pallet::storage]
+	pub type Reactions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, MediaId, Blake2_128Concat, T::AccountId, Reaction>;
+
+	/// Likes and dislikes per media item.
+	#[pallet::storage]
+	pub type ReactionCounts<T> = StorageMap<_, Twox64Concat, MediaId, ReactionTally, ValueQuery>;
+
+	/// Flags per media item and user, with the reason given.
+	#[pallet::storage]
+	pub type Flags<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, MediaId, Blake2_128Concat, T::AccountId, FlagReasonOf<T>>;
+
+	/// Number of flags per media item.
+	#[pallet::storage]
+	pub type FlagCount<T> = StorageMap<_, Twox64Concat, MediaId, u32, ValueQuery>;
+
+	/// Number of views per media item.
+	#[pallet::storage]
+	pub type Views<T> = StorageMap<_, Twox64Concat, MediaId, u64, ValueQuery>;
+
+	/// Accounts allowed to record views (the gateway's).
+	#[pallet::storage]
+	pub type ViewRecorders<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Users registered at genesis, `(account, name)`; each pays the deposit.
+		pub users: Vec<(T::AccountId, Vec<u8>)>,
+		/// View recorders authorised at genesis.
+		pub view_recorders: Vec<T::AccountId>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (who, name) in &self.users {
+				Pallet::<T>::do_register(who.clone(), name.clone(), None)
+					.expect("genesis users are valid and funded");
+			}
+			for who in &self.view_recorders {
+				ViewRecorders::<T>::insert(who, ());
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A user registered; `deposit` PTI are held until they unregister.
+		UserRegistered { who: T::AccountId, deposit: BalanceOf<T> },
+		/// A user changed their name or profile.
+		ProfileUpdated { who: T::AccountId },
+		/// A user unregistered; their deposit is released.
+		UserUnregistered { who: T::AccountId, deposit: BalanceOf<T> },
+		/// A user's reaction to a media item is now `reaction`.
+		Reacted { who: T::AccountId, media_id: MediaId, reaction: Reaction },
+		/// A user flagged a media item.
+		Flagged { who: T::AccountId, media_id: MediaId, flags: u32 },
+		/// A media item reached `FlagThreshold` flags.
+		MediaFlagged { media_id: MediaId, flags: u32 },
+		/// A view was recorded.
+		ViewRecorded { media_id: MediaId, viewer: T::AccountId, views: u64 },
+		/// An account may now record views.
+		ViewRecorderAdded { who: T::AccountId },
+		/// An account may no longer record views.
+		ViewRecorderRemoved { who: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// This account is already registered.
+		AlreadyRegistered,
+		/// Register first (`users.register`).
+		NotRegistered,
+		/// The name is empty.
+		EmptyName,
+		/// The name is longer than `MaxNameLen` bytes.
+		NameTooLong,
+		/// The name is not valid UTF-8.
+		NameNotUtf8,
+		/// The profile CID is longer than `MaxProfileCidLen` bytes.
+		ProfileCidTooLong,
+		/// The free balance cannot cover the `UserDeposit`.
+		CannotPayDeposit,
+		/// No active media item has this id.
+		UnknownMedia,
+		/// You flagged this media item already.
+		AlreadyFlagged,
+		/// The flag reason is longer than `MaxFlagReasonLen` bytes.
+		FlagReasonTooLong,
+		/// The flag reason is not valid UTF-8.
+		FlagReasonNotUtf8,
+		/// This account is not an authorised view recorder.
+		NotViewRecorder,
+		/// This account is already a view recorder.
+		AlreadyViewRecorder,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as a user named `name` (UTF-8), holding `UserDeposit`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			profile_cid: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, name, profile_cid)
+		}
+
+		/// Replaces the caller's name and profile CID.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_profile())]
+		pub fn update_profile(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			profile_cid: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let (name, profile_cid) = Self::check_profile(name, profile_cid)?;
+			Users::<T>::try_mutate(&who, |user| -> DispatchResult {
+				let user = user.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				user.name = name;
+				user.profile_cid = profile_cid;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::ProfileUpdated { who });
+			Ok(())
+		}
+
+		/// Unregisters the caller and releases their deposit.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::unregister())]
+		pub fn unregister(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let user = Users::<T>::take(&who).ok_or(Error::<T>::NotRegistered)?;
+			T::Currency::release(
+				&HoldReason::UserDeposit.into(),
+				&who,
+				user.deposit,
+				Precision::BestEffort,
+			)?;
+			Self::deposit_event(Event::UserUnregistered { who, deposit: user.deposit });
+			Ok(())
+		}
+
+		/// Sets the caller's reaction to `media_id`: `Like`, `Dislike`, or `None` to
+		/// withdraw it.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::react())]
+		pub fn react(
+			origin: OriginFor<T>,
+			media_id: MediaId,
+			reaction: Reaction,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Users::<T>::contains_key(&who), Error::<T>::NotRegistered);
+			ensure!(T::Media::is_active(media_id), Error::<T>::UnknownMedia);
+			let previous = Reactions::<T>::get(media_id, &who).unwrap_or(Reaction::None);
+			if previous != reaction {
+				ReactionCounts::<T>::mutate(media_id, |tally| {
+					tally.remove(previous);
+					tally.add(reaction);
+				});
+				if reaction == Reaction::None {
+					Reactions::<T>::remove(media_id, &who);
+				} else {
+					Reactions::<T>::insert(media_id, &who, reaction);
+				}
+			}
+			Self::deposit_event(Event::Reacted { who, media_id, reaction });
+			Ok(())
+		}
+
+		/// Flags `media_id` for moderation, giving a `reason` (UTF-8). Once per user.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::flag())]
+		pub fn flag(origin: OriginFor<T>, media_id: MediaId, reason: Vec<u8>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Users::<T>::contains_key(&who), Error::<T>::NotRegistered);
+			ensure!(T::Media::is_active(media_id), Error::<T>::UnknownMedia);
+			ensure!(!Flags::<T>::contains_key(media_id, &who), Error::<T>::AlreadyFlagged);
+			let reason: FlagReasonOf<T> =
+				reason.try_into().map_err(|_| Error::<T>::FlagReasonTooLong)?;
+			ensure!(core::str::from_utf8(&reason).is_ok(), Error::<T>::FlagReasonNotUtf8);
+			Flags::<T>::insert(media_id, &who, reason);
+			let flags = FlagCount::<T>::mutate(media_id, |n| {
+				*n = n.saturating_add(1);
+				*n
+			});
+			Self::deposit_event(Event::Flagged { who, media_id, flags });
+			if flags == T::FlagThreshold::get() {
+				Self::deposit_event(Event::MediaFlagged { media_id, flags });
+			}
+			Ok(())
+		}
+
+		/// Records that `viewer` watched `media_id`. Only authorised view recorders.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::record_view())]
+		pub fn record_view(
+			origin: OriginFor<T>,
+			media_id: MediaId,
+			viewer: T::AccountId,
+		) -> DispatchResult {
+			let recorder = ensure_signed(origin)?;
+			ensure!(ViewRecorders::<T>::contains_key(&recorder), Error::<T>::NotViewRecorder);
+			ensure!(T::Media::is_active(media_id), Error::<T>::UnknownMedia);
+			let views = Views::<T>::mutate(media_id, |n| {
+				*n = n.saturating_add(1);
+				*n
+			});
+			Self::deposit_event(Event::ViewRecorded { media_id, viewer, views });
+			Ok(())
+		}
+
+		/// Authorises `who` to record views.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::add_view_recorder())]
+		pub fn add_view_recorder(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(!ViewRecorders::<T>::contains_key(&who), Error::<T>::AlreadyViewRecorder);
+			ViewRecorders::<T>::insert(&who, ());
+			Self::deposit_event(Event::ViewRecorderAdded { who });
+			Ok(())
+		}
+
+		/// Withdraws `who`'s authorisation to record views.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::remove_view_recorder())]
+		pub fn remove_view_recorder(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(ViewRecorders::<T>::take(&who).is_some(), Error::<T>::NotViewRecorder);
+			Self::deposit_event(Event::ViewRecorderRemoved { who });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn check_profile(
+			name: Vec<u8>,
+			profile_cid: Option<Vec<u8>>,
+		) -> Result<(NameOf<T>, Option<ProfileCidOf<T>>), DispatchError> {
+			ensure!(!name.is_empty(), Error::<T>::EmptyName);
+			let name: NameOf<T> = name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
+			ensure!(core::str::from_utf8(&name).is_ok(), Error::<T>::NameNotUtf8);
+			let profile_cid = profile_cid
+				.map(|cid| cid.try_into().map_err(|_| Error::<T>::ProfileCidTooLong))
+				.transpose()?;
+			Ok((name, profile_cid))
+		}
+
+		pub(crate) fn do_register(
+			who: T::AccountId,
+			name: Vec<u8>,
+			profile_cid: Option<Vec<u8>>,
+		) -> DispatchResult {
+			ensure!(!Users::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			let (name, profile_cid) = Self::check_profile(name, profile_cid)?;
+			let deposit = T::UserDeposit::get();
+			T::Currency::hold(&HoldReason::UserDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::CannotPayDeposit)?;
+			Users::<T>::insert(
+				&who,
+				UserInfo {
+					name,
+					profile_cid,
+					deposit,
+					registered_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::UserRegistered { who, deposit });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> paratii_primitives::UserRegistry<T::AccountId> for Pallet<T> {
+		fn is_registered(who: &T::AccountId) -> bool {
+			Users::<T>::contains_key(who)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn register_for_benchmark(who: &T::AccountId) {
+			let funds = T::UserDeposit::get().saturating_mul(100u32.into())
+				+ T::Currency::minimum_balance();
+			T::Currency::set_balance(who, funds);
+			Self::do_register(who.clone(), alloc::vec![b'u'; 8], None).expect("funded");
+		}
+	}
+}

@@ -1,0 +1,227 @@
+//! The users pallet's behaviour, one test per rule.
+
+use crate::{
+	mock::*, Error, Event, FlagCount, Flags, HoldReason, Reaction, ReactionCounts, ReactionTally,
+	Reactions, Users as UserRecords, ViewRecorders, Views,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use sp_runtime::DispatchError;
+
+fn register(who: u64) {
+	assert_ok!(Users::register(RuntimeOrigin::signed(who), b"alice".to_vec(), None));
+}
+
+fn held(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::UserDeposit.into(), &who)
+}
+
+#[test]
+fn register_holds_the_deposit_and_stores_the_profile() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Users::register(
+			RuntimeOrigin::signed(ALICE),
+			"Alicia ✓".as_bytes().to_vec(),
+			Some(b"bafkreia".to_vec())
+		));
+		let user = UserRecords::<Test>::get(ALICE).unwrap();
+		assert_eq!(user.name.to_vec(), "Alicia ✓".as_bytes().to_vec());
+		assert_eq!(user.profile_cid.unwrap().to_vec(), b"bafkreia".to_vec());
+		assert_eq!(user.deposit, DEPOSIT);
+		assert_eq!(held(ALICE), DEPOSIT);
+		assert_eq!(Balances::balance(&ALICE), 1_000 - DEPOSIT);
+		System::assert_last_event(Event::UserRegistered { who: ALICE, deposit: DEPOSIT }.into());
+	});
+}
+
+#[test]
+fn register_rejects_bad_names_twice_registering_and_the_poor() {
+	new_test_ext().execute_with(|| {
+		let origin = || RuntimeOrigin::signed(ALICE);
+		assert_noop!(Users::register(origin(), vec![], None), Error::<Test>::EmptyName);
+		assert_noop!(Users::register(origin(), vec![b'a'; 17], None), Error::<Test>::NameTooLong);
+		assert_noop!(Users::register(origin(), vec![0xff, 0xfe], None), Error::<Test>::NameNotUtf8);
+		assert_noop!(
+			Users::register(origin(), b"a".to_vec(), Some(vec![b'c'; 65])),
+			Error::<Test>::ProfileCidTooLong
+		);
+		assert_noop!(
+			Users::register(RuntimeOrigin::signed(POOR), b"poor".to_vec(), None),
+			Error::<Test>::CannotPayDeposit
+		);
+		register(ALICE);
+		assert_noop!(
+			Users::register(origin(), b"again".to_vec(), None),
+			Error::<Test>::AlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn update_profile_replaces_name_and_cid() {
+	new_test_ext().execute_with(|| {
+		register(ALICE);
+		assert_ok!(Users::update_profile(
+			RuntimeOrigin::signed(ALICE),
+			b"al".to_vec(),
+			Some(b"cid".to_vec())
+		));
+		let user = UserRecords::<Test>::get(ALICE).unwrap();
+		assert_eq!(
+			(user.name.to_vec(), user.profile_cid.map(|c| c.to_vec())),
+			(b"al".to_vec(), Some(b"cid".to_vec()))
+		);
+		System::assert_last_event(Event::ProfileUpdated { who: ALICE }.into());
+		assert_noop!(
+			Users::update_profile(RuntimeOrigin::signed(BOB), b"bob".to_vec(), None),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			Users::update_profile(RuntimeOrigin::signed(ALICE), vec![], None),
+			Error::<Test>::EmptyName
+		);
+	});
+}
+
+#[test]
+fn unregister_releases_the_deposit() {
+	new_test_ext().execute_with(|| {
+		register(ALICE);
+		assert_ok!(Users::unregister(RuntimeOrigin::signed(ALICE)));
+		assert!(UserRecords::<Test>::get(ALICE).is_none());
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::balance(&ALICE), 1_000);
+		System::assert_last_event(Event::UserUnregistered { who: ALICE, deposit: DEPOSIT }.into());
+		assert_noop!(Users::unregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::NotRegistered);
+	});
+}
+
+#[test]
+fn reactions_keep_the_counters_exact_when_repeated_changed_and_withdrawn() {
+	new_test_ext().execute_with(|| {
+		register(ALICE);
+		register(BOB);
+		let react = |who, r| Users::react(RuntimeOrigin::signed(who), MEDIA, r);
+		let tally = || ReactionCounts::<Test>::get(MEDIA);
+
+		assert_ok!(react(ALICE, Reaction::Like));
+		assert_ok!(react(ALICE, Reaction::Like));
+		assert_eq!(tally(), ReactionTally { likes: 1, dislikes: 0 }, "repeating counts once");
+		assert_ok!(react(BOB, Reaction::Like));
+		assert_eq!(tally(), ReactionTally { likes: 2, dislikes: 0 });
+		assert_ok!(react(ALICE, Reaction::Dislike));
+		assert_eq!(tally(), ReactionTally { likes: 1, dislikes: 1 }, "changing moves the count");
+		assert_eq!(Reactions::<Test>::get(MEDIA, ALICE), Some(Reaction::Dislike));
+		assert_ok!(react(ALICE, Reaction::None));
+		assert_eq!(tally(), ReactionTally { likes: 1, dislikes: 0 }, "withdrawing uncounts");
+		assert_eq!(Reactions::<Test>::get(MEDIA, ALICE), None);
+		assert_ok!(react(ALICE, Reaction::None));
+		assert_eq!(tally(), ReactionTally { likes: 1, dislikes: 0 });
+		System::assert_last_event(
+			Event::Reacted { who: ALICE, media_id: MEDIA, reaction: Reaction::None }.into(),
+		);
+	});
+}
+
+#[test]
+fn react_needs_a_user_and_an_active_media_item() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Users::react(RuntimeOrigin::signed(ALICE), MEDIA, Reaction::Like),
+			Error::<Test>::NotRegistered
+		);
+		register(ALICE);
+		assert_noop!(
+			Users::react(RuntimeOrigin::signed(ALICE), 999, Reaction::Like),
+			Error::<Test>::UnknownMedia
+		);
+	});
+}
+
+#[test]
+fn flag_counts_once_per_user_and_reports_at_the_threshold() {
+	new_test_ext().execute_with(|| {
+		for who in 1..=THRESHOLD as u64 {
+			register(who);
+		}
+		assert_ok!(Users::flag(RuntimeOrigin::signed(1), MEDIA, b"spam".to_vec()));
+		assert_eq!(Flags::<Test>::get(MEDIA, 1).unwrap().to_vec(), b"spam".to_vec());
+		assert_noop!(
+			Users::flag(RuntimeOrigin::signed(1), MEDIA, b"spam".to_vec()),
+			Error::<Test>::AlreadyFlagged
+		);
+		for who in 2..=THRESHOLD as u64 {
+			assert_ok!(Users::flag(RuntimeOrigin::signed(who), MEDIA, b"spam".to_vec()));
+		}
+		assert_eq!(FlagCount::<Test>::get(MEDIA), THRESHOLD);
+		System::assert_last_event(Event::MediaFlagged { media_id: MEDIA, flags: THRESHOLD }.into());
+	});
+}
+
+#[test]
+fn flag_rejects_strangers_unknown_media_and_bad_reasons() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Users::flag(RuntimeOrigin::signed(ALICE), MEDIA, b"x".to_vec()),
+			Error::<Test>::NotRegistered
+		);
+		register(ALICE);
+		assert_noop!(
+			Users::flag(RuntimeOrigin::signed(ALICE), 999, b"x".to_vec()),
+			Error::<Test>::UnknownMedia
+		);
+		assert_noop!(
+			Users::flag(RuntimeOrigin::signed(ALICE), MEDIA, vec![b'x'; 33]),
+			Error::<Test>::FlagReasonTooLong
+		);
+		assert_noop!(
+			Users::flag(RuntimeOrigin::signed(ALICE), MEDIA, vec![0xff]),
+			Error::<Test>::FlagReasonNotUtf8
+		);
+	});
+}
+
+#[test]
+fn view_recorders_count_views() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Users::record_view(RuntimeOrigin::signed(GATEWAY), MEDIA, ALICE));
+		assert_ok!(Users::record_view(RuntimeOrigin::signed(GATEWAY), MEDIA, BOB));
+		assert_eq!(Views::<Test>::get(MEDIA), 2);
+		System::assert_last_event(
+			Event::ViewRecorded { media_id: MEDIA, viewer: BOB, views: 2 }.into(),
+		);
+		assert_noop!(
+			Users::record_view(RuntimeOrigin::signed(ALICE), MEDIA, ALICE),
+			Error::<Test>::NotViewRecorder
+		);
+		assert_noop!(
+			Users::record_view(RuntimeOrigin::signed(GATEWAY), 999, ALICE),
+			Error::<Test>::UnknownMedia
+		);
+	});
+}
+
+#[test]
+fn admin_manages_view_recorders() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Users::add_view_recorder(RuntimeOrigin::signed(ALICE), ALICE),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Users::add_view_recorder(RuntimeOrigin::root(), ALICE));
+		assert!(ViewRecorders::<Test>::contains_key(ALICE));
+		System::assert_last_event(Event::ViewRecorderAdded { who: ALICE }.into());
+		assert_noop!(
+			Users::add_view_recorder(RuntimeOrigin::root(), ALICE),
+			Error::<Test>::AlreadyViewRecorder
+		);
+		assert_ok!(Users::remove_view_recorder(RuntimeOrigin::root(), ALICE));
+		assert!(!ViewRecorders::<Test>::contains_key(ALICE));
+		assert_noop!(
+			Users::remove_view_recorder(RuntimeOrigin::root(), ALICE),
+			Error::<Test>::NotViewRecorder
+		);
+	});
+}

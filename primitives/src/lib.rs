@@ -1,0 +1,100 @@
+//! # Paratii primitives
+//!
+//! The `no_std` types and algorithms that the runtime's pallets and the off-chain
+//! services (gateway, storage cluster node, indexer) must agree on byte for byte, kept
+//! in one crate so they cannot drift:
+//!
+//! - ids: [`MediaId`], [`ClusterId`], [`RingEpoch`];
+//! - the storage receipt a cluster signs: [`receipt_message`];
+//! - placement: [`placement::place`], consistent hashing with virtual nodes over the
+//!   active clusters of a ring epoch;
+//! - the traits through which the media, users and topology pallets see each other
+//!   without depending on each other's crates.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod placement;
+
+use codec::Encode;
+use sp_core::H256;
+
+/// Sequential id of a media item, allocated by the chain.
+pub type MediaId = u64;
+/// Sequential id of a storage cluster, allocated by the chain.
+pub type ClusterId = u32;
+/// Version of the set of active clusters; bumped on every change of that set.
+pub type RingEpoch = u32;
+/// An ed25519 public key of a storage cluster.
+pub type ClusterKey = [u8; 32];
+/// An ed25519 signature.
+pub type SignatureBytes = [u8; 64];
+
+/// The domain tag that opens every storage receipt (18 bytes, no length prefix).
+pub const RECEIPT_TAG: [u8; 18] = *b"paratii/receipt/v1";
+/// Length of a receipt message with a 32-byte genesis hash and a 32-byte account id.
+pub const RECEIPT_MESSAGE_LEN: usize = 18 + 32 + 32 + 8 + 32;
+
+/// The message a storage cluster signs (ed25519) once it has durably written an
+/// object: the SCALE encoding of
+/// `(RECEIPT_TAG, genesis_hash, content_hash, size, owner)`, i.e. the tag's 18 bytes,
+/// the chain's genesis hash, the SHA-256 of the bytes, the size as little-endian u64,
+/// and the owner's account id — 122 bytes for `AccountId32`.
+///
+/// The genesis hash binds a receipt to one chain; the owner binds it to the account
+/// that may register the object with it.
+pub fn receipt_message<Hash: Encode, AccountId: Encode>(
+	genesis_hash: &Hash,
+	content_hash: &H256,
+	size: u64,
+	owner: &AccountId,
+) -> alloc::vec::Vec<u8> {
+	(RECEIPT_TAG, genesis_hash, content_hash, size, owner).encode()
+}
+
+/// What the media pallet needs to know about users.
+pub trait UserRegistry<AccountId> {
+	/// Whether `who` is a registered user.
+	fn is_registered(who: &AccountId) -> bool;
+	/// Registers `who` with whatever deposit that needs, for benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(who: &AccountId);
+}
+
+/// What the users pallet needs to know about media.
+pub trait MediaRegistry {
+	/// Whether `id` is a media item that is registered and not deleted.
+	fn is_active(id: MediaId) -> bool;
+	/// Creates an active media item owned by nobody in particular, for benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn create_for_benchmark() -> MediaId;
+}
+
+/// What the media pallet needs to know about storage clusters.
+pub trait ClusterRegistry {
+	/// The public key of `cluster` if it is `Active`, `None` otherwise.
+	fn active_cluster_key(cluster: ClusterId) -> Option<ClusterKey>;
+	/// Registers an active cluster with `key`, for benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(key: ClusterKey) -> ClusterId;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn receipt_message_is_the_documented_122_bytes() {
+		let genesis = H256::repeat_byte(1);
+		let content = H256::repeat_byte(2);
+		let owner = [3u8; 32];
+		let msg = receipt_message(&genesis, &content, 0x0102_0304_0506_0708, &owner);
+		assert_eq!(msg.len(), RECEIPT_MESSAGE_LEN);
+		assert_eq!(&msg[..18], b"paratii/receipt/v1");
+		assert_eq!(&msg[18..50], genesis.as_bytes());
+		assert_eq!(&msg[50..82], content.as_bytes());
+		assert_eq!(&msg[82..90], &[8, 7, 6, 5, 4, 3, 2, 1]);
+		assert_eq!(&msg[90..], &owner);
+	}
+}

@@ -1,0 +1,132 @@
+//! Named genesis presets. The node builds its `dev` and `local` chain specs from
+//! these; `paratii-node export-chain-spec` writes them out in full.
+//!
+//! - `development`: one validator (Alice), the well-known dev accounts funded, Alice
+//!   as sudo. What `paratii-node --dev` runs.
+//! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave) for a local
+//!   multi-node network, the same funded accounts, Alice as sudo.
+
+use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, PTI};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// PTI given to each funded dev account: enough for any test, far from overflow.
+pub const DEV_ACCOUNT_BALANCE: crate::Balance = 1_000_000 * PTI;
+
+/// A validator's consensus keys.
+pub struct Authority {
+	pub aura: AuraId,
+	pub grandpa: GrandpaId,
+}
+
+impl Authority {
+	/// The keys `paratii-node --<name>` (e.g. `--alice`) puts in its keystore: the same
+	/// well-known seed (`//Alice`) as sr25519 for Aura and as ed25519 for GRANDPA.
+	pub fn dev(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> Self {
+		Self { aura: aura.public().into(), grandpa: grandpa.public().into() }
+	}
+}
+
+/// ed25519 public key of the dev storage cluster `//Cluster1` (dev seed phrase).
+pub const DEV_CLUSTER_1_KEY: [u8; 32] =
+	hex_literal::hex!("6c27c53f547dd76cbb94273bfa0f128af06cb8a6b32e82c73ccd491fd5518627");
+/// ed25519 public key of the dev storage cluster `//Cluster2` (dev seed phrase).
+pub const DEV_CLUSTER_2_KEY: [u8; 32] =
+	hex_literal::hex!("e570a70faaca59d6c2b665f135d3fd953247a98b8ee8c5d3e8ea8c9e36967169");
+/// Capacity the dev clusters advertise: 1 TiB.
+const DEV_CLUSTER_CAPACITY: u64 = 1 << 40;
+
+/// The two dev storage clusters: keys `//Cluster1` and `//Cluster2`, run by Eve and
+/// Ferdie, listening on 127.0.0.1:4001 and :4002.
+fn dev_clusters() -> Vec<(AccountId, [u8; 32], Vec<u8>, u64)> {
+	vec![
+		(
+			Sr25519Keyring::Eve.to_account_id(),
+			DEV_CLUSTER_1_KEY,
+			b"http://127.0.0.1:4001".to_vec(),
+			DEV_CLUSTER_CAPACITY,
+		),
+		(
+			Sr25519Keyring::Ferdie.to_account_id(),
+			DEV_CLUSTER_2_KEY,
+			b"http://127.0.0.1:4002".to_vec(),
+			DEV_CLUSTER_CAPACITY,
+		),
+	]
+}
+
+/// Builds the JSON patch over the default genesis config that every preset shares.
+fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.into_iter().map(|account| (account, DEV_ACCOUNT_BALANCE)).collect(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: authorities.iter().map(|a| a.aura.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: authorities.iter().map(|a| (a.grandpa.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+		topology: pallet_topology::GenesisConfig { clusters: dev_clusters() },
+		users: pallet_users::GenesisConfig {
+			users: vec![(Sr25519Keyring::Alice.to_account_id(), b"alice".to_vec())],
+			view_recorders: Vec::new(),
+		},
+	})
+}
+
+/// The well-known dev accounts (Alice..Ferdie and their `//stash` accounts).
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: a single validator, Alice.
+pub fn development_config_genesis() -> Value {
+	genesis(
+		vec![Authority::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: four validators, Alice, Bob, Charlie and Dave.
+pub fn local_config_genesis() -> Value {
+	genesis(
+		vec![
+			Authority::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			Authority::dev(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			Authority::dev(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			Authority::dev(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The preset with the given id, as JSON, or `None` for an unknown id.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// The ids of every preset this runtime provides.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

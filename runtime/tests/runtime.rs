@@ -1,0 +1,292 @@
+//! Tests of the real runtime, executed natively: genesis presets, PTI fees, metadata.
+
+use codec::{Decode, Encode};
+use frame_support::{dispatch::GetDispatchInfo, traits::fungible::Inspect};
+use paratii_runtime::{
+	genesis_config_presets::{self, DEV_ACCOUNT_BALANCE},
+	AccountId, Balances, BalancesCall, Executive, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SignedPayload, System, TransactionPayment, TxExtension, UncheckedExtrinsic, PTI,
+};
+use serde_json::Value;
+use sp_core::H256;
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	generic::Era,
+	traits::{Header as _, StaticLookup},
+	BuildStorage,
+};
+
+/// Overlays a preset's JSON patch on the default genesis config, as the chain-spec
+/// builder does.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
+fn genesis_config(preset: &str) -> RuntimeGenesisConfig {
+	let patch = genesis_config_presets::get_preset(&PresetId::from(preset))
+		.unwrap_or_else(|| panic!("preset {preset} exists"));
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	serde_json::from_value(config).expect("the preset is a valid genesis config")
+}
+
+fn ext(preset: &str) -> sp_io::TestExternalities {
+	genesis_config(preset).build_storage().expect("genesis builds").into()
+}
+
+#[test]
+fn every_preset_is_listed_and_builds() {
+	let names = genesis_config_presets::preset_names();
+	assert_eq!(names.len(), 2);
+	for name in names {
+		let name: &[u8] = name.as_ref();
+		let name = String::from_utf8(name.to_vec()).unwrap();
+		ext(&name).execute_with(|| {
+			assert_eq!(System::block_hash(0), H256::repeat_byte(69), "genesis state built");
+		});
+	}
+	assert!(genesis_config_presets::get_preset(&PresetId::from("no-such-preset")).is_none());
+}
+
+#[test]
+fn development_preset_has_one_authority_and_funded_dev_accounts() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		for account in Sr25519Keyring::well_known() {
+			// Free plus held: Alice's user deposit is held, not spent.
+			assert_eq!(Balances::total_balance(&account.to_account_id()), DEV_ACCOUNT_BALANCE);
+		}
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_four_authorities() {
+	ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+	});
+}
+
+/// Signs `call` as `signer` the way a wallet does, against the given genesis hash.
+fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32) -> UncheckedExtrinsic {
+	let genesis_hash = System::block_hash(0);
+	let extension: TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	let version = paratii_runtime::VERSION;
+	let implicit = (
+		(),
+		version.spec_version,
+		version.transaction_version,
+		genesis_hash,
+		genesis_hash,
+		(),
+		(),
+		(),
+		None,
+		(),
+	);
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		<Runtime as frame_system::Config>::Lookup::unlookup(signer.to_account_id()),
+		signature.into(),
+		extension,
+	)
+}
+
+fn start_block(number: u32) {
+	let header = paratii_runtime::Header::new(
+		number,
+		H256::zero(),
+		H256::zero(),
+		System::parent_hash(),
+		Default::default(),
+	);
+	Executive::initialize_block(&header);
+}
+
+#[test]
+fn balance_transfer_charges_a_fee_in_pti() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		// `block_hash(0)` is the genesis hash the extension checks against.
+		frame_system::BlockHash::<Runtime>::insert(0, H256::repeat_byte(7));
+		start_block(1);
+
+		let alice: AccountId = Sr25519Keyring::Alice.to_account_id();
+		let bob: AccountId = Sr25519Keyring::Bob.to_account_id();
+		let amount = 10 * PTI;
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: bob.clone().into(),
+			value: amount,
+		});
+		let xt = signed(call, Sr25519Keyring::Alice, 0);
+		let len = xt.encoded_size() as u32;
+		// The quote covers the call and the transaction extensions' weight.
+		let expected_fee = TransactionPayment::compute_fee(len, &xt.get_dispatch_info(), 0);
+
+		let alice_before = Balances::balance(&alice);
+		let bob_before = Balances::balance(&bob);
+		Executive::apply_extrinsic(xt).expect("valid").expect("dispatched");
+
+		let fee = alice_before - amount - Balances::balance(&alice);
+		assert_eq!(Balances::balance(&bob), bob_before + amount);
+		assert!(fee > 0, "a transfer costs PTI");
+		// Weight reclaim may refund unused weight, never charge more than quoted.
+		assert!(fee <= expected_fee, "fee {fee} exceeds the quoted {expected_fee}");
+		// About a thousandth of a PTI: fees are meaningful but small.
+		assert!(fee > PTI / 100_000 && fee < PTI / 100, "fee {fee} out of the expected range");
+		System::assert_has_event(
+			pallet_transaction_payment::Event::TransactionFeePaid {
+				who: alice.clone(),
+				actual_fee: fee,
+				tip: 0,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn transfer_with_a_bad_signature_is_rejected_and_changes_nothing() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		frame_system::BlockHash::<Runtime>::insert(0, H256::repeat_byte(7));
+		start_block(1);
+		let bob: AccountId = Sr25519Keyring::Bob.to_account_id();
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: bob.clone().into(),
+			value: PTI,
+		});
+		// Signed by Bob's key but claiming to come from Alice.
+		let mut xt = signed(call, Sr25519Keyring::Bob, 0);
+		if let sp_runtime::generic::Preamble::Signed(address, _, _) = &mut xt.preamble {
+			*address = <Runtime as frame_system::Config>::Lookup::unlookup(
+				Sr25519Keyring::Alice.to_account_id(),
+			);
+		}
+		let before = Balances::balance(&Sr25519Keyring::Alice.to_account_id());
+		assert!(Executive::apply_extrinsic(xt).is_err());
+		assert_eq!(Balances::balance(&Sr25519Keyring::Alice.to_account_id()), before);
+	});
+}
+
+#[test]
+fn metadata_lists_the_runtime_pallets() {
+	use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+	// What clients read: the SCALE-encoded metadata the `Metadata` runtime API returns.
+	let bytes = Runtime::metadata().encode();
+	let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..]).expect("valid metadata");
+	let RuntimeMetadata::V14(metadata) = prefixed.1 else { panic!("metadata v14 expected") };
+	let names: Vec<&str> = metadata.pallets.iter().map(|p| p.name.as_str()).collect();
+	for pallet in [
+		"System",
+		"Timestamp",
+		"Aura",
+		"Grandpa",
+		"Balances",
+		"TransactionPayment",
+		"Sudo",
+		"Topology",
+		"Users",
+		"Media",
+	] {
+		assert!(names.contains(&pallet), "{pallet} missing from metadata: {names:?}");
+	}
+}
+
+#[test]
+fn the_runtime_wasm_is_built() {
+	let wasm = paratii_runtime::WASM_BINARY.expect("the wasm runtime is built with the crate");
+	assert!(wasm.len() > 100_000, "wasm suspiciously small: {} bytes", wasm.len());
+}
+
+// ---------------------------------------------------------------- media domain
+
+use paratii_runtime::{
+	genesis_config_presets::{DEV_CLUSTER_1_KEY, DEV_CLUSTER_2_KEY},
+	Media, RuntimeOrigin, Topology,
+};
+
+#[test]
+fn dev_cluster_keys_are_the_documented_dev_seed_derivations() {
+	use sp_core::{ed25519, Pair};
+	let key = |uri: &str| ed25519::Pair::from_string(uri, None).unwrap().public().0;
+	assert_eq!(key("//Cluster1"), DEV_CLUSTER_1_KEY);
+	assert_eq!(key("//Cluster2"), DEV_CLUSTER_2_KEY);
+}
+
+#[test]
+fn development_preset_has_two_clusters_and_alice_as_a_user() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (_, ring) = Topology::ring();
+		assert_eq!(
+			ring.iter().map(|c| c.public_key).collect::<Vec<_>>(),
+			vec![DEV_CLUSTER_1_KEY, DEV_CLUSTER_2_KEY]
+		);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert!(pallet_users::Users::<Runtime>::contains_key(&alice));
+		assert_eq!(
+			Balances::balance(&alice),
+			DEV_ACCOUNT_BALANCE - <Runtime as pallet_users::Config>::UserDeposit::get()
+		);
+	});
+}
+
+#[test]
+fn media_registers_on_the_real_runtime_with_dev_cluster_receipts() {
+	use frame_support::traits::Get;
+	use sp_core::{ed25519, Pair};
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let content_hash = H256(sp_io::hashing::sha2_256(b"a picture"));
+		let size = 9u64;
+		let genesis = System::block_hash(0);
+		let message = paratii_primitives::receipt_message(&genesis, &content_hash, size, &alice);
+		assert_eq!(message.len(), 122);
+		let receipts = ["//Cluster1", "//Cluster2"]
+			.iter()
+			.enumerate()
+			.map(|(id, uri)| pallet_media::StorageReceipt {
+				cluster: id as u32,
+				signature: ed25519::Pair::from_string(uri, None).unwrap().sign(&message).0,
+			})
+			.collect::<Vec<_>>();
+		let replication_factor: u32 = <Runtime as pallet_media::Config>::ReplicationFactor::get();
+		assert_eq!(replication_factor, paratii_runtime::configs::REPLICATION_FACTOR);
+		frame_support::assert_ok!(Media::register_media(
+			RuntimeOrigin::signed(alice.clone()),
+			b"a picture".to_vec(),
+			None,
+			None,
+			vec![pallet_media::ObjectInput {
+				kind: pallet_media::ObjectKind::Original,
+				content_hash,
+				size,
+				receipts,
+			}],
+		));
+		let proof = Media::proof_of_existence(content_hash).expect("registered");
+		assert_eq!((proof.media_id, proof.owner, proof.clusters), (0, alice, vec![0, 1]));
+	});
+}

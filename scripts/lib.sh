@@ -1,0 +1,63 @@
+# Shared by the scripts: paths, logging, and the checks that install what a fresh
+# machine lacks (or stop with a message saying what is missing).
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/paratii/target}"
+# substrate-wasm-builder looks for Cargo.lock above the target dir; ours is elsewhere.
+export WASM_BUILD_WORKSPACE_HINT="$ROOT"
+# The one build profile (dev) and feature set shared by tests and the e2e node binary:
+# runtime-benchmarks is on so `paratii-node benchmark pallet` needs no second build.
+export PARATII_FEATURES="${PARATII_FEATURES:-runtime-benchmarks}"
+export PARATII_NODE="${PARATII_NODE:-$CARGO_TARGET_DIR/debug/paratii-node}"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Installs Debian packages when we can (root or sudo, apt-get present).
+apt_install() {
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	command -v apt-get >/dev/null || die "missing $*: install it with your package manager"
+	say "installing Debian packages: $*"
+	$sudo apt-get update -qq || die "apt-get update failed; install $* by hand"
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null ||
+		die "apt-get install $* failed; install it by hand"
+}
+
+ensure_rust() {
+	command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+	command -v rustup >/dev/null || die "rustup not found: the wasm target is installed with rustup"
+	# substrate-wasm-builder uses wasm32v1-none on Rust >= 1.84 (no nightly build-std).
+	if ! rustup target list --installed | grep -qx wasm32v1-none; then
+		say "adding rustup target wasm32v1-none"
+		rustup target add wasm32v1-none || die "could not add the wasm32v1-none target"
+	fi
+	# litep2p's build script compiles protobuf definitions with protoc; wasm-opt-sys and
+	# the crypto crates need a C/C++ compiler.
+	command -v protoc >/dev/null || apt_install protobuf-compiler
+	command -v c++ >/dev/null || apt_install g++
+}
+
+ensure_node_js() {
+	command -v node >/dev/null || apt_install nodejs npm
+	local major
+	major="$(node -p 'process.versions.node.split(".")[0]')"
+	[ "$major" -ge 20 ] || die "Node.js >= 20 is needed for the client tests (found $(node --version))"
+	command -v npm >/dev/null || apt_install npm
+}
+
+# npm packages of one JS project (with a committed package-lock.json).
+npm_install() {
+	local dir="$1"
+	if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		say "installing npm packages in ${dir#"$ROOT"/}"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dir"
+	fi
+}
+
+# Builds paratii-node with the shared profile and features.
+build_node() {
+	say "building paratii-node (target dir $CARGO_TARGET_DIR; a cold build takes about an hour on 2 cores)"
+	cargo build --locked -p paratii-node --features "$PARATII_FEATURES"
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build and test Paratii chain: the rustup
+# wasm target, protoc, a C++ compiler, Node.js and the client tests' npm packages.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ensure_rust
+ensure_node_js
+npm_install "$ROOT/tests/e2e"
+say "setup complete"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The README's test command: runs every test tier, prints a summary line per tier
+# and exits non-zero if any tier fails. Nothing is skipped silently.
+#
+#   tier 1  format        cargo fmt --check
+#   tier 2  rust          pallet unit tests and runtime tests (native), cargo test
+#   tier 3  node build    the paratii-node binary the next tiers run
+#   tier 4  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
+#                         export-chain-spec for dev and local
+#   tier 5  e2e clients   polkadot.js against a running dev node: PTI transfer, the
+#                         media pallets (clusters, receipts signed in JS, proofs)
+#   (lint)  clippy        with PARATII_CLIPPY=1 (it re-checks every dependency)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ensure_rust
+ensure_node_js
+npm_install "$ROOT/tests/e2e"
+
+LOGS="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
+summary=()
+total_passed=0
+total_failed=0
+failed_tiers=0
+
+# Sums the passed/failed counts cargo test and node --test print.
+count_tests() {
+	awk '
+		/^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
+		/^ℹ pass [0-9]+/ { p += $3 }
+		/^ℹ fail [0-9]+/ { f += $3 }
+		END { print p + 0, f + 0 }
+	' "$1"
+}
+
+# run_tier NAME COMMAND...: runs the command, logging to a file and the terminal.
+run_tier() {
+	local name="$1"; shift
+	local log="$LOGS/${name// /-}.log"
+	local start=$SECONDS status
+	say "tier: $name"
+	"$@" 2>&1 | tee "$log"
+	status=${PIPESTATUS[0]}
+	local secs=$(( SECONDS - start ))
+	read -r passed failed < <(count_tests "$log")
+	total_passed=$(( total_passed + passed ))
+	total_failed=$(( total_failed + failed ))
+	local counts=""
+	[ $(( passed + failed )) -gt 0 ] && counts=" ($passed passed, $failed failed)"
+	if [ "$status" -eq 0 ]; then
+		summary+=("PASS  $name$counts in ${secs}s")
+	else
+		summary+=("FAIL  $name$counts in ${secs}s (exit $status; log $log)")
+		failed_tiers=$(( failed_tiers + 1 ))
+	fi
+	return "$status"
+}
+
+run_tier "format" cargo fmt --all --check
+run_tier "rust" cargo test --locked --workspace --features "$PARATII_FEATURES"
+if run_tier "node build" build_node; then
+	cd "$ROOT/tests/e2e" || die "tests/e2e missing"
+	run_tier "node smoke" node --test --test-concurrency=1 --test-reporter=spec \
+		smoke.test.mjs chain-spec.test.mjs
+	run_tier "e2e clients" node --test --test-concurrency=1 --test-reporter=spec \
+		transfer.test.mjs media.test.mjs
+	cd "$ROOT" || exit 1
+else
+	summary+=("FAIL  node smoke, e2e clients: not run, the node did not build")
+	failed_tiers=$(( failed_tiers + 1 ))
+fi
+if [ "${PARATII_CLIPPY:-0}" = 1 ]; then
+	run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
+else
+	summary+=("SKIP  clippy: set PARATII_CLIPPY=1 to run it (it re-checks every dependency)")
+fi
+
+echo
+echo "Summary"
+printf '  %s\n' "${summary[@]}"
+echo
+echo "$total_passed passed, $total_failed failed"
+[ "$failed_tiers" -eq 0 ]

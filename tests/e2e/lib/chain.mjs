@@ -1,0 +1,51 @@
+// polkadot.js helpers shared by the e2e tests.
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+export const PTI = 10n ** 18n;
+
+/** Connects polkadot.js to a node started by `startNode`. */
+export async function connect(node) {
+  await cryptoWaitReady();
+  return ApiPromise.create({ provider: new WsProvider(node.ws), noInitWarn: true });
+}
+
+/** The dev keyring (sr25519 accounts //Alice ...). */
+export function devAccount(uri) {
+  return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(uri);
+}
+
+/**
+ * Signs and submits `tx`, resolving once it is in a block with its events and, if the
+ * call failed, its decoded module error (`{ section, name }`).
+ */
+export function submit(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (status.isInBlock) {
+        unsub?.();
+        let error;
+        if (dispatchError?.isModule) {
+          const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+          error = { section, name };
+        } else if (dispatchError?.isToken) {
+          error = { section: 'token', name: dispatchError.asToken.type };
+        } else if (dispatchError) {
+          error = { section: 'dispatch', name: dispatchError.toString() };
+        }
+        resolve({ blockHash: status.asInBlock, events, dispatchError, error });
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
+        unsub?.();
+        reject(new Error(`transaction ${status.type}`));
+      }
+    })
+      .then((u) => { unsub = u; })
+      .catch(reject);
+  });
+}
+
+/** The first event `section.method` among `events`, or undefined. */
+export function findEvent(events, section, method) {
+  return events.find(({ event }) => event.section === section && event.method === method)?.event;
+}
