@@ -16,8 +16,9 @@ pallets=("$@")
 
 ensure_rust
 build_node
+cd "$ROOT"
 for pallet in "${pallets[@]}"; do
-	dir="$ROOT/pallets/${pallet#pallet_}"
+	dir="pallets/${pallet#pallet_}"
 	[ -d "$dir" ] || die "no crate for $pallet at $dir"
 	say "benchmarking $pallet (steps $STEPS, repeat $REPEAT)"
 	"$PARATII_NODE" benchmark pallet \
@@ -27,7 +28,7 @@ for pallet in "${pallets[@]}"; do
 		--steps "$STEPS" \
 		--repeat "$REPEAT" \
 		--wasm-execution compiled \
-		--template "$ROOT/scripts/weight-template.hbs" \
+		--template scripts/weight-template.hbs \
 		--output "$dir/src/weights.rs"
 done
 say "weights written; review the diff and commit it"

@@ -9,7 +9,7 @@
 #                         export-chain-spec for dev and local
 #   tier 5  e2e clients   polkadot.js against a running dev node: PTI transfer, the
 #                         media pallets (clusters, receipts signed in JS, proofs)
-#   (lint)  clippy        with PARATII_CLIPPY=1 (it re-checks every dependency)
+#   tier 6  clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,11 +69,7 @@ else
 	summary+=("FAIL  node smoke, e2e clients: not run, the node did not build")
 	failed_tiers=$(( failed_tiers + 1 ))
 fi
-if [ "${PARATII_CLIPPY:-0}" = 1 ]; then
-	run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
-else
-	summary+=("SKIP  clippy: set PARATII_CLIPPY=1 to run it (it re-checks every dependency)")
-fi
+run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
 
 echo
 echo "Summary"

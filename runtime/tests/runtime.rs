@@ -290,3 +290,21 @@ fn media_registers_on_the_real_runtime_with_dev_cluster_receipts() {
 		assert_eq!((proof.media_id, proof.owner, proof.clusters), (0, alice, vec![0, 1]));
 	});
 }
+
+#[test]
+fn a_block_fits_hundreds_of_media_registrations() {
+	use frame_support::{dispatch::DispatchClass, weights::constants::ExtrinsicBaseWeight};
+	use pallet_media::WeightInfo;
+	// The benchmarked weight of `register_media` with 2 objects x 2 receipts each.
+	let call = <Runtime as pallet_media::Config>::WeightInfo::register_media(2, 2);
+	let per_extrinsic = call.saturating_add(ExtrinsicBaseWeight::get());
+	let block = paratii_runtime::configs::RuntimeBlockWeights::get();
+	let normal = block.get(DispatchClass::Normal).max_total.expect("normal class is limited");
+	let fits = normal.ref_time() / per_extrinsic.ref_time();
+	println!(
+		"register_media(2 objects, 2 receipts): {} ps ({} bytes proof); {fits} fit in a block",
+		call.ref_time(),
+		call.proof_size()
+	);
+	assert!(fits >= 100, "only {fits} registrations fit in a block");
+}

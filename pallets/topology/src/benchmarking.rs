@@ -15,16 +15,24 @@ fn key(i: u32) -> [u8; 32] {
 	k
 }
 
-/// Registers `n` active clusters run by `operator`, the last one returned.
-fn clusters<T: Config>(n: u32, operator: &T::AccountId) -> ClusterId {
+/// Registers clusters run by `operator` until `total` exist (genesis ones count), and
+/// returns the id of the last one registered.
+fn fill<T: Config>(total: u32, operator: &T::AccountId) -> ClusterId {
 	let endpoint: EndpointOf<T> =
 		vec![b'x'; T::MaxEndpointLen::get() as usize].try_into().expect("fits the bound");
 	let mut last = 0;
-	for i in 0..n {
+	while NextClusterId::<T>::get() < total {
+		let i = NextClusterId::<T>::get();
 		last = Topology::<T>::do_register(operator.clone(), key(i), endpoint.clone(), u64::MAX)
 			.expect("room for the cluster");
 	}
 	last
+}
+
+/// Registers one more cluster run by `operator` after filling up to `total - 1`.
+fn last_cluster<T: Config>(total: u32, operator: &T::AccountId) -> ClusterId {
+	fill::<T>(total.saturating_sub(1), operator);
+	fill::<T>(NextClusterId::<T>::get() + 1, operator)
 }
 
 #[benchmarks]
@@ -37,7 +45,7 @@ mod benchmarks {
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let operator: T::AccountId = whitelisted_caller();
 		// Worst case: the active list is one short of full.
-		clusters::<T>(T::MaxClusters::get() - 1, &operator);
+		fill::<T>(T::MaxClusters::get() - 1, &operator);
 		let endpoint = vec![b'x'; T::MaxEndpointLen::get() as usize];
 		let new_key = key(u32::MAX);
 
@@ -51,7 +59,7 @@ mod benchmarks {
 	#[benchmark]
 	fn heartbeat() {
 		let operator: T::AccountId = whitelisted_caller();
-		let id = clusters::<T>(T::MaxClusters::get(), &operator);
+		let id = last_cluster::<T>(T::MaxClusters::get(), &operator);
 		// Worst case: the cluster was offline and goes back into the full active list.
 		Clusters::<T>::mutate(id, |c| {
 			c.as_mut().expect("registered").status = ClusterStatus::Offline
@@ -69,7 +77,7 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let operator: T::AccountId = whitelisted_caller();
-		let id = clusters::<T>(T::MaxClusters::get(), &operator);
+		let id = last_cluster::<T>(T::MaxClusters::get(), &operator);
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id, ClusterStatus::Draining);
@@ -81,7 +89,7 @@ mod benchmarks {
 	#[benchmark]
 	fn rotate_key() {
 		let operator: T::AccountId = whitelisted_caller();
-		let id = clusters::<T>(1, &operator);
+		let id = last_cluster::<T>(NextClusterId::<T>::get() + 1, &operator);
 		let new_key = key(u32::MAX);
 
 		#[extrinsic_call]
@@ -94,7 +102,7 @@ mod benchmarks {
 	#[benchmark]
 	fn on_initialize_idle() {
 		let operator: T::AccountId = whitelisted_caller();
-		clusters::<T>(T::MaxClusters::get(), &operator);
+		fill::<T>(T::MaxClusters::get(), &operator);
 		let now: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number();
 
 		#[block]
@@ -109,7 +117,7 @@ mod benchmarks {
 	#[benchmark]
 	fn on_initialize_offline(c: Linear<1, { T::MaxClusters::get() }>) {
 		let operator: T::AccountId = whitelisted_caller();
-		clusters::<T>(T::MaxClusters::get(), &operator);
+		fill::<T>(T::MaxClusters::get(), &operator);
 		let later =
 			frame_system::Pallet::<T>::block_number() + T::HeartbeatTimeout::get() + 1u32.into();
 		// Keep all but `c` clusters fresh.
