@@ -58,6 +58,6 @@ npm_install() {
 
 # Builds paratii-node with the shared profile and features.
 build_node() {
-	say "building paratii-node (target dir $CARGO_TARGET_DIR; a cold build takes about an hour on 2 cores)"
+	say "building paratii-node (target dir $CARGO_TARGET_DIR; a cold build takes about 25 minutes on 2 cores)"
 	cargo build --locked -p paratii-node --features "$PARATII_FEATURES"
 }

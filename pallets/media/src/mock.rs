@@ -17,34 +17,15 @@ use crate::{ObjectInput, ObjectKind, StorageReceipt};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(2)]
-	pub type Topology = pallet_topology;
-	#[runtime::pallet_index(3)]
-	pub type Users = pallet_users;
-	#[runtime::pallet_index(4)]
-	pub type Media = pallet_media;
-}
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Topology: pallet_topology,
+		Users: pallet_users,
+		Media: pallet_media,
+	}
+);
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {

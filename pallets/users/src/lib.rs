@@ -51,7 +51,6 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use paratii_primitives::{MediaId, MediaRegistry};
-	use sp_runtime::Saturating;
 
 	/// The balance type of the currency deposits are held in.
 	pub type BalanceOf<T> =
@@ -400,8 +399,9 @@ pub mod pallet {
 
 		#[cfg(feature = "runtime-benchmarks")]
 		fn register_for_benchmark(who: &T::AccountId) {
-			let funds = T::UserDeposit::get().saturating_mul(100u32.into())
-				+ T::Currency::minimum_balance();
+			let funds =
+				sp_runtime::Saturating::saturating_mul(T::UserDeposit::get(), 100u32.into())
+					+ T::Currency::minimum_balance();
 			T::Currency::set_balance(who, funds);
 			Self::do_register(who.clone(), alloc::vec![b'u'; 8], None).expect("funded");
 		}
