@@ -10,6 +10,7 @@ export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 # runtime-benchmarks is on so `paratii-node benchmark pallet` needs no second build.
 export PARATII_FEATURES="${PARATII_FEATURES:-runtime-benchmarks}"
 export PARATII_NODE="${PARATII_NODE:-$CARGO_TARGET_DIR/debug/paratii-node}"
+export PARATII_ETH_RPC="${PARATII_ETH_RPC:-$CARGO_TARGET_DIR/debug/paratii-eth-rpc}"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -25,6 +26,12 @@ apt_install() {
 		die "apt-get install $* failed; install it by hand"
 }
 
+has_libclang() {
+	[ -n "${LIBCLANG_PATH:-}" ] && return 0
+	compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null ||
+		compgen -G '/usr/lib/*-linux-gnu/libclang-[0-9]*.so*' >/dev/null
+}
+
 ensure_rust() {
 	command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
 	command -v rustup >/dev/null || die "rustup not found: the wasm target is installed with rustup"
@@ -37,6 +44,9 @@ ensure_rust() {
 	# the crypto crates need a C/C++ compiler.
 	command -v protoc >/dev/null || apt_install protobuf-compiler
 	command -v c++ >/dev/null || apt_install g++
+	# The eth-rpc server's sc-cli brings RocksDB, whose bindings bindgen generates with
+	# libclang.
+	has_libclang || apt_install libclang-dev
 }
 
 ensure_node_js() {
@@ -56,8 +66,10 @@ npm_install() {
 	fi
 }
 
-# Builds paratii-node with the shared profile and features.
+# Builds paratii-node and paratii-eth-rpc with the shared profile and features. They
+# are built together, always: apart, cargo would unify their dependencies' features
+# differently and compile the shared client crates twice.
 build_node() {
-	say "building paratii-node (target dir $CARGO_TARGET_DIR; a cold build takes about 25 minutes on 2 cores)"
-	cargo build --locked -p paratii-node --features "$PARATII_FEATURES"
+	say "building paratii-node and paratii-eth-rpc (target dir $CARGO_TARGET_DIR; a cold build takes about 40 minutes on 2 cores)"
+	cargo build --locked -p paratii-node -p paratii-eth-rpc --features "$PARATII_FEATURES"
 }

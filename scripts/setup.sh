@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test Paratii chain: the rustup
-# wasm target, protoc, a C++ compiler, Node.js and the client tests' npm packages.
+# wasm target, protoc, a C++ compiler, Node.js, the client tests' npm packages and
+# solc-js for the contracts.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ensure_rust
 ensure_node_js
 npm_install "$ROOT/tests/e2e"
+npm_install "$ROOT/contracts/chain"
 say "setup complete"

@@ -4,18 +4,24 @@
 #
 #   tier 1  format        cargo fmt --check
 #   tier 2  rust          pallet unit tests and runtime tests (native), cargo test
-#   tier 3  node build    the paratii-node binary the next tiers run
-#   tier 4  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
+#   tier 3  node build    the paratii-node and paratii-eth-rpc binaries the next tiers run
+#   tier 4  contracts     contracts/chain compiled with solc-js
+#   tier 5  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
 #                         export-chain-spec for dev and local
-#   tier 5  e2e clients   polkadot.js against a running dev node: PTI transfer, the
+#   tier 6  e2e clients   polkadot.js against a running dev node: PTI transfer, the
 #                         media pallets (clusters, receipts signed in JS, proofs)
-#   tier 6  clippy        cargo clippy -D warnings over the workspace
+#   tier 7  e2e evm       ethers against node + eth-rpc: EIP-1559 transfers, contract
+#                         deploys, eth_call/eth_getLogs, reverts, rejected transactions,
+#                         an OpenZeppelin ERC20, //Alice through her mapped H160, and
+#                         the eth-rpc latency (p50 over 100 calls)
+#   tier 8  clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ensure_rust
 ensure_node_js
 npm_install "$ROOT/tests/e2e"
+npm_install "$ROOT/contracts/chain"
 
 LOGS="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
 summary=()
@@ -58,15 +64,24 @@ run_tier() {
 
 run_tier "format" cargo fmt --all --check
 run_tier "rust" cargo test --locked --workspace --features "$PARATII_FEATURES"
+contracts_ok=0
 if run_tier "node build" build_node; then
+	run_tier "contracts" node "$ROOT/contracts/chain/compile.mjs" || contracts_ok=$?
 	cd "$ROOT/tests/e2e" || die "tests/e2e missing"
 	run_tier "node smoke" node --test --test-concurrency=1 --test-reporter=spec \
 		smoke.test.mjs chain-spec.test.mjs
 	run_tier "e2e clients" node --test --test-concurrency=1 --test-reporter=spec \
 		transfer.test.mjs media.test.mjs
+	if [ "$contracts_ok" -eq 0 ]; then
+		run_tier "e2e evm" node --test --test-concurrency=1 --test-reporter=spec \
+			evm.test.mjs evm-latency.test.mjs
+	else
+		summary+=("FAIL  e2e evm: not run, the contracts did not compile")
+		failed_tiers=$(( failed_tiers + 1 ))
+	fi
 	cd "$ROOT" || exit 1
 else
-	summary+=("FAIL  node smoke, e2e clients: not run, the node did not build")
+	summary+=("FAIL  contracts, node smoke, e2e clients, e2e evm: not run, the binaries did not build")
 	failed_tiers=$(( failed_tiers + 1 ))
 fi
 run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings

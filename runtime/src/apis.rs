@@ -1,7 +1,7 @@
 //! The runtime APIs: what the node (block production, finality, transaction pool),
 //! polkadot.js (metadata, fees, nonces) and the chain-spec builder call into.
 
-use alloc::vec::Vec;
+use alloc::{vec, vec::Vec};
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
@@ -27,7 +27,12 @@ use pallet_topology::ClusterView;
 use paratii_primitives::{MediaId, RingEpoch};
 use sp_core::H256;
 
-impl_runtime_apis! {
+pallet_revive::impl_runtime_apis_plus_revive_traits!(
+	Runtime,
+	Revive,
+	Executive,
+	EthExtraImpl,
+
 	impl sp_api::Core<Block> for Runtime {
 		fn version() -> RuntimeVersion {
 			VERSION
@@ -292,7 +297,7 @@ impl_runtime_apis! {
 			crate::genesis_config_presets::preset_names()
 		}
 	}
-}
+);
 
 #[cfg(feature = "runtime-benchmarks")]
 impl frame_system_benchmarking::Config for Runtime {}

@@ -2,7 +2,9 @@
 //! these; `paratii-node export-chain-spec` writes them out in full.
 //!
 //! - `development`: one validator (Alice), the well-known dev accounts funded, Alice
-//!   as sudo. What `paratii-node --dev` runs.
+//!   as sudo, and the first five accounts of the standard Hardhat/Anvil mnemonic
+//!   (`test test test test test test test test test test test junk`) funded for
+//!   Ethereum tools. What `paratii-node --dev` runs.
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave) for a local
 //!   multi-node network, the same funded accounts, Alice as sudo.
 
@@ -17,6 +19,25 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// PTI given to each funded dev account: enough for any test, far from overflow.
 pub const DEV_ACCOUNT_BALANCE: crate::Balance = 1_000_000 * PTI;
+
+/// The first five accounts of the Hardhat/Anvil dev mnemonic
+/// (`test test test test test test test test test test test junk`, path
+/// `m/44'/60'/0'/0/i`), as H160 addresses. Public knowledge: dev chains only.
+pub const ETH_DEV_ACCOUNTS: [[u8; 20]; 5] = [
+	hex_literal::hex!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+	hex_literal::hex!("70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+	hex_literal::hex!("3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"),
+	hex_literal::hex!("90F79bf6EB2c4f870365E785982E1f101E93b906"),
+	hex_literal::hex!("15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
+];
+
+/// The Substrate account of an Ethereum key's address: the H160 followed by twelve
+/// `0xEE` bytes (pallet-revive's `AccountId32Mapper`).
+pub fn eth_account(address: [u8; 20]) -> AccountId {
+	let mut raw = [0xEE; 32];
+	raw[..20].copy_from_slice(&address);
+	AccountId::new(raw)
+}
 
 /// A validator's consensus keys.
 pub struct Authority {
@@ -73,6 +94,11 @@ fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId
 			authorities: authorities.iter().map(|a| (a.grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		// The constant fee multiplier from block 0 on (`on_finalize` would only set it at
+		// the end of block 1), so the EVM gas price is 100 gwei from genesis.
+		transaction_payment: pallet_transaction_payment::GenesisConfig {
+			multiplier: crate::configs::FeeMultiplier::get(),
+		},
 		topology: pallet_topology::GenesisConfig { clusters: dev_clusters() },
 		users: pallet_users::GenesisConfig {
 			users: vec![(Sr25519Keyring::Alice.to_account_id(), b"alice".to_vec())],
@@ -86,11 +112,11 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: a single validator, Alice.
+/// `development`: a single validator, Alice; Ethereum dev keys funded too.
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![Authority::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		dev_accounts(),
+		dev_accounts().into_iter().chain(ETH_DEV_ACCOUNTS.map(eth_account)).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }

@@ -10,8 +10,11 @@
 //! - [`genesis_config_presets`]: the named genesis presets (`development`,
 //!   `local_testnet`) the node's chain specs are built from.
 //!
-//! PTI is the native token: 18 decimals, so one balance serves polkadot.js and, once
-//! the EVM lands, Ethereum wallets alike.
+//! PTI is the native token: 18 decimals, so one balance serves polkadot.js and
+//! Ethereum wallets alike. The EVM is `pallet-revive` (see [`configs`]): Ethereum
+//! transactions arrive as `Revive::eth_transact` extrinsics, wrapped by the
+//! [`UncheckedExtrinsic`] below and charged with the same [`TxExtension`] pipeline as
+//! Substrate transactions ([`EthExtraImpl`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `#[frame_support::runtime]` expands into large enums (RuntimeCall and friends).
@@ -76,7 +79,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -142,12 +145,44 @@ pub type TxExtension = (
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	// Turns the origin of an `eth_transact` into the signer of the Ethereum transaction;
+	// after every extension that relies on a signed origin.
+	pallet_revive::evm::tx_extension::SetOrigin<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
-/// Unchecked extrinsic type as expected by this runtime.
+/// The transaction extensions an Ethereum transaction gets once pallet-revive has
+/// checked its ECDSA signature: the same pipeline as a Substrate transaction, so it
+/// pays its fee in PTI and bumps the signer's nonce like any other.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct EthExtraImpl;
+
+impl pallet_revive::evm::runtime::EthExtra for EthExtraImpl {
+	type Config = Runtime;
+	type ExtensionV0 = TxExtension;
+	type ExtensionOtherVersions = sp_runtime::traits::InvalidVersion;
+
+	fn get_eth_extension(nonce: Nonce, tip: Balance) -> Self::ExtensionV0 {
+		(
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			pallet_revive::evm::tx_extension::SetOrigin::<Runtime>::new_from_eth_transaction(),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+}
+
+/// Unchecked extrinsic type as expected by this runtime: Substrate extrinsics, plus
+/// Ethereum transactions submitted unsigned through `Revive::eth_transact`.
 pub type UncheckedExtrinsic =
-	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+	pallet_revive::evm::runtime::UncheckedExtrinsic<Address, Signature, EthExtraImpl>;
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
@@ -212,4 +247,8 @@ mod runtime {
 
 	#[runtime::pallet_index(22)]
 	pub type Media = pallet_media;
+
+	// The EVM: Ethereum transactions, Solidity contracts, H160 accounts.
+	#[runtime::pallet_index(30)]
+	pub type Revive = pallet_revive;
 }

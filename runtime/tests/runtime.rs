@@ -1,7 +1,10 @@
 //! Tests of the real runtime, executed natively: genesis presets, PTI fees, metadata.
 
 use codec::{Decode, Encode};
-use frame_support::{dispatch::GetDispatchInfo, traits::fungible::Inspect};
+use frame_support::{
+	dispatch::GetDispatchInfo,
+	traits::{fungible::Inspect, Get},
+};
 use paratii_runtime::{
 	genesis_config_presets::{self, DEV_ACCOUNT_BALANCE},
 	AccountId, Balances, BalancesCall, Executive, Runtime, RuntimeCall, RuntimeGenesisConfig,
@@ -90,6 +93,7 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32) -> UncheckedExt
 		frame_system::CheckWeight::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::from(0),
 		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		pallet_revive::evm::tx_extension::SetOrigin::default(),
 		frame_system::WeightReclaim::new(),
 	);
 	let version = paratii_runtime::VERSION;
@@ -104,14 +108,18 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: u32) -> UncheckedExt
 		(),
 		None,
 		(),
+		(),
 	);
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		<Runtime as frame_system::Config>::Lookup::unlookup(signer.to_account_id()),
-		signature.into(),
-		extension,
+	// pallet-revive's extrinsic wraps the generic one (to admit `eth_transact`).
+	pallet_revive::evm::runtime::UncheckedExtrinsic(
+		sp_runtime::generic::UncheckedExtrinsic::new_signed(
+			call,
+			<Runtime as frame_system::Config>::Lookup::unlookup(signer.to_account_id()),
+			signature.into(),
+			extension,
+		),
 	)
 }
 
@@ -179,7 +187,7 @@ fn transfer_with_a_bad_signature_is_rejected_and_changes_nothing() {
 		});
 		// Signed by Bob's key but claiming to come from Alice.
 		let mut xt = signed(call, Sr25519Keyring::Bob, 0);
-		if let sp_runtime::generic::Preamble::Signed(address, _, _) = &mut xt.preamble {
+		if let sp_runtime::generic::Preamble::Signed(address, _, _) = &mut xt.0.preamble {
 			*address = <Runtime as frame_system::Config>::Lookup::unlookup(
 				Sr25519Keyring::Alice.to_account_id(),
 			);
@@ -193,8 +201,10 @@ fn transfer_with_a_bad_signature_is_rejected_and_changes_nothing() {
 #[test]
 fn metadata_lists_the_runtime_pallets() {
 	use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
-	// What clients read: the SCALE-encoded metadata the `Metadata` runtime API returns.
-	let bytes = Runtime::metadata().encode();
+	// What clients read: the SCALE-encoded metadata the `Metadata` runtime API returns
+	// (built against chain state: pallet-revive's storage defaults read the fee multiplier).
+	let bytes =
+		ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| Runtime::metadata().encode());
 	let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..]).expect("valid metadata");
 	let RuntimeMetadata::V14(metadata) = prefixed.1 else { panic!("metadata v14 expected") };
 	let names: Vec<&str> = metadata.pallets.iter().map(|p| p.name.as_str()).collect();
@@ -209,6 +219,7 @@ fn metadata_lists_the_runtime_pallets() {
 		"Topology",
 		"Users",
 		"Media",
+		"Revive",
 	] {
 		assert!(names.contains(&pallet), "{pallet} missing from metadata: {names:?}");
 	}
@@ -307,4 +318,87 @@ fn a_block_fits_hundreds_of_media_registrations() {
 		call.proof_size()
 	);
 	assert!(fits >= 100, "only {fits} registrations fit in a block");
+}
+
+// ---------------------------------------------------------------- EVM (pallet-revive)
+
+use pallet_revive::AddressMapper;
+use paratii_runtime::genesis_config_presets::{eth_account, ETH_DEV_ACCOUNTS};
+
+type Mapper = <Runtime as pallet_revive::Config>::AddressMapper;
+
+#[test]
+fn the_pallets_pass_their_integrity_tests() {
+	// pallet-revive checks its fee wiring here: a non-zero gas price, BlockRatioFee
+	// coefficients, memory limits that fit the runtime.
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		use frame_support::traits::IntegrityTest;
+		paratii_runtime::AllPalletsWithSystem::integrity_test();
+	});
+}
+
+#[test]
+fn development_preset_funds_the_hardhat_dev_keys() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		for address in ETH_DEV_ACCOUNTS {
+			let account = eth_account(address);
+			assert_eq!(Balances::total_balance(&account), DEV_ACCOUNT_BALANCE);
+			// An Ethereum key's account maps back to its own address.
+			assert_eq!(Mapper::to_address(&account).0, address);
+			assert_eq!(
+				pallet_revive::Pallet::<Runtime>::evm_balance(&address.into()),
+				(DEV_ACCOUNT_BALANCE - paratii_runtime::EXISTENTIAL_DEPOSIT).into(),
+				"eth_getBalance shows the spendable PTI, 1:1 with wei"
+			);
+		}
+	});
+	// Only the development preset carries the (public) Hardhat keys.
+	ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(Balances::total_balance(&eth_account(ETH_DEV_ACCOUNTS[0])), 0);
+	});
+}
+
+#[test]
+fn substrate_accounts_are_mapped_to_h160_automatically() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		// Genesis accounts were mapped when they were created.
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert!(Mapper::is_mapped(&alice));
+		let h160 = Mapper::to_address(&alice);
+		assert_eq!(Mapper::to_account_id(&h160), alice, "Alice's H160 leads back to her");
+
+		// So is an account created later by a transfer, and it is unmapped when reaped.
+		start_block(1);
+		let newcomer: AccountId = Sr25519Keyring::One.to_account_id();
+		assert!(!Mapper::is_mapped(&newcomer));
+		assert!(Balances::transfer_keep_alive(
+			RuntimeOrigin::signed(alice.clone()),
+			newcomer.clone().into(),
+			PTI
+		)
+		.is_ok());
+		assert!(Mapper::is_mapped(&newcomer));
+		assert!(Balances::transfer_all(
+			RuntimeOrigin::signed(newcomer.clone()),
+			alice.into(),
+			false
+		)
+		.is_ok());
+		assert!(!Mapper::is_mapped(&newcomer));
+	});
+}
+
+#[test]
+fn the_gas_price_is_a_flat_100_gwei_and_the_chain_id_is_ours() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(
+			pallet_revive::Pallet::<Runtime>::evm_base_fee(),
+			(100u64 * 1_000_000_000).into()
+		);
+		assert_eq!(
+			<<Runtime as pallet_revive::Config>::ChainId as Get<u64>>::get(),
+			paratii_runtime::configs::CHAIN_ID
+		);
+		assert_eq!(paratii_runtime::configs::CHAIN_ID, 7_272_844);
+	});
 }

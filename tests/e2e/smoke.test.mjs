@@ -12,11 +12,13 @@ after(async () => {
   await node?.stop();
 });
 
-test('a --dev node finalizes block 3 within 60 s of start-up', async () => {
+// A debug node spends about 20 s building the dev genesis (the runtime, with the EVM,
+// is a 9.8 MB wasm blob) before its first block; 48-56 s to finality #3 were measured.
+test('a --dev node finalizes block 3 within 90 s of start-up', async () => {
   const number = await waitFor('finalized block >= 3', async () => {
     const n = await finalizedNumber(node.http);
     return n >= 3 ? n : 0;
-  }, { timeoutMs: 60_000 - (Date.now() - node.startedAt) });
+  }, { timeoutMs: 90_000 - (Date.now() - node.startedAt) });
   const seconds = (Date.now() - node.startedAt) / 1000;
   console.log(`finalized #${number} ${seconds.toFixed(1)} s after start-up`);
   // Finality follows the best block closely on a single-validator chain.

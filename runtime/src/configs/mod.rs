@@ -13,11 +13,13 @@ use frame_support::{
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{FixedPointNumber, Perbill};
 use sp_version::RuntimeVersion;
 
 mod media;
+mod revive;
 pub use media::REPLICATION_FACTOR;
+pub use revive::CHAIN_ID;
 
 // `derive_impl` injects the aggregated runtime types (RuntimeEvent, PalletInfo, ...) by name.
 use super::*;
@@ -64,6 +66,9 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	// Every new Substrate account gets its H160 in pallet-revive, and loses it when reaped.
+	type OnNewAccount = pallet_revive::AutoMapper<Runtime>;
+	type OnKilledAccount = pallet_revive::AutoMapper<Runtime>;
 }
 
 // ---------------------------------------------------------------- consensus
@@ -115,22 +120,29 @@ impl pallet_balances::Config for Runtime {
 	type DoneSlashHandler = ();
 }
 
+/// The fee multiplier, constant: fees do not float with congestion on a consortium
+/// chain (blocks are rarely full and validators are known), so prices stay predictable.
+/// It is 100 rather than 1 because pallet-revive derives the Ethereum gas price from
+/// it (see `configs/revive.rs`).
+pub const FEE_MULTIPLIER: u128 = 100;
+
 parameter_types! {
-	/// Fees do not float with congestion on a consortium chain: blocks are rarely full
-	/// and validators are known, so a constant multiplier keeps prices predictable.
-	pub FeeMultiplier: Multiplier = Multiplier::one();
-	/// PTI (in its smallest unit) charged per picosecond of execution weight. A balance
-	/// transfer (about 0.2 ms with the extrinsic base weight) costs about 0.002 PTI.
-	pub const WeightFee: Balance = 10_000_000;
+	pub FeeMultiplier: Multiplier = Multiplier::saturating_from_integer(FEE_MULTIPLIER);
 	/// PTI charged per byte of extrinsic: a typical 150-byte transfer adds 0.00015 PTI.
 	pub const TransactionByteFee: Balance = MICRO_PTI;
 }
+
+/// PTI (smallest unit) per picosecond of weight, before the multiplier: 10^5, so a
+/// dispatch pays 10^7 per picosecond (0.001 PTI per 0.1 ms) once multiplied. A balance
+/// transfer costs about 0.006 PTI. pallet-revive requires this `BlockRatioFee` form: it
+/// converts fees back into weight for Ethereum gas estimates.
+pub type WeightToFee = pallet_revive::evm::fees::BlockRatioFee<100_000, 1, Runtime, Balance>;
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = ConstantMultiplier<Balance, WeightFee>;
+	type WeightToFee = WeightToFee;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
