@@ -147,7 +147,11 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			runner.run_node_until_exit(|config| async move {
+			runner.run_node_until_exit(|mut config| async move {
+				// pallet-mmr writes each block's MMR leaf through offchain indexing; MMR
+				// proofs (`mmr_generateProof`, the Ethereum bridge) need it from block 1, and
+				// turning it on later cannot backfill, so it is always on.
+				config.offchain_worker.indexing_enabled = true;
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<

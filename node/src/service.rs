@@ -1,5 +1,6 @@
-//! The node service: database, import queue, networking, Aura block authoring and the
-//! GRANDPA finality voter.
+//! The node service: database, import queue, networking, Aura block authoring, the
+//! GRANDPA finality voter, the BEEFY voter (signing MMR roots of finalized blocks for
+//! the Ethereum bridge) and the MMR gadget.
 
 use futures::FutureExt;
 use paratii_runtime::{self, apis::RuntimeApi, opaque::Block};
@@ -10,6 +11,7 @@ use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpS
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
+use sp_consensus_beefy::ecdsa_crypto::AuthorityId as BeefyId;
 use std::{sync::Arc, time::Duration};
 
 /// The runtime is executed as wasm only; these are the host functions it may call.
@@ -25,6 +27,21 @@ pub(crate) type FullClient =
 	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
+type FullGrandpaBlockImport =
+	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
+/// Blocks are imported through BEEFY (which takes BEEFY justifications off them) into
+/// GRANDPA.
+type FullBeefyBlockImport = sc_consensus_beefy::import::BeefyBlockImport<
+	Block,
+	FullBackend,
+	FullClient,
+	FullGrandpaBlockImport,
+	BeefyId,
+>;
+
+/// The fewest blocks between two BEEFY votes (besides the one mandatory vote per
+/// session).
+const BEEFY_MIN_BLOCK_DELTA: u32 = 8;
 
 /// How often (in blocks) GRANDPA justifications are imported and generated even when
 /// no authority-set change forces one.
@@ -37,8 +54,10 @@ pub type Service = sc_service::PartialComponents<
 	sc_consensus::DefaultImportQueue<Block>,
 	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
 	(
-		sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>,
+		FullBeefyBlockImport,
 		sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>,
+		sc_consensus_beefy::BeefyVoterLinks<Block, BeefyId>,
+		sc_consensus_beefy::BeefyRPCLinks<Block, BeefyId>,
 		Option<Telemetry>,
 	),
 >;
@@ -92,11 +111,20 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		telemetry.as_ref().map(|x| x.handle()),
 	)?;
 
+	let (beefy_block_import, beefy_voter_links, beefy_rpc_links) =
+		sc_consensus_beefy::beefy_block_import_and_links::<_, _, _, _, BeefyId>(
+			grandpa_block_import.clone(),
+			backend.clone(),
+			client.clone(),
+			config.prometheus_registry().cloned(),
+		);
+
 	let cidp_client = client.clone();
 	let import_queue =
 		sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
-			block_import: grandpa_block_import.clone(),
-			justification_import: Some(Box::new(grandpa_block_import.clone())),
+			block_import: beefy_block_import.clone(),
+			// GRANDPA justifications go to GRANDPA directly.
+			justification_import: Some(Box::new(grandpa_block_import)),
 			client: client.clone(),
 			create_inherent_data_providers: move |parent_hash, _| {
 				let cidp_client = cidp_client.clone();
@@ -129,7 +157,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (grandpa_block_import, grandpa_link, telemetry),
+		other: (beefy_block_import, grandpa_link, beefy_voter_links, beefy_rpc_links, telemetry),
 	})
 }
 
@@ -148,7 +176,7 @@ pub fn new_full<
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (block_import, grandpa_link, mut telemetry),
+		other: (block_import, grandpa_link, beefy_voter_links, beefy_rpc_links, mut telemetry),
 	} = new_partial(&config)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
@@ -170,9 +198,29 @@ pub fn new_full<
 		sc_consensus_grandpa::grandpa_peers_set_config::<_, N>(
 			grandpa_protocol_name.clone(),
 			metrics.clone(),
-			peer_store_handle,
+			Arc::clone(&peer_store_handle),
 		);
 	net_config.add_notification_protocol(grandpa_protocol_config);
+
+	// BEEFY's gossip and its justification requests, on every node (not only validators):
+	// full nodes follow BEEFY finality and serve its justifications.
+	let beefy_gossip_protocol_name =
+		sc_consensus_beefy::gossip_protocol_name(genesis_hash, config.chain_spec.fork_id());
+	let (beefy_justifications_handler, beefy_request_response_config) =
+		sc_consensus_beefy::communication::request_response::BeefyJustifsRequestHandler::new::<_, N>(
+			&genesis_hash,
+			config.chain_spec.fork_id(),
+			client.clone(),
+			config.prometheus_registry().cloned(),
+		);
+	let (beefy_notification_config, beefy_notification_service) =
+		sc_consensus_beefy::communication::beefy_peers_set_config::<_, N>(
+			beefy_gossip_protocol_name.clone(),
+			metrics.clone(),
+			Arc::clone(&peer_store_handle),
+		);
+	net_config.add_notification_protocol(beefy_notification_config);
+	net_config.add_request_response_protocol(beefy_request_response_config);
 
 	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
 		backend.clone(),
@@ -224,12 +272,26 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	let is_offchain_indexing_enabled = config.offchain_worker.indexing_enabled;
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let backend = backend.clone();
+		let finality_proof_stream = beefy_rpc_links.from_voter_justif_stream;
+		let best_block_stream = beefy_rpc_links.from_voter_best_beefy_stream;
 
-		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+		Box::new(move |subscription_executor| {
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				backend: backend.clone(),
+				beefy: crate::rpc::BeefyDeps {
+					finality_proof_stream: finality_proof_stream.clone(),
+					best_block_stream: best_block_stream.clone(),
+					subscription_executor,
+				},
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -241,7 +303,7 @@ pub fn new_full<
 		task_manager: &mut task_manager,
 		transaction_pool: transaction_pool.clone(),
 		rpc_builder: rpc_extensions_builder,
-		backend,
+		backend: backend.clone(),
 		system_rpc_tx,
 		tx_handler_controller,
 		sync_service: sync_service.clone(),
@@ -264,7 +326,7 @@ pub fn new_full<
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
 			StartAuraParams {
 				slot_duration,
-				client,
+				client: client.clone(),
 				select_chain,
 				block_import,
 				proposer_factory,
@@ -291,6 +353,48 @@ pub fn new_full<
 
 		// Block authoring is essential: if it fails, the node stops with it.
 		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
+	}
+
+	// The BEEFY voter: every node follows BEEFY finality; a validator with a BEEFY key
+	// signs the MMR root of GRANDPA-finalized blocks. It needs GRANDPA to run.
+	let beefy_params = sc_consensus_beefy::BeefyParams {
+		client: client.clone(),
+		backend: backend.clone(),
+		payload_provider: sp_consensus_beefy::mmr::MmrRootProvider::new(client.clone()),
+		runtime: client.clone(),
+		key_store: role.is_authority().then(|| keystore_container.keystore()),
+		network_params: sc_consensus_beefy::BeefyNetworkParams {
+			network: Arc::new(network.clone()),
+			sync: sync_service.clone(),
+			gossip_protocol_name: beefy_gossip_protocol_name,
+			justifications_protocol_name: beefy_justifications_handler.protocol_name(),
+			notification_service: beefy_notification_service,
+			_phantom: core::marker::PhantomData::<Block>,
+		},
+		min_block_delta: BEEFY_MIN_BLOCK_DELTA,
+		prometheus_registry: prometheus_registry.clone(),
+		links: beefy_voter_links,
+		on_demand_justifications_handler: beefy_justifications_handler,
+		is_authority: role.is_authority(),
+	};
+	task_manager.spawn_essential_handle().spawn_blocking(
+		"beefy-gadget",
+		None,
+		sc_consensus_beefy::start_beefy_gadget::<_, _, _, _, _, _, _, BeefyId>(beefy_params),
+	);
+
+	// The MMR gadget moves the leaves of finalized blocks to their canonical place in
+	// the offchain database, where `mmr_generateProof` reads them.
+	if is_offchain_indexing_enabled {
+		task_manager.spawn_essential_handle().spawn_blocking(
+			"mmr-gadget",
+			None,
+			mmr_gadget::MmrGadget::start(
+				client.clone(),
+				backend.clone(),
+				sp_mmr_primitives::INDEXING_PREFIX.to_vec(),
+			),
+		);
 	}
 
 	if enable_grandpa {

@@ -10,8 +10,28 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_topology, Topology]
 	[pallet_users, Users]
 	[pallet_media, Media]
+	[pallet_consortium, Consortium]
 );
 
-pub use super::{Balances, Media, Runtime, Sudo, Timestamp, Topology, Users};
+use super::{AccountId, SessionKeys};
+pub use super::{Balances, Consortium, Media, Runtime, Sudo, Timestamp, Topology, Users};
+
+/// Gives benchmark accounts session keys (storage only: the benchmarks need
+/// `session.setKeys` to have happened, not real keys).
+pub struct ConsortiumBenchmarkHelper;
+
+impl pallet_consortium::BenchmarkHelper<AccountId> for ConsortiumBenchmarkHelper {
+	fn register_session_keys(who: &AccountId) {
+		let raw: [u8; 32] = *who.as_ref();
+		let mut beefy = [2u8; 33];
+		beefy[1..].copy_from_slice(&raw);
+		let keys = SessionKeys {
+			aura: sp_core::sr25519::Public::from_raw(raw).into(),
+			grandpa: sp_core::ed25519::Public::from_raw(raw).into(),
+			beefy: sp_core::ecdsa::Public::from_raw(beefy).into(),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}
 pub use frame_benchmarking::baseline::Pallet as BaselineBench;
 pub use frame_system_benchmarking::Pallet as SystemBench;

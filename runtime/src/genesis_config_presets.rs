@@ -4,16 +4,23 @@
 //! - `development`: one validator (Alice), the well-known dev accounts funded, Alice
 //!   as sudo, and the first five accounts of the standard Hardhat/Anvil mnemonic
 //!   (`test test test test test test test test test test test junk`) funded for
-//!   Ethereum tools. What `paratii-node --dev` runs.
+//!   Ethereum tools; a council of Alice, Bob and Charlie; ten-minute sessions. What
+//!   `paratii-node --dev` runs.
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave) for a local
-//!   multi-node network, the same funded accounts, Alice as sudo.
+//!   multi-node network, the same funded accounts, Alice as sudo, the four as the
+//!   council, two-minute sessions.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, PTI};
+use crate::{
+	AccountId, BalancesConfig, BlockNumber, RuntimeGenesisConfig, SessionKeys, SudoConfig, MINUTES,
+	PTI,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_beefy::ecdsa_crypto::AuthorityId as BeefyId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_core::crypto::get_public_from_string_or_panic;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
@@ -39,17 +46,34 @@ pub fn eth_account(address: [u8; 20]) -> AccountId {
 	AccountId::new(raw)
 }
 
-/// A validator's consensus keys.
+/// A validator: its account and its session keys.
 pub struct Authority {
+	pub account: AccountId,
 	pub aura: AuraId,
 	pub grandpa: GrandpaId,
+	pub beefy: BeefyId,
 }
 
 impl Authority {
 	/// The keys `paratii-node --<name>` (e.g. `--alice`) puts in its keystore: the same
-	/// well-known seed (`//Alice`) as sr25519 for Aura and as ed25519 for GRANDPA.
+	/// well-known seed (`//Alice`) as sr25519 for Aura, ed25519 for GRANDPA and ecdsa for
+	/// BEEFY; the account is the sr25519 one.
 	pub fn dev(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> Self {
-		Self { aura: aura.public().into(), grandpa: grandpa.public().into() }
+		let name: &'static str = aura.into();
+		Self {
+			account: aura.to_account_id(),
+			aura: aura.public().into(),
+			grandpa: grandpa.public().into(),
+			beefy: get_public_from_string_or_panic::<BeefyId>(name),
+		}
+	}
+
+	fn session_keys(&self) -> SessionKeys {
+		SessionKeys {
+			aura: self.aura.clone(),
+			grandpa: self.grandpa.clone(),
+			beefy: self.beefy.clone(),
+		}
 	}
 }
 
@@ -82,16 +106,33 @@ fn dev_clusters() -> Vec<(AccountId, [u8; 32], Vec<u8>, u64)> {
 }
 
 /// Builds the JSON patch over the default genesis config that every preset shares.
-fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+///
+/// The validators enter through the consortium pallet and their session keys through
+/// pallet-session, which hands them to Aura, GRANDPA and BEEFY: those pallets' own
+/// genesis authorities stay empty.
+fn genesis(
+	authorities: Vec<Authority>,
+	council: Vec<AccountId>,
+	session_period: BlockNumber,
+	endowed: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|account| (account, DEV_ACCOUNT_BALANCE)).collect(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|a| a.aura.clone()).collect::<Vec<_>>(),
+		consortium: pallet_consortium::GenesisConfig {
+			validators: authorities.iter().map(|a| a.account.clone()).collect::<Vec<_>>(),
+			session_period,
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|a| (a.grandpa.clone(), 1)).collect::<Vec<_>>(),
+		session: pallet_session::GenesisConfig {
+			keys: authorities
+				.iter()
+				.map(|a| (a.account.clone(), a.account.clone(), a.session_keys()))
+				.collect::<Vec<_>>(),
+		},
+		council_membership: pallet_membership::GenesisConfig {
+			members: council.try_into().expect("the dev councils fit CouncilMaxMembers"),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		// The constant fee multiplier from block 0 on (`on_finalize` would only set it at
@@ -107,6 +148,17 @@ fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId
 	})
 }
 
+/// Sessions of the `development` chain: ten minutes.
+pub const DEV_SESSION_PERIOD: BlockNumber = 10 * MINUTES;
+/// Sessions of the `local_testnet` chain: two minutes, so validator changes show within
+/// minutes on test networks.
+pub const LOCAL_SESSION_PERIOD: BlockNumber = 2 * MINUTES;
+
+/// The council's members: the given dev accounts.
+fn council(members: &[Sr25519Keyring]) -> Vec<AccountId> {
+	members.iter().map(|k| k.to_account_id()).collect()
+}
+
 /// The well-known dev accounts (Alice..Ferdie and their `//stash` accounts).
 fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
@@ -116,6 +168,8 @@ fn dev_accounts() -> Vec<AccountId> {
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![Authority::dev(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		council(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]),
+		DEV_SESSION_PERIOD,
 		dev_accounts().into_iter().chain(ETH_DEV_ACCOUNTS.map(eth_account)).collect(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -130,6 +184,13 @@ pub fn local_config_genesis() -> Value {
 			Authority::dev(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 			Authority::dev(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
+		council(&[
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]),
+		LOCAL_SESSION_PERIOD,
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)

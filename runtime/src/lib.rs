@@ -66,11 +66,27 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The keys a validator registers for its session: block authoring and finality.
+	/// The keys a validator registers for its session (`session.setKeys`): block
+	/// authoring (Aura, sr25519), finality (GRANDPA, ed25519) and the BEEFY commitments
+	/// the Ethereum bridge checks (ecdsa).
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub beefy: Beefy,
 	}
+}
+
+/// The types of the Merkle Mountain Range of blocks (`Mmr`), for its runtime API.
+pub mod mmr {
+	use super::Runtime;
+	pub use pallet_mmr::primitives::*;
+
+	/// The MMR leaf: parent hash, BEEFY next-authority-set root and leaf extra.
+	pub type Leaf = <<Runtime as pallet_mmr::Config>::LeafData as LeafDataProvider>::LeafData;
+	/// Keccak-256, so Ethereum can check MMR proofs.
+	pub type Hashing = <Runtime as pallet_mmr::Config>::Hashing;
+	/// The MMR's node and root hash.
+	pub type Hash = <Hashing as sp_runtime::traits::Hash>::Output;
 }
 
 #[runtime_version]
@@ -79,7 +95,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -237,6 +253,36 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	// The consortium: validators and governance. Declaration order is hook and genesis
+	// order: Authorship reads the author from the session's validators before Session
+	// rotates, and the Consortium's genesis validators exist before Session's genesis asks
+	// for them.
+	#[runtime::pallet_index(7)]
+	pub type Authorship = pallet_authorship;
+
+	#[runtime::pallet_index(8)]
+	pub type Consortium = pallet_consortium;
+
+	#[runtime::pallet_index(9)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(10)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(11)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+
+	// BEEFY and the MMR, after Session: a block's MMR leaf carries the BEEFY set that a
+	// session change in the same block installs.
+	#[runtime::pallet_index(12)]
+	pub type Beefy = pallet_beefy;
+
+	#[runtime::pallet_index(13)]
+	pub type Mmr = pallet_mmr;
+
+	#[runtime::pallet_index(14)]
+	pub type BeefyMmrLeaf = pallet_beefy_mmr;
 
 	// Paratii's media domain.
 	#[runtime::pallet_index(20)]

@@ -5,6 +5,7 @@ use frame_support::{
 	dispatch::GetDispatchInfo,
 	traits::{fungible::Inspect, Get},
 };
+use paratii_runtime::configs::CouncilCollective;
 use paratii_runtime::{
 	genesis_config_presets::{self, DEV_ACCOUNT_BALANCE},
 	AccountId, Balances, BalancesCall, Executive, Runtime, RuntimeCall, RuntimeGenesisConfig,
@@ -62,8 +63,8 @@ fn every_preset_is_listed_and_builds() {
 #[test]
 fn development_preset_has_one_authority_and_funded_dev_accounts() {
 	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
-		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_authorities(1);
+		assert_eq!(pallet_collective::Members::<Runtime, CouncilCollective>::get().len(), 3);
 		for account in Sr25519Keyring::well_known() {
 			// Free plus held: Alice's user deposit is held, not spent.
 			assert_eq!(Balances::total_balance(&account.to_account_id()), DEV_ACCOUNT_BALANCE);
@@ -75,9 +76,26 @@ fn development_preset_has_one_authority_and_funded_dev_accounts() {
 #[test]
 fn local_testnet_preset_has_four_authorities() {
 	ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
-		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+		assert_authorities(4);
+		assert_eq!(pallet_collective::Members::<Runtime, CouncilCollective>::get().len(), 4);
+		assert_eq!(
+			pallet_consortium::SessionPeriod::<Runtime>::get(),
+			genesis_config_presets::LOCAL_SESSION_PERIOD
+		);
 	});
+}
+
+/// The consortium's validators are the session's, and Aura, GRANDPA and BEEFY got their
+/// session keys; the BEEFY MMR leaf commits to the same set.
+fn assert_authorities(n: usize) {
+	let validators = pallet_consortium::Validators::<Runtime>::get();
+	assert_eq!(validators.len(), n);
+	assert_eq!(pallet_session::Validators::<Runtime>::get(), validators.into_inner());
+	assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), n);
+	assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), n);
+	assert_eq!(pallet_beefy::Authorities::<Runtime>::get().len(), n);
+	assert_eq!(pallet_beefy::GenesisBlock::<Runtime>::get(), Some(1));
+	assert_eq!(pallet_beefy_mmr::BeefyNextAuthorities::<Runtime>::get().len, n as u32);
 }
 
 /// Signs `call` as `signer` the way a wallet does, against the given genesis hash.
@@ -216,6 +234,14 @@ fn metadata_lists_the_runtime_pallets() {
 		"Balances",
 		"TransactionPayment",
 		"Sudo",
+		"Authorship",
+		"Consortium",
+		"Session",
+		"Council",
+		"CouncilMembership",
+		"Beefy",
+		"Mmr",
+		"BeefyMmrLeaf",
 		"Topology",
 		"Users",
 		"Media",
@@ -401,4 +427,98 @@ fn the_gas_price_is_a_flat_100_gwei_and_the_chain_id_is_ours() {
 		);
 		assert_eq!(paratii_runtime::configs::CHAIN_ID, 7_272_844);
 	});
+}
+
+mod consortium {
+	use super::*;
+	use codec::Encode;
+	use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
+	use paratii_runtime::{Consortium, Council, RuntimeOrigin, Session, SessionKeys};
+	use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+	use sp_runtime::{traits::Hash as _, DispatchError};
+
+	fn local() -> sp_io::TestExternalities {
+		let mut ext = ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET);
+		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+		ext
+	}
+
+	/// `who` generates session keys in the keystore and registers them with the
+	/// ownership proof, as `author_rotateKeysWithOwner` + `session.setKeys` do.
+	fn set_keys(who: &AccountId) {
+		let generated = SessionKeys::generate(&who.encode(), None);
+		assert_ok!(Session::set_keys(
+			RuntimeOrigin::signed(who.clone()),
+			generated.keys,
+			generated.proof.encode()
+		));
+	}
+
+	#[test]
+	fn a_council_motion_admits_a_validator_and_anyone_else_gets_bad_origin() {
+		local().execute_with(|| {
+			System::set_block_number(1);
+			let eve = Sr25519Keyring::Eve.to_account_id();
+			set_keys(&eve);
+
+			// Neither a council member alone nor Eve herself may add a validator.
+			for who in [Sr25519Keyring::Alice, Sr25519Keyring::Eve] {
+				assert_noop!(
+					Consortium::add_validator(
+						RuntimeOrigin::signed(who.to_account_id()),
+						eve.clone()
+					),
+					DispatchError::BadOrigin
+				);
+			}
+
+			// A motion of more than half of the four members: proposed by Alice, with Bob's
+			// and Charlie's votes, closed by anyone.
+			let proposal: RuntimeCall =
+				pallet_consortium::Call::add_validator { who: eve.clone() }.into();
+			let length = proposal.encoded_size() as u32;
+			let weight = proposal.get_dispatch_info().call_weight;
+			let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&proposal);
+			assert_ok!(Council::propose(
+				RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()),
+				3,
+				Box::new(proposal),
+				length
+			));
+			for who in [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+				assert_ok!(Council::vote(
+					RuntimeOrigin::signed(who.to_account_id()),
+					hash,
+					0,
+					true
+				));
+			}
+			assert_ok!(Council::close(
+				RuntimeOrigin::signed(Sr25519Keyring::Ferdie.to_account_id()),
+				hash,
+				0,
+				weight,
+				length
+			));
+			assert!(pallet_consortium::Validators::<Runtime>::get().contains(&eve));
+			assert!(System::events().iter().any(|r| matches!(
+				&r.event,
+				paratii_runtime::RuntimeEvent::Consortium(pallet_consortium::Event::ValidatorAdded { who })
+					if *who == eve
+			)));
+		});
+	}
+
+	#[test]
+	fn the_last_validator_of_the_dev_chain_cannot_be_removed() {
+		ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			assert_noop!(
+				Consortium::remove_validator(
+					RuntimeOrigin::root(),
+					Sr25519Keyring::Alice.to_account_id()
+				),
+				pallet_consortium::Error::<Runtime>::TooFewValidators
+			);
+		});
+	}
 }

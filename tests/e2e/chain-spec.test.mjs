@@ -13,16 +13,30 @@ function genesisPatch(chain) {
   return patch;
 }
 
-test('--chain local has four authorities', () => {
+// Validators enter through the consortium pallet and their keys through pallet-session
+// (Aura, GRANDPA and BEEFY take their authorities from it), not through those pallets.
+function assertValidators(patch, n) {
+  assert.equal(patch.consortium.validators.length, n);
+  assert.equal(patch.session.keys.length, n);
+  for (const [account, validator, keys] of patch.session.keys) {
+    assert.equal(account, validator);
+    assert.ok(patch.consortium.validators.includes(account));
+    assert.deepEqual(Object.keys(keys).sort(), ['aura', 'beefy', 'grandpa']);
+  }
+  assert.equal(patch.aura, undefined, 'no Aura authorities outside the session');
+  assert.equal(patch.grandpa, undefined, 'no GRANDPA authorities outside the session');
+}
+
+test('--chain local has four validators with aura, grandpa and beefy keys, and a council', () => {
   const patch = genesisPatch('local');
-  assert.equal(patch.aura.authorities.length, 4);
-  assert.equal(patch.grandpa.authorities.length, 4);
+  assertValidators(patch, 4);
+  assert.equal(patch.councilMembership.members.length, 4);
 });
 
-test('--chain dev has one authority and funded dev accounts', () => {
+test('--chain dev has one validator, a council and funded dev accounts', () => {
   const patch = genesisPatch('dev');
-  assert.equal(patch.aura.authorities.length, 1);
-  assert.equal(patch.grandpa.authorities.length, 1);
+  assertValidators(patch, 1);
+  assert.equal(patch.councilMembership.members.length, 3);
   assert.ok(patch.balances.balances.length >= 6);
 });
 

@@ -16,8 +16,11 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{FixedPointNumber, Perbill};
 use sp_version::RuntimeVersion;
 
+mod beefy;
+mod consortium;
 mod media;
 mod revive;
+pub use consortium::{CouncilCollective, CouncilMajorityOrRoot, MIN_VALIDATORS};
 pub use media::REPLICATION_FACTOR;
 pub use revive::CHAIN_ID;
 
@@ -87,8 +90,8 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
-	// Equivocation reporting needs key-ownership proofs from pallet-session
-	// (historical); until the consortium pallet brings sessions, there is none.
+	// Equivocation reports need historical session proofs and an offences pallet; the
+	// consortium's council deals with misbehaving validators instead (see beefy.rs).
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
 }

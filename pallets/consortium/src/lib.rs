@@ -1,0 +1,329 @@
+//! # Consortium pallet
+//!
+//! Paratii chain's validators are known organisations, admitted and removed by the
+//! consortium's governance (the council), not by stake. This pallet keeps that set as
+//! on-chain state and hands it to `pallet-session` as its
+//! [`SessionManager`](pallet_session::SessionManager): Aura, GRANDPA and BEEFY all take
+//! their authorities from the session keys of these accounts.
+//!
+//! It also decides when sessions end ([`ShouldEndSession`](pallet_session::ShouldEndSession)):
+//! every `SessionPeriod` blocks, a period the governance can change without a runtime
+//! upgrade (test networks run minute-long sessions, production ones hours).
+//!
+//! ## Calls
+//!
+//! - `add_validator(who)` — governance origin. `who` must have set session keys
+//!   (`session.setKeys`) first, so that a new validator can never be a silent no-op.
+//! - `remove_validator(who)` — governance origin; never below `MinValidators`.
+//! - `set_session_period(period)` — governance origin; at least `MinSessionPeriod`.
+//!   Takes effect from the next session.
+//!
+//! A change to the set is handed to `pallet-session` when the next session is planned.
+//! `pallet-session` queues a planned set for one session, so a validator added during
+//! session `n` authors from session `n + 2` (removal likewise), one session period after
+//! the change at the earliest, two at the latest.
+//!
+//! ## Liveness reports
+//!
+//! Every block's author is noted (as `pallet-authorship`'s `EventHandler`). When a
+//! session ends, each validator of that session that authored no block in it is reported
+//! with [`Event::ValidatorIdle`], so the council can see who is down and remove it.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use weights::WeightInfo;
+
+/// How benchmarks make an account eligible as a validator (give it session keys).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers session keys for `who`.
+	fn register_session_keys(who: &AccountId);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{ValidatorRegistration, ValidatorSet},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{traits::Saturating, Permill};
+	use sp_staking::SessionIndex;
+
+	/// The consortium's validators, sorted.
+	pub type ValidatorsOf<T> =
+		BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxValidators>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// Who admits and removes validators and sets the session period: the council
+		/// (and root).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Whether an account has session keys (`pallet-session`).
+		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;
+		/// The validators of the current session (`pallet-session`).
+		type ActiveValidators: ValidatorSet<Self::AccountId, ValidatorId = Self::AccountId>;
+		/// The fewest validators the consortium may have.
+		#[pallet::constant]
+		type MinValidators: Get<u32>;
+		/// The most validators the consortium may have.
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+		/// The shortest session period, in blocks, `set_session_period` accepts.
+		#[pallet::constant]
+		type MinSessionPeriod: Get<BlockNumberFor<Self>>;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+		/// Gives benchmark accounts session keys.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The consortium's validator set, sorted. Changes reach the chain through
+	/// `pallet-session` at the next session planning.
+	#[pallet::storage]
+	pub type Validators<T: Config> = StorageValue<_, ValidatorsOf<T>, ValueQuery>;
+
+	/// Whether `Validators` changed since the last session planning.
+	#[pallet::storage]
+	pub type SetChanged<T> = StorageValue<_, bool, ValueQuery>;
+
+	/// Blocks per session.
+	#[pallet::storage]
+	pub type SessionPeriod<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The block at which the current session should end.
+	#[pallet::storage]
+	pub type NextSessionAt<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Blocks authored in the current session, per author. Only the session's
+	/// validators author, so it holds at most `MaxValidators` entries; it is cleared when
+	/// the session ends.
+	#[pallet::storage]
+	pub type AuthoredBlocks<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::genesis_config]
+	pub struct GenesisConfig<T: Config> {
+		/// The validators of the first sessions (each also needs session keys in
+		/// `pallet-session`'s genesis). Empty: pallet-session's genesis keys decide, and
+		/// the consortium's set starts empty (only for tooling; a chain needs validators).
+		pub validators: Vec<T::AccountId>,
+		/// Blocks per session.
+		pub session_period: BlockNumberFor<T>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self { validators: Vec::new(), session_period: T::MinSessionPeriod::get() }
+		}
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let mut validators = self.validators.clone();
+			validators.sort();
+			validators.dedup();
+			assert_eq!(validators.len(), self.validators.len(), "duplicate genesis validators");
+			assert!(
+				validators.is_empty() || validators.len() >= T::MinValidators::get() as usize,
+				"fewer genesis validators than MinValidators"
+			);
+			let validators: ValidatorsOf<T> =
+				validators.try_into().expect("more genesis validators than MaxValidators");
+			Validators::<T>::put(validators);
+			assert!(
+				self.session_period >= T::MinSessionPeriod::get(),
+				"genesis session period below MinSessionPeriod"
+			);
+			SessionPeriod::<T>::put(self.session_period);
+			NextSessionAt::<T>::put(self.session_period);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `who` joins the validators from the session after the next.
+		ValidatorAdded { who: T::AccountId },
+		/// `who` leaves the validators from the session after the next.
+		ValidatorRemoved { who: T::AccountId },
+		/// The changed validator set was handed to `pallet-session` for `session`.
+		ValidatorSetPlanned { session: SessionIndex, validators: u32 },
+		/// `validator` authored no block in `session`: it may be down.
+		ValidatorIdle { validator: T::AccountId, session: SessionIndex },
+		/// Sessions last `period` blocks from the next session on.
+		SessionPeriodSet { period: BlockNumberFor<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a validator.
+		AlreadyValidator,
+		/// The account is not a validator.
+		NotValidator,
+		/// The validator set is full (`MaxValidators`); remove one first.
+		TooManyValidators,
+		/// Removing it would leave fewer than `MinValidators` validators; add another first.
+		TooFewValidators,
+		/// The account has no session keys: it must call `session.setKeys` first.
+		NoSessionKeys,
+		/// The session period is shorter than `MinSessionPeriod`.
+		SessionPeriodTooShort,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let validators = Validators::<T>::get();
+			ensure!(validators.windows(2).all(|w| w[0] < w[1]), "validators not sorted");
+			ensure!(
+				validators.len() >= T::MinValidators::get() as usize,
+				"fewer validators than MinValidators"
+			);
+			Ok(())
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Admits `who` as a validator from the session after the next.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::add_validator(T::MaxValidators::get()))]
+		pub fn add_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(T::ValidatorRegistration::is_registered(&who), Error::<T>::NoSessionKeys);
+			Validators::<T>::try_mutate(|validators| {
+				let at =
+					validators.binary_search(&who).err().ok_or(Error::<T>::AlreadyValidator)?;
+				validators.try_insert(at, who.clone()).map_err(|_| Error::<T>::TooManyValidators)
+			})?;
+			SetChanged::<T>::put(true);
+			Self::deposit_event(Event::ValidatorAdded { who });
+			Ok(())
+		}
+
+		/// Removes `who` from the validators from the session after the next.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::remove_validator(T::MaxValidators::get()))]
+		pub fn remove_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Validators::<T>::try_mutate(|validators| {
+				let at = validators.binary_search(&who).map_err(|_| Error::<T>::NotValidator)?;
+				ensure!(
+					validators.len() > T::MinValidators::get() as usize,
+					Error::<T>::TooFewValidators
+				);
+				validators.remove(at);
+				Ok::<_, Error<T>>(())
+			})?;
+			SetChanged::<T>::put(true);
+			Self::deposit_event(Event::ValidatorRemoved { who });
+			Ok(())
+		}
+
+		/// Sessions last `period` blocks from the next session on.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_session_period())]
+		pub fn set_session_period(
+			origin: OriginFor<T>,
+			period: BlockNumberFor<T>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(period >= T::MinSessionPeriod::get(), Error::<T>::SessionPeriodTooShort);
+			SessionPeriod::<T>::put(period);
+			Self::deposit_event(Event::SessionPeriodSet { period });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
+		fn new_session(new_index: SessionIndex) -> Option<Vec<T::AccountId>> {
+			if !SetChanged::<T>::take() {
+				return None;
+			}
+			let validators = Validators::<T>::get().into_inner();
+			Self::deposit_event(Event::ValidatorSetPlanned {
+				session: new_index,
+				validators: validators.len() as u32,
+			});
+			Some(validators)
+		}
+
+		fn new_session_genesis(_: SessionIndex) -> Option<Vec<T::AccountId>> {
+			let validators = Validators::<T>::get().into_inner();
+			// Never an empty authority set: with none, pallet-session uses its genesis keys.
+			(!validators.is_empty()).then_some(validators)
+		}
+
+		fn end_session(end_index: SessionIndex) {
+			for validator in T::ActiveValidators::validators() {
+				if AuthoredBlocks::<T>::get(&validator) == 0 {
+					Self::deposit_event(Event::ValidatorIdle { validator, session: end_index });
+				}
+			}
+			let _ = AuthoredBlocks::<T>::clear(T::MaxValidators::get(), None);
+		}
+
+		fn start_session(_: SessionIndex) {
+			let now = frame_system::Pallet::<T>::block_number();
+			NextSessionAt::<T>::put(now.saturating_add(SessionPeriod::<T>::get()));
+		}
+	}
+
+	impl<T: Config> pallet_session::ShouldEndSession<BlockNumberFor<T>> for Pallet<T> {
+		fn should_end_session(now: BlockNumberFor<T>) -> bool {
+			now >= NextSessionAt::<T>::get()
+		}
+	}
+
+	impl<T: Config> frame_support::traits::EstimateNextSessionRotation<BlockNumberFor<T>>
+		for Pallet<T>
+	{
+		fn average_session_length() -> BlockNumberFor<T> {
+			SessionPeriod::<T>::get()
+		}
+
+		fn estimate_current_session_progress(now: BlockNumberFor<T>) -> (Option<Permill>, Weight) {
+			let period = SessionPeriod::<T>::get();
+			let end = NextSessionAt::<T>::get();
+			let done = period.saturating_sub(end.saturating_sub(now));
+			let progress =
+				if period.is_zero() { None } else { Some(Permill::from_rational(done, period)) };
+			(progress, T::DbWeight::get().reads(2))
+		}
+
+		fn estimate_next_session_rotation(
+			_: BlockNumberFor<T>,
+		) -> (Option<BlockNumberFor<T>>, Weight) {
+			(Some(NextSessionAt::<T>::get()), T::DbWeight::get().reads(1))
+		}
+	}
+
+	impl<T: Config> pallet_authorship::EventHandler<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+		fn note_author(author: T::AccountId) {
+			AuthoredBlocks::<T>::mutate(author, |n| *n = n.saturating_add(1));
+		}
+	}
+}
