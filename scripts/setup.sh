@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test Paratii chain: the rustup
 # wasm target, protoc, a C++ compiler, Node.js, the client tests' npm packages and
-# solc-js for the contracts.
+# solc-js for the contracts and zombienet for the multi-validator networks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -9,4 +9,5 @@ ensure_rust
 ensure_node_js
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
+npm_install "$ROOT/zombienet"
 say "setup complete"

@@ -14,7 +14,10 @@
 #                         deploys, eth_call/eth_getLogs, reverts, rejected transactions,
 #                         an OpenZeppelin ERC20, //Alice through her mapped H160, and
 #                         the eth-rpc latency (p50 over 100 calls)
-#   tier 8  clippy        cargo clippy -D warnings over the workspace
+#   tier 8  zombienet     a 4-validator local network (zombienet, native provider):
+#                         every validator authors, GRANDPA and BEEFY finalize; one
+#                         validator killed and restarted on its database
+#   tier 9  clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +25,7 @@ ensure_rust
 ensure_node_js
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
+npm_install "$ROOT/zombienet"
 
 LOGS="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
 summary=()
@@ -79,9 +83,12 @@ if run_tier "node build" build_node; then
 		summary+=("FAIL  e2e evm: not run, the contracts did not compile")
 		failed_tiers=$(( failed_tiers + 1 ))
 	fi
+	cd "$ROOT/zombienet" || die "zombienet/ missing"
+	run_tier "zombienet" node --test --test-concurrency=1 --test-force-exit --test-reporter=spec \
+		0001-four-validators.test.mjs 0002-validator-restart.test.mjs
 	cd "$ROOT" || exit 1
 else
-	summary+=("FAIL  contracts, node smoke, e2e clients, e2e evm: not run, the binaries did not build")
+	summary+=("FAIL  contracts, node smoke, e2e clients, e2e evm, zombienet: not run, the binaries did not build")
 	failed_tiers=$(( failed_tiers + 1 ))
 fi
 run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings

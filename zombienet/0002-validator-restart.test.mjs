@@ -1,0 +1,65 @@
+// Zombienet test 2: one of four validators (Dave) is killed (SIGKILL). The other three
+// keep producing and finalizing blocks (GRANDPA needs more than 2/3: three of four).
+// Dave is restarted on his own database: he catches up to the finalized head, authors
+// again, and every block the others finalized meanwhile is in his chain unchanged.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Keyring } from '@polkadot/api';
+import { connect, sleep, spawnNetwork, waitFor } from './lib/network.mjs';
+
+const DOWN_SECONDS = 60;
+let network;
+let alice;
+let dave;
+
+before(async () => {
+  ({ network } = await spawnNetwork('four-validators.toml'));
+  alice = await connect(network.nodesByName.alice);
+  dave = await connect(network.nodesByName.dave);
+}, { timeout: 600_000 });
+
+after(async () => {
+  await alice?.disconnect();
+  await dave?.disconnect();
+  await network?.stop();
+});
+
+const finalizedNumber = async (api) =>
+  (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+
+test('three of four validators keep finalizing while the fourth is down; it catches up and authors again', async () => {
+  // Dave's validator account: his //Dave sr25519 dev key (the local preset's).
+  const daveAccount = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Dave').address;
+  assert.ok((await alice.query.session.validators()).map(String).includes(daveAccount), 'Dave validates');
+  await waitFor('finalized #3 before the kill', async () => (await finalizedNumber(alice)) >= 3);
+
+  // Kill Dave (SIGKILL); zombienet restarts him on the same database after DOWN_SECONDS.
+  const restarted = network.nodesByName.dave.restart(DOWN_SECONDS);
+  await sleep(5_000);
+  const before = await finalizedNumber(alice);
+  await sleep((DOWN_SECONDS - 15) * 1000);
+  const during = await finalizedNumber(alice);
+  console.log(`  with Dave down: finalized #${before} -> #${during} in ${DOWN_SECONDS - 15} s`);
+  assert.ok(during >= before + 3, `finality stalled without Dave: #${before} -> #${during}`);
+  const checkpoint = (await alice.rpc.chain.getBlockHash(during)).toHex();
+
+  assert.equal(await restarted, true, 'zombienet restarted Dave');
+  const restartedAt = Date.now();
+  await waitFor('Dave catching up to the finalized head', async () =>
+    (await finalizedNumber(dave)) >= during, { timeoutMs: 180_000 });
+  console.log(`  Dave finalized #${during} ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after his restart`);
+  assert.equal((await dave.rpc.chain.getBlockHash(during)).toHex(), checkpoint,
+    'Dave has the block the others finalized while he was down');
+
+  // Dave authors again: a block after his restart whose author is his account.
+  let next = during + 1;
+  await waitFor('a block authored by Dave after his restart', async () => {
+    const best = (await alice.rpc.chain.getHeader()).number.toNumber();
+    for (; next <= best; next++) {
+      const header = await alice.derive.chain.getHeader(await alice.rpc.chain.getBlockHash(next));
+      if (String(header.author) === daveAccount) return true;
+    }
+    return false;
+  }, { timeoutMs: 180_000 });
+  console.log(`  Dave authored #${next} after his restart`);
+});

@@ -1,0 +1,43 @@
+// Spawns a zombienet network of paratii-node processes (native provider) and hands
+// the tests its nodes. The `local` chain spec is exported raw from the node binary
+// first, so zombienet takes it as is (see four-validators.toml).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { start } from '@zombienet/orchestrator';
+import { readNetworkConfig } from '@zombienet/utils';
+import { nodeBinary, runNodeCommand } from '../../tests/e2e/lib/node.mjs';
+
+// The e2e tests' polling helpers (Node built-ins only, no npm imports).
+export { sleep, waitFor } from '../../tests/e2e/lib/node.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+
+/**
+ * Spawns the network defined in `zombienet/<file>` in a fresh directory and returns
+ * zombienet's Network (nodesByName, each with wsUri, restart(), pause(), resume()),
+ * plus the directory with each node's log.
+ */
+export async function spawnNetwork(file, { name = path.basename(file, '.toml') } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `paratii-zombienet-${name}-`));
+  process.env.PARATII_NODE = nodeBinary();
+  process.env.PARATII_LOCAL_SPEC = path.join(dir, 'local-raw.json');
+  fs.writeFileSync(process.env.PARATII_LOCAL_SPEC,
+    runNodeCommand(['export-chain-spec', '--chain', 'local', '--raw']));
+  const config = readNetworkConfig(path.join(ROOT, 'zombienet', file));
+  const started = Date.now();
+  console.log(`spawning ${file} in ${dir}/net (node logs: <name>.log)`);
+  const network = await start('', config, {
+    spawnConcurrency: 1, dir: path.join(dir, 'net'), force: true, silent: true,
+  });
+  console.log(`spawned ${Object.keys(network.nodesByName).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { network, dir: path.join(dir, 'net') };
+}
+
+/** A polkadot.js connection to one node of the network. */
+export async function connect(node) {
+  return ApiPromise.create({ provider: new WsProvider(node.wsUri), noInitWarn: true });
+}
