@@ -16,7 +16,8 @@
 #                         the eth-rpc latency (p50 over 100 calls)
 #   tier 8  zombienet     a 4-validator local network (zombienet, native provider):
 #                         every validator authors, GRANDPA and BEEFY finalize; one
-#                         validator killed and restarted on its database
+#                         validator killed and restarted on its database; a council
+#                         motion adds a fifth validator and removes it
 #   tier 9  clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -85,7 +86,7 @@ if run_tier "node build" build_node; then
 	fi
 	cd "$ROOT/zombienet" || die "zombienet/ missing"
 	run_tier "zombienet" node --test --test-concurrency=1 --test-force-exit --test-reporter=spec \
-		0001-four-validators.test.mjs 0002-validator-restart.test.mjs
+		0001-four-validators.test.mjs 0002-validator-restart.test.mjs 0003-governance.test.mjs
 	cd "$ROOT" || exit 1
 else
 	summary+=("FAIL  contracts, node smoke, e2e clients, e2e evm, zombienet: not run, the binaries did not build")

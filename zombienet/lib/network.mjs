@@ -11,7 +11,7 @@ import { readNetworkConfig } from '@zombienet/utils';
 import { nodeBinary, runNodeCommand } from '../../tests/e2e/lib/node.mjs';
 
 // The e2e tests' polling helpers (Node built-ins only, no npm imports).
-export { sleep, waitFor } from '../../tests/e2e/lib/node.mjs';
+export { rpc, sleep, waitFor } from '../../tests/e2e/lib/node.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
