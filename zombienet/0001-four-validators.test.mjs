@@ -4,7 +4,7 @@
 // root BEEFY signs is served.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connect, spawnNetwork, waitFor } from './lib/network.mjs';
+import { connect, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
 
 const NAMES = ['alice', 'bob', 'charlie', 'dave'];
 let network;
@@ -27,17 +27,10 @@ test('blocks are authored by all four validators', async () => {
   assert.deepEqual((await api.query.consortium.validators()).map(String).sort(), validators);
 
   const authors = new Set();
-  let next = 1;
-  await waitFor('a block from each validator', async () => {
-    const best = (await api.rpc.chain.getHeader()).number.toNumber();
-    for (; next <= best; next++) {
-      const header = await api.derive.chain.getHeader(await api.rpc.chain.getBlockHash(next));
-      authors.add(String(header.author));
-    }
-    return authors.size === 4;
-  }, { timeoutMs: 180_000 });
+  const last = await scanAuthors(api, 1, (author) => authors.add(author).size === 4,
+    { what: 'a block from each validator' });
   assert.deepEqual([...authors].sort(), validators);
-  console.log(`  all four authored within the first ${next - 1} blocks`);
+  console.log(`  all four authored within the first ${last} blocks`);
 });
 
 test('every node finalizes, within 3 blocks of its best', async () => {

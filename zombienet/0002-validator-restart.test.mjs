@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
-import { connect, sleep, spawnNetwork, waitFor } from './lib/network.mjs';
+import { connect, scanAuthors, sleep, spawnNetwork, waitFor } from './lib/network.mjs';
 
 const DOWN_SECONDS = 60;
 let network;
@@ -52,14 +52,7 @@ test('three of four validators keep finalizing while the fourth is down; it catc
     'Dave has the block the others finalized while he was down');
 
   // Dave authors again: a block after his restart whose author is his account.
-  let next = during + 1;
-  await waitFor('a block authored by Dave after his restart', async () => {
-    const best = (await alice.rpc.chain.getHeader()).number.toNumber();
-    for (; next <= best; next++) {
-      const header = await alice.derive.chain.getHeader(await alice.rpc.chain.getBlockHash(next));
-      if (String(header.author) === daveAccount) return true;
-    }
-    return false;
-  }, { timeoutMs: 180_000 });
-  console.log(`  Dave authored #${next} after his restart`);
+  const authored = await scanAuthors(alice, during + 1, (author) => author === daveAccount,
+    { what: 'a block authored by Dave after his restart' });
+  console.log(`  Dave authored #${authored} after his restart`);
 });

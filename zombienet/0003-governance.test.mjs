@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { connect, rpc, spawnNetwork, waitFor } from './lib/network.mjs';
+import { connect, rpc, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
 
 let network;
 let api;
@@ -65,19 +65,6 @@ async function councilMotion(call) {
 
 const validators = async () => (await api.query.session.validators()).map(String);
 
-async function authoredBy(account, from, timeoutMs) {
-  let next = from;
-  await waitFor(`a block authored by ${account}`, async () => {
-    const best = (await api.rpc.chain.getHeader()).number.toNumber();
-    for (; next <= best; next++) {
-      const header = await api.derive.chain.getHeader(await api.rpc.chain.getBlockHash(next));
-      if (String(header.author) === account) return true;
-    }
-    return false;
-  }, { timeoutMs });
-  return next;
-}
-
 test('the council admits a fifth validator, which then authors and signs BEEFY; it removes her the same way', async () => {
   const eve = keyring.addFromUri('//Eve');
   assert.ok(!(await validators()).includes(eve.address), 'Eve starts outside the set');
@@ -104,7 +91,8 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
   assert.ok(session >= sessionAtAdd + 1 && session <= sessionAtAdd + 2, 'from the session after next at the latest');
   assert.equal((await api.query.beefy.authorities()).length, 5, 'Eve is a BEEFY authority');
   const joinedAt = (await api.rpc.chain.getHeader()).number.toNumber();
-  const block = await authoredBy(eve.address, joinedAt, 120_000);
+  const block = await scanAuthors(api, joinedAt, (author) => author === eve.address,
+    { what: 'a block authored by Eve', timeoutMs: 120_000 });
   console.log(`  Eve authored #${block}`);
 
   const removed = await councilMotion(api.tx.consortium.removeValidator(eve.address));

@@ -11,6 +11,8 @@ import { readNetworkConfig } from '@zombienet/utils';
 import { nodeBinary, runNodeCommand } from '../../tests/e2e/lib/node.mjs';
 
 // The e2e tests' polling helpers (Node built-ins only, no npm imports).
+import { waitFor } from '../../tests/e2e/lib/node.mjs';
+
 export { rpc, sleep, waitFor } from '../../tests/e2e/lib/node.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -40,4 +42,22 @@ export async function spawnNetwork(file, { name = path.basename(file, '.toml') }
 /** A polkadot.js connection to one node of the network. */
 export async function connect(node) {
   return ApiPromise.create({ provider: new WsProvider(node.wsUri), noInitWarn: true });
+}
+
+/**
+ * Scans blocks from `from` on (waiting for new ones) until `found(author)` is true for
+ * a block's author (its account, from Aura's slot and the session's validators);
+ * returns that block's number.
+ */
+export async function scanAuthors(api, from, found, { what = 'a block by the expected author', timeoutMs = 180_000 } = {}) {
+  let next = from;
+  await waitFor(what, async () => {
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    for (; next <= best; next++) {
+      const header = await api.derive.chain.getHeader(await api.rpc.chain.getBlockHash(next));
+      if (found(String(header.author))) return true;
+    }
+    return false;
+  }, { timeoutMs });
+  return next;
 }
