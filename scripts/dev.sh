@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The README's run command: builds what is needed and starts a development chain
 # (one validator, Alice; dev accounts and the Hardhat dev keys funded) with the
-# Ethereum JSON-RPC next to it. Ctrl-C stops both cleanly.
+# Ethereum JSON-RPC next to it, and the media services: the dev preset's two storage
+# clusters (//Cluster1 on :4001 run by //Eve, //Cluster2 on :4002 run by //Ferdie) and
+# the gateway (upload role :8080, download role :8081). Ctrl-C stops them all.
 #
 #   scripts/dev.sh [extra paratii-node arguments]
 #
-# The chain lives in a temporary directory and is gone on exit, unless
-# PARATII_BASE_PATH=<dir> is set: then the node keeps its database in <dir> and the
-# eth-rpc its receipt index in <dir>/eth-rpc.
+# The chain and the stored files live in a temporary directory and are gone on exit,
+# unless PARATII_BASE_PATH=<dir> is set: then the node keeps its database in <dir>,
+# the eth-rpc its receipt index in <dir>/eth-rpc and the services their files in
+# <dir>/services.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 RPC_PORT="${RPC_PORT:-9944}"
 P2P_PORT="${P2P_PORT:-30333}"
 ETH_RPC_PORT="${ETH_RPC_PORT:-8545}"
+UPLOAD_PORT="${UPLOAD_PORT:-8080}"
+DOWNLOAD_PORT="${DOWNLOAD_PORT:-8081}"
 CHAIN_ID=7272844
 
 ensure_rust
@@ -26,15 +31,19 @@ if [ -n "${PARATII_BASE_PATH:-}" ]; then
 	# An archive node, so the eth-rpc can index every block's receipts.
 	node_args+=(--base-path "$PARATII_BASE_PATH" --state-pruning archive)
 	eth_args+=(--base-path "$PARATII_BASE_PATH/eth-rpc")
+	services_dir="$PARATII_BASE_PATH/services"
 else
 	# Receipts of the latest 100,000 blocks (about a week) kept in memory.
 	node_args+=(--tmp)
 	eth_args+=(--eth-pruning 100000)
+	services_dir="$(mktemp -d "${TMPDIR:-/tmp}/paratii-services.XXXXXX")"
 fi
+mkdir -p "$services_dir"
+bin_dir="$(dirname "$PARATII_NODE")"
 
 pids=()
 stop() {
-	say "stopping paratii-eth-rpc and paratii-node"
+	say "stopping the services, paratii-eth-rpc and paratii-node"
 	for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
 }
 trap stop INT TERM
@@ -54,6 +63,29 @@ done
 "$PARATII_ETH_RPC" "${eth_args[@]}" &
 pids+=("$!")
 
+# The dev chain spec registers //Cluster1 at :4001 and //Cluster2 at :4002.
+chain_ws="ws://127.0.0.1:$RPC_PORT"
+for cluster in 1 2; do
+	operator=("" //Eve //Ferdie)
+	say "starting storage cluster $cluster on port 400$cluster"
+	"$bin_dir/paratii-storage" --listen "127.0.0.1:400$cluster" --chain "$chain_ws" \
+		--data-dir "$services_dir/cluster$cluster" --cluster-suri "//Cluster$cluster" \
+		--operator-suri "${operator[$cluster]}" --heartbeat-secs 60 &
+	pids+=("$!")
+done
+say "starting the gateway (upload :$UPLOAD_PORT, download :$DOWNLOAD_PORT)"
+"$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
+	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" &
+pids+=("$!")
+for url in http://127.0.0.1:4001 http://127.0.0.1:4002 "http://127.0.0.1:$UPLOAD_PORT" "http://127.0.0.1:$DOWNLOAD_PORT"; do
+	for _ in $(seq 1 120); do
+		curl -sf "$url/health" >/dev/null && break
+		kill -0 "$node_pid" 2>/dev/null || die "paratii-node exited during start-up"
+		sleep 1
+	done
+	curl -sf "$url/health" >/dev/null || die "$url/health does not answer (see the log above)"
+done
+
 cat >&2 <<INFO
 
   Paratii development chain
@@ -63,6 +95,10 @@ cat >&2 <<INFO
   Ethereum JSON-RPC (MetaMask)      http://127.0.0.1:$ETH_RPC_PORT  chain id $CHAIN_ID, currency PTI
   p2p                               /ip4/127.0.0.1/tcp/$P2P_PORT
   Funded dev accounts               //Alice //Bob //Charlie //Dave //Eve //Ferdie (1,000,000 PTI each)
+  Gateway upload role               http://127.0.0.1:$UPLOAD_PORT/uploads
+  Gateway download role             http://127.0.0.1:$DOWNLOAD_PORT/media/<id>  /ipfs/<cid>  /media/<id>/proof
+  Storage clusters                  http://127.0.0.1:4001 (//Cluster1)  http://127.0.0.1:4002 (//Cluster2)
+  CLI                               $bin_dir/paratii upload FILE --title T --suri //Alice
   Funded Ethereum dev keys          the first 5 of "test test test test test test test test test test test junk"
                                     (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 ...; 1,000,000 PTI each)
   Stop with Ctrl-C.

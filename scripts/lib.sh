@@ -57,6 +57,17 @@ ensure_node_js() {
 	command -v npm >/dev/null || apt_install npm
 }
 
+# A local S3 server for the storage node's S3-backend tests: moto, from PyPI.
+MOTO_VERSION=5.2.5
+ensure_moto() {
+	command -v python3 >/dev/null || apt_install python3 python3-pip
+	if ! python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
+		say "installing moto[server] $MOTO_VERSION from PyPI (the local S3 server of the storage tests)"
+		python3 -m pip install --quiet "moto[server]==$MOTO_VERSION" ||
+			die "could not install moto: run python3 -m pip install 'moto[server]==$MOTO_VERSION'"
+	fi
+}
+
 # npm packages of one JS project (with a committed package-lock.json).
 npm_install() {
 	local dir="$1"
@@ -66,10 +77,14 @@ npm_install() {
 	fi
 }
 
-# Builds paratii-node and paratii-eth-rpc with the shared profile and features. They
-# are built together, always: apart, cargo would unify their dependencies' features
-# differently and compile the shared client crates twice.
+# The binaries the run and test commands start: the node, the Ethereum RPC and the
+# media services.
+PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli)
+
+# Builds every binary with the shared profile and features. They are built together,
+# always: apart, cargo would unify their dependencies' features differently and
+# compile the shared crates (subxt, hyper, tokio, ...) twice.
 build_node() {
-	say "building paratii-node and paratii-eth-rpc (target dir $CARGO_TARGET_DIR; a cold build takes about 40 minutes on 2 cores)"
-	cargo build --locked -p paratii-node -p paratii-eth-rpc --features "$PARATII_FEATURES"
+	say "building ${PARATII_BINARIES[*]} (target dir $CARGO_TARGET_DIR; a cold build takes about an hour on 2 cores)"
+	cargo build --locked "${PARATII_BINARIES[@]/#/-p}" --features "$PARATII_FEATURES" "$@"
 }

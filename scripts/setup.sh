@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test Paratii chain: the rustup
 # wasm target, protoc, a C++ compiler, Node.js, the client tests' npm packages and
-# solc-js for the contracts and zombienet for the multi-validator networks.
+# solc-js for the contracts, zombienet for the multi-validator networks, and moto
+# (a local S3 server) for the storage node's tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ensure_rust
 ensure_node_js
+ensure_moto
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
 npm_install "$ROOT/zombienet"

@@ -4,7 +4,8 @@
 #
 #   tier 1  format        cargo fmt --check
 #   tier 2  rust          pallet unit tests and runtime tests (native), cargo test
-#   tier 3  node build    the paratii-node and paratii-eth-rpc binaries the next tiers run
+#   tier 3  node build    the binaries the next tiers run: paratii-node, paratii-eth-rpc,
+#                         paratii-storage, paratii-gateway, paratii (CLI)
 #   tier 4  contracts     contracts/chain compiled with solc-js
 #   tier 5  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
 #                         export-chain-spec for dev and local
@@ -14,16 +15,21 @@
 #                         deploys, eth_call/eth_getLogs, reverts, rejected transactions,
 #                         an OpenZeppelin ERC20, //Alice through her mapped H160, and
 #                         the eth-rpc latency (p50 over 100 calls)
-#   tier 8  zombienet     a 4-validator local network (zombienet, native provider):
+#   tier 8  e2e services  paratii-storage (filesystem and S3 backends, against a local
+#                         S3 server), paratii-gateway and the paratii CLI against a dev
+#                         node: upload, thumbnails, receipts, proofs, downloads with
+#                         Range, a dead and a lying cluster, deletion, refusals
+#   tier 9  zombienet     a 4-validator local network (zombienet, native provider):
 #                         every validator authors, GRANDPA and BEEFY finalize; one
 #                         validator killed and restarted on its database; a council
 #                         motion adds a fifth validator and removes it
-#   tier 9  clippy        cargo clippy -D warnings over the workspace
+#   tier 10 clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ensure_rust
 ensure_node_js
+ensure_moto
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
 npm_install "$ROOT/zombienet"
@@ -84,12 +90,14 @@ if run_tier "node build" build_node; then
 		summary+=("FAIL  e2e evm: not run, the contracts did not compile")
 		failed_tiers=$(( failed_tiers + 1 ))
 	fi
+	run_tier "e2e services" node --test --test-concurrency=1 --test-reporter=spec \
+		storage.test.mjs services.test.mjs
 	cd "$ROOT/zombienet" || die "zombienet/ missing"
 	run_tier "zombienet" node --test --test-concurrency=1 --test-force-exit --test-reporter=spec \
 		0001-four-validators.test.mjs 0002-validator-restart.test.mjs 0003-governance.test.mjs
 	cd "$ROOT" || exit 1
 else
-	summary+=("FAIL  contracts, node smoke, e2e clients, e2e evm, zombienet: not run, the binaries did not build")
+	summary+=("FAIL  contracts, node smoke, e2e clients, e2e evm, e2e services, zombienet: not run, the binaries did not build")
 	failed_tiers=$(( failed_tiers + 1 ))
 fi
 run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings

@@ -251,6 +251,38 @@ fn metadata_lists_the_runtime_pallets() {
 	}
 }
 
+/// The metadata the off-chain services are generated from (`services/client`) must
+/// be the runtime's, so a runtime change breaks their build instead of production.
+/// `scripts/update-metadata.sh` rewrites the file.
+#[test]
+fn service_metadata_matches_the_runtime() {
+	let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+		.join("../services/client/metadata/paratii.scale");
+	let bytes = ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		// The newest stable metadata version (u32::MAX marks the unstable one).
+		let version = Runtime::metadata_versions()
+			.into_iter()
+			.filter(|v| *v != u32::MAX)
+			.max()
+			.expect("the runtime has metadata versions");
+		let opaque = Runtime::metadata_at_version(version).expect("a listed version exists");
+		// The bytes `state_getMetadata` returns: the prefixed metadata, no length.
+		Vec::<u8>::decode(&mut &opaque.encode()[..]).expect("OpaqueMetadata is a Vec<u8>")
+	});
+	if std::env::var_os("PARATII_WRITE_METADATA").is_some() {
+		std::fs::write(&path, &bytes).expect("writing the services' metadata");
+	}
+	let committed = std::fs::read(&path).unwrap_or_default();
+	assert!(
+		committed == bytes,
+		"{} is not the runtime's metadata ({} bytes committed, {} now): run \
+		 scripts/update-metadata.sh and rebuild the services",
+		path.display(),
+		committed.len(),
+		bytes.len()
+	);
+}
+
 #[test]
 fn the_runtime_wasm_is_built() {
 	let wasm = paratii_runtime::WASM_BINARY.expect("the wasm runtime is built with the crate");

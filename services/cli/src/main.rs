@@ -1,0 +1,374 @@
+//! # paratii — the user's tool for Paratii chain
+//!
+//! ```text
+//! paratii upload FILE --title T --suri //Alice   upload, sign registerMedia, wait for finality
+//! paratii download ID|CID [-o FILE]             download, verified against the chain
+//! paratii proof ID|FILE                         who registered it, when, and the receipts
+//! paratii delete ID --suri //Alice              delete (the proof stays)
+//! ```
+//!
+//! Exit codes, for scripts: 0 done; 1 not found / not registered / gone;
+//! 2 wrong usage; 3 refused (by the gateway or the chain); 4 a service or the node
+//! cannot be reached or failed.
+
+use clap::{Parser, Subcommand};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use paratii_client::{api, content, wire, Chain, MediaId};
+use sha2::{Digest, Sha256};
+use std::{path::PathBuf, process::ExitCode, time::Duration};
+use tokio::io::AsyncWriteExt;
+
+/// Upload, download, check and delete media on Paratii chain.
+#[derive(Debug, Parser)]
+#[command(name = "paratii", version, about)]
+struct Cli {
+	/// The node's WebSocket RPC.
+	#[arg(long, global = true, default_value = "ws://127.0.0.1:9944")]
+	chain: String,
+	/// The gateway's upload role.
+	#[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+	upload_url: String,
+	/// The gateway's download role.
+	#[arg(long, global = true, default_value = "http://127.0.0.1:8081")]
+	download_url: String,
+	/// Print results as JSON (for scripts) instead of text.
+	#[arg(long, global = true)]
+	json: bool,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+	/// Upload a picture or video, register it on chain, wait for finality.
+	Upload {
+		file: PathBuf,
+		#[arg(long)]
+		title: String,
+		/// The owner's secret URI (dev: //Alice); it signs `media.registerMedia`.
+		#[arg(long)]
+		suri: String,
+		/// Where it was captured: "latitude,longitude" in degrees.
+		#[arg(long)]
+		location: Option<String>,
+		/// When it was captured, Unix milliseconds.
+		#[arg(long)]
+		captured_at: Option<u64>,
+	},
+	/// Download a media item's original (by id) or any object (by CID), verified.
+	Download {
+		/// A media id or a CID (bafkrei…).
+		what: String,
+		/// Where to write it (default: the CID, in the current directory).
+		#[arg(short, long)]
+		output: Option<PathBuf>,
+	},
+	/// Show the proof of existence of a media item (by id) or of a local file.
+	Proof {
+		/// A media id, or the path of a file to hash and look up.
+		what: String,
+	},
+	/// Delete a media item you own; its proof of existence stays.
+	Delete {
+		id: MediaId,
+		#[arg(long)]
+		suri: String,
+	},
+}
+
+/// A failure with the exit code it maps to.
+struct Failure(u8, String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+	fn from(e: E) -> Self {
+		Failure(4, format!("{e:#}"))
+	}
+}
+
+fn not_found(message: impl Into<String>) -> Failure {
+	Failure(1, message.into())
+}
+
+fn refused(message: impl Into<String>) -> Failure {
+	Failure(3, message.into())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+	let cli = Cli::parse();
+	let result = match &cli.command {
+		Command::Upload { file, title, suri, location, captured_at } => {
+			upload(&cli, file, title, suri, location.as_deref(), *captured_at).await
+		},
+		Command::Download { what, output } => download(&cli, what, output.clone()).await,
+		Command::Proof { what } => proof(&cli, what).await,
+		Command::Delete { id, suri } => delete(&cli, *id, suri).await,
+	};
+	match result {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(Failure(code, message)) => {
+			eprintln!("error: {message}");
+			ExitCode::from(code)
+		},
+	}
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+	let bar = ProgressBar::new(len);
+	bar.set_style(
+		ProgressStyle::with_template(
+			"{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+		)
+		.expect("a valid template")
+		.progress_chars("=> "),
+	);
+	bar.set_message(what.to_string());
+	bar
+}
+
+fn spinner(what: &str) -> ProgressBar {
+	let s = ProgressBar::new_spinner();
+	s.set_message(what.to_string());
+	s.enable_steady_tick(Duration::from_millis(120));
+	s
+}
+
+/// Turns a service's non-success answer into a failure with the right exit code.
+async fn check(response: reqwest::Response) -> Result<reqwest::Response, Failure> {
+	let status = response.status();
+	if status.is_success() {
+		return Ok(response);
+	}
+	let text = response.text().await.unwrap_or_default();
+	let message = serde_json::from_str::<wire::ErrorBody>(&text).map(|e| e.error).unwrap_or(text);
+	let message = format!("{status}: {message}");
+	Err(match status.as_u16() {
+		404 | 410 => not_found(message),
+		400..=499 => refused(message),
+		_ => Failure(4, message),
+	})
+}
+
+async fn connect(cli: &Cli) -> Result<Chain, Failure> {
+	Ok(Chain::connect(&cli.chain, Duration::from_secs(5)).await?)
+}
+
+/// Signs and submits `call`, waits for finality, and returns the events; a failed
+/// dispatch is a refusal.
+async fn submit<Call: subxt::tx::Payload>(
+	chain: &Chain,
+	call: &Call,
+	suri: &str,
+) -> Result<subxt::extrinsics::ExtrinsicEvents<paratii_client::ChainConfig>, Failure> {
+	let signer = paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+	let waiting = spinner("waiting for finality");
+	let progress = chain.client().tx().await?.sign_and_submit_then_watch_default(call, &signer).await;
+	let result = match progress {
+		Ok(p) => p.wait_for_finalized_success().await.map_err(|e| refused(format!("{e}"))),
+		Err(e) => Err(refused(format!("the node refused the transaction: {e}"))),
+	};
+	waiting.finish_and_clear();
+	result
+}
+
+async fn upload(
+	cli: &Cli,
+	path: &PathBuf,
+	title: &str,
+	suri: &str,
+	location: Option<&str>,
+	captured_at: Option<u64>,
+) -> Result<(), Failure> {
+	let signer = paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+	let owner = signer.public_key().to_account_id();
+	let file = tokio::fs::File::open(path)
+		.await
+		.map_err(|e| Failure(2, format!("{}: {e}", path.display())))?;
+	let size = file.metadata().await?.len();
+	let progress = bar(size, "uploading");
+	let sent = progress.clone();
+	let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
+		if let Ok(c) = &chunk {
+			sent.inc(c.len() as u64);
+		}
+		chunk
+	});
+	let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+	let mut form = reqwest::multipart::Form::new()
+		.text("title", title.to_string())
+		.text("owner", owner.to_string());
+	if let Some(location) = location {
+		form = form.text("location", location.to_string());
+	}
+	if let Some(at) = captured_at {
+		form = form.text("captured_at", at.to_string());
+	}
+	form = form.part(
+		"file",
+		reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
+			.file_name(name),
+	);
+	let response = reqwest::Client::new()
+		.post(format!("{}/uploads", cli.upload_url))
+		.multipart(form)
+		.send()
+		.await;
+	progress.finish_and_clear();
+	let answer: wire::UploadResponse = check(response?).await?.json().await?;
+
+	// Trust, but verify: the gateway stored this file, and its call is what we sign.
+	let local = content::hex_hash(&sha256_file(path).await?);
+	if answer.content_hash != local {
+		return Err(Failure(4, format!("the gateway stored {} but the file is {local}", answer.content_hash)));
+	}
+	let chain = connect(cli).await?;
+	let call = answer.register_call()?;
+	let call_data = format!("0x{}", hex::encode(chain.client().tx().await?.call_data(&call)?));
+	if call_data != answer.call {
+		return Err(Failure(4, "the gateway's registerMedia call does not match its objects".into()));
+	}
+	let events = submit(&chain, &call, suri).await?;
+	let registered = events
+		.find_first::<api::media::events::MediaRegistered>()
+		.ok_or_else(|| Failure(4, "no MediaRegistered event".into()))??;
+	let proof = fetch_proof(cli, registered.media_id).await?;
+	if cli.json {
+		println!(
+			"{}",
+			serde_json::json!({ "media_id": registered.media_id, "cid": answer.cid,
+				"view_url": format!("{}/media/{}", cli.download_url, registered.media_id),
+				"proof": proof })
+		);
+	} else {
+		println!("media id   {}", registered.media_id);
+		println!("cid        {}", answer.cid);
+		println!("view       {}/media/{}", cli.download_url, registered.media_id);
+		println!("ipfs path  {}/ipfs/{}", cli.download_url, answer.cid);
+		print_proof(&proof);
+	}
+	Ok(())
+}
+
+async fn sha256_file(path: &PathBuf) -> Result<[u8; 32], Failure> {
+	let mut file = tokio_util::io::ReaderStream::new(tokio::fs::File::open(path).await?);
+	let mut hasher = Sha256::new();
+	while let Some(chunk) = file.next().await {
+		hasher.update(&chunk?);
+	}
+	Ok(hasher.finalize().into())
+}
+
+async fn fetch_proof(cli: &Cli, id: MediaId) -> Result<wire::MediaProof, Failure> {
+	let response = reqwest::get(format!("{}/media/{id}/proof", cli.download_url)).await?;
+	Ok(check(response).await?.json().await?)
+}
+
+fn print_proof(proof: &wire::MediaProof) {
+	println!("title      {}", proof.title);
+	println!("owner      {}", proof.owner);
+	println!(
+		"registered block #{} {} ({}), timestamp {} ms",
+		proof.block_number,
+		proof.block_hash.as_deref().unwrap_or("?"),
+		if proof.finalized { "finalized" } else { "not final yet" },
+		proof.timestamp
+	);
+	println!("status     {}", proof.status);
+	for object in &proof.objects {
+		let receipts: Vec<String> = object
+			.clusters
+			.iter()
+			.map(|c| format!("cluster {} {} ({})", c.cluster, c.receipt, c.status))
+			.collect();
+		println!(
+			"object     {:?} {} {} bytes: {}",
+			object.kind,
+			object.cid,
+			object.size,
+			receipts.join(", ")
+		);
+	}
+}
+
+async fn download(cli: &Cli, what: &str, output: Option<PathBuf>) -> Result<(), Failure> {
+	let (url, expected) = if let Ok(id) = what.parse::<MediaId>() {
+		let chain = connect(cli).await?;
+		let media = chain.media(id).await?.ok_or_else(|| not_found(format!("no media {id}")))?;
+		let original = media
+			.objects
+			.iter()
+			.find(|o| o.kind == paratii_client::chain::Kind::Original)
+			.ok_or_else(|| not_found("the media has no original"))?;
+		(format!("{}/media/{id}", cli.download_url), original.content_hash)
+	} else {
+		let hash = content::hash_of_cid(what)
+			.ok_or_else(|| Failure(2, format!("{what:?} is neither a media id nor a raw CIDv1")))?;
+		(format!("{}/ipfs/{what}", cli.download_url), hash)
+	};
+	let response = check(reqwest::get(&url).await?).await?;
+	let output = output.unwrap_or_else(|| PathBuf::from(content::cid_of(&expected)));
+	let progress = bar(response.content_length().unwrap_or(0), "downloading");
+	let mut file = tokio::fs::File::create(&output)
+		.await
+		.map_err(|e| Failure(2, format!("{}: {e}", output.display())))?;
+	let mut hasher = Sha256::new();
+	let mut stream = response.bytes_stream();
+	while let Some(chunk) = stream.next().await {
+		let chunk = chunk?;
+		hasher.update(&chunk);
+		file.write_all(&chunk).await?;
+		progress.inc(chunk.len() as u64);
+	}
+	file.flush().await?;
+	progress.finish_and_clear();
+	let actual: [u8; 32] = hasher.finalize().into();
+	if actual != expected {
+		let _ = tokio::fs::remove_file(&output).await;
+		return Err(Failure(4, "the downloaded bytes do not match the chain's hash; removed".into()));
+	}
+	println!("{} ({}, verified)", output.display(), content::cid_of(&actual));
+	Ok(())
+}
+
+async fn proof(cli: &Cli, what: &str) -> Result<(), Failure> {
+	let path = PathBuf::from(what);
+	if path.is_file() {
+		let hash = sha256_file(&path).await?;
+		let chain = connect(cli).await?;
+		let Some(proof) = chain.proof_of_existence(hash).await? else {
+			return Err(not_found(format!(
+				"{} ({}) is not registered on chain",
+				path.display(),
+				content::cid_of(&hash)
+			)));
+		};
+		let media = fetch_proof(cli, proof.media_id).await?;
+		if cli.json {
+			println!("{}", serde_json::json!({ "cid": content::cid_of(&hash), "proof": media }));
+		} else {
+			println!("file       {} ({})", path.display(), content::cid_of(&hash));
+			println!("media id   {} (object {})", proof.media_id, proof.object_index);
+			print_proof(&media);
+		}
+		return Ok(());
+	}
+	let id: MediaId = what
+		.parse()
+		.map_err(|_| Failure(2, format!("{what:?} is neither a file nor a media id")))?;
+	let media = fetch_proof(cli, id).await?;
+	if cli.json {
+		println!("{}", serde_json::to_string(&media)?);
+	} else {
+		println!("media id   {id}");
+		print_proof(&media);
+	}
+	Ok(())
+}
+
+async fn delete(cli: &Cli, id: MediaId, suri: &str) -> Result<(), Failure> {
+	let chain = connect(cli).await?;
+	submit(&chain, &api::tx().media().delete_media(id), suri).await?;
+	println!("media {id} deleted; its proof of existence stays on chain");
+	Ok(())
+}

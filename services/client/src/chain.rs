@@ -1,0 +1,307 @@
+//! A connection to a Paratii node and the queries the services make, answered with
+//! plain Rust types (the generated ones stay inside this crate where possible).
+
+use crate::{
+	api::{
+		self,
+		runtime_types::{
+			pallet_media::types::{MediaStatus, ObjectKind},
+			pallet_topology::types::ClusterStatus,
+		},
+	},
+	AccountId, ChainConfig, ClusterId, MediaId, RingEpoch,
+};
+use anyhow::Context;
+use std::time::Duration;
+use subxt::{
+	config::RpcConfigFor,
+	rpcs::{LegacyRpcMethods, RpcClient},
+	utils::H256,
+	OnlineClient,
+};
+
+/// The chain's state at one block.
+pub type AtBlock = subxt::OnlineClientAtBlock<ChainConfig>;
+
+/// Legacy JSON-RPC methods (`chain_*`), for what the new client API does not cover.
+pub type Rpc = LegacyRpcMethods<RpcConfigFor<ChainConfig>>;
+
+/// A storage cluster as the topology pallet records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterInfo {
+	pub id: ClusterId,
+	pub operator: AccountId,
+	pub public_key: [u8; 32],
+	pub endpoint: String,
+	pub active: bool,
+	/// `Active`, `Offline`, `Draining` or `Retired`.
+	pub status: &'static str,
+}
+
+/// What an object of a media item is, as the services say it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+	Original,
+	Thumbnail { width: u32, height: u32 },
+	Transcoded { label: String },
+}
+
+/// An object of a media item, as recorded on chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectInfo {
+	pub kind: Kind,
+	pub content_hash: [u8; 32],
+	pub size: u64,
+	pub clusters: Vec<ClusterId>,
+}
+
+/// A media item as recorded on chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaInfo {
+	pub id: MediaId,
+	pub owner: AccountId,
+	pub title: String,
+	pub location: Option<(i32, i32)>,
+	pub captured_at: Option<u64>,
+	pub objects: Vec<ObjectInfo>,
+	pub deleted: bool,
+	pub registered_at: u32,
+	pub registered_at_ms: u64,
+}
+
+/// `MediaApi::proof_of_existence` of one content hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProofInfo {
+	pub media_id: MediaId,
+	pub object_index: u32,
+	pub owner: AccountId,
+	pub block_number: u32,
+	pub timestamp: u64,
+	pub deleted: bool,
+	pub clusters: Vec<ClusterId>,
+}
+
+/// A connection to a node.
+#[derive(Clone)]
+pub struct Chain {
+	client: OnlineClient<ChainConfig>,
+	rpc: Rpc,
+}
+
+fn status_name(status: &ClusterStatus) -> &'static str {
+	match status {
+		ClusterStatus::Active => "Active",
+		ClusterStatus::Offline => "Offline",
+		ClusterStatus::Draining => "Draining",
+		ClusterStatus::Retired => "Retired",
+	}
+}
+
+impl Chain {
+	/// Connects to the node at `url` (`ws://` or `wss://`), retrying for up to
+	/// `patience` while the node starts.
+	pub async fn connect(url: &str, patience: Duration) -> anyhow::Result<Self> {
+		let deadline = tokio::time::Instant::now() + patience;
+		loop {
+			match Self::try_connect(url).await {
+				Ok(chain) => return Ok(chain),
+				Err(e) if tokio::time::Instant::now() < deadline => {
+					tracing::info!("waiting for the node at {url}: {e:#}");
+					tokio::time::sleep(Duration::from_secs(1)).await;
+				},
+				Err(e) => return Err(e.context(format!("cannot connect to the node at {url}"))),
+			}
+		}
+	}
+
+	async fn try_connect(url: &str) -> anyhow::Result<Self> {
+		let rpc_client = RpcClient::from_insecure_url(url).await?;
+		let client = OnlineClient::<ChainConfig>::from_rpc_client(rpc_client.clone()).await?;
+		Ok(Self { client, rpc: Rpc::new(rpc_client) })
+	}
+
+	/// The subxt client, for transactions and subscriptions.
+	pub fn client(&self) -> &OnlineClient<ChainConfig> {
+		&self.client
+	}
+
+	/// Legacy RPC methods.
+	pub fn rpc(&self) -> &Rpc {
+		&self.rpc
+	}
+
+	/// The chain's genesis hash: every storage receipt is bound to it.
+	pub fn genesis_hash(&self) -> [u8; 32] {
+		self.client.genesis_hash().0
+	}
+
+	/// `media.ReplicationFactor`: distinct clusters every object must be stored on.
+	pub async fn replication_factor(&self) -> anyhow::Result<u32> {
+		let at = self.client.at_current_block().await?;
+		Ok(at.constants().entry(api::constants().media().replication_factor())?)
+	}
+
+	/// The active clusters and the ring epoch they form (`TopologyApi::ring`), at the
+	/// latest finalized block.
+	pub async fn ring(&self) -> anyhow::Result<(RingEpoch, Vec<ClusterInfo>)> {
+		let at = self.client.at_current_block().await?;
+		let (epoch, clusters) =
+			at.runtime_apis().call(api::runtime_apis().topology_api().ring()).await?;
+		Ok((epoch, clusters.into_iter().map(Self::cluster_info).collect()))
+	}
+
+	/// The ring epoch at the latest finalized block (one storage read).
+	pub async fn ring_epoch(&self) -> anyhow::Result<RingEpoch> {
+		let at = self.client.at_current_block().await?;
+		let value =
+			at.storage().try_fetch(api::storage().topology().current_ring_epoch(), ()).await?;
+		Ok(match value {
+			Some(v) => v.decode()?,
+			None => 0,
+		})
+	}
+
+	/// One cluster, any status (`TopologyApi::cluster`).
+	pub async fn cluster(&self, id: ClusterId) -> anyhow::Result<Option<ClusterInfo>> {
+		self.cluster_at(&self.at_finalized().await?, id).await
+	}
+
+	/// One cluster, any status, in the state `at` (`topology.Clusters`).
+	pub async fn cluster_at(&self, at: &AtBlock, id: ClusterId) -> anyhow::Result<Option<ClusterInfo>> {
+		let Some(value) = at.storage().try_fetch(api::storage().topology().clusters(), (id,)).await?
+		else {
+			return Ok(None);
+		};
+		let c = value.decode()?;
+		Ok(Some(ClusterInfo {
+			id,
+			operator: c.operator,
+			public_key: c.public_key,
+			endpoint: String::from_utf8_lossy(&c.endpoint.0).into_owned(),
+			active: matches!(c.status, ClusterStatus::Active),
+			status: status_name(&c.status),
+		}))
+	}
+
+	fn cluster_info(
+		c: api::runtime_types::pallet_topology::types::ClusterView<AccountId, u32>,
+	) -> ClusterInfo {
+		ClusterInfo {
+			id: c.id,
+			operator: c.operator,
+			public_key: c.public_key,
+			endpoint: String::from_utf8_lossy(&c.endpoint).into_owned(),
+			active: matches!(c.status, ClusterStatus::Active),
+			status: status_name(&c.status),
+		}
+	}
+
+	/// The id of the cluster whose receipt key is `key`, if one is registered.
+	pub async fn cluster_by_key(&self, key: [u8; 32]) -> anyhow::Result<Option<ClusterId>> {
+		let at = self.client.at_current_block().await?;
+		let value =
+			at.storage().try_fetch(api::storage().topology().cluster_by_key(), (key,)).await?;
+		Ok(match value {
+			Some(v) => Some(v.decode()?),
+			None => None,
+		})
+	}
+
+	/// Whether `who` is a registered user (pallet-users), at the latest finalized block.
+	pub async fn is_user(&self, who: &AccountId) -> anyhow::Result<bool> {
+		let at = self.client.at_current_block().await?;
+		Ok(at.storage().try_fetch(api::storage().users().users(), (who.clone(),)).await?.is_some())
+	}
+
+	/// The state at the latest finalized block.
+	pub async fn at_finalized(&self) -> anyhow::Result<AtBlock> {
+		Ok(self.client.at_current_block().await?)
+	}
+
+	/// The state at the node's best block (possibly not final yet).
+	pub async fn at_best(&self) -> anyhow::Result<AtBlock> {
+		let hash = self
+			.rpc
+			.chain_get_block_hash(None)
+			.await
+			.context("chain_getBlockHash")?
+			.context("the node has no best block")?;
+		Ok(self.client.at_block(hash).await?)
+	}
+
+	/// The state at block `number` of the finalized chain.
+	pub async fn at_number(&self, number: u32) -> anyhow::Result<AtBlock> {
+		Ok(self.client.at_block(number as u64).await?)
+	}
+
+	/// A media item (`MediaApi::media`) at the latest finalized block.
+	pub async fn media(&self, id: MediaId) -> anyhow::Result<Option<MediaInfo>> {
+		self.media_at(&self.at_finalized().await?, id).await
+	}
+
+	/// A media item (`MediaApi::media`) in the state `at`.
+	pub async fn media_at(&self, at: &AtBlock, id: MediaId) -> anyhow::Result<Option<MediaInfo>> {
+		let view = at.runtime_apis().call(api::runtime_apis().media_api().media(id)).await?;
+		Ok(view.map(|m| MediaInfo {
+			id: m.id,
+			owner: m.owner,
+			title: String::from_utf8_lossy(&m.title).into_owned(),
+			location: m.location,
+			captured_at: m.captured_at,
+			objects: m
+				.objects
+				.into_iter()
+				.map(|o| ObjectInfo {
+					kind: match o.kind {
+						ObjectKind::Original => Kind::Original,
+						ObjectKind::Thumbnail { width, height } => Kind::Thumbnail { width, height },
+						ObjectKind::Transcoded { label } => {
+							Kind::Transcoded { label: String::from_utf8_lossy(&label).into_owned() }
+						},
+					},
+					content_hash: o.content_hash.0,
+					size: o.size,
+					clusters: o.clusters,
+				})
+				.collect(),
+			deleted: matches!(m.status, MediaStatus::Deleted),
+			registered_at: m.registered_at,
+			registered_at_ms: m.registered_at_ms,
+		}))
+	}
+
+	/// Who registered the content with SHA-256 `hash`, when, and where it is stored
+	/// (`MediaApi::proof_of_existence`), at the latest finalized block.
+	pub async fn proof_of_existence(&self, hash: [u8; 32]) -> anyhow::Result<Option<ProofInfo>> {
+		let at = self.client.at_current_block().await?;
+		let proof = at
+			.runtime_apis()
+			.call(api::runtime_apis().media_api().proof_of_existence(H256(hash)))
+			.await?;
+		Ok(proof.map(|p| ProofInfo {
+			media_id: p.media_id,
+			object_index: p.object_index,
+			owner: p.owner,
+			block_number: p.block_number,
+			timestamp: p.timestamp,
+			deleted: matches!(p.status, MediaStatus::Deleted),
+			clusters: p.clusters,
+		}))
+	}
+
+	/// The number of the latest finalized block.
+	pub async fn finalized_number(&self) -> anyhow::Result<u64> {
+		Ok(self.client.at_current_block().await?.block_number())
+	}
+
+	/// The hash of block `number` on the finalized chain.
+	pub async fn block_hash(&self, number: u32) -> anyhow::Result<Option<[u8; 32]>> {
+		Ok(self
+			.rpc
+			.chain_get_block_hash(Some(number.into()))
+			.await
+			.context("chain_getBlockHash")?
+			.map(|h| h.0))
+	}
+}

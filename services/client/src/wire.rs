@@ -1,0 +1,164 @@
+//! The JSON the services answer with, shared by the servers and the CLI so both sides
+//! read and write the same shapes.
+
+use crate::{
+	api::{
+		self,
+		runtime_types::pallet_media::types::{ObjectInput, ObjectKind, StorageReceipt},
+	},
+	chain::Kind,
+	content, ClusterId, MediaId,
+};
+use serde::{Deserialize, Serialize};
+use subxt::utils::H256;
+
+/// A storage cluster's answer to a `PUT /objects/{hash}`: its signature over
+/// [`crate::receipt_message`] for this object and owner.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Receipt {
+	pub cluster: ClusterId,
+	/// `0x` + 128 hex digits: the ed25519 signature.
+	pub signature: String,
+}
+
+/// What a storage node answers to a successful `PUT`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredObject {
+	pub cluster: ClusterId,
+	pub content_hash: String,
+	pub size: u64,
+	/// The owner the receipt is for, as `0x` hex.
+	pub owner: String,
+	pub signature: String,
+	/// The cluster's ed25519 public key, `0x` hex.
+	pub public_key: String,
+	/// `false` when the object was stored before and was not written again.
+	pub newly_written: bool,
+}
+
+/// One object of an upload: the original or a thumbnail, with its receipts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UploadedObject {
+	pub kind: Kind,
+	pub content_hash: String,
+	pub cid: String,
+	pub size: u64,
+	pub content_type: String,
+	pub receipts: Vec<Receipt>,
+}
+
+/// The gateway's answer to `POST /uploads`: every object stored on
+/// `ReplicationFactor` clusters, and the `media.registerMedia` call for the owner to
+/// sign and submit (the gateway never holds users' keys).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UploadResponse {
+	/// The owner's account, SS58.
+	pub owner: String,
+	pub title: String,
+	/// `(latitude, longitude)` in microdegrees.
+	pub location: Option<(i32, i32)>,
+	/// Unix milliseconds.
+	pub captured_at: Option<u64>,
+	/// The original's CID and content hash.
+	pub cid: String,
+	pub content_hash: String,
+	pub objects: Vec<UploadedObject>,
+	/// SCALE-encoded `media.registerMedia(...)` call data, `0x` hex: sign it with any
+	/// wallet (`api.tx(call)` in polkadot.js).
+	pub call: String,
+	/// The ring epoch the objects were placed in.
+	pub ring_epoch: u32,
+}
+
+impl UploadResponse {
+	/// The `media.registerMedia` call this upload stands for.
+	pub fn register_call(
+		&self,
+	) -> anyhow::Result<subxt::tx::StaticPayload<api::media::calls::RegisterMedia>> {
+		let objects = self
+			.objects
+			.iter()
+			.map(|o| {
+				let content_hash = content::parse_hash(&o.content_hash)
+					.ok_or_else(|| anyhow::anyhow!("bad content hash {}", o.content_hash))?;
+				let receipts = o
+					.receipts
+					.iter()
+					.map(|r| {
+						let signature: [u8; 64] = hex::decode(r.signature.trim_start_matches("0x"))
+							.ok()
+							.and_then(|s| s.try_into().ok())
+							.ok_or_else(|| anyhow::anyhow!("bad receipt signature"))?;
+						Ok(StorageReceipt { cluster: r.cluster, signature })
+					})
+					.collect::<anyhow::Result<Vec<_>>>()?;
+				Ok(ObjectInput {
+					kind: match &o.kind {
+						Kind::Original => ObjectKind::Original,
+						Kind::Thumbnail { width, height } => {
+							ObjectKind::Thumbnail { width: *width, height: *height }
+						},
+						Kind::Transcoded { label } => {
+							ObjectKind::Transcoded { label: label.as_bytes().to_vec() }
+						},
+					},
+					content_hash: H256(content_hash),
+					size: o.size,
+					receipts,
+				})
+			})
+			.collect::<anyhow::Result<Vec<_>>>()?;
+		Ok(api::tx().media().register_media(
+			self.title.as_bytes().to_vec(),
+			self.location,
+			self.captured_at,
+			objects,
+		))
+	}
+}
+
+/// One cluster's part in a proof: does its receipt, found in the registering block,
+/// verify against the key topology has for it?
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClusterProof {
+	pub cluster: ClusterId,
+	/// The cluster's status now (`Active`, `Offline`, `Draining`, `Retired`).
+	pub status: String,
+	/// `verified`, `invalid`, or `not_found` (added later by `addReceipts`, or the
+	/// cluster is unknown).
+	pub receipt: String,
+}
+
+/// One object in a proof.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ObjectProof {
+	pub kind: Kind,
+	pub content_hash: String,
+	pub cid: String,
+	pub size: u64,
+	pub clusters: Vec<ClusterProof>,
+}
+
+/// The gateway's `GET /media/{id}/proof`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MediaProof {
+	pub media_id: MediaId,
+	pub title: String,
+	/// SS58.
+	pub owner: String,
+	pub block_number: u32,
+	pub block_hash: Option<String>,
+	/// Unix milliseconds of the registering block.
+	pub timestamp: u64,
+	/// `active` or `deleted`.
+	pub status: String,
+	/// Whether the registering block is finalized.
+	pub finalized: bool,
+	pub objects: Vec<ObjectProof>,
+}
+
+/// An error a service answers with: `{"error": "..."}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+	pub error: String,
+}

@@ -1,0 +1,266 @@
+//! The gateway's side of the storage clusters: where objects go (the shared
+//! placement ring over the chain's active clusters, refreshed when the ring epoch
+//! changes), storing them with receipts, and fetching them back verified, falling
+//! back to the next cluster when one is down or sends bytes that do not match.
+
+use crate::metrics::Metrics;
+use futures::StreamExt;
+use paratii_client::{
+	content, placement, receipt_message, wire::Receipt, AccountId, Chain, ClusterId, ClusterInfo,
+	RingEpoch,
+};
+use sha2::{Digest, Sha256};
+use sp_core::{ed25519, Pair};
+use std::{
+	collections::HashMap,
+	path::Path,
+	sync::Arc,
+	time::{Duration, Instant},
+};
+use tokio::{io::AsyncWriteExt, sync::RwLock};
+
+/// How long a cluster's endpoint and key are trusted before asking the chain again.
+const CLUSTER_TTL: Duration = Duration::from_secs(30);
+
+/// Why an object could not be stored on enough clusters.
+#[derive(Debug)]
+pub struct NotEnoughClusters {
+	pub stored: usize,
+	pub needed: usize,
+	pub errors: Vec<String>,
+}
+
+pub struct Clusters {
+	chain: Chain,
+	http: reqwest::Client,
+	genesis: [u8; 32],
+	replication: usize,
+	ring: RwLock<Option<(RingEpoch, Vec<ClusterInfo>)>>,
+	known: RwLock<HashMap<ClusterId, (ClusterInfo, Instant)>>,
+	metrics: Arc<Metrics>,
+}
+
+impl Clusters {
+	pub async fn new(chain: Chain, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+		Ok(Self {
+			genesis: chain.genesis_hash(),
+			replication: chain.replication_factor().await? as usize,
+			chain,
+			http: reqwest::Client::builder().connect_timeout(Duration::from_secs(3)).build()?,
+			ring: RwLock::new(None),
+			known: RwLock::new(HashMap::new()),
+			metrics,
+		})
+	}
+
+	pub fn replication(&self) -> usize {
+		self.replication
+	}
+
+	/// The active clusters of the current ring epoch: one storage read per call, the
+	/// ring itself fetched again only when the epoch changed.
+	pub async fn ring(&self) -> anyhow::Result<(RingEpoch, Vec<ClusterInfo>)> {
+		let epoch = self.chain.ring_epoch().await?;
+		if let Some((cached, clusters)) = &*self.ring.read().await {
+			if *cached == epoch {
+				return Ok((epoch, clusters.clone()));
+			}
+		}
+		let ring = self.chain.ring().await?;
+		tracing::info!(
+			"ring epoch {}: active clusters {:?}",
+			ring.0,
+			ring.1.iter().map(|c| c.id).collect::<Vec<_>>()
+		);
+		*self.ring.write().await = Some(ring.clone());
+		Ok(ring)
+	}
+
+	/// A cluster by id (any status), cached for [`CLUSTER_TTL`].
+	pub async fn cluster(&self, id: ClusterId) -> anyhow::Result<Option<ClusterInfo>> {
+		if let Some((info, at)) = self.known.read().await.get(&id) {
+			if at.elapsed() < CLUSTER_TTL {
+				return Ok(Some(info.clone()));
+			}
+		}
+		let info = self.chain.cluster(id).await?;
+		if let Some(info) = &info {
+			self.known.write().await.insert(id, (info.clone(), Instant::now()));
+		}
+		Ok(info)
+	}
+
+	/// Stores the file at `path` (SHA-256 `hash`, `size` bytes, for `owner`) on
+	/// `ReplicationFactor` distinct active clusters in ring order — the placed ones
+	/// first, the next on the ring for each that fails — and returns their receipts,
+	/// each checked against the cluster's key on chain.
+	pub async fn store(
+		&self,
+		path: &Path,
+		hash: [u8; 32],
+		size: u64,
+		owner: &AccountId,
+	) -> anyhow::Result<Result<Vec<Receipt>, NotEnoughClusters>> {
+		let (_, active) = self.ring().await?;
+		let ids: Vec<ClusterId> = active.iter().map(|c| c.id).collect();
+		let order = placement::place(&sp_core::H256(hash), &ids, ids.len());
+		let candidates: Vec<&ClusterInfo> =
+			order.iter().filter_map(|id| active.iter().find(|c| c.id == *id)).collect();
+		let mut receipts = Vec::new();
+		let mut errors = Vec::new();
+		let mut next = 0;
+		while receipts.len() < self.replication && next < candidates.len() {
+			let wanted = (self.replication - receipts.len()).min(candidates.len() - next);
+			let batch = &candidates[next..next + wanted];
+			next += wanted;
+			let results = futures::future::join_all(
+				batch.iter().map(|c| self.put(c, path, hash, size, owner)),
+			)
+			.await;
+			for (cluster, result) in batch.iter().zip(results) {
+				match result {
+					Ok(receipt) => receipts.push(receipt),
+					Err(e) => {
+						tracing::warn!(
+							"cluster {} ({}) did not store {}: {e:#}; trying the next on the ring",
+							cluster.id,
+							cluster.endpoint,
+							content::hex_hash(&hash)
+						);
+						self.metrics.cluster_fallbacks.with_label_values(&["store"]).inc();
+						errors.push(format!("cluster {}: {e:#}", cluster.id));
+					},
+				}
+			}
+		}
+		if receipts.len() < self.replication {
+			return Ok(Err(NotEnoughClusters {
+				stored: receipts.len(),
+				needed: self.replication,
+				errors,
+			}));
+		}
+		Ok(Ok(receipts))
+	}
+
+	async fn put(
+		&self,
+		cluster: &ClusterInfo,
+		path: &Path,
+		hash: [u8; 32],
+		size: u64,
+		owner: &AccountId,
+	) -> anyhow::Result<Receipt> {
+		let file = tokio::fs::File::open(path).await?;
+		let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+			file,
+			256 * 1024,
+		));
+		let url = format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+		let response = self
+			.http
+			.put(&url)
+			.header("x-paratii-owner", format!("0x{}", hex::encode(owner.0)))
+			.header(reqwest::header::CONTENT_LENGTH, size)
+			.body(body)
+			.send()
+			.await?;
+		let status = response.status();
+		if !status.is_success() {
+			anyhow::bail!("{url} answered {status}: {}", response.text().await.unwrap_or_default());
+		}
+		let stored: paratii_client::wire::StoredObject = response.json().await?;
+		let signature: [u8; 64] = hex::decode(stored.signature.trim_start_matches("0x"))
+			.ok()
+			.and_then(|s| s.try_into().ok())
+			.ok_or_else(|| anyhow::anyhow!("{url} sent a malformed signature"))?;
+		let message =
+			receipt_message(&sp_core::H256(self.genesis), &sp_core::H256(hash), size, &owner.0);
+		if stored.cluster != cluster.id ||
+			!ed25519::Pair::verify(
+				&ed25519::Signature::from_raw(signature),
+				&message,
+				&ed25519::Public::from_raw(cluster.public_key),
+			) {
+			anyhow::bail!("{url} sent a receipt that does not verify against cluster {}'s key", cluster.id);
+		}
+		Ok(Receipt { cluster: cluster.id, signature: stored.signature })
+	}
+
+	/// Fetches the object (`hash`, `size`) from the first of `holders` that sends the
+	/// right bytes into `dest`, Active clusters first. Returns the cluster that did.
+	pub async fn fetch_verified(
+		&self,
+		holders: &[ClusterId],
+		hash: [u8; 32],
+		size: u64,
+		dest: &Path,
+	) -> anyhow::Result<ClusterId> {
+		let mut clusters = Vec::new();
+		for id in holders {
+			match self.cluster(*id).await? {
+				Some(c) => clusters.push(c),
+				None => tracing::warn!("cluster {id} holds {} but is unknown", content::hex_hash(&hash)),
+			}
+		}
+		clusters.sort_by_key(|c| !c.active);
+		let mut errors = Vec::new();
+		for cluster in clusters {
+			match self.get(&cluster, hash, size, dest).await {
+				Ok(()) => return Ok(cluster.id),
+				Err((reason, e)) => {
+					tracing::warn!(
+						"cluster {} ({}) failed to serve {}: {e:#}; falling back to the next cluster",
+						cluster.id,
+						cluster.endpoint,
+						content::hex_hash(&hash)
+					);
+					self.metrics.cluster_fallbacks.with_label_values(&[reason]).inc();
+					errors.push(format!("cluster {}: {e:#}", cluster.id));
+				},
+			}
+		}
+		anyhow::bail!("no cluster served the object: {}", errors.join("; "))
+	}
+
+	async fn get(
+		&self,
+		cluster: &ClusterInfo,
+		hash: [u8; 32],
+		size: u64,
+		dest: &Path,
+	) -> Result<(), (&'static str, anyhow::Error)> {
+		let url = format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+		let response =
+			self.http.get(&url).send().await.map_err(|e| ("unreachable", anyhow::Error::from(e)))?;
+		if !response.status().is_success() {
+			return Err(("status", anyhow::anyhow!("{url} answered {}", response.status())));
+		}
+		let io = |e: std::io::Error| ("io", anyhow::Error::from(e));
+		let mut file = tokio::fs::File::create(dest).await.map_err(io)?;
+		let mut hasher = Sha256::new();
+		let mut received: u64 = 0;
+		let mut stream = response.bytes_stream();
+		while let Some(chunk) = stream.next().await {
+			let chunk = chunk.map_err(|e| ("unreachable", anyhow::Error::from(e)))?;
+			received += chunk.len() as u64;
+			if received > size {
+				return Err(("mismatch", anyhow::anyhow!("sent more than the {size} bytes recorded")));
+			}
+			hasher.update(&chunk);
+			file.write_all(&chunk).await.map_err(io)?;
+		}
+		file.flush().await.map_err(io)?;
+		let actual: [u8; 32] = hasher.finalize().into();
+		if received != size || actual != hash {
+			return Err((
+				"mismatch",
+				anyhow::anyhow!(
+					"sent {received} bytes hashing to {}, which do not match the chain's record",
+					content::hex_hash(&actual)
+				),
+			));
+		}
+		Ok(())
+	}
+}

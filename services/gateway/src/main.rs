@@ -1,0 +1,222 @@
+//! # paratii-gateway
+//!
+//! The HTTP front of Paratii's media storage, in two roles of one binary, each with
+//! its own listener and limits so uploads cannot exhaust the download side (the seed
+//! design's separate upload and download servers). Run both in one process
+//! (`--role both`, the default) or each on its own machine.
+//!
+//! - **upload** (`POST /uploads`, see [`upload`]): hashes, checks and stores files
+//!   with thumbnails on `ReplicationFactor` storage clusters and answers the
+//!   `media.registerMedia` call for the owner to sign; it never holds users' keys.
+//! - **download** (`GET /media/{id}`, `/media/{id}/objects/{n}`, `/ipfs/{cid}`,
+//!   `/media/{id}/proof`, see [`download`]): serves verified bytes and proofs.
+//!
+//! Both answer `/health` and `/metrics` (Prometheus text).
+
+mod cache;
+mod clusters;
+mod download;
+mod metrics;
+mod thumbnails;
+mod upload;
+
+use anyhow::Context;
+use axum::{
+	extract::{DefaultBodyLimit, State},
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use clap::{Parser, ValueEnum};
+use paratii_client::Chain;
+use std::{
+	net::SocketAddr,
+	path::PathBuf,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::Duration,
+};
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::cors::CorsLayer;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Role {
+	Upload,
+	Download,
+	Both,
+}
+
+/// The Paratii gateway.
+#[derive(Debug, Parser)]
+#[command(name = "paratii-gateway", version, about)]
+struct Args {
+	/// Which role(s) this process serves.
+	#[arg(long, value_enum, default_value = "both")]
+	role: Role,
+	/// The upload role's address.
+	#[arg(long, default_value = "127.0.0.1:8080")]
+	upload_listen: SocketAddr,
+	/// The download role's address.
+	#[arg(long, default_value = "127.0.0.1:8081")]
+	download_listen: SocketAddr,
+	/// The node's WebSocket RPC.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	chain: String,
+	/// Largest file accepted by the upload role, in bytes (100 MiB).
+	#[arg(long, default_value_t = 100 * 1024 * 1024)]
+	max_upload_bytes: u64,
+	/// Media types the upload role accepts (sniffed from the file's bytes).
+	#[arg(
+		long,
+		value_delimiter = ',',
+		default_value = "image/jpeg,image/png,image/webp,image/gif,video/mp4,video/webm,video/quicktime"
+	)]
+	allowed_types: Vec<String>,
+	/// Uploads processed at once; more wait.
+	#[arg(long, default_value_t = 16)]
+	max_concurrent_uploads: usize,
+	/// Downloads served at once; more wait.
+	#[arg(long, default_value_t = 512)]
+	max_concurrent_downloads: usize,
+	/// Working directory: upload staging and the download cache.
+	#[arg(long, default_value = "paratii-gateway-data")]
+	data_dir: PathBuf,
+	/// Bytes of verified objects the download role keeps on disk (1 GiB).
+	#[arg(long, default_value_t = 1 << 30)]
+	cache_bytes: u64,
+}
+
+pub struct Config {
+	pub max_upload_bytes: u64,
+	pub allowed_types: Vec<String>,
+	pub max_title_len: usize,
+}
+
+pub struct Inner {
+	pub chain: Chain,
+	pub clusters: clusters::Clusters,
+	pub cache: cache::Cache,
+	pub metrics: Arc<metrics::Metrics>,
+	pub config: Config,
+	scratch: PathBuf,
+	scratch_seq: AtomicU64,
+}
+
+/// The gateway's shared state.
+#[derive(Clone)]
+pub struct Gateway(Arc<Inner>);
+
+impl std::ops::Deref for Gateway {
+	type Target = Inner;
+	fn deref(&self) -> &Inner {
+		&self.0
+	}
+}
+
+impl Inner {
+	/// A fresh path for an upload's staging files.
+	pub fn scratch_path(&self) -> PathBuf {
+		self.scratch.join(format!("upload-{}.part", self.scratch_seq.fetch_add(1, Ordering::Relaxed)))
+	}
+}
+
+async fn health(State(gw): State<Gateway>) -> Response {
+	let finalized = gw.chain.finalized_number().await.ok();
+	Json(serde_json_map(finalized)).into_response()
+}
+
+fn serde_json_map(finalized: Option<u64>) -> std::collections::BTreeMap<&'static str, String> {
+	[
+		("status", if finalized.is_some() { "ok" } else { "chain unreachable" }.to_string()),
+		("finalized_block", finalized.map(|n| n.to_string()).unwrap_or_default()),
+	]
+	.into()
+}
+
+async fn metrics(State(gw): State<Gateway>) -> Response {
+	gw.metrics.render()
+}
+
+fn upload_router(gw: Gateway, limit: usize) -> Router {
+	Router::new()
+		.route("/uploads", post(upload::upload).layer(ConcurrencyLimitLayer::new(limit)))
+		.route("/health", get(health))
+		.route("/metrics", get(metrics))
+		// The limit is enforced while the file streams in, with a clear 413.
+		.layer(DefaultBodyLimit::disable())
+		.with_state(gw)
+}
+
+fn download_router(gw: Gateway, limit: usize) -> Router {
+	Router::new()
+		.route("/media/:id", get(download::original).head(download::original))
+		.route("/media/:id/objects/:index", get(download::object).head(download::object))
+		.route("/media/:id/proof", get(download::proof))
+		.route("/ipfs/:cid", get(download::ipfs).head(download::ipfs))
+		.layer(ConcurrencyLimitLayer::new(limit))
+		.route("/health", get(health))
+		.route("/metrics", get(metrics))
+		.layer(CorsLayer::permissive())
+		.with_state(gw)
+}
+
+async fn serve(router: Router, addr: SocketAddr, role: &'static str) -> anyhow::Result<()> {
+	let listener =
+		tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+	tracing::info!("{role} role listening on http://{addr}");
+	axum::serve(listener, router)
+		.with_graceful_shutdown(async {
+			let _ = tokio::signal::ctrl_c().await;
+		})
+		.await?;
+	Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+	paratii_client::init_logging();
+	let args = Args::parse();
+	let chain = Chain::connect(&args.chain, Duration::from_secs(120)).await?;
+	let metrics = Arc::new(metrics::Metrics::new()?);
+	let scratch = args.data_dir.join("uploads");
+	let _ = std::fs::remove_dir_all(&scratch);
+	std::fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+	let max_title_len = {
+		let at = chain.at_finalized().await?;
+		at.constants().entry(paratii_client::api::constants().media().max_title_len())? as usize
+	};
+	let gw = Gateway(Arc::new(Inner {
+		clusters: clusters::Clusters::new(chain.clone(), metrics.clone()).await?,
+		cache: cache::Cache::new(args.data_dir.join("cache"), args.cache_bytes)?,
+		chain,
+		metrics,
+		config: Config {
+			max_upload_bytes: args.max_upload_bytes,
+			allowed_types: args.allowed_types,
+			max_title_len,
+		},
+		scratch,
+		scratch_seq: AtomicU64::new(0),
+	}));
+	let upload = (args.role != Role::Download).then(|| {
+		serve(upload_router(gw.clone(), args.max_concurrent_uploads), args.upload_listen, "upload")
+	});
+	let download = (args.role != Role::Upload).then(|| {
+		serve(
+			download_router(gw.clone(), args.max_concurrent_downloads),
+			args.download_listen,
+			"download",
+		)
+	});
+	match (upload, download) {
+		(Some(u), Some(d)) => {
+			tokio::try_join!(u, d)?;
+		},
+		(Some(u), None) => u.await?,
+		(None, Some(d)) => d.await?,
+		(None, None) => unreachable!("a role is always chosen"),
+	}
+	Ok(())
+}

@@ -1,0 +1,303 @@
+//! The upload role: `POST /uploads`.
+//!
+//! Multipart fields: `file` (the media file), `title`, `owner` (SS58 or `0x` hex
+//! account), optional `location` (`"lat,lon"` in decimal degrees) and `captured_at`
+//! (Unix milliseconds). The file streams to a staging file while it is hashed, and
+//! is refused once it passes the size limit. Its type is sniffed from its bytes and
+//! must be allowed. Pictures get thumbnails. Every object is placed with the shared
+//! ring and stored on `ReplicationFactor` clusters; the answer carries the receipts
+//! and the `media.registerMedia` call for the owner to sign. Nothing is stored on a
+//! refusal, and no receipts are handed out unless every object has enough.
+
+use crate::{thumbnails, Gateway};
+use axum::{
+	extract::{Multipart, State},
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	Json,
+};
+use paratii_client::{
+	chain::Kind,
+	content,
+	wire::{UploadResponse, UploadedObject},
+};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+
+/// A refusal: its status and the reason said to the user.
+struct Refusal(StatusCode, String);
+
+impl<E: std::fmt::Display> From<(StatusCode, E)> for Refusal {
+	fn from((status, e): (StatusCode, E)) -> Self {
+		Refusal(status, e.to_string())
+	}
+}
+
+fn internal(e: impl std::fmt::Display) -> Refusal {
+	Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+/// Files made for one upload, removed when it ends, whatever the outcome.
+struct Scratch(Vec<PathBuf>);
+impl Drop for Scratch {
+	fn drop(&mut self) {
+		for path in &self.0 {
+			let _ = std::fs::remove_file(path);
+		}
+	}
+}
+
+struct Fields {
+	file: Option<(PathBuf, [u8; 32], u64, Vec<u8>)>,
+	title: Option<String>,
+	owner: Option<String>,
+	location: Option<String>,
+	captured_at: Option<String>,
+}
+
+pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response {
+	match handle(&gw, multipart).await {
+		Ok(answer) => {
+			gw.metrics.uploads.with_label_values(&["stored"]).inc();
+			(StatusCode::CREATED, Json(answer)).into_response()
+		},
+		Err(Refusal(status, message)) => {
+			gw.metrics.uploads.with_label_values(&[status.as_str()]).inc();
+			tracing::info!("upload refused ({status}): {message}");
+			paratii_client::http::error(status, message)
+		},
+	}
+}
+
+async fn read_fields(gw: &Gateway, mut multipart: Multipart, scratch: &mut Scratch) -> Result<Fields, Refusal> {
+	let mut fields =
+		Fields { file: None, title: None, owner: None, location: None, captured_at: None };
+	let bad = |e: axum::extract::multipart::MultipartError| {
+		Refusal(StatusCode::BAD_REQUEST, format!("malformed multipart body: {e}"))
+	};
+	while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+		let name = field.name().unwrap_or_default().to_string();
+		match name.as_str() {
+			"file" => {
+				if fields.file.is_some() {
+					return Err(Refusal(StatusCode::BAD_REQUEST, "one file per upload".into()));
+				}
+				let path = gw.scratch_path();
+				scratch.0.push(path.clone());
+				let mut out = tokio::fs::File::create(&path).await.map_err(internal)?;
+				let mut hasher = Sha256::new();
+				let mut size: u64 = 0;
+				let mut head = Vec::new();
+				while let Some(chunk) = field.chunk().await.map_err(bad)? {
+					size += chunk.len() as u64;
+					if size > gw.config.max_upload_bytes {
+						return Err(Refusal(
+							StatusCode::PAYLOAD_TOO_LARGE,
+							format!("files are at most {} bytes", gw.config.max_upload_bytes),
+						));
+					}
+					if head.len() < 32 {
+						head.extend_from_slice(&chunk[..chunk.len().min(32 - head.len())]);
+					}
+					hasher.update(&chunk);
+					out.write_all(&chunk).await.map_err(internal)?;
+				}
+				out.flush().await.map_err(internal)?;
+				fields.file = Some((path, hasher.finalize().into(), size, head));
+			},
+			"title" | "owner" | "location" | "captured_at" => {
+				let text = field.text().await.map_err(bad)?;
+				if text.len() > 1024 {
+					return Err(Refusal(StatusCode::BAD_REQUEST, format!("{name} is too long")));
+				}
+				let slot = match name.as_str() {
+					"title" => &mut fields.title,
+					"owner" => &mut fields.owner,
+					"location" => &mut fields.location,
+					_ => &mut fields.captured_at,
+				};
+				*slot = Some(text);
+			},
+			other => {
+				return Err(Refusal(
+					StatusCode::BAD_REQUEST,
+					format!(
+						"unknown field {other:?}: the fields are file, title, owner, location, captured_at"
+					),
+				))
+			},
+		}
+	}
+	Ok(fields)
+}
+
+/// `"lat,lon"` in decimal degrees → microdegrees, range-checked as the chain does.
+fn parse_location(s: &str) -> Result<(i32, i32), Refusal> {
+	let bad = || {
+		Refusal(
+			StatusCode::BAD_REQUEST,
+			format!("location {s:?}: give \"latitude,longitude\" in degrees, e.g. \"38.7223,-9.1393\""),
+		)
+	};
+	let (lat, lon) = s.split_once(',').ok_or_else(bad)?;
+	let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+	let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+	if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+		return Err(bad());
+	}
+	Ok(((lat * 1e6).round() as i32, (lon * 1e6).round() as i32))
+}
+
+async fn handle(gw: &Gateway, multipart: Multipart) -> Result<UploadResponse, Refusal> {
+	let mut scratch = Scratch(Vec::new());
+	let fields = read_fields(gw, multipart, &mut scratch).await?;
+	let (path, hash, size, head) = fields
+		.file
+		.ok_or_else(|| Refusal(StatusCode::BAD_REQUEST, "the upload has no file field".into()))?;
+	if size == 0 {
+		return Err(Refusal(StatusCode::BAD_REQUEST, "the file is empty".into()));
+	}
+	let content_type = content::sniff(&head).unwrap_or("application/octet-stream");
+	if !gw.config.allowed_types.iter().any(|t| t == content_type) {
+		return Err(Refusal(
+			StatusCode::UNSUPPORTED_MEDIA_TYPE,
+			format!(
+				"files of type {content_type} are not accepted; allowed: {}",
+				gw.config.allowed_types.join(", ")
+			),
+		));
+	}
+	let title = fields.title.unwrap_or_default();
+	if title.trim().is_empty() {
+		return Err(Refusal(StatusCode::BAD_REQUEST, "give the media a title".into()));
+	}
+	if title.len() > gw.config.max_title_len {
+		return Err(Refusal(
+			StatusCode::BAD_REQUEST,
+			format!("titles are at most {} bytes", gw.config.max_title_len),
+		));
+	}
+	let owner = fields
+		.owner
+		.ok_or_else(|| Refusal(StatusCode::BAD_REQUEST, "name the owner's account (field owner)".into()))?;
+	let owner = paratii_client::parse_account(&owner)
+		.map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("owner: {e}")))?;
+	let location = fields.location.as_deref().map(parse_location).transpose()?;
+	let captured_at = fields
+		.captured_at
+		.as_deref()
+		.map(|s| {
+			s.trim().parse::<u64>().map_err(|_| {
+				Refusal(StatusCode::BAD_REQUEST, "captured_at is Unix milliseconds".into())
+			})
+		})
+		.transpose()?;
+	if !gw.chain.is_user(&owner).await.map_err(internal)? {
+		return Err(Refusal(
+			StatusCode::FORBIDDEN,
+			format!("{owner} is not a registered user: register first (users.register)"),
+		));
+	}
+	if let Some(proof) = gw.chain.proof_of_existence(hash).await.map_err(internal)? {
+		return Err(Refusal(
+			StatusCode::CONFLICT,
+			format!("this file is registered already, as media {}", proof.media_id),
+		));
+	}
+
+	// The original, then the thumbnails of a picture.
+	let mut objects = vec![(Kind::Original, path, hash, size, content_type.to_string())];
+	if content_type.starts_with("image/") && content_type != "image/gif" {
+		let original = tokio::fs::read(&objects[0].1).await.map_err(internal)?;
+		let thumbs = tokio::task::spawn_blocking(move || {
+			thumbnails::decode(&original).and_then(|p| thumbnails::thumbnails(&p))
+		})
+		.await
+		.map_err(internal)?
+		.map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("the picture cannot be decoded: {e}")))?;
+		for thumb in thumbs {
+			let path = gw.scratch_path();
+			scratch.0.push(path.clone());
+			tokio::fs::write(&path, &thumb.jpeg).await.map_err(internal)?;
+			objects.push((
+				Kind::Thumbnail { width: thumb.width, height: thumb.height },
+				path,
+				content::sha256(&thumb.jpeg),
+				thumb.jpeg.len() as u64,
+				"image/jpeg".to_string(),
+			));
+		}
+	}
+
+	let (ring_epoch, active) = gw.clusters.ring().await.map_err(internal)?;
+	if active.len() < gw.clusters.replication() {
+		return Err(Refusal(
+			StatusCode::SERVICE_UNAVAILABLE,
+			format!(
+				"only {} active storage clusters; every object needs {}",
+				active.len(),
+				gw.clusters.replication()
+			),
+		));
+	}
+	let mut uploaded = Vec::new();
+	for (kind, path, hash, size, content_type) in objects {
+		let receipts = match gw.clusters.store(&path, hash, size, &owner).await.map_err(internal)? {
+			Ok(receipts) => receipts,
+			Err(short) => {
+				return Err(Refusal(
+					StatusCode::SERVICE_UNAVAILABLE,
+					format!(
+						"only {} of the {} storage clusters needed could store the file; no \
+						 receipts were handed out, try again later ({})",
+						short.stored,
+						short.needed,
+						short.errors.join("; ")
+					),
+				))
+			},
+		};
+		uploaded.push(UploadedObject {
+			kind,
+			content_hash: content::hex_hash(&hash),
+			cid: content::cid_of(&hash),
+			size,
+			content_type,
+			receipts,
+		});
+	}
+	let mut answer = UploadResponse {
+		owner: owner.to_string(),
+		title,
+		location,
+		captured_at,
+		cid: uploaded[0].cid.clone(),
+		content_hash: uploaded[0].content_hash.clone(),
+		objects: uploaded,
+		call: String::new(),
+		ring_epoch,
+	};
+	let call = answer.register_call().map_err(internal)?;
+	let tx = gw.chain.client().tx().await.map_err(internal)?;
+	answer.call = format!("0x{}", hex::encode(tx.call_data(&call).map_err(internal)?));
+	tracing::info!(
+		"upload {} ({size} bytes, {content_type}) for {owner}: {} objects stored",
+		answer.cid,
+		answer.objects.len()
+	);
+	Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn locations_are_degrees_turned_into_microdegrees() {
+		assert_eq!(parse_location("38.7223,-9.1393").ok().map(|l| l), Some((38_722_300, -9_139_300)));
+		assert!(parse_location("91,0").is_err());
+		assert!(parse_location("0").is_err());
+		assert!(parse_location("a,b").is_err());
+	}
+}

@@ -1,0 +1,128 @@
+//! # paratii-storage — a Paratii storage cluster node
+//!
+//! Stores content-addressed objects for the gateway and signs the storage receipts
+//! the chain requires before it registers media:
+//!
+//! - `PUT /objects/{sha256-hex}` (header `x-paratii-owner`: the owner's account)
+//!   streams the body to a staging file while hashing it; a body whose SHA-256 or
+//!   length differs from the claim is refused (422) and nothing stays behind. The
+//!   bytes are made durable (fsync, atomic rename, fsync of the directory; or the S3
+//!   upload acknowledged) **before** the ed25519 receipt over
+//!   `paratii_primitives::receipt_message(genesis, hash, size, owner)` is signed. A
+//!   second PUT of a stored object answers a receipt without writing again.
+//! - `GET`/`HEAD /objects/{sha256-hex}`: Range, ETag, `Cache-Control: immutable`.
+//! - `/health` (JSON) and `/metrics` (Prometheus text).
+//!
+//! Next to the server: heartbeats (`topology.heartbeat(cluster, used_bytes)` signed
+//! by the operator's key) well inside `HeartbeatTimeout`, and a follower of
+//! finalized blocks that deletes the bytes of media deleted on chain
+//! (`media.MediaDeleted`) — nothing else deletes. At start-up, objects whose media
+//! was deleted while the node was down are deleted too.
+
+mod backend;
+mod node;
+
+use anyhow::Context;
+use clap::{Parser, ValueEnum};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum BackendKind {
+	/// Files under the data directory (fsync'd).
+	Fs,
+	/// An S3-compatible bucket (`--s3-bucket`, `--s3-endpoint`; credentials from
+	/// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`).
+	S3,
+}
+
+/// A Paratii storage cluster node.
+#[derive(Debug, Parser)]
+#[command(name = "paratii-storage", version, about)]
+struct Args {
+	/// Address to listen on.
+	#[arg(long, default_value = "127.0.0.1:4001")]
+	listen: SocketAddr,
+	/// Directory for staging uploads (and objects, with the fs backend).
+	#[arg(long, default_value = "paratii-storage-data")]
+	data_dir: PathBuf,
+	/// Where objects are kept.
+	#[arg(long, value_enum, default_value = "fs")]
+	backend: BackendKind,
+	/// S3 bucket (with `--backend s3`).
+	#[arg(long)]
+	s3_bucket: Option<String>,
+	/// S3 endpoint URL, for S3-compatible servers (AWS when absent).
+	#[arg(long)]
+	s3_endpoint: Option<String>,
+	/// S3 region.
+	#[arg(long, default_value = "us-east-1")]
+	s3_region: String,
+	/// The node's WebSocket RPC.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	chain: String,
+	/// The cluster's ed25519 receipt key as a secret URI (dev: `//Cluster1`).
+	#[arg(long)]
+	cluster_suri: Option<String>,
+	/// A file holding the cluster's ed25519 secret URI, seed or mnemonic.
+	#[arg(long)]
+	cluster_key_file: Option<PathBuf>,
+	/// The operator's sr25519 account key as a secret URI (dev: `//Eve`); it signs
+	/// heartbeats.
+	#[arg(long)]
+	operator_suri: Option<String>,
+	/// A file holding the operator's secret URI, seed or mnemonic.
+	#[arg(long)]
+	operator_key_file: Option<PathBuf>,
+	/// Seconds between heartbeats (the chain marks a cluster offline after
+	/// `topology.HeartbeatTimeout` blocks without one: one hour).
+	#[arg(long, default_value_t = 300)]
+	heartbeat_secs: u64,
+	/// Largest object accepted, in bytes.
+	#[arg(long, default_value_t = 1 << 30)]
+	max_object_bytes: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+	paratii_client::init_logging();
+	let args = Args::parse();
+	let cluster_key = paratii_client::keys::cluster_key(&paratii_client::keys::secret_uri(
+		args.cluster_suri.as_deref(),
+		args.cluster_key_file.as_deref(),
+		"cluster",
+	)?)?;
+	let operator = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+		args.operator_suri.as_deref(),
+		args.operator_key_file.as_deref(),
+		"operator",
+	)?)?;
+	let backend: std::sync::Arc<dyn backend::Backend> = match args.backend {
+		BackendKind::Fs => std::sync::Arc::new(backend::FsBackend::new(args.data_dir.clone())?),
+		BackendKind::S3 => std::sync::Arc::new(backend::S3Backend::new(
+			args.s3_bucket.as_deref().context("--backend s3 needs --s3-bucket")?,
+			args.s3_endpoint.as_deref(),
+			&args.s3_region,
+		)?),
+	};
+	let staging = args.data_dir.join("staging");
+	std::fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+
+	let chain = paratii_client::Chain::connect(&args.chain, Duration::from_secs(120)).await?;
+	let config = node::Config {
+		staging,
+		max_object_bytes: args.max_object_bytes,
+		heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
+	};
+	let node = node::StorageNode::start(chain, backend, cluster_key, operator, config).await?;
+	let listener = tokio::net::TcpListener::bind(args.listen)
+		.await
+		.with_context(|| format!("listening on {}", args.listen))?;
+	tracing::info!("paratii-storage listening on http://{}", args.listen);
+	axum::serve(listener, node.router())
+		.with_graceful_shutdown(async {
+			let _ = tokio::signal::ctrl_c().await;
+			tracing::info!("stopping");
+		})
+		.await?;
+	Ok(())
+}

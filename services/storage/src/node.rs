@@ -1,0 +1,470 @@
+//! The storage node: its HTTP routes and the tasks that follow the chain.
+
+use crate::backend::{Backend, Hash};
+use axum::{
+	body::Body,
+	extract::{Path, State},
+	http::{header, HeaderMap, Method, StatusCode},
+	response::{IntoResponse, Response},
+	routing::get,
+	Json, Router,
+};
+use futures::StreamExt;
+use paratii_client::{api, content, http::error, wire, Chain, ClusterId};
+use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use sha2::{Digest, Sha256};
+use sp_core::{ed25519, Pair};
+use std::{
+	path::PathBuf,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::Duration,
+};
+use subxt_signer::sr25519;
+use tokio::io::AsyncWriteExt;
+
+/// The header that names the owner a receipt is for (SS58 or `0x` hex).
+pub const OWNER_HEADER: &str = "x-paratii-owner";
+
+pub struct Config {
+	pub staging: PathBuf,
+	pub max_object_bytes: u64,
+	pub heartbeat: Duration,
+}
+
+struct Metrics {
+	registry: Registry,
+	puts: IntCounterVec,
+	gets: IntCounter,
+	deletions: IntCounter,
+	heartbeats: IntCounterVec,
+	objects: IntGauge,
+	bytes: IntGauge,
+}
+
+impl Metrics {
+	fn new(cluster: ClusterId) -> anyhow::Result<Self> {
+		let registry = Registry::new_custom(
+			Some("paratii_storage".into()),
+			Some([("cluster".to_string(), cluster.to_string())].into()),
+		)?;
+		let puts = IntCounterVec::new(
+			Opts::new("puts_total", "PUT requests by outcome (written, existing, rejected)"),
+			&["outcome"],
+		)?;
+		let gets = IntCounter::new("gets_total", "GET requests answered with bytes")?;
+		let deletions = IntCounter::new("deletions_total", "objects deleted after the chain")?;
+		let heartbeats = IntCounterVec::new(
+			Opts::new("heartbeats_total", "heartbeats by outcome (ok, failed)"),
+			&["outcome"],
+		)?;
+		let objects = IntGauge::new("objects", "objects stored")?;
+		let bytes = IntGauge::new("bytes", "bytes stored")?;
+		registry.register(Box::new(puts.clone()))?;
+		registry.register(Box::new(gets.clone()))?;
+		registry.register(Box::new(deletions.clone()))?;
+		registry.register(Box::new(heartbeats.clone()))?;
+		registry.register(Box::new(objects.clone()))?;
+		registry.register(Box::new(bytes.clone()))?;
+		Ok(Self { registry, puts, gets, deletions, heartbeats, objects, bytes })
+	}
+}
+
+pub struct Inner {
+	chain: Chain,
+	backend: Arc<dyn Backend>,
+	cluster_id: ClusterId,
+	key: ed25519::Pair,
+	genesis: [u8; 32],
+	config: Config,
+	metrics: Metrics,
+	used_bytes: AtomicU64,
+	objects: AtomicU64,
+	staging_seq: AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct StorageNode(Arc<Inner>);
+
+impl StorageNode {
+	/// Finds this cluster on chain by its key, counts what the backend holds, deletes
+	/// what the chain deleted meanwhile, and starts the heartbeat and deletion tasks.
+	pub async fn start(
+		chain: Chain,
+		backend: Arc<dyn Backend>,
+		key: ed25519::Pair,
+		operator: sr25519::Keypair,
+		config: Config,
+	) -> anyhow::Result<Self> {
+		let public = key.public().0;
+		let cluster_id = chain.cluster_by_key(public).await?.ok_or_else(|| {
+			anyhow::anyhow!(
+				"no cluster on chain has the receipt key 0x{}: governance registers clusters \
+				 with topology.registerCluster(operator, key, endpoint, capacity)",
+				hex::encode(public)
+			)
+		})?;
+		let cluster = chain.cluster(cluster_id).await?;
+		if let Some(cluster) = &cluster {
+			if cluster.operator != operator.public_key().to_account_id() {
+				tracing::warn!(
+					"cluster {cluster_id}'s operator on chain is {}, not the --operator key: \
+					 its heartbeats will be refused",
+					cluster.operator
+				);
+			}
+		}
+		let stored = backend.list().await?;
+		let metrics = Metrics::new(cluster_id)?;
+		let node = StorageNode(Arc::new(Inner {
+			genesis: chain.genesis_hash(),
+			used_bytes: AtomicU64::new(stored.iter().map(|(_, s)| s).sum()),
+			objects: AtomicU64::new(stored.len() as u64),
+			chain,
+			backend,
+			cluster_id,
+			key,
+			config,
+			metrics,
+			staging_seq: AtomicU64::new(0),
+		}));
+		node.update_gauges();
+		tracing::info!(
+			"cluster {cluster_id} ({}), endpoint on chain {:?}; {} objects, {} bytes stored",
+			node.0.backend.describe(),
+			cluster.map(|c| c.endpoint).unwrap_or_default(),
+			node.0.objects.load(Ordering::Relaxed),
+			node.0.used_bytes.load(Ordering::Relaxed),
+		);
+		node.sweep_deleted(stored).await;
+		tokio::spawn(node.clone().heartbeats(operator));
+		tokio::spawn(node.clone().follow_deletions());
+		Ok(node)
+	}
+
+	pub fn router(&self) -> Router {
+		Router::new()
+			.route("/objects/:hash", get(get_object).head(get_object).put(put_object))
+			.route("/health", get(health))
+			.route("/metrics", get(metrics))
+			.with_state(self.clone())
+	}
+
+	fn update_gauges(&self) {
+		self.0.metrics.objects.set(self.0.objects.load(Ordering::Relaxed) as i64);
+		self.0.metrics.bytes.set(self.0.used_bytes.load(Ordering::Relaxed) as i64);
+	}
+
+	fn receipt(&self, hash: &Hash, size: u64, owner: &paratii_client::AccountId) -> String {
+		let message = paratii_client::receipt_message(
+			&sp_core::H256(self.0.genesis),
+			&sp_core::H256(*hash),
+			size,
+			&owner.0,
+		);
+		format!("0x{}", hex::encode(self.0.key.sign(&message).0))
+	}
+
+	async fn delete(&self, hash: &Hash) {
+		match self.0.backend.delete(hash).await {
+			Ok(true) => {
+				tracing::info!("deleted {} (its media was deleted on chain)", content::hex_hash(hash));
+				self.0.metrics.deletions.inc();
+				self.0.objects.fetch_sub(1, Ordering::Relaxed);
+				self.recount().await;
+			},
+			Ok(false) => {},
+			Err(e) => tracing::error!("deleting {}: {e:#}", content::hex_hash(hash)),
+		}
+	}
+
+	async fn recount(&self) {
+		if let Ok(stored) = self.0.backend.list().await {
+			self.0.used_bytes.store(stored.iter().map(|(_, s)| s).sum(), Ordering::Relaxed);
+			self.0.objects.store(stored.len() as u64, Ordering::Relaxed);
+		}
+		self.update_gauges();
+	}
+
+	/// Deletes stored objects whose media is deleted on chain (missed while down).
+	async fn sweep_deleted(&self, stored: Vec<(Hash, u64)>) {
+		for (hash, _) in stored {
+			match self.0.chain.proof_of_existence(hash).await {
+				Ok(Some(proof)) if proof.deleted => self.delete(&hash).await,
+				Ok(_) => {},
+				Err(e) => {
+					tracing::warn!("start-up sweep stopped: {e:#}");
+					return;
+				},
+			}
+		}
+	}
+
+	async fn heartbeats(self, operator: sr25519::Keypair) {
+		let mut interval = tokio::time::interval(self.0.config.heartbeat);
+		loop {
+			interval.tick().await;
+			let used = self.0.used_bytes.load(Ordering::Relaxed);
+			let call = api::tx().topology().heartbeat(self.0.cluster_id, used);
+			let result = async {
+				let mut tx = self.0.chain.client().tx().await?;
+				tx.sign_and_submit_then_watch_default(&call, &operator)
+					.await?
+					.wait_for_finalized_success()
+					.await?;
+				anyhow::Ok(())
+			}
+			.await;
+			match result {
+				Ok(()) => {
+					tracing::debug!("heartbeat: {used} bytes used");
+					self.0.metrics.heartbeats.with_label_values(&["ok"]).inc();
+				},
+				Err(e) => {
+					tracing::warn!("heartbeat failed: {e:#}");
+					self.0.metrics.heartbeats.with_label_values(&["failed"]).inc();
+				},
+			}
+		}
+	}
+
+	/// Follows finalized blocks and deletes the objects of media deleted in them.
+	/// After a lost connection it sweeps again, so no deletion is missed.
+	async fn follow_deletions(self) {
+		loop {
+			if let Err(e) = self.follow_deletions_once().await {
+				tracing::warn!("following finalized blocks: {e:#}; retrying");
+			}
+			tokio::time::sleep(Duration::from_secs(2)).await;
+			if let Ok(stored) = self.0.backend.list().await {
+				self.sweep_deleted(stored).await;
+			}
+		}
+	}
+
+	async fn follow_deletions_once(&self) -> anyhow::Result<()> {
+		let mut blocks = self.0.chain.client().stream_blocks().await?;
+		while let Some(block) = blocks.next().await {
+			let at = block?.at().await?;
+			let events = at.events().fetch().await?;
+			for deleted in events.find::<api::media::events::MediaDeleted>() {
+				let deleted = deleted?;
+				let media = at
+					.runtime_apis()
+					.call(api::runtime_apis().media_api().media(deleted.media_id))
+					.await?;
+				for object in media.map(|m| m.objects).unwrap_or_default() {
+					if object.clusters.contains(&self.0.cluster_id) ||
+						self.0.backend.size(&object.content_hash.0).await?.is_some()
+					{
+						self.delete(&object.content_hash.0).await;
+					}
+				}
+			}
+		}
+		anyhow::bail!("the finalized block stream ended")
+	}
+}
+
+fn parse_hash_param(hash: &str) -> Result<Hash, Response> {
+	if hash.len() != 64 {
+		return Err(error(StatusCode::BAD_REQUEST, "an object is named by 64 hex digits: its SHA-256"));
+	}
+	content::parse_hash(hash)
+		.ok_or_else(|| error(StatusCode::BAD_REQUEST, "an object is named by 64 hex digits: its SHA-256"))
+}
+
+async fn get_object(
+	State(node): State<StorageNode>,
+	Path(hash): Path<String>,
+	method: Method,
+	headers: HeaderMap,
+) -> Response {
+	let hash = match parse_hash_param(&hash) {
+		Ok(h) => h,
+		Err(r) => return r,
+	};
+	let size = match node.0.backend.size(&hash).await {
+		Ok(Some(size)) => size,
+		Ok(None) => return error(StatusCode::NOT_FOUND, "this cluster does not store that object"),
+		Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+	};
+	if method == Method::GET {
+		node.0.metrics.gets.inc();
+	}
+	let backend = node.0.backend.clone();
+	paratii_client::http::serve_object(
+		&method,
+		&headers,
+		size,
+		&hex::encode(hash),
+		"application/octet-stream",
+		|range| async move { backend.read(&hash, range).await },
+	)
+	.await
+}
+
+/// Removes a staging file when dropped, unless it was committed.
+struct Staged(Option<PathBuf>);
+impl Drop for Staged {
+	fn drop(&mut self) {
+		if let Some(path) = self.0.take() {
+			let _ = std::fs::remove_file(path);
+		}
+	}
+}
+
+async fn put_object(
+	State(node): State<StorageNode>,
+	Path(hash): Path<String>,
+	headers: HeaderMap,
+	body: Body,
+) -> Response {
+	let reject = |status, message: String| {
+		node.0.metrics.puts.with_label_values(&["rejected"]).inc();
+		error(status, message)
+	};
+	let hash = match parse_hash_param(&hash) {
+		Ok(h) => h,
+		Err(r) => {
+			node.0.metrics.puts.with_label_values(&["rejected"]).inc();
+			return r;
+		},
+	};
+	let Some(owner) = headers.get(OWNER_HEADER).and_then(|v| v.to_str().ok()) else {
+		return reject(StatusCode::BAD_REQUEST, format!("the {OWNER_HEADER} header names the owner"));
+	};
+	let owner = match paratii_client::parse_account(owner) {
+		Ok(owner) => owner,
+		Err(e) => return reject(StatusCode::BAD_REQUEST, format!("{OWNER_HEADER}: {e}")),
+	};
+	let claimed_len = headers
+		.get(header::CONTENT_LENGTH)
+		.and_then(|v| v.to_str().ok())
+		.and_then(|v| v.parse::<u64>().ok());
+	let max = node.0.config.max_object_bytes;
+	if claimed_len.is_some_and(|len| len > max) {
+		return reject(StatusCode::PAYLOAD_TOO_LARGE, format!("objects are at most {max} bytes"));
+	}
+	if claimed_len == Some(0) {
+		return reject(StatusCode::BAD_REQUEST, "an object cannot be empty".into());
+	}
+
+	// Stored already: a receipt for this owner, nothing written.
+	match node.0.backend.size(&hash).await {
+		Ok(Some(size)) => {
+			// Read the body to its end, so the client can finish sending it.
+			let mut stream = body.into_data_stream();
+			while let Some(Ok(_)) = stream.next().await {}
+			node.0.metrics.puts.with_label_values(&["existing"]).inc();
+			return stored_answer(&node, &hash, size, &owner, false);
+		},
+		Ok(None) => {},
+		Err(e) => return reject(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+	}
+
+	let seq = node.0.staging_seq.fetch_add(1, Ordering::Relaxed);
+	let path = node.0.config.staging.join(format!("{}-{seq}.part", hex::encode(hash)));
+	let mut staged = Staged(Some(path.clone()));
+	let mut file = match tokio::fs::File::create(&path).await {
+		Ok(f) => f,
+		Err(e) => return reject(StatusCode::INTERNAL_SERVER_ERROR, format!("staging: {e}")),
+	};
+	let mut hasher = Sha256::new();
+	let mut size: u64 = 0;
+	let mut stream = body.into_data_stream();
+	while let Some(chunk) = stream.next().await {
+		let chunk = match chunk {
+			Ok(c) => c,
+			Err(e) => return reject(StatusCode::BAD_REQUEST, format!("reading the body: {e}")),
+		};
+		size += chunk.len() as u64;
+		if size > max {
+			return reject(StatusCode::PAYLOAD_TOO_LARGE, format!("objects are at most {max} bytes"));
+		}
+		hasher.update(&chunk);
+		if let Err(e) = file.write_all(&chunk).await {
+			return reject(StatusCode::INTERNAL_SERVER_ERROR, format!("staging: {e}"));
+		}
+	}
+	if let Err(e) = file.flush().await {
+		return reject(StatusCode::INTERNAL_SERVER_ERROR, format!("staging: {e}"));
+	}
+	drop(file);
+	if size == 0 {
+		return reject(StatusCode::BAD_REQUEST, "an object cannot be empty".into());
+	}
+	if claimed_len.is_some_and(|len| len != size) {
+		return reject(
+			StatusCode::UNPROCESSABLE_ENTITY,
+			format!("the body has {size} bytes, Content-Length said {}", claimed_len.unwrap_or(0)),
+		);
+	}
+	let actual: Hash = hasher.finalize().into();
+	if actual != hash {
+		return reject(
+			StatusCode::UNPROCESSABLE_ENTITY,
+			format!(
+				"the body's SHA-256 is {}, not {}: nothing was stored",
+				hex::encode(actual),
+				hex::encode(hash)
+			),
+		);
+	}
+	if let Err(e) = node.0.backend.commit(&hash, &path, size).await {
+		return reject(StatusCode::INTERNAL_SERVER_ERROR, format!("storing: {e:#}"));
+	}
+	staged.0 = None;
+	node.0.used_bytes.fetch_add(size, Ordering::Relaxed);
+	node.0.objects.fetch_add(1, Ordering::Relaxed);
+	node.update_gauges();
+	node.0.metrics.puts.with_label_values(&["written"]).inc();
+	tracing::info!("stored {} ({size} bytes) for {owner}", content::hex_hash(&hash));
+	stored_answer(&node, &hash, size, &owner, true)
+}
+
+fn stored_answer(
+	node: &StorageNode,
+	hash: &Hash,
+	size: u64,
+	owner: &paratii_client::AccountId,
+	newly_written: bool,
+) -> Response {
+	let status = if newly_written { StatusCode::CREATED } else { StatusCode::OK };
+	let body = wire::StoredObject {
+		cluster: node.0.cluster_id,
+		content_hash: content::hex_hash(hash),
+		size,
+		owner: format!("0x{}", hex::encode(owner.0)),
+		signature: node.receipt(hash, size, owner),
+		public_key: format!("0x{}", hex::encode(node.0.key.public().0)),
+		newly_written,
+	};
+	(status, Json(body)).into_response()
+}
+
+async fn health(State(node): State<StorageNode>) -> Response {
+	Json(serde_json_value(&node)).into_response()
+}
+
+fn serde_json_value(node: &StorageNode) -> std::collections::BTreeMap<&'static str, String> {
+	[
+		("status", "ok".to_string()),
+		("cluster", node.0.cluster_id.to_string()),
+		("backend", node.0.backend.describe()),
+		("objects", node.0.objects.load(Ordering::Relaxed).to_string()),
+		("used_bytes", node.0.used_bytes.load(Ordering::Relaxed).to_string()),
+	]
+	.into()
+}
+
+async fn metrics(State(node): State<StorageNode>) -> Response {
+	let mut out = Vec::new();
+	if let Err(e) = prometheus::TextEncoder::new().encode(&node.0.metrics.registry.gather(), &mut out)
+	{
+		return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+	}
+	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}

@@ -1,0 +1,193 @@
+// Starts the off-chain services (storage cluster nodes, the gateway, a local S3
+// server) as real processes for the end-to-end tests, and makes test pictures.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import { freePort, waitFor } from './node.mjs';
+
+/** A binary the test command built (target dir of scripts/lib.sh). */
+export function serviceBinary(name) {
+  const bin = join(process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/paratii/target'), 'debug', name);
+  if (!existsSync(bin)) throw new Error(`${name} not found at ${bin}: run scripts/test.sh (it builds it)`);
+  return bin;
+}
+
+/**
+ * Runs a service binary with `args`, logging to a file, until `ready()` answers. Returns
+ * `{ child, logPath, stop(), kill() }`.
+ */
+export async function startProcess(name, bin, args, ready, env = {}) {
+  const logDir = mkdtempSync(join(tmpdir(), `paratii-${name}-`));
+  const logPath = join(logDir, `${name}.log`);
+  const log = createWriteStream(logPath);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  await Promise.race([
+    waitFor(`${name} to be ready (log: ${logPath})`, ready, { timeoutMs: 120_000 }),
+    exited.then(({ code, signal }) => {
+      throw new Error(`${name} exited early (code ${code}, signal ${signal}); log: ${logPath}`);
+    }),
+  ]);
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    logPath,
+    exited,
+    running,
+    async stop(timeoutMs = 10_000) {
+      if (!running()) return exited;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const status = await exited;
+      clearTimeout(timer);
+      return status;
+    },
+    /** SIGKILL: the process dies as in a crash. */
+    async kill() {
+      if (!running()) return exited;
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
+
+/** Whether something listens on 127.0.0.1:`port` (a fetch gets any answer). */
+async function answers(url) {
+  try {
+    await fetch(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `paratii-storage` for one of the dev preset's clusters: `//Cluster1` (run by
+ * //Eve, http://127.0.0.1:4001) or `//Cluster2` (//Ferdie, :4002) — the endpoints
+ * the dev chain spec registers.
+ */
+export async function startStorage(node, cluster, { backend = 'fs', s3, dataDir, heartbeatSecs = 300, extra = [] } = {}) {
+  const { port, suri, operator } = DEV_CLUSTERS[cluster];
+  const url = `http://127.0.0.1:${port}`;
+  if (await answers(`${url}/health`)) throw new Error(`port ${port} is busy: stop whatever listens there (scripts/dev.sh?)`);
+  dataDir ??= mkdtempSync(join(tmpdir(), `paratii-storage-${cluster}-`));
+  const args = [
+    '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--chain', node.ws,
+    '--cluster-suri', suri, '--operator-suri', operator, '--heartbeat-secs', String(heartbeatSecs),
+    '--backend', backend, ...extra,
+  ];
+  const env = {};
+  if (backend === 's3') {
+    args.push('--s3-bucket', s3.bucket, '--s3-endpoint', s3.endpoint);
+    Object.assign(env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  }
+  const proc = await startProcess(`storage-${cluster}`, serviceBinary('paratii-storage'), args,
+    async () => (await fetch(`${url}/health`)).ok, env);
+  return { ...proc, url, dataDir, cluster };
+}
+
+export const DEV_CLUSTERS = {
+  1: { id: 0, port: 4001, suri: '//Cluster1', operator: '//Eve' },
+  2: { id: 1, port: 4002, suri: '//Cluster2', operator: '//Ferdie' },
+};
+
+/** Starts `paratii-gateway` (both roles) on free ports. */
+export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [] } = {}) {
+  const uploadPort = await freePort();
+  const downloadPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'paratii-gateway-'));
+  const args = [
+    '--chain', node.ws, '--upload-listen', `127.0.0.1:${uploadPort}`,
+    '--download-listen', `127.0.0.1:${downloadPort}`, '--data-dir', dataDir, ...extra,
+  ];
+  if (maxUploadBytes !== undefined) args.push('--max-upload-bytes', String(maxUploadBytes));
+  if (cacheBytes !== undefined) args.push('--cache-bytes', String(cacheBytes));
+  const upload = `http://127.0.0.1:${uploadPort}`;
+  const download = `http://127.0.0.1:${downloadPort}`;
+  const proc = await startProcess('gateway', serviceBinary('paratii-gateway'), args,
+    async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok);
+  return { ...proc, upload, download };
+}
+
+/**
+ * Starts a local S3 server (moto, from PyPI; scripts/test.sh installs it) with the
+ * given buckets.
+ */
+export async function startS3(buckets) {
+  const probe = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`moto is not installed (pip install "moto[server]"): ${probe.stderr}`);
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const proc = await startProcess('s3', 'python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    async () => (await fetch(endpoint)).status < 500);
+  for (const bucket of buckets) {
+    const res = await fetch(`${endpoint}/${bucket}`, { method: 'PUT' });
+    if (!res.ok) throw new Error(`creating bucket ${bucket}: ${res.status} ${await res.text()}`);
+  }
+  return { ...proc, endpoint };
+}
+
+/** A PNG of `width` × `height` pixels (a gradient with a seed, so every call differs). */
+export function png(width, height, seed = Math.floor(Math.random() * 2 ** 31)) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      raw[row + 1 + x * 3] = (x + seed) & 0xff;
+      raw[row + 2 + x * 3] = (y + (seed >> 8)) & 0xff;
+      raw[row + 3 + x * 3] = (x ^ y ^ (seed >> 16)) & 0xff;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** POSTs a multipart upload to the gateway; resolves with `{ status, body }`. */
+export async function upload(gateway, { file, title, owner, location, capturedAt, filename = 'upload.bin' }) {
+  const form = new FormData();
+  if (title !== undefined) form.append('title', title);
+  if (owner !== undefined) form.append('owner', owner);
+  if (location !== undefined) form.append('location', location);
+  if (capturedAt !== undefined) form.append('captured_at', String(capturedAt));
+  if (file !== undefined) form.append('file', new Blob([file]), filename);
+  const res = await fetch(`${gateway.upload}/uploads`, { method: 'POST', body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The value of a Prometheus counter or gauge (summing label sets that match `labels`). */
+export async function metric(url, name, labels = {}) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = line.match(/^([a-z_]+)(\{([^}]*)\})? ([0-9.e+-]+)$/);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries((m[3] ?? '').split(',').filter(Boolean).map((kv) => {
+      const [k, v] = kv.split('=');
+      return [k, v.replace(/"/g, '')];
+    }));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) total += Number(m[4]);
+  }
+  return total;
+}

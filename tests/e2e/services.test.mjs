@@ -1,0 +1,282 @@
+// The media services end to end: a dev node, two storage cluster nodes (the dev
+// preset's //Cluster1 and //Cluster2), the gateway's upload and download roles, the
+// `paratii` CLI, and polkadot.js as the owner's wallet. Upload → thumbnails and
+// receipts → the owner signs registerMedia → proof after finality → download by id
+// and by CID (Range too) → a dead cluster and a lying cluster → deletion → refusals.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Keyring } from '@polkadot/api';
+import { mnemonicGenerate } from '@polkadot/util-crypto';
+import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
+import { finalizedNumber, startNode, waitFor } from './lib/node.mjs';
+import { metric, png, serviceBinary, startGateway, startStorage, upload } from './lib/services.mjs';
+
+const MAX_UPLOAD = 2 * 1024 * 1024;
+const sha256 = (bytes) => '0x' + createHash('sha256').update(bytes).digest('hex');
+const alice = devAccount('//Alice');
+
+let node;
+let api;
+let gateway;
+const clusters = {}; // by cluster id
+let owner; // a fresh account: { pair, mnemonic }
+const work = mkdtempSync(join(tmpdir(), 'paratii-services-'));
+const uploaded = {}; // the first test's upload: { id, bytes, body }
+
+/** Submits and waits until the including block is finalized. */
+async function submitFinal(tx, signer) {
+  const result = await submit(api, tx, signer);
+  const number = (await api.rpc.chain.getHeader(result.blockHash)).number.toNumber();
+  await waitFor(`block #${number} to be finalized`, async () => (await finalizedNumber(node.http)) >= number);
+  return result;
+}
+
+function paratii(...args) {
+  const out = spawnSync(serviceBinary('paratii'), [
+    '--chain', node.ws, '--upload-url', gateway.upload, '--download-url', gateway.download, ...args,
+  ], { encoding: 'utf8', timeout: 180_000 });
+  return { code: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+async function freshUser(name) {
+  const mnemonic = mnemonicGenerate();
+  const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(mnemonic);
+  await submitFinal(api.tx.balances.transferKeepAlive(pair.address, 100n * PTI), alice);
+  if (name) {
+    const { error } = await submitFinal(api.tx.users.register(name), pair);
+    assert.equal(error, undefined);
+  }
+  return { pair, mnemonic };
+}
+
+before(async () => {
+  node = await startNode({ name: 'services' });
+  api = await connect(node);
+  for (const n of [1, 2]) {
+    const c = await startStorage(node, n);
+    const id = Number((await (await fetch(`${c.url}/health`)).json()).cluster);
+    clusters[id] = c;
+  }
+  // Cache off: every download is fetched from the clusters and verified.
+  gateway = await startGateway(node, { maxUploadBytes: MAX_UPLOAD, cacheBytes: 0 });
+  owner = await freshUser('photographer');
+});
+
+after(async () => {
+  await gateway?.stop();
+  for (const c of Object.values(clusters)) await c.stop();
+  await api?.disconnect();
+  await node?.stop();
+});
+
+test('an uploaded picture gets thumbnails, is stored on two clusters and registered by its owner', async () => {
+  const bytes = png(1600, 900);
+  const capturedAt = Date.UTC(2026, 5, 1);
+  const { status, body } = await upload(gateway, {
+    file: bytes, title: 'Sunset over Lisbon', owner: owner.pair.address, location: '38.7223,-9.1393', capturedAt,
+  });
+  assert.equal(status, 201, JSON.stringify(body));
+  assert.equal(body.content_hash, sha256(bytes));
+  assert.match(body.cid, /^bafkrei/);
+  assert.deepEqual(body.objects.map((o) => o.kind), [
+    'original', { thumbnail: { width: 320, height: 180 } }, { thumbnail: { width: 1280, height: 720 } },
+  ]);
+  assert.equal(body.objects[0].content_type, 'image/png');
+  for (const object of body.objects) {
+    assert.equal(object.receipts.length, 2);
+    assert.notEqual(object.receipts[0].cluster, object.receipts[1].cluster);
+    for (const { cluster } of object.receipts) {
+      const head = await fetch(`${clusters[cluster].url}/objects/${object.content_hash.slice(2)}`, { method: 'HEAD' });
+      assert.equal(head.status, 200, `cluster ${cluster} holds ${object.kind}`);
+    }
+  }
+
+  // The owner signs the gateway's call with their own wallet.
+  const call = api.createType('Call', body.call);
+  assert.equal(`${call.section}.${call.method}`, 'media.registerMedia');
+  const { events, error } = await submitFinal(api.tx(call), owner.pair);
+  assert.equal(error, undefined);
+  const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
+  Object.assign(uploaded, { id, bytes, body });
+
+  const proof = await (await fetch(`${gateway.download}/media/${id}/proof`)).json();
+  const onChain = (await api.call.mediaApi.proofOfExistence(body.content_hash)).unwrap();
+  assert.equal(proof.media_id, onChain.mediaId.toNumber());
+  assert.equal(proof.owner, owner.pair.address);
+  assert.equal(onChain.owner.toString(), owner.pair.address);
+  assert.equal(proof.block_number, onChain.blockNumber.toNumber());
+  assert.equal(proof.timestamp, onChain.timestamp.toNumber());
+  assert.equal(proof.finalized, true);
+  assert.equal(proof.status, 'active');
+  assert.equal(proof.title, 'Sunset over Lisbon');
+  assert.deepEqual(proof.objects[0].clusters.map((c) => c.cluster).sort(), onChain.clusters.map((c) => c.toNumber()).sort());
+  for (const object of proof.objects) {
+    assert.deepEqual(object.clusters.map((c) => c.receipt), ['verified', 'verified']);
+  }
+});
+
+test('downloads by id and by CID are byte-equal to the upload, with Range and the right headers', async () => {
+  const { id, bytes, body } = uploaded;
+  const byId = await fetch(`${gateway.download}/media/${id}`);
+  assert.equal(byId.status, 200);
+  assert.equal(byId.headers.get('content-type'), 'image/png');
+  assert.equal(byId.headers.get('etag'), `"${body.cid}"`);
+  assert.match(byId.headers.get('cache-control'), /immutable/);
+  assert.deepEqual(Buffer.from(await byId.arrayBuffer()), bytes);
+  const byCid = await fetch(`${gateway.download}/ipfs/${body.cid}`);
+  assert.deepEqual(Buffer.from(await byCid.arrayBuffer()), bytes);
+  const range = await fetch(`${gateway.download}/media/${id}`, { headers: { range: 'bytes=100-1099' } });
+  assert.equal(range.status, 206);
+  assert.equal(range.headers.get('content-range'), `bytes 100-1099/${bytes.length}`);
+  assert.deepEqual(Buffer.from(await range.arrayBuffer()), bytes.subarray(100, 1100));
+  const thumb = await fetch(`${gateway.download}/media/${id}/objects/1`);
+  assert.equal(thumb.headers.get('content-type'), 'image/jpeg');
+  assert.equal(sha256(Buffer.from(await thumb.arrayBuffer())), body.objects[1].content_hash);
+  assert.equal((await fetch(`${gateway.download}/media/${id}/objects/9`)).status, 404);
+  assert.equal((await fetch(`${gateway.download}/media/999999`)).status, 404);
+  assert.equal((await fetch(`${gateway.download}/ipfs/not-a-cid`)).status, 400);
+});
+
+test('a download is served by the replica when a cluster is down, and a cluster sending corrupted bytes is skipped', async () => {
+  const { id, bytes, body } = uploaded;
+  const record = (await api.call.mediaApi.media(id)).unwrap();
+  const [first] = record.objects[0].clusters.map((c) => c.toNumber());
+  const tried = clusters[first];
+
+  await tried.kill();
+  const unreachable = await metric(gateway.download, 'paratii_gateway_cluster_fallbacks_total', { reason: 'unreachable' });
+  const res = await fetch(`${gateway.download}/media/${id}`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
+  assert.equal(await metric(gateway.download, 'paratii_gateway_cluster_fallbacks_total', { reason: 'unreachable' }), unreachable + 1);
+
+  // Back up on its data, with one byte of the original flipped on its disk.
+  clusters[first] = await startStorage(node, tried.cluster, { dataDir: tried.dataDir });
+  const path = join(tried.dataDir, 'objects', body.content_hash.slice(2, 4), body.content_hash.slice(2));
+  const corrupted = readFileSync(path);
+  corrupted[corrupted.length >> 1] ^= 0xff;
+  writeFileSync(path, corrupted);
+  const mismatch = await metric(gateway.download, 'paratii_gateway_cluster_fallbacks_total', { reason: 'mismatch' });
+  const again = await fetch(`${gateway.download}/media/${id}`);
+  assert.equal(again.status, 200);
+  assert.deepEqual(Buffer.from(await again.arrayBuffer()), bytes);
+  assert.equal(await metric(gateway.download, 'paratii_gateway_cluster_fallbacks_total', { reason: 'mismatch' }), mismatch + 1);
+  assert.match(readFileSync(gateway.logPath, 'utf8'), new RegExp(`cluster ${first} .*do not match`));
+});
+
+test('bad uploads are refused with a clear 4xx and nothing is stored', async () => {
+  const written = async () => {
+    let n = 0;
+    for (const c of Object.values(clusters)) n += await metric(c.url, 'paratii_storage_puts_total', { outcome: 'written' });
+    return n;
+  };
+  const before = await written();
+  const who = owner.pair.address;
+  const cases = [
+    ['an empty file', { file: Buffer.alloc(0), title: 't', owner: who }, 400, /empty/],
+    ['a file over the limit', { file: Buffer.concat([png(8, 8), randomBytes(MAX_UPLOAD)]), title: 't', owner: who }, 413, /at most/],
+    ['a type not allowed', { file: Buffer.from('just some text'), title: 't', owner: who }, 415, /not accepted/],
+    ['no title', { file: png(40, 30), owner: who }, 400, /title/],
+    ['no owner', { file: png(40, 30), title: 't' }, 400, /owner/],
+    ['a bad location', { file: png(40, 30), title: 't', owner: who, location: '95,10' }, 400, /location/],
+    ['no file', { title: 't', owner: who }, 400, /no file/],
+  ];
+  for (const [what, form, status, message] of cases) {
+    const res = await upload(gateway, form);
+    assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
+    assert.match(res.body.error, message, what);
+  }
+  // An account that is not a registered user.
+  const stranger = new Keyring({ type: 'sr25519' }).addFromUri(mnemonicGenerate());
+  const res = await upload(gateway, { file: png(40, 30), title: 't', owner: stranger.address });
+  assert.equal(res.status, 403);
+  assert.match(res.body.error, /users\.register/);
+  // The same file again.
+  const again = await upload(gateway, { file: uploaded.bytes, title: 'again', owner: who });
+  assert.equal(again.status, 409);
+  assert.equal(await written(), before, 'no object was written for a refused upload');
+});
+
+test('with fewer than ReplicationFactor clusters reachable an upload answers 503 and hands out no receipts', async () => {
+  const ids = Object.keys(clusters).map(Number);
+  const down = clusters[ids[1]];
+  await down.stop();
+  const res = await upload(gateway, { file: png(100, 80), title: 'only one cluster', owner: owner.pair.address });
+  assert.equal(res.status, 503, JSON.stringify(res.body));
+  assert.match(res.body.error, /no receipts/);
+  assert.equal(res.body.objects, undefined);
+  clusters[ids[1]] = await startStorage(node, down.cluster, { dataDir: down.dataDir });
+});
+
+test('registerMedia by an account that is not a registered user is refused on chain', async () => {
+  const { pair } = await freshUser(null);
+  const bytes = png(60, 40);
+  const hash = sha256(bytes);
+  const receipts = [];
+  for (const c of Object.values(clusters)) {
+    const r = await fetch(`${c.url}/objects/${hash.slice(2)}`, { method: 'PUT', headers: { 'x-paratii-owner': pair.address }, body: bytes });
+    const body = await r.json();
+    receipts.push({ cluster: body.cluster, signature: body.signature });
+  }
+  const { error } = await submit(api, api.tx.media.registerMedia('not a user', null, null,
+    [{ kind: 'Original', contentHash: hash, size: bytes.length, receipts }]), pair);
+  assert.deepEqual(error, { section: 'media', name: 'NotRegisteredUser' });
+  assert.ok((await api.call.mediaApi.proofOfExistence(hash)).isNone);
+});
+
+test('the paratii CLI uploads, proves, downloads and deletes; the clusters drop the bytes, the gateway answers 410, the proof stays', async () => {
+  const file = join(work, 'harbour.png');
+  const bytes = png(900, 600);
+  writeFileSync(file, bytes);
+  const up = paratii('upload', file, '--title', 'Harbour at dawn', '--suri', owner.mnemonic, '--json');
+  assert.equal(up.code, 0, up.stderr);
+  const result = JSON.parse(up.stdout);
+  const registered = (await api.call.mediaApi.media(result.media_id)).unwrap();
+  assert.equal(registered.objects[0].contentHash.toHex(), sha256(bytes));
+  assert.equal(registered.title.toUtf8(), 'Harbour at dawn');
+  assert.equal(result.proof.finalized, true);
+  const id = result.media_id;
+
+  const out = join(work, 'download.png');
+  const down = paratii('download', String(id), '-o', out);
+  assert.equal(down.code, 0, down.stderr);
+  assert.deepEqual(readFileSync(out), bytes);
+  const byCid = paratii('download', result.cid, '-o', join(work, 'by-cid.png'));
+  assert.equal(byCid.code, 0, byCid.stderr);
+
+  const proof = paratii('proof', file);
+  assert.equal(proof.code, 0, proof.stderr);
+  assert.match(proof.stdout, new RegExp(`media id   ${id}`));
+  const other = join(work, 'never-uploaded.png');
+  writeFileSync(other, png(10, 10));
+  assert.equal(paratii('proof', other).code, 1);
+  assert.equal(paratii('download', '999999').code, 1);
+
+  // Only the owner may delete.
+  const stranger = paratii('delete', String(id), '--suri', '//Bob');
+  assert.equal(stranger.code, 3);
+  assert.match(stranger.stderr, /NotOwner/);
+  const del = paratii('delete', String(id), '--suri', owner.mnemonic);
+  assert.equal(del.code, 0, del.stderr);
+
+  const record = (await api.call.mediaApi.media(id)).unwrap();
+  for (const object of record.objects) {
+    for (const cluster of object.clusters.map((c) => c.toNumber())) {
+      await waitFor(`cluster ${cluster} to drop ${object.contentHash.toHex()}`, async () =>
+        (await fetch(`${clusters[cluster].url}/objects/${object.contentHash.toHex().slice(2)}`, { method: 'HEAD' })).status === 404,
+      { timeoutMs: 60_000 });
+    }
+  }
+  assert.equal((await fetch(`${gateway.download}/media/${id}`)).status, 410);
+  assert.equal((await fetch(`${gateway.download}/ipfs/${result.cid}`)).status, 410);
+  assert.equal(paratii('download', String(id), '-o', join(work, 'gone.png')).code, 1);
+  const after = await (await fetch(`${gateway.download}/media/${id}/proof`)).json();
+  assert.equal(after.status, 'deleted');
+  assert.equal(after.owner, owner.pair.address);
+  assert.equal(after.block_number, result.proof.block_number);
+});
