@@ -48,7 +48,7 @@ async function freshUser(name) {
   const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(mnemonic);
   await submitFinal(api.tx.balances.transferKeepAlive(pair.address, 100n * PTI), alice);
   if (name) {
-    const { error } = await submitFinal(api.tx.users.register(name), pair);
+    const { error } = await submitFinal(api.tx.users.register(name, null), pair);
     assert.equal(error, undefined);
   }
   return { pair, mnemonic };

@@ -161,9 +161,11 @@ async fn submit<Call: subxt::tx::Payload>(
 	call: &Call,
 	suri: &str,
 ) -> Result<subxt::extrinsics::ExtrinsicEvents<paratii_client::ChainConfig>, Failure> {
-	let signer = paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+	let signer =
+		paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
 	let waiting = spinner("waiting for finality");
-	let progress = chain.client().tx().await?.sign_and_submit_then_watch_default(call, &signer).await;
+	let progress =
+		chain.client().tx().await?.sign_and_submit_then_watch_default(call, &signer).await;
 	let result = match progress {
 		Ok(p) => p.wait_for_finalized_success().await.map_err(|e| refused(format!("{e}"))),
 		Err(e) => Err(refused(format!("the node refused the transaction: {e}"))),
@@ -180,7 +182,8 @@ async fn upload(
 	location: Option<&str>,
 	captured_at: Option<u64>,
 ) -> Result<(), Failure> {
-	let signer = paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+	let signer =
+		paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
 	let owner = signer.public_key().to_account_id();
 	let file = tokio::fs::File::open(path)
 		.await
@@ -220,13 +223,19 @@ async fn upload(
 	// Trust, but verify: the gateway stored this file, and its call is what we sign.
 	let local = content::hex_hash(&sha256_file(path).await?);
 	if answer.content_hash != local {
-		return Err(Failure(4, format!("the gateway stored {} but the file is {local}", answer.content_hash)));
+		return Err(Failure(
+			4,
+			format!("the gateway stored {} but the file is {local}", answer.content_hash),
+		));
 	}
 	let chain = connect(cli).await?;
 	let call = answer.register_call()?;
 	let call_data = format!("0x{}", hex::encode(chain.client().tx().await?.call_data(&call)?));
 	if call_data != answer.call {
-		return Err(Failure(4, "the gateway's registerMedia call does not match its objects".into()));
+		return Err(Failure(
+			4,
+			"the gateway's registerMedia call does not match its objects".into(),
+		));
 	}
 	let events = submit(&chain, &call, suri).await?;
 	let registered = events
@@ -325,7 +334,10 @@ async fn download(cli: &Cli, what: &str, output: Option<PathBuf>) -> Result<(), 
 	let actual: [u8; 32] = hasher.finalize().into();
 	if actual != expected {
 		let _ = tokio::fs::remove_file(&output).await;
-		return Err(Failure(4, "the downloaded bytes do not match the chain's hash; removed".into()));
+		return Err(Failure(
+			4,
+			"the downloaded bytes do not match the chain's hash; removed".into(),
+		));
 	}
 	println!("{} ({}, verified)", output.display(), content::cid_of(&actual));
 	Ok(())

@@ -168,8 +168,13 @@ impl Chain {
 	}
 
 	/// One cluster, any status, in the state `at` (`topology.Clusters`).
-	pub async fn cluster_at(&self, at: &AtBlock, id: ClusterId) -> anyhow::Result<Option<ClusterInfo>> {
-		let Some(value) = at.storage().try_fetch(api::storage().topology().clusters(), (id,)).await?
+	pub async fn cluster_at(
+		&self,
+		at: &AtBlock,
+		id: ClusterId,
+	) -> anyhow::Result<Option<ClusterInfo>> {
+		let Some(value) =
+			at.storage().try_fetch(api::storage().topology().clusters(), (id,)).await?
 		else {
 			return Ok(None);
 		};
@@ -255,7 +260,9 @@ impl Chain {
 				.map(|o| ObjectInfo {
 					kind: match o.kind {
 						ObjectKind::Original => Kind::Original,
-						ObjectKind::Thumbnail { width, height } => Kind::Thumbnail { width, height },
+						ObjectKind::Thumbnail { width, height } => {
+							Kind::Thumbnail { width, height }
+						},
 						ObjectKind::Transcoded { label } => {
 							Kind::Transcoded { label: String::from_utf8_lossy(&label).into_owned() }
 						},

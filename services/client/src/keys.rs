@@ -16,7 +16,9 @@ pub fn secret_uri(suri: Option<&str>, file: Option<&Path>, what: &str) -> anyhow
 			.with_context(|| format!("reading the {what} key file {}", path.display()))?
 			.trim()
 			.to_string()),
-		(Some(_), Some(_)) => anyhow::bail!("give the {what} key either as a URI or as a file, not both"),
+		(Some(_), Some(_)) => {
+			anyhow::bail!("give the {what} key either as a URI or as a file, not both")
+		},
 		(None, None) => anyhow::bail!("the {what} key is missing: give it as a URI or a file"),
 	}
 }

@@ -27,10 +27,7 @@ pub use chain::{AtBlock, Chain, ClusterInfo, MediaInfo, ObjectInfo, ProofInfo};
 pub use paratii_primitives::{placement, receipt_message, ClusterId, MediaId, RingEpoch};
 
 /// The chain's types, generated from the committed runtime metadata.
-#[subxt::subxt(
-	runtime_metadata_path = "metadata/paratii.scale",
-	derive_for_all_types = "Clone"
-)]
+#[subxt::subxt(runtime_metadata_path = "metadata/paratii.scale", derive_for_all_types = "Clone")]
 pub mod api {}
 
 /// Paratii's client configuration: a Substrate chain with `MultiAddress` /
@@ -41,9 +38,14 @@ pub type AccountId = subxt::utils::AccountId32;
 
 /// Logs to stderr, `RUST_LOG`-style filters, `info` by default.
 pub fn init_logging() {
+	use std::io::IsTerminal;
 	use tracing_subscriber::EnvFilter;
 	let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-	let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+	let _ = tracing_subscriber::fmt()
+		.with_env_filter(filter)
+		.with_writer(std::io::stderr)
+		.with_ansi(std::io::stderr().is_terminal())
+		.try_init();
 }
 
 /// Parses an account given as SS58 (`5Grw…`) or as 32 bytes of hex (`0x…`).

@@ -60,17 +60,27 @@ impl Cache {
 
 	/// Adds the verified file at `temp` as object `hash` and opens it; evicts least
 	/// recently used objects past the budget (possibly this one, once opened).
-	pub async fn insert(&self, hash: &[u8; 32], temp: &Path, size: u64) -> anyhow::Result<tokio::fs::File> {
+	pub async fn insert(
+		&self,
+		hash: &[u8; 32],
+		temp: &Path,
+		size: u64,
+	) -> anyhow::Result<tokio::fs::File> {
 		let path = self.path(hash);
 		tokio::fs::rename(temp, &path).await?;
 		let file = tokio::fs::File::open(&path).await?;
 		let evicted = {
 			let mut entries = self.entries.lock().expect("cache lock");
-			entries.insert(*hash, Entry { size, last_used: self.clock.fetch_add(1, Ordering::Relaxed) });
+			entries.insert(
+				*hash,
+				Entry { size, last_used: self.clock.fetch_add(1, Ordering::Relaxed) },
+			);
 			let mut total: u64 = entries.values().map(|e| e.size).sum();
 			let mut evicted = Vec::new();
 			while total > self.budget {
-				let Some((&oldest, _)) = entries.iter().min_by_key(|(_, e)| e.last_used) else { break };
+				let Some((&oldest, _)) = entries.iter().min_by_key(|(_, e)| e.last_used) else {
+					break;
+				};
 				if let Some(e) = entries.remove(&oldest) {
 					total -= e.size;
 				}

@@ -156,7 +156,8 @@ impl Clusters {
 			file,
 			256 * 1024,
 		));
-		let url = format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+		let url =
+			format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
 		let response = self
 			.http
 			.put(&url)
@@ -176,13 +177,16 @@ impl Clusters {
 			.ok_or_else(|| anyhow::anyhow!("{url} sent a malformed signature"))?;
 		let message =
 			receipt_message(&sp_core::H256(self.genesis), &sp_core::H256(hash), size, &owner.0);
-		if stored.cluster != cluster.id ||
-			!ed25519::Pair::verify(
+		if stored.cluster != cluster.id
+			|| !ed25519::Pair::verify(
 				&ed25519::Signature::from_raw(signature),
 				&message,
 				&ed25519::Public::from_raw(cluster.public_key),
 			) {
-			anyhow::bail!("{url} sent a receipt that does not verify against cluster {}'s key", cluster.id);
+			anyhow::bail!(
+				"{url} sent a receipt that does not verify against cluster {}'s key",
+				cluster.id
+			);
 		}
 		Ok(Receipt { cluster: cluster.id, signature: stored.signature })
 	}
@@ -200,7 +204,9 @@ impl Clusters {
 		for id in holders {
 			match self.cluster(*id).await? {
 				Some(c) => clusters.push(c),
-				None => tracing::warn!("cluster {id} holds {} but is unknown", content::hex_hash(&hash)),
+				None => {
+					tracing::warn!("cluster {id} holds {} but is unknown", content::hex_hash(&hash))
+				},
 			}
 		}
 		clusters.sort_by_key(|c| !c.active);
@@ -230,9 +236,14 @@ impl Clusters {
 		size: u64,
 		dest: &Path,
 	) -> Result<(), (&'static str, anyhow::Error)> {
-		let url = format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
-		let response =
-			self.http.get(&url).send().await.map_err(|e| ("unreachable", anyhow::Error::from(e)))?;
+		let url =
+			format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+		let response = self
+			.http
+			.get(&url)
+			.send()
+			.await
+			.map_err(|e| ("unreachable", anyhow::Error::from(e)))?;
 		if !response.status().is_success() {
 			return Err(("status", anyhow::anyhow!("{url} answered {}", response.status())));
 		}
@@ -245,7 +256,10 @@ impl Clusters {
 			let chunk = chunk.map_err(|e| ("unreachable", anyhow::Error::from(e)))?;
 			received += chunk.len() as u64;
 			if received > size {
-				return Err(("mismatch", anyhow::anyhow!("sent more than the {size} bytes recorded")));
+				return Err((
+					"mismatch",
+					anyhow::anyhow!("sent more than the {size} bytes recorded"),
+				));
 			}
 			hasher.update(&chunk);
 			file.write_all(&chunk).await.map_err(io)?;

@@ -127,7 +127,8 @@ async fn serve(
 		None => {
 			gw.metrics.cache_misses.inc();
 			let temp = gw.cache.temp_path();
-			let fetched = gw.clusters.fetch_verified(&object.clusters, hash, object.size, &temp).await;
+			let fetched =
+				gw.clusters.fetch_verified(&object.clusters, hash, object.size, &temp).await;
 			match fetched {
 				Ok(_) => match gw.cache.insert(&hash, &temp, object.size).await {
 					Ok(file) => file,
@@ -198,7 +199,8 @@ async fn build_proof(gw: &Gateway, id: MediaId) -> anyhow::Result<Option<MediaPr
 		let receipts = call.as_ref().and_then(|c| c.objects.get(index)).map(|o| o.receipts.clone());
 		let mut clusters = Vec::new();
 		for cluster in &object.clusters {
-			let status = gw.clusters.cluster(*cluster).await?.map(|c| c.status).unwrap_or("Unknown");
+			let status =
+				gw.clusters.cluster(*cluster).await?.map(|c| c.status).unwrap_or("Unknown");
 			let key = gw.chain.cluster_at(&registering, *cluster).await?.map(|c| c.public_key);
 			let receipt = receipts.as_ref().and_then(|r| r.iter().find(|r| r.cluster == *cluster));
 			let verdict = match (receipt, key) {

@@ -118,7 +118,8 @@ impl std::ops::Deref for Gateway {
 impl Inner {
 	/// A fresh path for an upload's staging files.
 	pub fn scratch_path(&self) -> PathBuf {
-		self.scratch.join(format!("upload-{}.part", self.scratch_seq.fetch_add(1, Ordering::Relaxed)))
+		self.scratch
+			.join(format!("upload-{}.part", self.scratch_seq.fetch_add(1, Ordering::Relaxed)))
 	}
 }
 
@@ -163,8 +164,9 @@ fn download_router(gw: Gateway, limit: usize) -> Router {
 }
 
 async fn serve(router: Router, addr: SocketAddr, role: &'static str) -> anyhow::Result<()> {
-	let listener =
-		tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+	let listener = tokio::net::TcpListener::bind(addr)
+		.await
+		.with_context(|| format!("listening on {addr}"))?;
 	tracing::info!("{role} role listening on http://{addr}");
 	axum::serve(listener, router)
 		.with_graceful_shutdown(async {

@@ -65,8 +65,8 @@ mod tests {
 		JpegEncoder::new(&mut plain).encode_image(&picture).unwrap();
 		// TIFF, little-endian, one IFD entry: tag 0x0112 (Orientation), SHORT, 1, value 6.
 		let tiff: [u8; 26] = [
-			b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0,
-			0, 0,
+			b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0,
+			0,
 		];
 		let mut app1 = b"Exif\0\0".to_vec();
 		app1.extend_from_slice(&tiff);

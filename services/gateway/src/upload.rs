@@ -70,7 +70,11 @@ pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response
 	}
 }
 
-async fn read_fields(gw: &Gateway, mut multipart: Multipart, scratch: &mut Scratch) -> Result<Fields, Refusal> {
+async fn read_fields(
+	gw: &Gateway,
+	mut multipart: Multipart,
+	scratch: &mut Scratch,
+) -> Result<Fields, Refusal> {
 	let mut fields =
 		Fields { file: None, title: None, owner: None, location: None, captured_at: None };
 	let bad = |e: axum::extract::multipart::MultipartError| {
@@ -134,12 +138,13 @@ async fn read_fields(gw: &Gateway, mut multipart: Multipart, scratch: &mut Scrat
 
 /// `"lat,lon"` in decimal degrees → microdegrees, range-checked as the chain does.
 fn parse_location(s: &str) -> Result<(i32, i32), Refusal> {
-	let bad = || {
-		Refusal(
+	let bad =
+		|| {
+			Refusal(
 			StatusCode::BAD_REQUEST,
 			format!("location {s:?}: give \"latitude,longitude\" in degrees, e.g. \"38.7223,-9.1393\""),
 		)
-	};
+		};
 	let (lat, lon) = s.split_once(',').ok_or_else(bad)?;
 	let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
 	let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
@@ -178,9 +183,9 @@ async fn handle(gw: &Gateway, multipart: Multipart) -> Result<UploadResponse, Re
 			format!("titles are at most {} bytes", gw.config.max_title_len),
 		));
 	}
-	let owner = fields
-		.owner
-		.ok_or_else(|| Refusal(StatusCode::BAD_REQUEST, "name the owner's account (field owner)".into()))?;
+	let owner = fields.owner.ok_or_else(|| {
+		Refusal(StatusCode::BAD_REQUEST, "name the owner's account (field owner)".into())
+	})?;
 	let owner = paratii_client::parse_account(&owner)
 		.map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("owner: {e}")))?;
 	let location = fields.location.as_deref().map(parse_location).transpose()?;
@@ -215,7 +220,9 @@ async fn handle(gw: &Gateway, multipart: Multipart) -> Result<UploadResponse, Re
 		})
 		.await
 		.map_err(internal)?
-		.map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("the picture cannot be decoded: {e}")))?;
+		.map_err(|e| {
+			Refusal(StatusCode::BAD_REQUEST, format!("the picture cannot be decoded: {e}"))
+		})?;
 		for thumb in thumbs {
 			let path = gw.scratch_path();
 			scratch.0.push(path.clone());
@@ -295,7 +302,10 @@ mod tests {
 
 	#[test]
 	fn locations_are_degrees_turned_into_microdegrees() {
-		assert_eq!(parse_location("38.7223,-9.1393").ok().map(|l| l), Some((38_722_300, -9_139_300)));
+		assert_eq!(
+			parse_location("38.7223,-9.1393").ok().map(|l| l),
+			Some((38_722_300, -9_139_300))
+		);
 		assert!(parse_location("91,0").is_err());
 		assert!(parse_location("0").is_err());
 		assert!(parse_location("a,b").is_err());

@@ -273,7 +273,10 @@ mod tests {
 		assert!(!staged.exists(), "the staging file became the object");
 		assert_eq!(backend.size(&hash).await.unwrap(), Some(bytes.len() as u64));
 		assert_eq!(body_bytes(backend.read(&hash, 0..10_000).await.unwrap()).await, bytes);
-		assert_eq!(body_bytes(backend.read(&hash, 100..200).await.unwrap()).await, &bytes[100..200]);
+		assert_eq!(
+			body_bytes(backend.read(&hash, 100..200).await.unwrap()).await,
+			&bytes[100..200]
+		);
 		assert_eq!(backend.list().await.unwrap(), vec![(hash, bytes.len() as u64)]);
 
 		assert!(backend.delete(&hash).await.unwrap());

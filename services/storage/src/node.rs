@@ -170,7 +170,10 @@ impl StorageNode {
 	async fn delete(&self, hash: &Hash) {
 		match self.0.backend.delete(hash).await {
 			Ok(true) => {
-				tracing::info!("deleted {} (its media was deleted on chain)", content::hex_hash(hash));
+				tracing::info!(
+					"deleted {} (its media was deleted on chain)",
+					content::hex_hash(hash)
+				);
 				self.0.metrics.deletions.inc();
 				self.0.objects.fetch_sub(1, Ordering::Relaxed);
 				self.recount().await;
@@ -256,8 +259,8 @@ impl StorageNode {
 					.call(api::runtime_apis().media_api().media(deleted.media_id))
 					.await?;
 				for object in media.map(|m| m.objects).unwrap_or_default() {
-					if object.clusters.contains(&self.0.cluster_id) ||
-						self.0.backend.size(&object.content_hash.0).await?.is_some()
+					if object.clusters.contains(&self.0.cluster_id)
+						|| self.0.backend.size(&object.content_hash.0).await?.is_some()
 					{
 						self.delete(&object.content_hash.0).await;
 					}
@@ -270,10 +273,14 @@ impl StorageNode {
 
 fn parse_hash_param(hash: &str) -> Result<Hash, Response> {
 	if hash.len() != 64 {
-		return Err(error(StatusCode::BAD_REQUEST, "an object is named by 64 hex digits: its SHA-256"));
+		return Err(error(
+			StatusCode::BAD_REQUEST,
+			"an object is named by 64 hex digits: its SHA-256",
+		));
 	}
-	content::parse_hash(hash)
-		.ok_or_else(|| error(StatusCode::BAD_REQUEST, "an object is named by 64 hex digits: its SHA-256"))
+	content::parse_hash(hash).ok_or_else(|| {
+		error(StatusCode::BAD_REQUEST, "an object is named by 64 hex digits: its SHA-256")
+	})
 }
 
 async fn get_object(
@@ -334,7 +341,10 @@ async fn put_object(
 		},
 	};
 	let Some(owner) = headers.get(OWNER_HEADER).and_then(|v| v.to_str().ok()) else {
-		return reject(StatusCode::BAD_REQUEST, format!("the {OWNER_HEADER} header names the owner"));
+		return reject(
+			StatusCode::BAD_REQUEST,
+			format!("the {OWNER_HEADER} header names the owner"),
+		);
 	};
 	let owner = match paratii_client::parse_account(owner) {
 		Ok(owner) => owner,
@@ -382,7 +392,10 @@ async fn put_object(
 		};
 		size += chunk.len() as u64;
 		if size > max {
-			return reject(StatusCode::PAYLOAD_TOO_LARGE, format!("objects are at most {max} bytes"));
+			return reject(
+				StatusCode::PAYLOAD_TOO_LARGE,
+				format!("objects are at most {max} bytes"),
+			);
 		}
 		hasher.update(&chunk);
 		if let Err(e) = file.write_all(&chunk).await {
@@ -462,7 +475,8 @@ fn serde_json_value(node: &StorageNode) -> std::collections::BTreeMap<&'static s
 
 async fn metrics(State(node): State<StorageNode>) -> Response {
 	let mut out = Vec::new();
-	if let Err(e) = prometheus::TextEncoder::new().encode(&node.0.metrics.registry.gather(), &mut out)
+	if let Err(e) =
+		prometheus::TextEncoder::new().encode(&node.0.metrics.registry.gather(), &mut out)
 	{
 		return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
 	}
