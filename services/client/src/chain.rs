@@ -216,7 +216,7 @@ impl Chain {
 	/// Whether `who` is a registered user (pallet-users), at the latest finalized block.
 	pub async fn is_user(&self, who: &AccountId) -> anyhow::Result<bool> {
 		let at = self.client.at_current_block().await?;
-		Ok(at.storage().try_fetch(api::storage().users().users(), (who.clone(),)).await?.is_some())
+		Ok(at.storage().try_fetch(api::storage().users().users(), (*who,)).await?.is_some())
 	}
 
 	/// The state at the latest finalized block.

@@ -125,15 +125,12 @@ impl Inner {
 
 async fn health(State(gw): State<Gateway>) -> Response {
 	let finalized = gw.chain.finalized_number().await.ok();
-	Json(serde_json_map(finalized)).into_response()
-}
-
-fn serde_json_map(finalized: Option<u64>) -> std::collections::BTreeMap<&'static str, String> {
-	[
+	let fields: std::collections::BTreeMap<&str, String> = [
 		("status", if finalized.is_some() { "ok" } else { "chain unreachable" }.to_string()),
 		("finalized_block", finalized.map(|n| n.to_string()).unwrap_or_default()),
 	]
-	.into()
+	.into();
+	Json(fields).into_response()
 }
 
 async fn metrics(State(gw): State<Gateway>) -> Response {

@@ -302,10 +302,7 @@ mod tests {
 
 	#[test]
 	fn locations_are_degrees_turned_into_microdegrees() {
-		assert_eq!(
-			parse_location("38.7223,-9.1393").ok().map(|l| l),
-			Some((38_722_300, -9_139_300))
-		);
+		assert_eq!(parse_location("38.7223,-9.1393").ok(), Some((38_722_300, -9_139_300)));
 		assert!(parse_location("91,0").is_err());
 		assert!(parse_location("0").is_err());
 		assert!(parse_location("a,b").is_err());

@@ -168,27 +168,24 @@ impl StorageNode {
 	}
 
 	async fn delete(&self, hash: &Hash) {
-		match self.0.backend.delete(hash).await {
-			Ok(true) => {
+		let deleted = async {
+			let Some(size) = self.0.backend.size(hash).await? else { return Ok(None) };
+			self.0.backend.delete(hash).await.map(|gone| gone.then_some(size))
+		};
+		match deleted.await {
+			Ok(Some(size)) => {
 				tracing::info!(
 					"deleted {} (its media was deleted on chain)",
 					content::hex_hash(hash)
 				);
 				self.0.metrics.deletions.inc();
 				self.0.objects.fetch_sub(1, Ordering::Relaxed);
-				self.recount().await;
+				self.0.used_bytes.fetch_sub(size, Ordering::Relaxed);
+				self.update_gauges();
 			},
-			Ok(false) => {},
+			Ok(None) => {},
 			Err(e) => tracing::error!("deleting {}: {e:#}", content::hex_hash(hash)),
 		}
-	}
-
-	async fn recount(&self) {
-		if let Ok(stored) = self.0.backend.list().await {
-			self.0.used_bytes.store(stored.iter().map(|(_, s)| s).sum(), Ordering::Relaxed);
-			self.0.objects.store(stored.len() as u64, Ordering::Relaxed);
-		}
-		self.update_gauges();
 	}
 
 	/// Deletes stored objects whose media is deleted on chain (missed while down).
@@ -259,11 +256,7 @@ impl StorageNode {
 					.call(api::runtime_apis().media_api().media(deleted.media_id))
 					.await?;
 				for object in media.map(|m| m.objects).unwrap_or_default() {
-					if object.clusters.contains(&self.0.cluster_id)
-						|| self.0.backend.size(&object.content_hash.0).await?.is_some()
-					{
-						self.delete(&object.content_hash.0).await;
-					}
+					self.delete(&object.content_hash.0).await;
 				}
 			}
 		}
@@ -459,18 +452,15 @@ fn stored_answer(
 }
 
 async fn health(State(node): State<StorageNode>) -> Response {
-	Json(serde_json_value(&node)).into_response()
-}
-
-fn serde_json_value(node: &StorageNode) -> std::collections::BTreeMap<&'static str, String> {
-	[
+	let fields: std::collections::BTreeMap<&str, String> = [
 		("status", "ok".to_string()),
 		("cluster", node.0.cluster_id.to_string()),
 		("backend", node.0.backend.describe()),
 		("objects", node.0.objects.load(Ordering::Relaxed).to_string()),
 		("used_bytes", node.0.used_bytes.load(Ordering::Relaxed).to_string()),
 	]
-	.into()
+	.into();
+	Json(fields).into_response()
 }
 
 async fn metrics(State(node): State<StorageNode>) -> Response {
