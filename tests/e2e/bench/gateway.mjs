@@ -11,7 +11,7 @@
 // Run through scripts/bench-gateway.sh, which builds what it needs.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, devAccount, findEvent, submit } from '../lib/chain.mjs';
@@ -81,10 +81,15 @@ try {
   const dir = join(work, 'www');
   mkdirSync(dir);
   writeFileSync(join(dir, 'video.mp4'), file);
+  // nginx's workers run as an unprivileged user: let them read the file.
+  chmodSync(work, 0o755);
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, 'video.mp4'), 0o644);
   const up = await upload(gateway, { file, title: 'bench video', owner: alice.address, filename: 'video.mp4' });
   if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(up.body)}`);
   const id = await registerFinal(up.body);
   const nginx = await startNginx(dir);
+  process.on('exit', () => nginx.stop());
   const gw = `${gateway.download}/media/${id}`;
   say('downloading: gateway cold (fetch from a cluster + verify), then warm, then nginx');
   const cold = curlSpeed(gw);
