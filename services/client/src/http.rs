@@ -111,6 +111,25 @@ where
 	}
 }
 
+/// Registers `metric` in `registry` and hands it back, for one-line metric set-up.
+pub fn registered<M: prometheus::core::Collector + Clone + 'static>(
+	registry: &prometheus::Registry,
+	metric: M,
+) -> anyhow::Result<M> {
+	registry.register(Box::new(metric.clone()))?;
+	Ok(metric)
+}
+
+/// `GET /metrics`: the registry in Prometheus' text format.
+pub fn metrics_response(registry: &prometheus::Registry) -> Response {
+	use prometheus::Encoder;
+	let mut out = Vec::new();
+	if let Err(e) = prometheus::TextEncoder::new().encode(&registry.gather(), &mut out) {
+		return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+	}
+	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
 /// An error answer: the status and `{"error": message}`.
 pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
 	(status, Json(crate::wire::ErrorBody { error: message.into() })).into_response()

@@ -31,16 +31,7 @@ pub async fn original(
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	let media = match lookup(&gw, id).await {
-		Ok(m) => m,
-		Err(r) => return r,
-	};
-	let index = media
-		.objects
-		.iter()
-		.position(|o| o.kind == paratii_client::chain::Kind::Original)
-		.unwrap_or(0);
-	serve(&gw, &media, index, &method, &headers).await
+	serve_media(&gw, id, None, &method, &headers).await
 }
 
 pub async fn object(
@@ -49,11 +40,7 @@ pub async fn object(
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	let media = match lookup(&gw, id).await {
-		Ok(m) => m,
-		Err(r) => return r,
-	};
-	serve(&gw, &media, index, &method, &headers).await
+	serve_media(&gw, id, Some(index), &method, &headers).await
 }
 
 pub async fn ipfs(
@@ -76,22 +63,33 @@ pub async fn ipfs(
 		},
 		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
 	};
-	let media = match lookup(&gw, proof.media_id).await {
-		Ok(m) => m,
-		Err(r) => return r,
-	};
-	serve(&gw, &media, proof.object_index as usize, &method, &headers).await
+	serve_media(&gw, proof.media_id, Some(proof.object_index as usize), &method, &headers).await
 }
 
-async fn lookup(gw: &Gateway, id: MediaId) -> Result<MediaInfo, Response> {
-	match gw.chain.media(id).await {
-		Ok(Some(media)) => Ok(media),
+/// Serves object `index` of media `id`, or its original when `index` is `None`.
+async fn serve_media(
+	gw: &Gateway,
+	id: MediaId,
+	index: Option<usize>,
+	method: &Method,
+	headers: &HeaderMap,
+) -> Response {
+	let media = match gw.chain.media(id).await {
+		Ok(Some(media)) => media,
 		Ok(None) => {
 			gw.metrics.downloads.with_label_values(&["not_found"]).inc();
-			Err(error(StatusCode::NOT_FOUND, format!("no media {id} (finalized) on chain")))
+			return error(StatusCode::NOT_FOUND, format!("no media {id} (finalized) on chain"));
 		},
-		Err(e) => Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
-	}
+		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
+	};
+	let index = index.unwrap_or_else(|| {
+		media
+			.objects
+			.iter()
+			.position(|o| o.kind == paratii_client::chain::Kind::Original)
+			.unwrap_or(0)
+	});
+	serve(gw, &media, index, method, headers).await
 }
 
 async fn serve(

@@ -10,8 +10,12 @@ use axum::{
 	Json, Router,
 };
 use futures::StreamExt;
-use paratii_client::{api, content, http::error, wire, Chain, ClusterId};
-use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use paratii_client::{
+	api, content,
+	http::{error, metrics_response, registered},
+	wire, Chain, ClusterId,
+};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use sha2::{Digest, Sha256};
 use sp_core::{ed25519, Pair};
 use std::{
@@ -50,25 +54,37 @@ impl Metrics {
 			Some("paratii_storage".into()),
 			Some([("cluster".to_string(), cluster.to_string())].into()),
 		)?;
-		let puts = IntCounterVec::new(
-			Opts::new("puts_total", "PUT requests by outcome (written, existing, rejected)"),
-			&["outcome"],
-		)?;
-		let gets = IntCounter::new("gets_total", "GET requests answered with bytes")?;
-		let deletions = IntCounter::new("deletions_total", "objects deleted after the chain")?;
-		let heartbeats = IntCounterVec::new(
-			Opts::new("heartbeats_total", "heartbeats by outcome (ok, failed)"),
-			&["outcome"],
-		)?;
-		let objects = IntGauge::new("objects", "objects stored")?;
-		let bytes = IntGauge::new("bytes", "bytes stored")?;
-		registry.register(Box::new(puts.clone()))?;
-		registry.register(Box::new(gets.clone()))?;
-		registry.register(Box::new(deletions.clone()))?;
-		registry.register(Box::new(heartbeats.clone()))?;
-		registry.register(Box::new(objects.clone()))?;
-		registry.register(Box::new(bytes.clone()))?;
-		Ok(Self { registry, puts, gets, deletions, heartbeats, objects, bytes })
+		let r = &registry;
+		Ok(Self {
+			puts: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new(
+						"puts_total",
+						"PUT requests by outcome (written, existing, rejected)",
+					),
+					&["outcome"],
+				)?,
+			)?,
+			gets: registered(
+				r,
+				IntCounter::new("gets_total", "GET requests answered with bytes")?,
+			)?,
+			deletions: registered(
+				r,
+				IntCounter::new("deletions_total", "objects deleted after the chain")?,
+			)?,
+			heartbeats: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new("heartbeats_total", "heartbeats by outcome (ok, failed)"),
+					&["outcome"],
+				)?,
+			)?,
+			objects: registered(r, IntGauge::new("objects", "objects stored")?)?,
+			bytes: registered(r, IntGauge::new("bytes", "bytes stored")?)?,
+			registry,
+		})
 	}
 }
 
@@ -464,11 +480,5 @@ async fn health(State(node): State<StorageNode>) -> Response {
 }
 
 async fn metrics(State(node): State<StorageNode>) -> Response {
-	let mut out = Vec::new();
-	if let Err(e) =
-		prometheus::TextEncoder::new().encode(&node.0.metrics.registry.gather(), &mut out)
-	{
-		return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-	}
-	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+	metrics_response(&node.0.metrics.registry)
 }
