@@ -126,11 +126,6 @@ impl Chain {
 		&self.client
 	}
 
-	/// Legacy RPC methods.
-	pub fn rpc(&self) -> &Rpc {
-		&self.rpc
-	}
-
 	/// The chain's genesis hash: every storage receipt is bound to it.
 	pub fn genesis_hash(&self) -> [u8; 32] {
 		self.client.genesis_hash().0
@@ -300,15 +295,5 @@ impl Chain {
 	/// The number of the latest finalized block.
 	pub async fn finalized_number(&self) -> anyhow::Result<u64> {
 		Ok(self.client.at_current_block().await?.block_number())
-	}
-
-	/// The hash of block `number` on the finalized chain.
-	pub async fn block_hash(&self, number: u32) -> anyhow::Result<Option<[u8; 32]>> {
-		Ok(self
-			.rpc
-			.chain_get_block_hash(Some(number.into()))
-			.await
-			.context("chain_getBlockHash")?
-			.map(|h| h.0))
 	}
 }
