@@ -3,7 +3,7 @@
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{EnsureOrigin, Get};
+use frame_support::traits::{EnsureOrigin, Get, ValidatorRegistration};
 use frame_system::pallet_prelude::BlockNumberFor;
 
 /// Fills the validator set with `n` accounts that have session keys.
@@ -66,6 +66,62 @@ mod benchmarks {
 
 		assert_eq!(SessionPeriod::<T>::get(), period);
 		Ok(())
+	}
+
+	#[benchmark]
+	fn force_new_session() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin);
+
+		assert_eq!(
+			NextSessionAt::<T>::get(),
+			frame_system::Pallet::<T>::block_number() + 1u32.into()
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_min_validators() -> Result<(), BenchmarkError> {
+		validators::<T>(T::MaxValidators::get());
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, T::MaxValidators::get());
+
+		assert_eq!(MinimumValidators::<T>::get(), T::MaxValidators::get());
+		Ok(())
+	}
+
+	/// A former validator removes its keys; the set is full, so the membership check
+	/// searches the largest set.
+	#[benchmark]
+	fn purge_keys() {
+		validators::<T>(T::MaxValidators::get());
+		let who: T::AccountId = account("former", 0, 0);
+		T::BenchmarkHelper::register_session_keys(&who);
+
+		#[extrinsic_call]
+		_(frame_system::RawOrigin::Signed(who.clone()));
+
+		assert!(!T::ValidatorRegistration::is_registered(&who));
+	}
+
+	/// The bookkeeping `pallet-authorship` triggers in every block.
+	#[benchmark]
+	fn note_author() {
+		let who: T::AccountId = account("validator", 0, 0);
+		AuthoredBlocks::<T>::insert(&who, 1);
+
+		#[block]
+		{
+			<Pallet<T> as pallet_authorship::EventHandler<_, _>>::note_author(who.clone());
+		}
+
+		assert_eq!(AuthoredBlocks::<T>::get(&who), 2);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -15,8 +15,19 @@
 //! - `add_validator(who)` — governance origin. `who` must have set session keys
 //!   (`session.setKeys`) first, so that a new validator can never be a silent no-op.
 //! - `remove_validator(who)` — governance origin; never below `MinValidators`.
-//! - `set_session_period(period)` — governance origin; at least `MinSessionPeriod`.
-//!   Takes effect from the next session.
+//! - `set_session_period(period)` — governance origin; between `MinSessionPeriod` and
+//!   `MaxSessionPeriod` (a huge period would freeze rotation, so no later validator
+//!   change would ever take effect). Takes effect from the next session.
+//! - `force_new_session()` — governance origin; the current session ends at the next
+//!   block, so a change of the set (or of the period) need not wait out a long session.
+//! - `set_min_validators(count)` — governance origin; the fewest validators the set may
+//!   shrink to, at least the runtime's `MinValidators` floor (production chains start
+//!   with 3: with fewer, one crashed node stops finality).
+//! - `purge_keys()` — signed; removes the caller's session keys, like
+//!   `session.purgeKeys`, but refuses while the caller is a validator: `pallet-session`
+//!   silently drops a validator without keys at the next rotation, which could take the
+//!   authority set below `MinValidators`, even to zero. The runtime's call filter sends
+//!   every purge through this call.
 //!
 //! A change to the set is handed to `pallet-session` when the next session is planned.
 //! `pallet-session` queues a planned set for one session, so a validator added during
@@ -45,6 +56,13 @@ pub mod weights;
 
 pub use weights::WeightInfo;
 
+/// Removes an account's session keys: `pallet-session`'s `purge_keys`, which the
+/// runtime filters out so that purges come through [`Pallet::purge_keys`].
+pub trait SessionKeys<AccountId> {
+	/// Removes `who`'s session keys, as `session.purgeKeys` signed by `who` would.
+	fn purge_keys(who: AccountId) -> frame_support::dispatch::DispatchResult;
+}
+
 /// How benchmarks make an account eligible as a validator (give it session keys).
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
@@ -61,7 +79,10 @@ pub mod pallet {
 		traits::{ValidatorRegistration, ValidatorSet},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{traits::Saturating, Permill};
+	use sp_runtime::{
+		traits::{One, Saturating},
+		Permill,
+	};
 	use sp_staking::SessionIndex;
 
 	/// The consortium's validators, sorted.
@@ -83,7 +104,8 @@ pub mod pallet {
 		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;
 		/// The validators of the current session (`pallet-session`).
 		type ActiveValidators: ValidatorSet<Self::AccountId, ValidatorId = Self::AccountId>;
-		/// The fewest validators the consortium may have.
+		/// The fewest validators the consortium may ever have: the floor of
+		/// `set_min_validators` (each chain's own minimum is [`MinimumValidators`]).
 		#[pallet::constant]
 		type MinValidators: Get<u32>;
 		/// The most validators the consortium may have.
@@ -92,6 +114,11 @@ pub mod pallet {
 		/// The shortest session period, in blocks, `set_session_period` accepts.
 		#[pallet::constant]
 		type MinSessionPeriod: Get<BlockNumberFor<Self>>;
+		/// The longest session period, in blocks, `set_session_period` accepts.
+		#[pallet::constant]
+		type MaxSessionPeriod: Get<BlockNumberFor<Self>>;
+		/// Removes session keys (`pallet-session`).
+		type SessionKeys: SessionKeys<Self::AccountId>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Gives benchmark accounts session keys.
@@ -107,6 +134,11 @@ pub mod pallet {
 	/// Whether `Validators` changed since the last session planning.
 	#[pallet::storage]
 	pub type SetChanged<T> = StorageValue<_, bool, ValueQuery>;
+
+	/// The fewest validators the set may shrink to (at least `MinValidators`).
+	#[pallet::storage]
+	pub type MinimumValidators<T: Config> =
+		StorageValue<_, u32, ValueQuery, <T as Config>::MinValidators>;
 
 	/// Blocks per session.
 	#[pallet::storage]
@@ -130,11 +162,17 @@ pub mod pallet {
 		pub validators: Vec<T::AccountId>,
 		/// Blocks per session.
 		pub session_period: BlockNumberFor<T>,
+		/// The fewest validators the set may shrink to; at least `MinValidators`.
+		pub min_validators: u32,
 	}
 
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
-			Self { validators: Vec::new(), session_period: T::MinSessionPeriod::get() }
+			Self {
+				validators: Vec::new(),
+				session_period: T::MinSessionPeriod::get(),
+				min_validators: T::MinValidators::get(),
+			}
 		}
 	}
 
@@ -146,15 +184,21 @@ pub mod pallet {
 			validators.dedup();
 			assert_eq!(validators.len(), self.validators.len(), "duplicate genesis validators");
 			assert!(
-				validators.is_empty() || validators.len() >= T::MinValidators::get() as usize,
-				"fewer genesis validators than MinValidators"
+				self.min_validators >= T::MinValidators::get(),
+				"genesis min_validators below the runtime's MinValidators"
 			);
+			assert!(
+				validators.is_empty() || validators.len() >= self.min_validators as usize,
+				"fewer genesis validators than min_validators"
+			);
+			MinimumValidators::<T>::put(self.min_validators);
 			let validators: ValidatorsOf<T> =
 				validators.try_into().expect("more genesis validators than MaxValidators");
 			Validators::<T>::put(validators);
 			assert!(
-				self.session_period >= T::MinSessionPeriod::get(),
-				"genesis session period below MinSessionPeriod"
+				self.session_period >= T::MinSessionPeriod::get()
+					&& self.session_period <= T::MaxSessionPeriod::get(),
+				"genesis session period outside MinSessionPeriod..=MaxSessionPeriod"
 			);
 			SessionPeriod::<T>::put(self.session_period);
 			NextSessionAt::<T>::put(self.session_period);
@@ -174,6 +218,12 @@ pub mod pallet {
 		ValidatorIdle { validator: T::AccountId, session: SessionIndex },
 		/// Sessions last `period` blocks from the next session on.
 		SessionPeriodSet { period: BlockNumberFor<T> },
+		/// Governance ended the current session early: it ends at block `at`.
+		NewSessionForced { at: BlockNumberFor<T> },
+		/// The validator set may not shrink below `count`.
+		MinValidatorsSet { count: u32 },
+		/// `who` removed its session keys.
+		KeysPurged { who: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -190,17 +240,31 @@ pub mod pallet {
 		NoSessionKeys,
 		/// The session period is shorter than `MinSessionPeriod`.
 		SessionPeriodTooShort,
+		/// The session period is longer than `MaxSessionPeriod`.
+		SessionPeriodTooLong,
+		/// The minimum is below the runtime's `MinValidators`, above `MaxValidators`, or
+		/// above the current number of validators (add validators first).
+		InvalidMinValidators,
+		/// A validator cannot remove its session keys: governance must remove it from the
+		/// set first (`consortium.removeValidator`).
+		StillValidator,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The weight of `note_author`, which `pallet-authorship` calls from its own
+		/// `on_initialize` in every block without counting it.
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			T::WeightInfo::note_author()
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			let validators = Validators::<T>::get();
 			ensure!(validators.windows(2).all(|w| w[0] < w[1]), "validators not sorted");
 			ensure!(
-				validators.len() >= T::MinValidators::get() as usize,
-				"fewer validators than MinValidators"
+				validators.len() >= MinimumValidators::<T>::get() as usize,
+				"fewer validators than MinimumValidators"
 			);
 			Ok(())
 		}
@@ -232,7 +296,7 @@ pub mod pallet {
 			Validators::<T>::try_mutate(|validators| {
 				let at = validators.binary_search(&who).map_err(|_| Error::<T>::NotValidator)?;
 				ensure!(
-					validators.len() > T::MinValidators::get() as usize,
+					validators.len() > MinimumValidators::<T>::get() as usize,
 					Error::<T>::TooFewValidators
 				);
 				validators.remove(at);
@@ -252,8 +316,50 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(period >= T::MinSessionPeriod::get(), Error::<T>::SessionPeriodTooShort);
+			ensure!(period <= T::MaxSessionPeriod::get(), Error::<T>::SessionPeriodTooLong);
 			SessionPeriod::<T>::put(period);
 			Self::deposit_event(Event::SessionPeriodSet { period });
+			Ok(())
+		}
+
+		/// Ends the current session at the next block.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::force_new_session())]
+		pub fn force_new_session(origin: OriginFor<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let at = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+			NextSessionAt::<T>::put(at);
+			Self::deposit_event(Event::NewSessionForced { at });
+			Ok(())
+		}
+
+		/// The validator set may not shrink below `count` validators.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_min_validators())]
+		pub fn set_min_validators(origin: OriginFor<T>, count: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				count >= T::MinValidators::get()
+					&& count <= T::MaxValidators::get()
+					&& count as usize <= Validators::<T>::decode_len().unwrap_or(0),
+				Error::<T>::InvalidMinValidators
+			);
+			MinimumValidators::<T>::put(count);
+			Self::deposit_event(Event::MinValidatorsSet { count });
+			Ok(())
+		}
+
+		/// Removes the caller's session keys. Refused while the caller is a validator.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::purge_keys())]
+		pub fn purge_keys(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(
+				Validators::<T>::get().binary_search(&who).is_err(),
+				Error::<T>::StillValidator
+			);
+			T::SessionKeys::purge_keys(who.clone())?;
+			Self::deposit_event(Event::KeysPurged { who });
 			Ok(())
 		}
 	}

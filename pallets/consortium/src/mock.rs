@@ -73,6 +73,15 @@ impl pallet_session::Config for Test {
 }
 
 pub const PERIOD: u64 = 10;
+pub const MAX_PERIOD: u64 = 100;
+
+/// `session.purgeKeys`, as the runtime wires it.
+pub struct PurgeThroughSession;
+impl crate::SessionKeys<u64> for PurgeThroughSession {
+	fn purge_keys(who: u64) -> frame_support::dispatch::DispatchResult {
+		Session::purge_keys(RuntimeOrigin::signed(who))
+	}
+}
 pub const MIN_VALIDATORS: u32 = 2;
 pub const MAX_VALIDATORS: u32 = 5;
 /// Has session keys, is not a validator.
@@ -99,6 +108,8 @@ impl pallet_consortium::Config for Test {
 	type MinValidators = ConstU32<MIN_VALIDATORS>;
 	type MaxValidators = ConstU32<MAX_VALIDATORS>;
 	type MinSessionPeriod = ConstU64<5>;
+	type MaxSessionPeriod = ConstU64<MAX_PERIOD>;
+	type SessionKeys = PurgeThroughSession;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = SessionKeysHelper;
@@ -117,6 +128,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		consortium: pallet_consortium::GenesisConfig {
 			validators: vec![4, 2, 3, 1],
 			session_period: PERIOD,
+			min_validators: MIN_VALIDATORS,
 		},
 		session: pallet_session::GenesisConfig {
 			keys: keys(1..=4),

@@ -159,6 +159,16 @@ fn the_session_period_changes_from_the_next_session() {
 			Consortium::set_session_period(RuntimeOrigin::root(), 4),
 			Error::<Test>::SessionPeriodTooShort
 		);
+		// A period so long that rotation (and so every later validator change) would
+		// freeze is refused.
+		assert_noop!(
+			Consortium::set_session_period(RuntimeOrigin::root(), MAX_PERIOD + 1),
+			Error::<Test>::SessionPeriodTooLong
+		);
+		assert_noop!(
+			Consortium::set_session_period(RuntimeOrigin::root(), u64::MAX),
+			Error::<Test>::SessionPeriodTooLong
+		);
 		assert_ok!(Consortium::set_session_period(RuntimeOrigin::root(), 20));
 		System::assert_has_event(Event::SessionPeriodSet { period: 20 }.into());
 		// The running session still ends on schedule...
@@ -191,11 +201,119 @@ fn a_validator_that_authored_nothing_in_a_session_is_reported() {
 }
 
 #[test]
-#[should_panic(expected = "fewer genesis validators than MinValidators")]
+#[should_panic(expected = "fewer genesis validators than min_validators")]
 fn genesis_rejects_too_few_validators() {
 	let _ = RuntimeGenesisConfig {
-		consortium: crate::GenesisConfig { validators: vec![1], session_period: PERIOD },
+		consortium: crate::GenesisConfig {
+			validators: vec![1, 2],
+			session_period: PERIOD,
+			min_validators: 3,
+		},
 		..Default::default()
 	}
 	.build_storage();
+}
+
+#[test]
+fn governance_forces_the_next_rotation() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consortium::set_session_period(RuntimeOrigin::root(), MAX_PERIOD));
+		run_to_block(PERIOD);
+		assert_eq!(session_index(), 1);
+		// Session 1 would last MAX_PERIOD blocks; a validator change waits on it.
+		assert_ok!(Consortium::add_validator(RuntimeOrigin::root(), CANDIDATE));
+		run_to_block(PERIOD + 3);
+		assert_noop!(
+			Consortium::force_new_session(RuntimeOrigin::signed(1)),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Consortium::force_new_session(RuntimeOrigin::root()));
+		System::assert_has_event(Event::NewSessionForced { at: PERIOD + 4 }.into());
+		run_to_block(PERIOD + 4);
+		assert_eq!(session_index(), 2, "the session ended at the next block");
+		// The change was planned at that rotation; forcing once more makes it active.
+		assert_ok!(Consortium::force_new_session(RuntimeOrigin::root()));
+		run_to_block(PERIOD + 5);
+		assert_eq!(session_index(), 3);
+		assert_eq!(session_validators(), vec![1, 2, 3, 4, CANDIDATE]);
+	});
+}
+
+#[test]
+fn a_validator_cannot_purge_its_keys_and_empty_the_authority_set() {
+	new_test_ext().execute_with(|| {
+		// Every validator tries to leave by dropping its keys: each is refused, and
+		// pallet-session's own purge is what the runtime filters out.
+		for v in 1..=4 {
+			assert_noop!(
+				Consortium::purge_keys(RuntimeOrigin::signed(v)),
+				Error::<Test>::StillValidator
+			);
+		}
+		run_to_block(3 * PERIOD);
+		assert_eq!(session_validators(), vec![1, 2, 3, 4]);
+		assert_eq!(Authorities::get(), vec![1, 2, 3, 4]);
+
+		// Once governance removed it, a former validator may purge.
+		assert_ok!(Consortium::remove_validator(RuntimeOrigin::root(), 4));
+		assert_ok!(Consortium::purge_keys(RuntimeOrigin::signed(4)));
+		System::assert_has_event(Event::KeysPurged { who: 4 }.into());
+		assert!(pallet_session::NextKeys::<Test>::get(4).is_none());
+		// A non-validator without keys gets pallet-session's error.
+		assert_noop!(
+			Consortium::purge_keys(RuntimeOrigin::signed(KEYLESS)),
+			pallet_session::Error::<Test>::NoKeys
+		);
+		run_to_block(6 * PERIOD);
+		assert_eq!(session_validators(), vec![1, 2, 3]);
+	});
+}
+
+#[test]
+fn pallet_sessions_own_purge_would_drop_a_validator_below_the_minimum() {
+	// Why the runtime routes purges through the consortium: a validator whose keys are
+	// gone is silently left out of the next sessions, whatever MinValidators says.
+	new_test_ext().execute_with(|| {
+		for v in 2..=4 {
+			assert_ok!(Session::purge_keys(RuntimeOrigin::signed(v)));
+		}
+		assert_ok!(Consortium::add_validator(RuntimeOrigin::root(), CANDIDATE));
+		run_to_block(3 * PERIOD);
+		assert_eq!(session_validators(), vec![1, CANDIDATE]);
+		assert!(session_validators().len() < Validators::<Test>::get().len());
+	});
+}
+
+#[test]
+fn the_minimum_set_size_is_governed_within_bounds() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Consortium::set_min_validators(RuntimeOrigin::signed(1), 3),
+			DispatchError::BadOrigin
+		);
+		// Below the runtime's floor, above the current set, above the maximum.
+		for count in [MIN_VALIDATORS - 1, 5, MAX_VALIDATORS + 1] {
+			assert_noop!(
+				Consortium::set_min_validators(RuntimeOrigin::root(), count),
+				Error::<Test>::InvalidMinValidators
+			);
+		}
+		assert_ok!(Consortium::set_min_validators(RuntimeOrigin::root(), 4));
+		System::assert_has_event(Event::MinValidatorsSet { count: 4 }.into());
+		assert_noop!(
+			Consortium::remove_validator(RuntimeOrigin::root(), 1),
+			Error::<Test>::TooFewValidators
+		);
+	});
+}
+
+#[test]
+fn every_block_pays_for_the_author_bookkeeping() {
+	use crate::WeightInfo;
+	use frame_support::traits::Hooks;
+	new_test_ext().execute_with(|| {
+		let weight = Consortium::on_initialize(2);
+		assert_eq!(weight, <() as WeightInfo>::note_author());
+		assert!(weight.ref_time() > 0);
+	});
 }
