@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::Pallet as Users;
-use alloc::vec;
+use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -13,8 +13,10 @@ use paratii_primitives::MediaRegistry;
 use sp_runtime::Saturating;
 
 fn funded<T: Config>(who: &T::AccountId) {
-	let amount =
-		T::UserDeposit::get().saturating_mul(100u32.into()) + T::Currency::minimum_balance();
+	let amount = T::UserDeposit::get().saturating_mul(100u32.into())
+		+ T::ReactionDeposit::get()
+		+ T::FlagDeposit::get()
+		+ T::Currency::minimum_balance();
 	T::Currency::set_balance(who, amount);
 }
 
@@ -95,17 +97,40 @@ mod benchmarks {
 		assert_eq!(FlagCount::<T>::get(media), T::FlagThreshold::get());
 	}
 
+	/// `v` views, each of its own media item by its own viewer, all counted (the
+	/// costliest path: every view writes its window entry and its counter).
 	#[benchmark]
-	fn record_view() {
+	fn record_views(v: Linear<1, { T::MaxViewBatch::get() }>) {
 		let recorder: T::AccountId = whitelisted_caller();
 		ViewRecorders::<T>::insert(&recorder, ());
-		let media = T::Media::create_for_benchmark();
-		let viewer: T::AccountId = account("viewer", 0, 0);
+		let views: Vec<_> = (0..v)
+			.map(|i| (T::Media::create_for_benchmark(), account::<T::AccountId>("viewer", i, 0)))
+			.collect();
+		let first = views[0].0;
+		let views = ViewBatchOf::<T>::try_from(views).expect("v <= MaxViewBatch");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(recorder), media, viewer);
+		_(RawOrigin::Signed(recorder), views);
 
-		assert_eq!(Views::<T>::get(media), 1);
+		assert_eq!(Views::<T>::get(first), 1);
+	}
+
+	#[benchmark]
+	fn unflag() -> Result<(), BenchmarkError> {
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+		let media = T::Media::create_for_benchmark();
+		Pallet::<T>::flag(
+			RawOrigin::Signed(caller.clone()).into(),
+			media,
+			vec![b'r'; T::MaxFlagReasonLen::get() as usize],
+		)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), media);
+
+		assert!(!Flags::<T>::contains_key(media, &caller));
+		Ok(())
 	}
 
 	#[benchmark]

@@ -8,13 +8,30 @@
 //!
 //! - `register(name, profile_cid)` — holds `UserDeposit` PTI from the caller.
 //! - `update_profile(name, profile_cid)`.
-//! - `unregister()` — releases the deposit. Reactions and flags already given stay.
+//! - `unregister()` — releases the user deposit (not the reaction and flag deposits).
 //! - `react(media_id, Like | Dislike | None)` — one reaction per user and media;
-//!   changing or withdrawing it keeps the per-media counters exact.
-//! - `flag(media_id, reason)` — once per user and media; the flag that reaches
-//!   `FlagThreshold` emits `MediaFlagged` for moderators.
-//! - `record_view(media_id, viewer)` — by an authorised view recorder (the gateway).
+//!   changing or withdrawing it keeps the per-media counters exact. A reaction holds
+//!   `ReactionDeposit` while it stands; withdrawing it (`None`) releases it.
+//! - `flag(media_id, reason)` — once per user and media, holding `FlagDeposit`; the
+//!   flag that reaches `FlagThreshold` emits `MediaFlagged` for moderators.
+//! - `unflag(media_id)` — withdraws the caller's flag and releases its deposit.
+//! - `record_views(views)` — by an authorised view recorder (the gateway): a bounded
+//!   batch of `(media_id, viewer)`. A viewer counts once per media item per `ViewWindow`
+//!   blocks; a recorder records at most `MaxViewsPerBlock` views per block.
 //! - `add_view_recorder(account)`, `remove_view_recorder(account)` — admin origin.
+//!
+//! ## What a like costs
+//!
+//! Every reaction and flag is a storage entry, and every one moves a public counter
+//! (`FlagThreshold` flags put media in front of moderators), so each holds a deposit
+//! of its own, released only when that reaction or flag is withdrawn — registered or
+//! not, and also after the media item is deleted. Unregistering returns the user
+//! deposit only. One PTI passed from account to account therefore buys one
+//! registration at a time, but the deposits of the reactions and flags already given
+//! stay held with them: N likes need N reaction deposits, whichever accounts give them.
+//! (Removing an account's reactions when it unregisters would also keep counters
+//! honest, but needs an unbounded per-account index or a bounded one that caps how
+//! much a user may react; the deposit bounds the cost of abuse without either.)
 //!
 //! Media ids are checked through [`MediaRegistry`](paratii_primitives::MediaRegistry)
 //! (the media pallet), so reactions, flags and views only ever count existing,
@@ -51,6 +68,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use paratii_primitives::{MediaId, MediaRegistry};
+	use sp_runtime::traits::Saturating;
 
 	/// The balance type of the currency deposits are held in.
 	pub type BalanceOf<T> =
@@ -92,6 +110,21 @@ pub mod pallet {
 		/// Flags after which a media item is reported with `MediaFlagged`.
 		#[pallet::constant]
 		type FlagThreshold: Get<u32>;
+		/// PTI held for each standing reaction (like or dislike).
+		#[pallet::constant]
+		type ReactionDeposit: Get<BalanceOf<Self>>;
+		/// PTI held for each standing flag.
+		#[pallet::constant]
+		type FlagDeposit: Get<BalanceOf<Self>>;
+		/// Most views one `record_views` call may carry.
+		#[pallet::constant]
+		type MaxViewBatch: Get<u32>;
+		/// Most views one recorder may record per block.
+		#[pallet::constant]
+		type MaxViewsPerBlock: Get<u32>;
+		/// A viewer counts once per media item per this many blocks.
+		#[pallet::constant]
+		type ViewWindow: Get<BlockNumberFor<Self>>;
 		/// Who may authorise view recorders (root or the council).
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Which media exist.
@@ -105,7 +138,15 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// The deposit of a registered user.
 		UserDeposit,
+		/// The deposit of a standing reaction.
+		ReactionDeposit,
+		/// The deposit of a standing flag.
+		FlagDeposit,
 	}
+
+	/// A batch of views: `(media_id, viewer)`.
+	pub type ViewBatchOf<T> =
+		BoundedVec<(MediaId, <T as frame_system::Config>::AccountId), <T as Config>::MaxViewBatch>;
 
 	/// Registered users.
 	#[pallet::storage]
@@ -136,6 +177,22 @@ pub mod pallet {
 	/// Accounts allowed to record views (the gateway's).
 	#[pallet::storage]
 	pub type ViewRecorders<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
+	/// The block of each viewer's last counted view of a media item.
+	#[pallet::storage]
+	pub type LastView<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		MediaId,
+		Blake2_128Concat,
+		T::AccountId,
+		BlockNumberFor<T>,
+	>;
+
+	/// Views each recorder recorded in a block: `(block, views)`.
+	#[pallet::storage]
+	pub type RecorderUsage<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u32), ValueQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -174,8 +231,14 @@ pub mod pallet {
 		Flagged { who: T::AccountId, media_id: MediaId, flags: u32 },
 		/// A media item reached `FlagThreshold` flags.
 		MediaFlagged { media_id: MediaId, flags: u32 },
-		/// A view was recorded.
+		/// A view was counted.
 		ViewRecorded { media_id: MediaId, viewer: T::AccountId, views: u64 },
+		/// A recorder's batch was processed: `counted` views counted, `repeated` were
+		/// viewers already counted in the window, `unknown` were for media that no
+		/// longer exist.
+		ViewsRecorded { recorder: T::AccountId, counted: u32, repeated: u32, unknown: u32 },
+		/// A user withdrew their flag of a media item.
+		Unflagged { who: T::AccountId, media_id: MediaId, flags: u32 },
 		/// An account may now record views.
 		ViewRecorderAdded { who: T::AccountId },
 		/// An account may no longer record views.
@@ -210,6 +273,15 @@ pub mod pallet {
 		NotViewRecorder,
 		/// This account is already a view recorder.
 		AlreadyViewRecorder,
+		/// The free balance cannot cover the `ReactionDeposit` or `FlagDeposit`.
+		CannotPayReactionDeposit,
+		/// You have not flagged this media item.
+		NotFlagged,
+		/// Give at least one view.
+		NoViews,
+		/// This recorder reached `MaxViewsPerBlock` in this block; submit the rest in a
+		/// later block.
+		RecorderRateExceeded,
 	}
 
 	#[pallet::call]
@@ -272,9 +344,25 @@ pub mod pallet {
 			reaction: Reaction,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(Users::<T>::contains_key(&who), Error::<T>::NotRegistered);
-			ensure!(T::Media::is_active(media_id), Error::<T>::UnknownMedia);
 			let previous = Reactions::<T>::get(media_id, &who).unwrap_or(Reaction::None);
+			// Withdrawing needs neither registration nor live media: the deposit is
+			// always recoverable.
+			if reaction != Reaction::None {
+				ensure!(Users::<T>::contains_key(&who), Error::<T>::NotRegistered);
+				ensure!(T::Media::is_active(media_id), Error::<T>::UnknownMedia);
+			}
+			let reason = HoldReason::ReactionDeposit.into();
+			if previous == Reaction::None && reaction != Reaction::None {
+				T::Currency::hold(&reason, &who, T::ReactionDeposit::get())
+					.map_err(|_| Error::<T>::CannotPayReactionDeposit)?;
+			} else if previous != Reaction::None && reaction == Reaction::None {
+				T::Currency::release(
+					&reason,
+					&who,
+					T::ReactionDeposit::get(),
+					Precision::BestEffort,
+				)?;
+			}
 			if previous != reaction {
 				ReactionCounts::<T>::mutate(media_id, |tally| {
 					tally.remove(previous);
@@ -301,6 +389,8 @@ pub mod pallet {
 			let reason: FlagReasonOf<T> =
 				reason.try_into().map_err(|_| Error::<T>::FlagReasonTooLong)?;
 			ensure!(core::str::from_utf8(&reason).is_ok(), Error::<T>::FlagReasonNotUtf8);
+			T::Currency::hold(&HoldReason::FlagDeposit.into(), &who, T::FlagDeposit::get())
+				.map_err(|_| Error::<T>::CannotPayReactionDeposit)?;
 			Flags::<T>::insert(media_id, &who, reason);
 			let flags = FlagCount::<T>::mutate(media_id, |n| {
 				*n = n.saturating_add(1);
@@ -313,22 +403,44 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Records that `viewer` watched `media_id`. Only authorised view recorders.
+		/// Records a batch of views, `(media_id, viewer)`. Only authorised view
+		/// recorders. A viewer already counted for a media item within `ViewWindow` blocks
+		/// is not counted again, nor is a view of media that no longer exists; the
+		/// `ViewsRecorded` event says how many of each.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::record_view())]
-		pub fn record_view(
-			origin: OriginFor<T>,
-			media_id: MediaId,
-			viewer: T::AccountId,
-		) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::record_views(views.len() as u32))]
+		pub fn record_views(origin: OriginFor<T>, views: ViewBatchOf<T>) -> DispatchResult {
 			let recorder = ensure_signed(origin)?;
 			ensure!(ViewRecorders::<T>::contains_key(&recorder), Error::<T>::NotViewRecorder);
-			ensure!(T::Media::is_active(media_id), Error::<T>::UnknownMedia);
-			let views = Views::<T>::mutate(media_id, |n| {
-				*n = n.saturating_add(1);
-				*n
-			});
-			Self::deposit_event(Event::ViewRecorded { media_id, viewer, views });
+			ensure!(!views.is_empty(), Error::<T>::NoViews);
+			let now = frame_system::Pallet::<T>::block_number();
+			let (block, used) = RecorderUsage::<T>::get(&recorder);
+			let used = if block == now { used } else { 0 };
+			let used = used.saturating_add(views.len() as u32);
+			ensure!(used <= T::MaxViewsPerBlock::get(), Error::<T>::RecorderRateExceeded);
+			RecorderUsage::<T>::insert(&recorder, (now, used));
+
+			let (mut counted, mut repeated, mut unknown) = (0u32, 0u32, 0u32);
+			for (media_id, viewer) in views {
+				if !T::Media::is_active(media_id) {
+					unknown += 1;
+					continue;
+				}
+				let fresh = LastView::<T>::get(media_id, &viewer)
+					.is_none_or(|last| now >= last.saturating_add(T::ViewWindow::get()));
+				if !fresh {
+					repeated += 1;
+					continue;
+				}
+				LastView::<T>::insert(media_id, &viewer, now);
+				let views = Views::<T>::mutate(media_id, |n| {
+					*n = n.saturating_add(1);
+					*n
+				});
+				counted += 1;
+				Self::deposit_event(Event::ViewRecorded { media_id, viewer, views });
+			}
+			Self::deposit_event(Event::ViewsRecorded { recorder, counted, repeated, unknown });
 			Ok(())
 		}
 
@@ -350,6 +462,26 @@ pub mod pallet {
 			T::AdminOrigin::ensure_origin(origin)?;
 			ensure!(ViewRecorders::<T>::take(&who).is_some(), Error::<T>::NotViewRecorder);
 			Self::deposit_event(Event::ViewRecorderRemoved { who });
+			Ok(())
+		}
+
+		/// Withdraws the caller's flag of `media_id` and releases its deposit.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::unflag())]
+		pub fn unflag(origin: OriginFor<T>, media_id: MediaId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Flags::<T>::take(media_id, &who).is_some(), Error::<T>::NotFlagged);
+			T::Currency::release(
+				&HoldReason::FlagDeposit.into(),
+				&who,
+				T::FlagDeposit::get(),
+				Precision::BestEffort,
+			)?;
+			let flags = FlagCount::<T>::mutate(media_id, |n| {
+				*n = n.saturating_sub(1);
+				*n
+			});
+			Self::deposit_event(Event::Unflagged { who, media_id, flags });
 			Ok(())
 		}
 	}

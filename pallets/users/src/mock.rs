@@ -3,7 +3,10 @@
 
 use crate as pallet_users;
 use core::cell::RefCell;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
+};
 use frame_system::EnsureRoot;
 use paratii_primitives::{MediaId, MediaRegistry};
 use sp_runtime::BuildStorage;
@@ -57,6 +60,11 @@ impl MediaRegistry for MockMedia {
 
 pub const DEPOSIT: u64 = 100;
 pub const THRESHOLD: u32 = 3;
+pub const REACTION_DEPOSIT: u64 = 20;
+pub const FLAG_DEPOSIT: u64 = 30;
+pub const MAX_VIEW_BATCH: u32 = 4;
+pub const MAX_VIEWS_PER_BLOCK: u32 = 6;
+pub const VIEW_WINDOW: u64 = 10;
 pub const ALICE: u64 = 1;
 pub const BOB: u64 = 2;
 pub const GATEWAY: u64 = 10;
@@ -77,6 +85,11 @@ impl pallet_users::Config for Test {
 	type MaxProfileCidLen = ConstU32<64>;
 	type MaxFlagReasonLen = ConstU32<32>;
 	type FlagThreshold = ConstU32<THRESHOLD>;
+	type ReactionDeposit = ConstU64<REACTION_DEPOSIT>;
+	type FlagDeposit = ConstU64<FLAG_DEPOSIT>;
+	type MaxViewBatch = ConstU32<MAX_VIEW_BATCH>;
+	type MaxViewsPerBlock = ConstU32<MAX_VIEWS_PER_BLOCK>;
+	type ViewWindow = ConstU64<VIEW_WINDOW>;
 	type AdminOrigin = EnsureRoot<u64>;
 	type Media = MockMedia;
 	type WeightInfo = ();

@@ -183,22 +183,162 @@ fn flag_rejects_strangers_unknown_media_and_bad_reasons() {
 	});
 }
 
+fn views(list: &[(u64, u64)]) -> crate::ViewBatchOf<Test> {
+	list.to_vec().try_into().unwrap()
+}
+
+fn record(recorder: u64, list: &[(u64, u64)]) -> sp_runtime::DispatchResult {
+	Users::record_views(RuntimeOrigin::signed(recorder), views(list))
+}
+
 #[test]
-fn view_recorders_count_views() {
+fn view_recorders_count_views_in_batches() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Users::record_view(RuntimeOrigin::signed(GATEWAY), MEDIA, ALICE));
-		assert_ok!(Users::record_view(RuntimeOrigin::signed(GATEWAY), MEDIA, BOB));
+		MockMedia::set_active(&[MEDIA, 8]);
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (MEDIA, BOB), (8, ALICE)]));
 		assert_eq!(Views::<Test>::get(MEDIA), 2);
-		System::assert_last_event(
+		assert_eq!(Views::<Test>::get(8), 1);
+		System::assert_has_event(
 			Event::ViewRecorded { media_id: MEDIA, viewer: BOB, views: 2 }.into(),
 		);
+		System::assert_last_event(
+			Event::ViewsRecorded { recorder: GATEWAY, counted: 3, repeated: 0, unknown: 0 }.into(),
+		);
+		assert_noop!(record(ALICE, &[(MEDIA, ALICE)]), Error::<Test>::NotViewRecorder);
+		assert_noop!(record(GATEWAY, &[]), Error::<Test>::NoViews);
+		// A batch is bounded by its type: MaxViewBatch + 1 views do not even decode.
+		let too_many: Vec<(u64, u64)> = (0..=MAX_VIEW_BATCH as u64).map(|v| (MEDIA, v)).collect();
+		assert!(crate::ViewBatchOf::<Test>::try_from(too_many).is_err());
+	});
+}
+
+#[test]
+fn a_viewer_counts_once_per_media_per_window() {
+	new_test_ext().execute_with(|| {
+		// The same viewer in one batch, then again in the window: one view.
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (MEDIA, ALICE)]));
+		System::set_block_number(1 + VIEW_WINDOW - 1);
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (999, ALICE)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 1);
+		System::assert_last_event(
+			Event::ViewsRecorded { recorder: GATEWAY, counted: 0, repeated: 1, unknown: 1 }.into(),
+		);
+		// A second recorder cannot count her again either.
+		assert_ok!(Users::add_view_recorder(RuntimeOrigin::root(), 11));
+		assert_ok!(record(11, &[(MEDIA, ALICE)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 1);
+		// Once the window has passed, she counts again.
+		System::set_block_number(1 + VIEW_WINDOW);
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 2);
+	});
+}
+
+#[test]
+fn a_recorder_is_rate_limited_per_block() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(record(GATEWAY, &[(MEDIA, 1), (MEDIA, 2), (MEDIA, 3), (MEDIA, 4)]));
+		// Six per block: a second batch of four would make eight.
 		assert_noop!(
-			Users::record_view(RuntimeOrigin::signed(ALICE), MEDIA, ALICE),
-			Error::<Test>::NotViewRecorder
+			record(GATEWAY, &[(MEDIA, 5), (MEDIA, 6), (MEDIA, 7)]),
+			Error::<Test>::RecorderRateExceeded
+		);
+		assert_ok!(record(GATEWAY, &[(MEDIA, 5), (MEDIA, 6)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 6);
+		// The budget is per block.
+		System::set_block_number(2);
+		assert_ok!(record(GATEWAY, &[(MEDIA, 7), (MEDIA, 8), (MEDIA, 9), (MEDIA, 10)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 10);
+	});
+}
+
+fn held_for(who: u64, reason: HoldReason) -> u64 {
+	Balances::balance_on_hold(&reason.into(), &who)
+}
+
+#[test]
+fn reactions_and_flags_hold_a_deposit_until_withdrawn() {
+	new_test_ext().execute_with(|| {
+		register(ALICE);
+		assert_ok!(Users::react(RuntimeOrigin::signed(ALICE), MEDIA, Reaction::Like));
+		assert_eq!(held_for(ALICE, HoldReason::ReactionDeposit), REACTION_DEPOSIT);
+		// Changing the reaction keeps the one deposit.
+		assert_ok!(Users::react(RuntimeOrigin::signed(ALICE), MEDIA, Reaction::Dislike));
+		assert_eq!(held_for(ALICE, HoldReason::ReactionDeposit), REACTION_DEPOSIT);
+		assert_ok!(Users::flag(RuntimeOrigin::signed(ALICE), MEDIA, b"spam".to_vec()));
+		assert_eq!(held_for(ALICE, HoldReason::FlagDeposit), FLAG_DEPOSIT);
+
+		// Unregistering returns the user deposit only.
+		assert_ok!(Users::unregister(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(held_for(ALICE, HoldReason::UserDeposit), 0);
+		assert_eq!(held_for(ALICE, HoldReason::ReactionDeposit), REACTION_DEPOSIT);
+		assert_eq!(held_for(ALICE, HoldReason::FlagDeposit), FLAG_DEPOSIT);
+
+		// Withdrawing works unregistered and after the media item is gone.
+		MockMedia::set_active(&[]);
+		assert_ok!(Users::react(RuntimeOrigin::signed(ALICE), MEDIA, Reaction::None));
+		assert_ok!(Users::unflag(RuntimeOrigin::signed(ALICE), MEDIA));
+		assert_eq!(held_for(ALICE, HoldReason::ReactionDeposit), 0);
+		assert_eq!(held_for(ALICE, HoldReason::FlagDeposit), 0);
+		assert_eq!(ReactionCounts::<Test>::get(MEDIA), ReactionTally::default());
+		assert_eq!(FlagCount::<Test>::get(MEDIA), 0);
+		System::assert_last_event(
+			Event::Unflagged { who: ALICE, media_id: MEDIA, flags: 0 }.into(),
+		);
+		assert_noop!(Users::unflag(RuntimeOrigin::signed(ALICE), MEDIA), Error::<Test>::NotFlagged);
+	});
+}
+
+#[test]
+fn a_deposit_recycled_through_many_accounts_moves_the_counters_once() {
+	use frame_support::traits::{fungible::Mutate, tokens::Preservation};
+	new_test_ext().execute_with(|| {
+		// The attacker's capital: one registration plus one like and one flag, with the
+		// existential deposit to keep each account alive.
+		let ed = 1;
+		let capital = DEPOSIT + REACTION_DEPOSIT + FLAG_DEPOSIT + ed;
+		let accounts: Vec<u64> = (100..110).collect();
+		Balances::set_balance(&accounts[0], capital);
+		for (i, who) in accounts.iter().enumerate() {
+			if Users::register(RuntimeOrigin::signed(*who), b"sybil".to_vec(), None).is_err() {
+				continue;
+			}
+			let _ = Users::react(RuntimeOrigin::signed(*who), MEDIA, Reaction::Like);
+			let _ = Users::flag(RuntimeOrigin::signed(*who), MEDIA, b"x".to_vec());
+			assert_ok!(Users::unregister(RuntimeOrigin::signed(*who)));
+			if let Some(next) = accounts.get(i + 1) {
+				let free = Balances::reducible_balance(
+					who,
+					Preservation::Expendable,
+					frame_support::traits::tokens::Fortitude::Polite,
+				);
+				let _ =
+					<Balances as Mutate<u64>>::transfer(who, next, free, Preservation::Expendable);
+			}
+		}
+		assert_eq!(ReactionCounts::<Test>::get(MEDIA).likes, 1);
+		assert_eq!(FlagCount::<Test>::get(MEDIA), 1);
+	});
+}
+
+#[test]
+fn a_like_or_flag_without_the_deposit_changes_nothing() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Users::register(RuntimeOrigin::signed(POOR), b"poor".to_vec(), None).or_else(
+			|_| {
+				// POOR cannot afford the user deposit in this mock: give it exactly that.
+				use frame_support::traits::fungible::Mutate;
+				Balances::set_balance(&POOR, DEPOSIT + 1);
+				Users::register(RuntimeOrigin::signed(POOR), b"poor".to_vec(), None)
+			}
+		));
+		assert_noop!(
+			Users::react(RuntimeOrigin::signed(POOR), MEDIA, Reaction::Like),
+			Error::<Test>::CannotPayReactionDeposit
 		);
 		assert_noop!(
-			Users::record_view(RuntimeOrigin::signed(GATEWAY), 999, ALICE),
-			Error::<Test>::UnknownMedia
+			Users::flag(RuntimeOrigin::signed(POOR), MEDIA, b"x".to_vec()),
+			Error::<Test>::CannotPayReactionDeposit
 		);
 	});
 }
