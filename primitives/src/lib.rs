@@ -75,9 +75,15 @@ pub trait MediaRegistry {
 pub trait ClusterRegistry {
 	/// The public key of `cluster` if it is `Active`, `None` otherwise.
 	fn active_cluster_key(cluster: ClusterId) -> Option<ClusterKey>;
+	/// Whether `cluster` still serves the objects it holds (`Active` or `Draining`);
+	/// `Offline` and `Retired` clusters, and unknown ids, do not.
+	fn is_serving(cluster: ClusterId) -> bool;
 	/// Registers an active cluster with `key`, for benchmarks.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_for_benchmark(key: ClusterKey) -> ClusterId;
+	/// Retires `cluster`, for benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn retire_for_benchmark(cluster: ClusterId);
 }
 
 #[cfg(test)]

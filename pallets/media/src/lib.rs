@@ -20,16 +20,34 @@
 //!
 //! ## Calls
 //!
-//! - `register_media(title, location, captured_at, objects)` — a registered user.
+//! - `register_media(title, location, captured_at, objects)` — a registered user; holds
+//!   the storage deposit (below).
 //! - `delete_media(id)` — the owner; the record stays as a tombstone.
 //! - `add_receipts(id, object_index, receipts)` — anyone with valid receipts for the
-//!   object from clusters that do not hold it yet (re-replication).
+//!   object from clusters that do not hold it yet (re-replication). When the object's
+//!   `MaxReceipts` slots are full, receipts of clusters that no longer serve it
+//!   (`Offline` or `Retired`) are replaced, so an object can be repaired any number of
+//!   times.
+//!
+//! ## The storage deposit
+//!
+//! A media item stores, for good, its record, one hash-index entry per object, an entry
+//! in its owner's list, and (while it is active) a title-index entry. `register_media`
+//! holds `DepositPerItem` for each of those entries plus `DepositPerByte` for each byte
+//! of the encoded record, from the owner's free balance (error `CannotPayDeposit`).
+//!
+//! `delete_media` releases `DepositPerItem`: the title-index entry is the only storage a
+//! deletion frees. The rest stays held for as long as the chain keeps the tombstone —
+//! forever — because the tombstone *is* the proof of existence: who registered which
+//! content hash in which block stays checkable after the files are gone, and the
+//! deposit is what makes that permanent storage cost its registrant rather than every
+//! validator.
 //!
 //! ## Runtime API
 //!
 //! [`MediaApi`](runtime_api::MediaApi): `media`, `media_by_hash`, `media_of_owner`,
 //! `media_by_title` (exact match; full-text search is the indexer's job) and
-//! `proof_of_existence`.
+//! `proof_of_existence` (which lists only the clusters that still serve the object).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -57,11 +75,22 @@ pub const MAX_QUERY_RESULTS: u32 = 100;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use frame_support::{pallet_prelude::*, traits::UnixTime};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, MutateHold},
+			tokens::Precision,
+			UnixTime,
+		},
+	};
 	use frame_system::pallet_prelude::*;
 	use paratii_primitives::{ClusterId, ClusterRegistry, MediaId, UserRegistry};
 	use sp_core::{ed25519, H256};
-	use sp_runtime::traits::Zero;
+	use sp_runtime::traits::{Saturating, Zero};
+
+	/// The balance type of the currency deposits are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 	/// A title as stored.
 	pub type TitleOf<T> = BoundedVec<u8, <T as Config>::MaxTitleLen>;
@@ -108,9 +137,31 @@ pub mod pallet {
 		/// Longest transcoding label, in bytes.
 		#[pallet::constant]
 		type MaxLabelLen: Get<u32>;
+		/// The currency storage deposits are held in (PTI).
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ frame_support::traits::fungible::Mutate<Self::AccountId>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Deposit per storage entry a media item adds.
+		#[pallet::constant]
+		type DepositPerItem: Get<BalanceOf<Self>>;
+		/// Deposit per byte of a media item's encoded record.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The storage deposit of a media item.
+		MediaDeposit,
+	}
+
+	/// The deposit held for each media item (from its owner); kept for tombstones.
+	#[pallet::storage]
+	pub type Deposits<T: Config> = StorageMap<_, Twox64Concat, MediaId, BalanceOf<T>>;
 
 	/// The id the next registered media item gets.
 	#[pallet::storage]
@@ -143,12 +194,25 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A media item was registered; `content_hash` is its original's.
-		MediaRegistered { media_id: MediaId, owner: T::AccountId, content_hash: H256 },
-		/// A media item was deleted by its owner; its record stays as a tombstone.
-		MediaDeleted { media_id: MediaId, owner: T::AccountId },
-		/// More clusters now hold an object.
-		ReceiptsAdded { media_id: MediaId, object_index: u32, clusters: Vec<ClusterId> },
+		/// A media item was registered; `content_hash` is its original's. `deposit` is
+		/// held from the owner.
+		MediaRegistered {
+			media_id: MediaId,
+			owner: T::AccountId,
+			content_hash: H256,
+			deposit: BalanceOf<T>,
+		},
+		/// A media item was deleted by its owner; its record stays as a tombstone and
+		/// `released` of its deposit is returned.
+		MediaDeleted { media_id: MediaId, owner: T::AccountId, released: BalanceOf<T> },
+		/// More clusters now hold an object; `replaced` are clusters that stopped serving
+		/// it (Offline or Retired) and whose receipts made room.
+		ReceiptsAdded {
+			media_id: MediaId,
+			object_index: u32,
+			clusters: Vec<ClusterId>,
+			replaced: Vec<ClusterId>,
+		},
 	}
 
 	#[pallet::error]
@@ -206,6 +270,8 @@ pub mod pallet {
 		ClusterAlreadyHolds,
 		/// Give at least one receipt.
 		NoReceipts,
+		/// The free balance cannot cover the media item's storage deposit.
+		CannotPayDeposit,
 	}
 
 	#[pallet::call]
@@ -241,7 +307,17 @@ pub mod pallet {
 				TitleIndex::<T>::remove(sp_io::hashing::blake2_256(&media.title), id);
 				Ok(())
 			})?;
-			Self::deposit_event(Event::MediaDeleted { media_id: id, owner: who });
+			// The title-index entry is the storage a deletion frees (see the crate docs).
+			let held = Deposits::<T>::get(id).unwrap_or_default();
+			let released = T::DepositPerItem::get().min(held);
+			let released = T::Currency::release(
+				&HoldReason::MediaDeposit.into(),
+				&who,
+				released,
+				Precision::BestEffort,
+			)?;
+			Deposits::<T>::insert(id, held.saturating_sub(released));
+			Self::deposit_event(Event::MediaDeleted { media_id: id, owner: who, released });
 			Ok(())
 		}
 
@@ -261,13 +337,27 @@ pub mod pallet {
 			ensure!(media.status == MediaStatus::Active, Error::<T>::MediaDeleted);
 			let object =
 				media.objects.get_mut(object_index as usize).ok_or(Error::<T>::UnknownObject)?;
+			let (serving, stale): (Vec<ClusterId>, Vec<ClusterId>) =
+				object.clusters.iter().partition(|c| T::Clusters::is_serving(**c));
+			// A stale cluster cannot sign (its key is not active), but one back online
+			// holds the object already.
+			ensure!(
+				!receipts.iter().any(|r| stale.contains(&r.cluster)),
+				Error::<T>::ClusterAlreadyHolds
+			);
 			let added = Self::verify_receipts(
 				&media.owner,
 				&object.content_hash,
 				object.size,
 				&receipts,
-				&object.clusters,
+				&serving,
 			)?;
+			// Receipts of clusters that stopped serving make room, oldest first, only as
+			// many as needed: an Offline cluster that comes back still holds the data.
+			let excess = (object.clusters.len() + added.len())
+				.saturating_sub(T::MaxReceipts::get() as usize);
+			let replaced: Vec<ClusterId> = stale.into_iter().take(excess).collect();
+			object.clusters.retain(|c| !replaced.contains(c));
 			for cluster in &added {
 				object.clusters.try_push(*cluster).map_err(|_| Error::<T>::TooManyReceipts)?;
 			}
@@ -276,6 +366,7 @@ pub mod pallet {
 				media_id: id,
 				object_index,
 				clusters: added,
+				replaced,
 			});
 			Ok(())
 		}
@@ -356,29 +447,47 @@ pub mod pallet {
 				.find(|o| o.kind == ObjectKind::Original)
 				.map(|o| o.content_hash)
 				.unwrap_or_default();
-			for (index, object) in stored.iter().enumerate() {
+			let record = MediaRecord {
+				owner: owner.clone(),
+				title,
+				location,
+				captured_at,
+				objects: stored,
+				status: MediaStatus::Active,
+				registered_at: frame_system::Pallet::<T>::block_number(),
+				registered_at_ms: T::Time::now().as_millis() as u64,
+			};
+			let deposit = Self::deposit_for(&record);
+			T::Currency::hold(&HoldReason::MediaDeposit.into(), &owner, deposit)
+				.map_err(|_| Error::<T>::CannotPayDeposit)?;
+			for (index, object) in record.objects.iter().enumerate() {
 				ObjectByHash::<T>::insert(object.content_hash, (media_id, index as u32));
 			}
-			TitleIndex::<T>::insert(sp_io::hashing::blake2_256(&title), media_id, ());
+			TitleIndex::<T>::insert(sp_io::hashing::blake2_256(&record.title), media_id, ());
 			let position = OwnerMediaCount::<T>::get(&owner);
 			OwnerMedia::<T>::insert(&owner, position, media_id);
 			OwnerMediaCount::<T>::insert(&owner, position.saturating_add(1));
-			Media::<T>::insert(
-				media_id,
-				MediaRecord {
-					owner: owner.clone(),
-					title,
-					location,
-					captured_at,
-					objects: stored,
-					status: MediaStatus::Active,
-					registered_at: frame_system::Pallet::<T>::block_number(),
-					registered_at_ms: T::Time::now().as_millis() as u64,
-				},
-			);
+			Media::<T>::insert(media_id, record);
+			Deposits::<T>::insert(media_id, deposit);
 			NextMediaId::<T>::put(next);
-			Self::deposit_event(Event::MediaRegistered { media_id, owner, content_hash: original });
+			Self::deposit_event(Event::MediaRegistered {
+				media_id,
+				owner,
+				content_hash: original,
+				deposit,
+			});
 			Ok(media_id)
+		}
+
+		/// The deposit for `record`: one `DepositPerItem` for the record, its deposit
+		/// entry, its owner-list entry, its title-index entry and each object's hash-index
+		/// entry, and `DepositPerByte` per byte of the encoded record.
+		pub fn deposit_for(record: &MediaOf<T>) -> BalanceOf<T> {
+			let items = 4u32.saturating_add(record.objects.len() as u32);
+			let bytes = record.encoded_size() as u32;
+			T::DepositPerItem::get()
+				.saturating_mul(items.into())
+				.saturating_add(T::DepositPerByte::get().saturating_mul(bytes.into()))
 		}
 
 		/// Checks `receipts` for one object and returns their clusters. Every receipt
@@ -477,7 +586,14 @@ pub mod pallet {
 		) -> Option<ProofOfExistence<T::AccountId, BlockNumberFor<T>>> {
 			let (media_id, object_index) = ObjectByHash::<T>::get(content_hash)?;
 			let media = Media::<T>::get(media_id)?;
-			let clusters = media.objects.get(object_index as usize)?.clusters.to_vec();
+			let clusters = media
+				.objects
+				.get(object_index as usize)?
+				.clusters
+				.iter()
+				.copied()
+				.filter(|c| T::Clusters::is_serving(*c))
+				.collect();
 			Some(ProofOfExistence {
 				media_id,
 				object_index,

@@ -6,7 +6,7 @@ use crate as pallet_media;
 use core::{cell::Cell, time::Duration};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, UnixTime},
+	traits::{ConstU32, ConstU64, UnixTime},
 };
 use frame_system::EnsureRoot;
 use paratii_primitives::{receipt_message, ClusterId};
@@ -49,7 +49,7 @@ parameter_types! {
 impl pallet_topology::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type AdminOrigin = EnsureRoot<AccountId32>;
-	type MaxClusters = ConstU32<8>;
+	type MaxClusters = ConstU32<32>;
 	type MaxEndpointLen = ConstU32<64>;
 	type HeartbeatTimeout = HeartbeatTimeout;
 	type WeightInfo = ();
@@ -83,6 +83,10 @@ impl UnixTime for MockTime {
 
 /// Replication factor in tests, as in the runtime.
 pub const RF: u32 = 2;
+pub const DEPOSIT_PER_ITEM: u64 = 100;
+pub const DEPOSIT_PER_BYTE: u64 = 1;
+/// What each funded account starts with.
+pub const BALANCE: u64 = 100_000;
 
 impl pallet_media::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
@@ -94,6 +98,10 @@ impl pallet_media::Config for Test {
 	type MaxReceipts = ConstU32<4>;
 	type MaxTitleLen = ConstU32<128>;
 	type MaxLabelLen = ConstU32<16>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositPerItem = ConstU64<DEPOSIT_PER_ITEM>;
+	type DepositPerByte = ConstU64<DEPOSIT_PER_BYTE>;
 	type WeightInfo = ();
 }
 
@@ -148,7 +156,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.collect();
 	let storage = RuntimeGenesisConfig {
 		balances: pallet_balances::GenesisConfig {
-			balances: (1..=3).map(|n| (account(n), 1_000)).collect(),
+			balances: (1..=3).map(|n| (account(n), BALANCE)).collect(),
 			..Default::default()
 		},
 		topology: pallet_topology::GenesisConfig { clusters },

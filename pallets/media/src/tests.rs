@@ -4,8 +4,10 @@ use crate::{
 	mock::*, Error, Event, Media as MediaStorage, MediaStatus, NextMediaId, ObjectByHash,
 	ObjectKind, OwnerMediaCount,
 };
+use codec::Encode;
 use frame_support::{assert_noop, assert_ok};
 use paratii_primitives::MediaRegistry;
+use sp_core::Pair;
 use sp_core::H256;
 
 fn original(n: u8, owner: &sp_runtime::AccountId32) -> crate::ObjectInput {
@@ -50,7 +52,13 @@ fn register_media_records_a_proof_of_existence() {
 		assert_eq!(Media::media_by_hash(hash(1)), Some(0));
 		assert!(Media::is_active(0));
 		System::assert_last_event(
-			Event::MediaRegistered { media_id: 0, owner: alice(), content_hash: hash(1) }.into(),
+			Event::MediaRegistered {
+				media_id: 0,
+				owner: alice(),
+				content_hash: hash(1),
+				deposit: crate::Deposits::<Test>::get(0).unwrap(),
+			}
+			.into(),
 		);
 	});
 }
@@ -282,7 +290,9 @@ fn delete_media_leaves_a_tombstone() {
 			Error::<Test>::UnknownMedia
 		);
 		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), id));
-		System::assert_last_event(Event::MediaDeleted { media_id: id, owner: alice() }.into());
+		System::assert_last_event(
+			Event::MediaDeleted { media_id: id, owner: alice(), released: DEPOSIT_PER_ITEM }.into(),
+		);
 		assert_eq!(MediaStorage::<Test>::get(id).unwrap().status, MediaStatus::Deleted);
 		assert!(!Media::is_active(id));
 		let proof = Media::proof_of_existence(hash(1)).unwrap();
@@ -319,7 +329,13 @@ fn add_receipts_re_replicates_an_object() {
 		));
 		assert_eq!(Media::proof_of_existence(hash(1)).unwrap().clusters, vec![0, 1, 2, 3]);
 		System::assert_last_event(
-			Event::ReceiptsAdded { media_id: id, object_index: 0, clusters: vec![2, 3] }.into(),
+			Event::ReceiptsAdded {
+				media_id: id,
+				object_index: 0,
+				clusters: vec![2, 3],
+				replaced: vec![],
+			}
+			.into(),
 		);
 	});
 }
@@ -377,6 +393,156 @@ fn receipts_are_bound_to_this_chain() {
 				vec![o]
 			),
 			Error::<Test>::InvalidReceiptSignature
+		);
+	});
+}
+
+fn held(who: &sp_runtime::AccountId32) -> u64 {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&crate::HoldReason::MediaDeposit.into(), who)
+}
+
+#[test]
+fn registering_holds_a_storage_deposit_and_deletion_returns_the_freed_part() {
+	use frame_support::traits::fungible::Inspect;
+	new_test_ext().execute_with(|| {
+		let free = Balances::balance(&alice());
+		let one = register(alice(), "deposit", vec![original(1, &alice())]);
+		let record = crate::Media::<Test>::get(one).unwrap();
+		// Five entries (record, deposit, owner list, title index, one hash) and the bytes.
+		let expected = 5 * DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * record.encoded_size() as u64;
+		assert_eq!(crate::Deposits::<Test>::get(one), Some(expected));
+		assert_eq!(held(&alice()), expected);
+		assert_eq!(Balances::balance(&alice()), free - expected);
+		// More objects, more deposit.
+		let two = register(
+			alice(),
+			"deposit 2",
+			vec![
+				original(2, &alice()),
+				object(ObjectKind::Thumbnail { width: 1, height: 1 }, 3, &[0, 1], &alice()),
+			],
+		);
+		assert!(crate::Deposits::<Test>::get(two).unwrap() > expected + DEPOSIT_PER_ITEM);
+
+		// Deletion frees the title-index entry; the tombstone's part stays held.
+		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), one));
+		assert_eq!(crate::Deposits::<Test>::get(one), Some(expected - DEPOSIT_PER_ITEM));
+		assert!(Media::proof_of_existence(hash(1)).is_some());
+	});
+}
+
+#[test]
+fn a_user_who_cannot_pay_the_deposit_registers_nothing() {
+	use frame_support::traits::fungible::Mutate;
+	new_test_ext().execute_with(|| {
+		// Bob keeps just his user deposit (held) and a little free balance.
+		Balances::set_balance(&bob(), 10 + 50);
+		assert_noop!(
+			Media::register_media(
+				RuntimeOrigin::signed(bob()),
+				b"poor".to_vec(),
+				None,
+				None,
+				vec![original(7, &bob())]
+			),
+			Error::<Test>::CannotPayDeposit
+		);
+		assert!(Media::media_by_hash(hash(7)).is_none());
+	});
+}
+
+/// Sets `cluster`'s status as the admin would.
+fn set_status(cluster: u32, status: pallet_topology::ClusterStatus) {
+	assert_ok!(Topology::set_cluster_status(RuntimeOrigin::root(), cluster, status));
+}
+
+fn register_clusters(n: u32) {
+	for id in 4..4 + n {
+		assert_ok!(Topology::register_cluster(
+			RuntimeOrigin::root(),
+			account(60 + id as u8),
+			cluster_pair(id).public().0,
+			b"http://cluster".to_vec(),
+			1 << 40,
+		));
+	}
+}
+
+#[test]
+fn repairs_replace_clusters_that_stopped_serving_any_number_of_times() {
+	use pallet_topology::ClusterStatus;
+	new_test_ext().execute_with(|| {
+		register_clusters(8);
+		let id = register(alice(), "repair", vec![original(1, &alice())]);
+		let size = 1001;
+		let add = |clusters: &[u32]| {
+			Media::add_receipts(
+				RuntimeOrigin::signed(bob()),
+				id,
+				0,
+				clusters.iter().map(|c| receipt(*c, hash(1), size, &alice())).collect(),
+			)
+		};
+		// Fill the MaxReceipts (4) slots: clusters 0, 1, 2, 3.
+		assert_ok!(add(&[2, 3]));
+		// Clusters die one after another, each time a new one takes over: far more
+		// repairs than MaxReceipts − ReplicationFactor.
+		let mut holders = vec![0, 1, 2, 3];
+		for (dead, fresh) in [(0, 4), (1, 5), (2, 6), (3, 7), (4, 8), (5, 9)] {
+			set_status(dead, ClusterStatus::Retired);
+			assert_ok!(add(&[fresh]));
+			System::assert_last_event(
+				Event::ReceiptsAdded {
+					media_id: id,
+					object_index: 0,
+					clusters: vec![fresh],
+					replaced: vec![dead],
+				}
+				.into(),
+			);
+			holders.retain(|c| *c != dead);
+			holders.push(fresh);
+			assert_eq!(Media::proof_of_existence(hash(1)).unwrap().clusters, holders);
+		}
+		// With room left, an Offline holder keeps its slot (it may come back)...
+		set_status(6, ClusterStatus::Draining);
+		let poe = Media::proof_of_existence(hash(1)).unwrap();
+		assert_eq!(poe.clusters, holders, "a draining cluster still serves");
+	});
+}
+
+#[test]
+fn proof_of_existence_reports_only_clusters_that_still_serve() {
+	use pallet_topology::ClusterStatus;
+	new_test_ext().execute_with(|| {
+		let id = register(alice(), "live", vec![original(1, &alice())]);
+		assert_ok!(Media::add_receipts(
+			RuntimeOrigin::signed(bob()),
+			id,
+			0,
+			vec![receipt(2, hash(1), 1001, &alice())]
+		));
+		set_status(0, ClusterStatus::Retired);
+		// Cluster 2 misses heartbeats and goes Offline.
+		pallet_topology::Clusters::<Test>::mutate(2, |c| {
+			c.as_mut().unwrap().status = ClusterStatus::Offline
+		});
+		assert_eq!(Media::proof_of_existence(hash(1)).unwrap().clusters, vec![1]);
+		// The record keeps all three: the Offline one may come back.
+		assert_eq!(
+			crate::Media::<Test>::get(id).unwrap().objects[0].clusters.to_vec(),
+			vec![0, 1, 2]
+		);
+		// And it cannot be "added" again while it holds the object.
+		assert_noop!(
+			Media::add_receipts(
+				RuntimeOrigin::signed(bob()),
+				id,
+				0,
+				vec![receipt(2, hash(1), 1001, &alice())]
+			),
+			Error::<Test>::ClusterAlreadyHolds
 		);
 	});
 }

@@ -406,12 +406,27 @@ pub mod pallet {
 				.map(|c| c.public_key)
 		}
 
+		fn is_serving(cluster: ClusterId) -> bool {
+			Clusters::<T>::get(cluster).is_some_and(|c| {
+				matches!(c.status, ClusterStatus::Active | ClusterStatus::Draining)
+			})
+		}
+
 		#[cfg(feature = "runtime-benchmarks")]
 		fn register_for_benchmark(key: ClusterKey) -> ClusterId {
 			let operator: T::AccountId = frame_benchmarking::account("operator", 0, 0);
 			let endpoint: EndpointOf<T> =
 				alloc::vec![b'x'; T::MaxEndpointLen::get() as usize].try_into().expect("fits");
 			Self::do_register(operator, key, endpoint, u64::MAX).expect("room for a cluster")
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn retire_for_benchmark(cluster: ClusterId) {
+			Clusters::<T>::mutate(cluster, |c| {
+				if let Some(c) = c {
+					c.status = ClusterStatus::Retired;
+				}
+			});
 		}
 	}
 }
