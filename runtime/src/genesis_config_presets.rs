@@ -8,11 +8,20 @@
 //!   `paratii-node --dev` runs.
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave) for a local
 //!   multi-node network, the same funded accounts, Alice as sudo, the four as the
-//!   council, two-minute sessions.
+//!   council, one-minute sessions (the shortest allowed, so test networks see
+//!   validator changes within two minutes).
+//! - `production`: what a real consortium chain starts from — **no sudo key**, at
+//!   least [`PRODUCTION_MIN_VALIDATORS`] validators, the council made of the
+//!   validators' operators, one-hour sessions, no dev account. The named preset is the
+//!   template (no validators yet); [`production_config_genesis`] fills in the
+//!   consortium's validators, their session keys and the initial balances, which
+//!   `paratii-node build-spec --chain production:<validators.json>` does (see the
+//!   README's "Run a real network").
 
 use crate::{
-	AccountId, BalancesConfig, BlockNumber, RuntimeGenesisConfig, SessionKeys, SudoConfig, MINUTES,
-	PTI,
+	configs::{MIN_VALIDATORS, PRODUCTION_MIN_VALIDATORS},
+	AccountId, Balance, BalancesConfig, BlockNumber, RuntimeGenesisConfig, SessionKeys, SudoConfig,
+	HOURS, MINUTES, PTI,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -68,7 +77,7 @@ impl Authority {
 		}
 	}
 
-	fn session_keys(&self) -> SessionKeys {
+	pub fn session_keys(&self) -> SessionKeys {
 		SessionKeys {
 			aura: self.aura.clone(),
 			grandpa: self.grandpa.clone(),
@@ -117,13 +126,42 @@ fn genesis(
 	endowed: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
-	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed.into_iter().map(|account| (account, DEV_ACCOUNT_BALANCE)).collect(),
+	let mut patch = consortium_genesis(
+		&authorities,
+		council,
+		session_period,
+		MIN_VALIDATORS,
+		endowed.into_iter().map(|account| (account, DEV_ACCOUNT_BALANCE)).collect(),
+	);
+	let dev = build_struct_json_patch!(RuntimeGenesisConfig {
+		sudo: SudoConfig { key: Some(root) },
+		topology: pallet_topology::GenesisConfig { clusters: dev_clusters() },
+		users: pallet_users::GenesisConfig {
+			users: vec![(Sr25519Keyring::Alice.to_account_id(), b"alice".to_vec())],
+			view_recorders: Vec::new(),
 		},
+	});
+	if let (Value::Object(patch), Value::Object(dev)) = (&mut patch, dev) {
+		patch.extend(dev);
+	}
+	patch
+}
+
+/// The part of the genesis every chain has, dev or production: balances, the
+/// consortium's validators and their session keys, the council, the fee multiplier.
+fn consortium_genesis(
+	authorities: &[Authority],
+	council: Vec<AccountId>,
+	session_period: BlockNumber,
+	min_validators: u32,
+	balances: Vec<(AccountId, Balance)>,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances },
 		consortium: pallet_consortium::GenesisConfig {
 			validators: authorities.iter().map(|a| a.account.clone()).collect::<Vec<_>>(),
 			session_period,
+			min_validators,
 		},
 		session: pallet_session::GenesisConfig {
 			keys: authorities
@@ -132,27 +170,44 @@ fn genesis(
 				.collect::<Vec<_>>(),
 		},
 		council_membership: pallet_membership::GenesisConfig {
-			members: council.try_into().expect("the dev councils fit CouncilMaxMembers"),
+			members: council.try_into().expect("a council fits CouncilMaxMembers"),
 		},
-		sudo: SudoConfig { key: Some(root) },
 		// The constant fee multiplier from block 0 on (`on_finalize` would only set it at
 		// the end of block 1), so the EVM gas price is 100 gwei from genesis.
 		transaction_payment: pallet_transaction_payment::GenesisConfig {
 			multiplier: crate::configs::FeeMultiplier::get(),
 		},
-		topology: pallet_topology::GenesisConfig { clusters: dev_clusters() },
-		users: pallet_users::GenesisConfig {
-			users: vec![(Sr25519Keyring::Alice.to_account_id(), b"alice".to_vec())],
-			view_recorders: Vec::new(),
-		},
 	})
+}
+
+/// Sessions of a production chain: one hour.
+pub const PRODUCTION_SESSION_PERIOD: BlockNumber = HOURS;
+
+/// A production chain: `authorities` validate and their accounts (the operators) form
+/// the council; `balances` are the only funded accounts; no sudo key (pallet-sudo's
+/// genesis key stays `None`), at least [`PRODUCTION_MIN_VALIDATORS`] validators.
+/// Storage clusters and view recorders are admitted later by council motions.
+pub fn production_config_genesis(
+	authorities: &[Authority],
+	balances: Vec<(AccountId, Balance)>,
+) -> Value {
+	consortium_genesis(
+		authorities,
+		authorities.iter().map(|a| a.account.clone()).collect(),
+		PRODUCTION_SESSION_PERIOD,
+		PRODUCTION_MIN_VALIDATORS,
+		balances,
+	)
 }
 
 /// Sessions of the `development` chain: ten minutes.
 pub const DEV_SESSION_PERIOD: BlockNumber = 10 * MINUTES;
-/// Sessions of the `local_testnet` chain: two minutes, so validator changes show within
-/// minutes on test networks.
-pub const LOCAL_SESSION_PERIOD: BlockNumber = 2 * MINUTES;
+/// Sessions of the `local_testnet` chain: one minute (`MinSessionPeriod`), so
+/// validator changes show within two minutes on test networks.
+pub const LOCAL_SESSION_PERIOD: BlockNumber = MINUTES;
+
+/// The id of the production preset.
+pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
 
 /// The council's members: the given dev accounts.
 fn council(members: &[Sr25519Keyring]) -> Vec<AccountId> {
@@ -201,6 +256,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		PRODUCTION_RUNTIME_PRESET => production_config_genesis(&[], Vec::new()),
 		_ => return None,
 	};
 	Some(
@@ -215,5 +271,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_RUNTIME_PRESET),
 	]
 }

@@ -95,7 +95,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -283,6 +283,13 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type BeefyMmrLeaf = pallet_beefy_mmr;
+
+	// The council's path to root calls (runtime upgrades).
+	#[runtime::pallet_index(15)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(16)]
+	pub type Whitelist = pallet_whitelist;
 
 	// Paratii's media domain.
 	#[runtime::pallet_index(20)]

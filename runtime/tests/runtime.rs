@@ -49,7 +49,7 @@ fn ext(preset: &str) -> sp_io::TestExternalities {
 #[test]
 fn every_preset_is_listed_and_builds() {
 	let names = genesis_config_presets::preset_names();
-	assert_eq!(names.len(), 2);
+	assert_eq!(names.len(), 3);
 	for name in names {
 		let name: &[u8] = name.as_ref();
 		let name = String::from_utf8(name.to_vec()).unwrap();
@@ -553,4 +553,274 @@ mod consortium {
 			);
 		});
 	}
+}
+
+// ---------------------------------------------------------------- governance without sudo
+
+use paratii_runtime::{Council, RuntimeEvent};
+
+/// Runs `call` as a council motion: `proposer` proposes it, the other `ayes` vote for
+/// it, and it is closed, as members do from polkadot.js. Whether the call was executed
+/// and succeeded.
+fn council_motion(call: RuntimeCall, proposer: Sr25519Keyring, ayes: &[Sr25519Keyring]) -> bool {
+	let members = pallet_collective::Members::<Runtime, CouncilCollective>::get().len() as u32;
+	// Two thirds of the council, rounded up.
+	let threshold = (2 * members).div_ceil(3);
+	let length = call.encoded_size() as u32;
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let index = pallet_collective::ProposalCount::<Runtime, CouncilCollective>::get();
+	frame_support::assert_ok!(Council::propose(
+		RuntimeOrigin::signed(proposer.to_account_id()),
+		threshold,
+		Box::new(call.clone()),
+		length,
+	));
+	// The proposer and the `ayes` vote for it, every other member against.
+	for member in pallet_collective::Members::<Runtime, CouncilCollective>::get() {
+		let aye =
+			member == proposer.to_account_id() || ayes.iter().any(|a| a.to_account_id() == member);
+		frame_support::assert_ok!(Council::vote(RuntimeOrigin::signed(member), hash, index, aye));
+	}
+	frame_support::assert_ok!(Council::close(
+		RuntimeOrigin::signed(proposer.to_account_id()),
+		hash,
+		index,
+		call.get_dispatch_info().call_weight,
+		length,
+	));
+	System::events().iter().any(|r| {
+		matches!(
+			&r.event,
+			RuntimeEvent::Council(pallet_collective::Event::Executed { proposal_hash, result: Ok(()) })
+				if *proposal_hash == hash
+		)
+	})
+}
+
+use sp_runtime::traits::{Dispatchable, Hash as _};
+
+/// A production chain of the four dev validators: no sudo key at all.
+fn production_ext() -> sp_io::TestExternalities {
+	let authorities = [
+		(Sr25519Keyring::Alice, sp_keyring::Ed25519Keyring::Alice),
+		(Sr25519Keyring::Bob, sp_keyring::Ed25519Keyring::Bob),
+		(Sr25519Keyring::Charlie, sp_keyring::Ed25519Keyring::Charlie),
+		(Sr25519Keyring::Dave, sp_keyring::Ed25519Keyring::Dave),
+	]
+	.map(|(aura, grandpa)| genesis_config_presets::Authority::dev(aura, grandpa));
+	let balances = authorities.iter().map(|a| (a.account.clone(), 1_000 * PTI)).collect();
+	let patch = genesis_config_presets::production_config_genesis(&authorities, balances);
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+#[test]
+fn production_preset_has_no_sudo_no_dev_accounts_and_a_minimum_of_three() {
+	ext(genesis_config_presets::PRODUCTION_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(
+			pallet_consortium::MinimumValidators::<Runtime>::get(),
+			paratii_runtime::configs::PRODUCTION_MIN_VALIDATORS
+		);
+		assert!(paratii_runtime::configs::PRODUCTION_MIN_VALIDATORS >= 3);
+		assert_eq!(
+			pallet_consortium::SessionPeriod::<Runtime>::get(),
+			genesis_config_presets::PRODUCTION_SESSION_PERIOD
+		);
+		for account in Sr25519Keyring::well_known() {
+			assert_eq!(Balances::total_balance(&account.to_account_id()), 0);
+		}
+		assert!(pallet_topology::Clusters::<Runtime>::iter().next().is_none());
+		assert!(!pallet_users::Users::<Runtime>::contains_key(
+			Sr25519Keyring::Alice.to_account_id()
+		));
+	});
+	production_ext().execute_with(|| {
+		assert_authorities(4);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		// The council is the validators' operators.
+		assert_eq!(
+			pallet_collective::Members::<Runtime, CouncilCollective>::get(),
+			pallet_consortium::Validators::<Runtime>::get().into_inner()
+		);
+	});
+}
+
+#[test]
+#[should_panic(expected = "fewer genesis validators than min_validators")]
+fn production_genesis_refuses_fewer_than_three_validators() {
+	let authorities = [genesis_config_presets::Authority::dev(
+		Sr25519Keyring::Alice,
+		sp_keyring::Ed25519Keyring::Alice,
+	)];
+	let patch = genesis_config_presets::production_config_genesis(&authorities, Vec::new());
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+	let _ = config.build_storage();
+}
+
+#[test]
+fn a_council_motion_registers_a_storage_cluster_and_manages_view_recorders() {
+	production_ext().execute_with(|| {
+		let operator = Sr25519Keyring::Eve.to_account_id();
+		let register = RuntimeCall::Topology(pallet_topology::Call::register_cluster {
+			operator: operator.clone(),
+			public_key: DEV_CLUSTER_1_KEY,
+			endpoint: b"https://cluster-1.example".to_vec(),
+			capacity_bytes: 1 << 40,
+		});
+		// A signed account, even a council member, cannot.
+		assert!(register.clone().dispatch(RuntimeOrigin::signed(operator.clone())).is_err());
+		// Half of the council (2 of 4) is not enough...
+		assert!(!council_motion(register.clone(), Sr25519Keyring::Alice, &[Sr25519Keyring::Bob]));
+		assert!(pallet_topology::Clusters::<Runtime>::get(0).is_none());
+		// ...two thirds (3 of 4) is.
+		assert!(council_motion(
+			register,
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		assert_eq!(pallet_topology::Clusters::<Runtime>::get(0).unwrap().operator, operator);
+
+		let status = RuntimeCall::Topology(pallet_topology::Call::set_cluster_status {
+			cluster_id: 0,
+			status: pallet_topology::ClusterStatus::Draining,
+		});
+		assert!(council_motion(
+			status,
+			Sr25519Keyring::Bob,
+			&[Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+		));
+		assert_eq!(
+			pallet_topology::Clusters::<Runtime>::get(0).unwrap().status,
+			pallet_topology::ClusterStatus::Draining
+		);
+
+		let recorder =
+			RuntimeCall::Users(pallet_users::Call::add_view_recorder { who: operator.clone() });
+		assert!(council_motion(
+			recorder,
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Dave]
+		));
+		assert!(pallet_users::ViewRecorders::<Runtime>::contains_key(&operator));
+	});
+}
+
+/// Reads a runtime's version the way the executor does, for a code blob that stands for
+/// the next release: this runtime's version with `spec_version + 1`.
+struct NextRelease;
+impl sp_core::traits::ReadRuntimeVersion for NextRelease {
+	fn read_runtime_version(
+		&self,
+		_wasm_code: &[u8],
+		_ext: &mut dyn sp_core::traits::Externalities,
+	) -> Result<Vec<u8>, String> {
+		let mut version = paratii_runtime::VERSION;
+		version.spec_version += 1;
+		Ok(version.encode())
+	}
+}
+
+#[test]
+fn the_council_upgrades_the_runtime_through_the_whitelist_without_sudo() {
+	let mut ext = production_ext();
+	ext.register_extension(sp_core::traits::ReadRuntimeVersionExt::new(NextRelease));
+	ext.execute_with(|| {
+		let code = paratii_runtime::WASM_BINARY.expect("built").to_vec();
+		let code_hash = <Runtime as frame_system::Config>::Hashing::hash(&code);
+		let authorize = RuntimeCall::System(frame_system::Call::authorize_upgrade { code_hash });
+		// A motion cannot call a root-only function directly...
+		assert!(!council_motion(
+			authorize.clone(),
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		let authorized = || {
+			System::events().iter().any(|r| {
+				matches!(
+					&r.event,
+					RuntimeEvent::System(frame_system::Event::UpgradeAuthorized { code_hash: h, check_version: true })
+						if *h == code_hash
+				)
+			})
+		};
+		assert!(!authorized());
+
+		// ...so one motion whitelists the call's hash, a second dispatches it as root.
+		let call_hash = <Runtime as frame_system::Config>::Hashing::hash_of(&authorize);
+		assert!(council_motion(
+			RuntimeCall::Whitelist(pallet_whitelist::Call::whitelist_call { call_hash }),
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		assert!(council_motion(
+			RuntimeCall::Whitelist(pallet_whitelist::Call::dispatch_whitelisted_call_with_preimage {
+				call: Box::new(authorize),
+			}),
+			Sr25519Keyring::Bob,
+			&[Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+		));
+		assert!(authorized());
+
+		// Anyone may now apply the authorized code; only that code is accepted.
+		let apply = |code: Vec<u8>| {
+			RuntimeCall::System(frame_system::Call::apply_authorized_upgrade { code })
+				.dispatch(RuntimeOrigin::none())
+		};
+		assert!(apply(b"other code".to_vec()).is_err());
+		frame_support::assert_ok!(apply(code.clone()));
+		assert_eq!(sp_io::storage::get(sp_core::storage::well_known_keys::CODE).unwrap().to_vec(), code);
+		System::assert_has_event(RuntimeEvent::System(frame_system::Event::CodeUpdated {
+			hash: code_hash,
+		}));
+		assert!(pallet_sudo::Key::<Runtime>::get().is_none(), "no sudo involved");
+	});
+}
+
+#[test]
+fn session_purge_keys_is_filtered_and_the_consortium_refuses_validators() {
+	production_ext().execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let purge = RuntimeCall::Session(pallet_session::Call::purge_keys {});
+		let err = purge.dispatch(RuntimeOrigin::signed(alice.clone())).unwrap_err().error;
+		assert_eq!(err, frame_system::Error::<Runtime>::CallFiltered.into());
+		frame_support::assert_noop!(
+			paratii_runtime::Consortium::purge_keys(RuntimeOrigin::signed(alice.clone())),
+			pallet_consortium::Error::<Runtime>::StillValidator
+		);
+		assert!(pallet_session::NextKeys::<Runtime>::get(&alice).is_some());
+	});
+}
+
+#[test]
+fn block_coinbase_is_the_authors_account_even_when_its_keys_differ() {
+	use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+	use sp_runtime::{generic::Digest, DigestItem};
+	production_ext().execute_with(|| {
+		// Validators' Aura keys that are not their accounts' keys (as on a real chain,
+		// where operators generate session keys on the node).
+		let keys: Vec<sp_consensus_aura::sr25519::AuthorityId> =
+			(0..4u8).map(|i| sp_core::sr25519::Public::from_raw([i + 1; 32]).into()).collect();
+		pallet_aura::Authorities::<Runtime>::put(
+			frame_support::BoundedVec::try_from(keys).unwrap(),
+		);
+		let validators = pallet_session::Validators::<Runtime>::get();
+		for slot in 0..4u64 {
+			let digest = Digest {
+				logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())],
+			};
+			System::initialize(&(2 + slot as u32), &System::parent_hash(), &digest);
+			let author = &validators[(slot % 4) as usize];
+			assert_eq!(
+				pallet_revive::Pallet::<Runtime>::block_author(),
+				Mapper::to_address(author)
+			);
+		}
+	});
 }

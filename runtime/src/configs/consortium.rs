@@ -8,21 +8,61 @@
 //! - `Authorship` tells the consortium who authored each block, for its idle reports.
 //! - `Council` (pallet-collective) votes motions; `CouncilMembership`
 //!   (pallet-membership) manages its members.
+//! - `Whitelist` (pallet-whitelist, with `Preimage`) is the council's path to root:
+//!   one two-thirds motion whitelists the hash of a root call (a runtime upgrade, say
+//!   `system.authorizeUpgrade`), a second dispatches the call itself as root. Two
+//!   votes, the first on the exact hash, so members can check the code they approve;
+//!   no sudo key and no token-holder referendum (a consortium's members are its
+//!   validators' operators, not token holders, so pallet-democracy/referenda would
+//!   hand upgrades to whoever holds PTI).
+//!
+//! `session.purgeKeys` is filtered out (see [`NoDirectKeyPurge`]): a validator's keys
+//! go through `consortium.purgeKeys`, which refuses while it is a validator.
 
-use frame_support::traits::{ConstU128, EitherOfDiverse};
+use frame_support::traits::{ConstU128, Contains, EitherOfDiverse, LinearStoragePrice};
 use frame_system::EnsureRoot;
-use sp_runtime::traits::{ConvertInto, OpaqueKeys};
+use sp_runtime::{
+	traits::{ConvertInto, OpaqueKeys},
+	DispatchResult,
+};
 
 use super::*;
 
-/// Fewest validators the consortium may shrink to: below it one crashed node would stop
-/// finality (GRANDPA needs more than 2/3 of the votes).
+/// The floor of the consortium's minimum size: one, for single-validator dev chains.
+/// Each chain sets its own minimum at genesis (`consortium.minValidators`): the
+/// production preset uses [`PRODUCTION_MIN_VALIDATORS`].
 pub const MIN_VALIDATORS: u32 = 1;
+/// The fewest validators a production chain may shrink to: with fewer than three, one
+/// crashed node stops finality (GRANDPA needs more than 2/3 of the votes).
+pub const PRODUCTION_MIN_VALIDATORS: u32 = 3;
 
 parameter_types! {
 	/// Sessions cannot be shorter than one minute: BEEFY signs at least one block per
 	/// session and votes at most every 8 blocks.
 	pub const MinSessionPeriod: BlockNumber = MINUTES;
+	/// Nor longer than a day: validator changes take effect within two sessions, so a
+	/// longer period would leave a removed validator in place for days (and a huge one
+	/// would freeze the set for good).
+	pub const MaxSessionPeriod: BlockNumber = DAYS;
+}
+
+/// The runtime's call filter: everything but `session.purgeKeys`, which goes through
+/// `consortium.purgeKeys` so that a validator cannot drop itself (and the authority
+/// set below `MinValidators`) by removing its keys.
+pub struct NoDirectKeyPurge;
+impl Contains<RuntimeCall> for NoDirectKeyPurge {
+	fn contains(call: &RuntimeCall) -> bool {
+		!matches!(call, RuntimeCall::Session(pallet_session::Call::purge_keys { .. }))
+	}
+}
+
+/// `consortium.purgeKeys`' way to pallet-session: its own `purge_keys`, as signed by
+/// the validator (deposit and consumer reference handled as pallet-session does).
+pub struct SessionKeyPurge;
+impl pallet_consortium::SessionKeys<AccountId> for SessionKeyPurge {
+	fn purge_keys(who: AccountId) -> DispatchResult {
+		pallet_session::Pallet::<Runtime>::purge_keys(RuntimeOrigin::signed(who))
+	}
 }
 
 /// A council motion passed by more than half of the council, or root.
@@ -39,12 +79,14 @@ pub type CouncilTwoThirdsOrRoot = EitherOfDiverse<
 
 impl pallet_consortium::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type GovernanceOrigin = CouncilMajorityOrRoot;
+	type GovernanceOrigin = CouncilTwoThirdsOrRoot;
 	type ValidatorRegistration = Session;
 	type ActiveValidators = Session;
 	type MinValidators = ConstU32<MIN_VALIDATORS>;
 	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
 	type MinSessionPeriod = MinSessionPeriod;
+	type MaxSessionPeriod = MaxSessionPeriod;
+	type SessionKeys = SessionKeyPurge;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ConsortiumBenchmarkHelper;
@@ -114,4 +156,37 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type MembershipChanged = Council;
 	type MaxMembers = CouncilMaxMembers;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const PreimageHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
+	/// A whitelisted call deferred before its hash was whitelisted may wait a week.
+	pub const DeferredDispatchExpiration: BlockNumber = 7 * DAYS;
+}
+
+impl pallet_preimage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type ManagerOrigin = CouncilTwoThirdsOrRoot;
+	// A noted preimage holds storage-deposit prices (see revive.rs): 2 milli-PTI plus
+	// 20 micro-PTI per byte.
+	type Consideration = frame_support::traits::fungible::HoldConsideration<
+		AccountId,
+		Balances,
+		PreimageHoldReason,
+		LinearStoragePrice<super::revive::DepositPerItem, super::revive::DepositPerByte, Balance>,
+	>;
+}
+
+impl pallet_whitelist::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WhitelistOrigin = CouncilTwoThirdsOrRoot;
+	type DispatchWhitelistedOrigin = CouncilTwoThirdsOrRoot;
+	type Preimages = Preimage;
+	type DeferredDispatchExpiration = DeferredDispatchExpiration;
+	type BlockNumberProvider = System;
+	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
 }

@@ -2,7 +2,9 @@
 //! (Media).
 
 use frame_support::{parameter_types, traits::ConstU32};
-use frame_system::EnsureRoot;
+
+use super::consortium::CouncilTwoThirdsOrRoot;
+use super::revive::{deposit, DepositPerByte, DepositPerItem};
 
 use super::*;
 
@@ -11,12 +13,17 @@ parameter_types! {
 	pub const HeartbeatTimeout: BlockNumber = HOURS;
 	/// PTI held from every registered user, returned when they unregister.
 	pub const UserDeposit: Balance = PTI;
+	/// Held per standing like or dislike: one storage entry of about 64 bytes.
+	pub const ReactionDeposit: Balance = deposit(1, 64);
+	/// Held per standing flag: one entry with a reason of up to 256 bytes.
+	pub const FlagDeposit: Balance = deposit(1, 64 + 256);
+	/// A viewer counts once per media item per hour.
+	pub const ViewWindow: BlockNumber = HOURS;
 }
 
 impl pallet_topology::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	// The council replaces root when the consortium pallet lands.
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = CouncilTwoThirdsOrRoot;
 	type MaxClusters = ConstU32<256>;
 	type MaxEndpointLen = ConstU32<256>;
 	type HeartbeatTimeout = HeartbeatTimeout;
@@ -32,7 +39,12 @@ impl pallet_users::Config for Runtime {
 	type MaxProfileCidLen = ConstU32<128>;
 	type MaxFlagReasonLen = ConstU32<256>;
 	type FlagThreshold = ConstU32<5>;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type ReactionDeposit = ReactionDeposit;
+	type FlagDeposit = FlagDeposit;
+	type MaxViewBatch = ConstU32<128>;
+	type MaxViewsPerBlock = ConstU32<1024>;
+	type ViewWindow = ViewWindow;
+	type AdminOrigin = CouncilTwoThirdsOrRoot;
 	type Media = Media;
 	type WeightInfo = pallet_users::weights::SubstrateWeight<Runtime>;
 }
@@ -50,5 +62,10 @@ impl pallet_media::Config for Runtime {
 	type MaxReceipts = ConstU32<8>;
 	type MaxTitleLen = ConstU32<128>;
 	type MaxLabelLen = ConstU32<32>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	// The storage-deposit prices of the EVM (revive.rs): one for all on-chain storage.
+	type DepositPerItem = DepositPerItem;
+	type DepositPerByte = DepositPerByte;
 	type WeightInfo = pallet_media::weights::SubstrateWeight<Runtime>;
 }

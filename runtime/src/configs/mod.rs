@@ -20,7 +20,10 @@ mod beefy;
 mod consortium;
 mod media;
 mod revive;
-pub use consortium::{CouncilCollective, CouncilMajorityOrRoot, MIN_VALIDATORS};
+pub use consortium::{
+	CouncilCollective, CouncilMajorityOrRoot, CouncilTwoThirdsOrRoot, MIN_VALIDATORS,
+	PRODUCTION_MIN_VALIDATORS,
+};
 pub use media::REPLICATION_FACTOR;
 pub use revive::CHAIN_ID;
 
@@ -72,6 +75,7 @@ impl frame_system::Config for Runtime {
 	// Every new Substrate account gets its H160 in pallet-revive, and loses it when reaped.
 	type OnNewAccount = pallet_revive::AutoMapper<Runtime>;
 	type OnKilledAccount = pallet_revive::AutoMapper<Runtime>;
+	type BaseCallFilter = consortium::NoDirectKeyPurge;
 }
 
 // ---------------------------------------------------------------- consensus
@@ -151,10 +155,10 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
-// ---------------------------------------------------------------- governance (dev)
+// ---------------------------------------------------------------- sudo (dev chains)
 
 /// Sudo exists for the development and local presets only: the production preset
-/// sets no key, and the council replaces it when the consortium pallet lands.
+/// sets no key, and the council (with `Whitelist` for root calls) governs instead.
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;

@@ -19,11 +19,11 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstBool, ConstU32, ConstU64, FindAuthor},
+	traits::{ConstBool, ConstU32, ConstU64},
 };
 use frame_system::EnsureSigned;
 use pallet_revive::{evm::fees::Info as FeeInfo, AccountId32Mapper};
-use sp_runtime::{ConsensusEngineId, FixedU128, Perbill};
+use sp_runtime::{FixedU128, Perbill};
 
 use super::*;
 
@@ -53,21 +53,6 @@ parameter_types! {
 	pub MaxEthExtrinsicWeight: FixedU128 = FixedU128::from_rational(9, 10);
 }
 
-/// The account of the block's Aura author: `block.coinbase` in contracts.
-pub struct AuraAuthorAccount;
-
-impl FindAuthor<AccountId> for AuraAuthorAccount {
-	fn find_author<'a, I>(digests: I) -> Option<AccountId>
-	where
-		I: 'a + IntoIterator<Item = (ConsensusEngineId, &'a [u8])>,
-	{
-		let index = <pallet_aura::Pallet<Runtime> as FindAuthor<u32>>::find_author(digests)?;
-		let authority = pallet_aura::Authorities::<Runtime>::get().get(index as usize)?.clone();
-		let raw: [u8; 32] = AsRef::<[u8]>::as_ref(&authority).try_into().ok()?;
-		Some(AccountId::new(raw))
-	}
-}
-
 impl pallet_revive::Config for Runtime {
 	type Time = Timestamp;
 	type Balance = Balance;
@@ -82,7 +67,9 @@ impl pallet_revive::Config for Runtime {
 	// Only the built-in Ethereum precompiles (ecrecover, sha256, ripemd160, identity,
 	// modexp, bn128, blake2f); Paratii's own precompiles come with the media contracts.
 	type Precompiles = ();
-	type FindAuthor = AuraAuthorAccount;
+	// `block.coinbase`: the author's account through the session's validator list, as
+	// Authorship finds it, not the Aura key (a validator's keys need not be its account).
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
 	type DepositPerByte = DepositPerByte;
 	type DepositPerItem = DepositPerItem;
 	type DepositPerChildTrieItem = DepositPerChildTrieItem;
