@@ -39,6 +39,14 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"production" => {
+				return Err("`--chain production` needs the validators: \
+					`--chain production:<validators.json>` (see the README's \"Run a real network\")"
+					.into())
+			},
+			id if id.starts_with("production:") => {
+				Box::new(chain_spec::production_chain_spec(&id["production:".len()..])?)
+			},
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},
@@ -46,9 +54,33 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// ParityDB unless `--database` says otherwise. sc-cli's own default is RocksDB
+/// whenever its `rocksdb` feature is on, and the eth-rpc server, built in the same
+/// workspace, turns that feature on; our nodes run ParityDB (what the README documents
+/// and `--help` says), so the default is set here rather than left to feature
+/// unification.
+fn parity_db_by_default(params: &mut sc_cli::DatabaseParams) {
+	params.database.get_or_insert(sc_cli::Database::ParityDb);
+}
+
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	parity_db_by_default(&mut cli.run.import_params.database_params);
+	match &mut cli.subcommand {
+		Some(Subcommand::CheckBlock(cmd)) => {
+			parity_db_by_default(&mut cmd.import_params.database_params)
+		},
+		Some(Subcommand::ImportBlocks(cmd)) => {
+			parity_db_by_default(&mut cmd.import_params.database_params)
+		},
+		Some(Subcommand::ExportBlocks(cmd)) => parity_db_by_default(&mut cmd.database_params),
+		Some(Subcommand::ExportState(cmd)) => parity_db_by_default(&mut cmd.database_params),
+		Some(Subcommand::PurgeChain(cmd)) => parity_db_by_default(&mut cmd.database_params),
+		Some(Subcommand::Revert(cmd)) => parity_db_by_default(&mut cmd.database_params),
+		Some(Subcommand::ChainInfo(cmd)) => parity_db_by_default(&mut cmd.database_params),
+		_ => {},
+	}
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
