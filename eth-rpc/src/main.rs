@@ -7,10 +7,22 @@
 //! `eth_*` calls into `Revive` runtime-API calls and `eth_transact` extrinsics, and
 //! serves them on `--rpc-port` (default 8545) for MetaMask, ethers and viem.
 //!
+//! Before the upstream server starts, [`index`] gives its receipt and log index a
+//! directory of its own per chain and drops an index whose blocks are not on the chain
+//! the node runs, so a new chain is never served the receipts of an old one. The port
+//! wallets talk to is served by [`front`], which passes everything through to the
+//! upstream server and answers rejected transactions as geth does ("nonce too low",
+//! "insufficient funds for gas * price + value", ...).
+//!
 //! Run `paratii-eth-rpc --help` for the options; `scripts/dev.sh` starts it next to
 //! the dev node.
 
+mod front;
+mod index;
+
 fn main() -> anyhow::Result<()> {
-	let cmd = pallet_revive_eth_rpc::cli::CliCommand::parse_cli()?;
+	let mut cmd = pallet_revive_eth_rpc::cli::CliCommand::parse_cli()?;
+	index::prepare(&mut cmd)?;
+	front::Front::configure(&mut cmd)?.spawn()?;
 	pallet_revive_eth_rpc::cli::run(cmd)
 }
