@@ -35,6 +35,12 @@ has_libclang() {
 ensure_rust() {
 	command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
 	command -v rustup >/dev/null || die "rustup not found: the wasm target is installed with rustup"
+	# Cargo.lock needs Rust >= 1.91 (rust-toolchain.toml selects stable).
+	local version
+	version="$(rustc --version | awk '{print $2}')"
+	if [ "$(printf '%s\n1.91.0\n' "${version%%-*}" | sort -V | head -1)" != "1.91.0" ]; then
+		die "Rust >= 1.91 is needed (found $version): run rustup update stable"
+	fi
 	# substrate-wasm-builder uses wasm32v1-none on Rust >= 1.84 (no nightly build-std).
 	if ! rustup target list --installed | grep -qx wasm32v1-none; then
 		say "adding rustup target wasm32v1-none"
@@ -49,11 +55,19 @@ ensure_rust() {
 	has_libclang || apt_install libclang-dev
 }
 
+# Node.js 20 or newer. Debian 12's own `nodejs` is 18, too old for the client tests, so
+# it is installed only when no Node.js is there, and the version is checked after.
 ensure_node_js() {
 	command -v node >/dev/null || apt_install nodejs npm
 	local major
 	major="$(node -p 'process.versions.node.split(".")[0]')"
-	[ "$major" -ge 20 ] || die "Node.js >= 20 is needed for the client tests (found $(node --version))"
+	if [ "$major" -lt 20 ]; then
+		die "Node.js >= 20 is needed for the client tests; found $(node --version) at $(command -v node)
+  (Debian 12's nodejs package is 18). Install Node.js 20 LTS, then run this again:
+    curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash - && sudo apt-get install -y nodejs
+  or, without root:
+    curl -fsSL https://raw.githubusercontent.com/nvm-sh/nvm/v0.40.1/install.sh | bash && . ~/.nvm/nvm.sh && nvm install 20"
+	fi
 	command -v npm >/dev/null || apt_install npm
 }
 
@@ -80,6 +94,18 @@ npm_install() {
 # The binaries the run and test commands start: the node, the Ethereum RPC and the
 # media services.
 PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli)
+
+# The runtime as it ships: without runtime-benchmarks. It has a target directory of its
+# own, so that building it never invalidates the test build's runtime, and it is built
+# with `cargo check`: that runs the runtime's build script, which compiles the wasm in
+# full, while the native crates are only checked (the node never runs them).
+export PARATII_PRODUCTION_TARGET="${PARATII_PRODUCTION_TARGET:-$HOME/.cache/paratii/target-production}"
+export PARATII_PRODUCTION_WASM="$PARATII_PRODUCTION_TARGET/debug/wbuild/paratii-runtime/paratii_runtime.compact.compressed.wasm"
+build_production_runtime() {
+	say "building the production runtime (no runtime-benchmarks) in $PARATII_PRODUCTION_TARGET"
+	CARGO_TARGET_DIR="$PARATII_PRODUCTION_TARGET" cargo check --locked -p paratii-runtime "$@" &&
+		[ -f "$PARATII_PRODUCTION_WASM" ] || die "no production runtime at $PARATII_PRODUCTION_WASM"
+}
 
 # Builds every binary with the shared profile and features. They are built together,
 # always: apart, cargo would unify their dependencies' features differently and

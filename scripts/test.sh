@@ -9,6 +9,9 @@
 #   tier 4  contracts     contracts/chain compiled with solc-js
 #   tier 5  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
 #                         export-chain-spec for dev and local
+#   tier 5b production runtime  the runtime built without runtime-benchmarks (what ships;
+#                         own target dir) runs a dev chain on the node: finality, a
+#                         transfer, no benchmarking API
 #   tier 6  e2e clients   polkadot.js against a running dev node: PTI transfer, the
 #                         media pallets (clusters, receipts signed in JS, proofs)
 #   tier 7  e2e evm       ethers against node + eth-rpc: EIP-1559 transfers, contract
@@ -81,11 +84,18 @@ if run_tier "node build" build_node; then
 	cd "$ROOT/tests/e2e" || die "tests/e2e missing"
 	run_tier "node smoke" node --test --test-concurrency=1 --test-reporter=spec \
 		smoke.test.mjs chain-spec.test.mjs
+	cd "$ROOT" || exit 1
+	if run_tier "production runtime build" build_production_runtime; then
+		cd "$ROOT/tests/e2e" || exit 1
+		run_tier "production runtime" node --test --test-concurrency=1 --test-reporter=spec \
+			production-runtime.test.mjs
+	fi
+	cd "$ROOT/tests/e2e" || exit 1
 	run_tier "e2e clients" node --test --test-concurrency=1 --test-reporter=spec \
 		transfer.test.mjs media.test.mjs
 	if [ "$contracts_ok" -eq 0 ]; then
 		run_tier "e2e evm" node --test --test-concurrency=1 --test-reporter=spec \
-			evm.test.mjs evm-latency.test.mjs
+			evm.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
 	else
 		summary+=("FAIL  e2e evm: not run, the contracts did not compile")
 		failed_tiers=$(( failed_tiers + 1 ))

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
-import { connect, scanAuthors, sleep, spawnNetwork, waitFor } from './lib/network.mjs';
+import { connect, rpc, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
 
 const DOWN_SECONDS = 60;
 let network;
@@ -34,13 +34,25 @@ test('three of four validators keep finalizing while the fourth is down; it catc
   await waitFor('finalized #3 before the kill', async () => (await finalizedNumber(alice)) >= 3);
 
   // Kill Dave (SIGKILL); zombienet restarts him on the same database after DOWN_SECONDS.
+  const daveHttp = network.nodesByName.dave.wsUri.replace(/^ws/, 'http');
+  const daveIsDown = async () => {
+    try {
+      await rpc(daveHttp, 'system_health');
+      return false;
+    } catch {
+      return true; // connection refused: the process is gone
+    }
+  };
   const restarted = network.nodesByName.dave.restart(DOWN_SECONDS);
-  await sleep(5_000);
+  await waitFor('Dave\'s RPC to refuse connections (he is down)', daveIsDown, { timeoutMs: 30_000 });
+  const downAt = Date.now();
   const before = await finalizedNumber(alice);
-  await sleep((DOWN_SECONDS - 15) * 1000);
-  const during = await finalizedNumber(alice);
-  console.log(`  with Dave down: finalized #${before} -> #${during} in ${DOWN_SECONDS - 15} s`);
-  assert.ok(during >= before + 3, `finality stalled without Dave: #${before} -> #${during}`);
+  const during = await waitFor('three more blocks finalized without Dave', async () => {
+    const now = await finalizedNumber(alice);
+    return now >= before + 3 ? now : false;
+  }, { timeoutMs: (DOWN_SECONDS - 5) * 1000 });
+  assert.equal(await daveIsDown(), true, 'Dave was down the whole time');
+  console.log(`  with Dave down: finalized #${before} -> #${during} in ${((Date.now() - downAt) / 1000).toFixed(1)} s`);
   const checkpoint = (await alice.rpc.chain.getBlockHash(during)).toHex();
 
   assert.equal(await restarted, true, 'zombienet restarted Dave');

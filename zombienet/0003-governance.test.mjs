@@ -1,4 +1,5 @@
-// Zombienet test 3: the council admits a fifth validator. Eve's node creates session
+// Zombienet test 3, on a production chain (no sudo key): the council registers a
+// storage cluster, and admits a fifth validator. Eve's node creates session
 // keys (`author_rotateKeysWithOwner`) and Eve registers them (`session.setKeys`); Eve
 // herself may not add a validator (BadOrigin); a council motion (Alice proposes; she,
 // Bob and Charlie vote aye, 3 of 4; Dave closes it) adds her; from the session after next she is in the
@@ -101,4 +102,20 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
     { timeoutMs: 420_000, intervalMs: 3000 });
   assert.equal((await api.query.beefy.authorities()).length, 4);
   assert.deepEqual((await api.query.consortium.validators()).length, 4);
+});
+
+test('the production chain has no sudo key; a council motion registers a storage cluster', async () => {
+  assert.equal((await api.query.sudo.key()).isNone, true, 'no sudo key');
+  assert.equal((await api.query.consortium.minimumValidators()).toNumber(), 3);
+  const ferdie = keyring.addFromUri('//Ferdie');
+  const key = '0x' + '11'.repeat(32);
+  const register = api.tx.topology.registerCluster(ferdie.address, key, 'https://cluster.example', 1n << 40n);
+  // Not by a member alone...
+  const direct = await submit(register, keyring.addFromUri('//Alice'));
+  assert.ok(direct.dispatchError?.isBadOrigin, `expected BadOrigin, got ${direct.dispatchError}`);
+  // ...but by two thirds of the council.
+  const events = await councilMotion(register);
+  assert.ok(has(events, 'topology', 'ClusterRegistered'), events.map(({ event }) => `${event.section}.${event.method}`).join(', '));
+  const cluster = await api.query.topology.clusterByKey(key);
+  assert.ok(cluster.isSome, 'the cluster is registered');
 });

@@ -1,5 +1,8 @@
 // `paratii-node export-chain-spec` writes specs built from the runtime's presets.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runNodeCommand } from './lib/node.mjs';
 
@@ -44,4 +47,48 @@ test('--raw exports a spec with the runtime code in genesis storage', () => {
   const spec = JSON.parse(runNodeCommand(['export-chain-spec', '--chain', 'dev', '--raw']));
   // 0x3a636f6465 is the well-known `:code` storage key.
   assert.ok(spec.genesis.raw.top['0x3a636f6465'].length > 100_000);
+});
+
+const PRODUCTION_VALIDATORS = new URL('../../zombienet/production-validators.json', import.meta.url).pathname;
+
+test('--chain production:<validators.json>: no sudo key, at least 3 validators, the council of their operators, no dev accounts', () => {
+  const patch = genesisPatch(`production:${PRODUCTION_VALIDATORS}`);
+  assertValidators(patch, 4);
+  assert.equal(patch.sudo, undefined, 'no sudo key in a production spec');
+  assert.equal(patch.consortium.minValidators, 3);
+  assert.deepEqual([...patch.councilMembership.members].sort(), [...patch.consortium.validators].sort());
+  // Only the accounts the file funds (the four operators and Eve), none of the dev
+  // chain's Ethereum keys, no clusters, no users.
+  assert.equal(patch.balances.balances.length, 5);
+  assert.equal(patch.topology, undefined);
+  assert.equal(patch.users, undefined);
+  assert.equal(patch.consortium.sessionPeriod, 10, 'the file\'s sessionPeriod override');
+  const spec = JSON.parse(runNodeCommand(['export-chain-spec', '--chain', `production:${PRODUCTION_VALIDATORS}`]));
+  assert.equal(spec.chainType, 'Live');
+});
+
+test('--chain production without validators, or with too few, says what is needed', () => {
+  assert.throws(() => runNodeCommand(['export-chain-spec', '--chain', 'production']),
+    /needs the validators: `--chain production:<validators.json>`/);
+  const dir = mkdtempSync(join(tmpdir(), 'paratii-spec-'));
+  const file = join(dir, 'two.json');
+  const two = JSON.parse(readFileSync(PRODUCTION_VALIDATORS, 'utf8'));
+  two.validators = two.validators.slice(0, 2);
+  writeFileSync(file, JSON.stringify(two));
+  assert.throws(() => runNodeCommand(['export-chain-spec', '--chain', `production:${file}`]),
+    /needs at least 3 validators, the file lists 2/);
+  const bad = { ...two, validators: [{ ...two.validators[0], grandpa: 'not-a-key' }] };
+  writeFileSync(file, JSON.stringify(bad));
+  assert.throws(() => runNodeCommand(['export-chain-spec', '--chain', `production:${file}`]),
+    /`not-a-key` is not a ed25519 public key/);
+});
+
+test('the node documents its database in --help and runs ParityDB by default', async () => {
+  const help = runNodeCommand(['--help']);
+  assert.match(help, /Database: ParityDB/);
+  const base = mkdtempSync(join(tmpdir(), 'paratii-db-'));
+  runNodeCommand(['export-blocks', '--dev', '--base-path', base, '--to', '0']);
+  const chainDir = join(base, 'chains', 'paratii_dev');
+  assert.ok(existsSync(join(chainDir, 'paritydb')), `no paritydb in ${readdirSync(chainDir)}`);
+  assert.ok(!existsSync(join(chainDir, 'db')), 'no RocksDB directory');
 });

@@ -146,10 +146,24 @@ test('a reverted call returns its revert reason and custom error; nothing change
   const before = await balance(stranger.address);
   await rejection(asStranger.registerContract('X', stranger.address), 'sending registerContract by a stranger');
   assert.equal(await balance(stranger.address), before, 'a transaction rejected at estimation costs nothing');
+
+  // With its own gas limit ethers does not estimate, so the transaction is sent, mined,
+  // and reverts on chain: receipt status 0, the gas paid, nothing registered.
+  const gasLimit = 2_000_000n;
+  const sent = await asStranger.registerContract('X', stranger.address, { gasLimit });
+  const failed = await rejection(sent.wait(1, 60_000), 'the mined registerContract by a stranger');
+  assert.equal(failed.code, 'CALL_EXCEPTION', failed.message);
+  assert.equal(failed.receipt?.status, 0, 'mined, with status 0');
+  const receipt = await provider.getTransactionReceipt(sent.hash);
+  assert.equal(receipt.status, 0);
+  assert.ok(receipt.blockNumber > 0 && receipt.gasUsed > 0n, 'included in a block, gas used');
+  const after = await balance(stranger.address);
+  assert.ok(after < before, 'a mined revert pays for its gas');
+  assert.ok(before - after <= gasLimit * sent.maxFeePerGas, 'at most gas limit × max fee');
   await rejection(registry.getContract('X'), 'the stranger\'s entry');
 });
 
-test('bad nonce, wrong chain id and too little balance are rejected, with the node\'s reason, and change nothing', async () => {
+test('bad nonce, wrong chain id, a fee below the base fee and too little balance are rejected as geth does, and change nothing', async () => {
   const sender = devWallet(3, provider);
   const to = ethers.Wallet.createRandom().address;
   const nonce = await provider.getTransactionCount(sender.address);
@@ -161,31 +175,33 @@ test('bad nonce, wrong chain id and too little balance are rejected, with the no
   const before = await balance(sender.address);
   const send = async (wallet, tx) => provider.send('eth_sendRawTransaction', [await wallet.signTransaction(tx)]);
 
-  // The transaction pool rejects each of these at validation. pallet-revive-eth-rpc 0.24
-  // passes the pool's error code and message on but drops the reason (the error's
-  // `data`), so eth_sendRawTransaction answers JSON-RPC error 1010 "Invalid Transaction"
-  // (see README). The node itself names the reason when polkadot.js submits the same
-  // fault as `Revive.eth_transact` (one wei more, so the pool has not yet seen, and
-  // banned, that transaction).
-  async function rejected(wallet, tx, what, reason) {
-    const signed = await wallet.signTransaction(tx);
-    const e = await rejection(provider.send('eth_sendRawTransaction', [signed]), what);
-    assert.equal(e.error?.code, 1010, `${what}: ${e.message}`);
-    assert.match(e.error.message, /Invalid Transaction/);
-    const twin = await wallet.signTransaction({ ...tx, value: tx.value + 1n });
-    const fromNode = await rejection(api.rpc.author.submitExtrinsic(api.tx.revive.ethTransact(twin)), `${what} (node)`);
-    assert.match(fromNode.message, reason, `${what}, node: ${fromNode.message}`);
+  // Each is sent as ethers sends a signed transaction (broadcastTransaction): the answer
+  // is geth's, JSON-RPC code -32000 and geth's message, so ethers maps it to the error
+  // code wallets handle (NONCE_EXPIRED, INSUFFICIENT_FUNDS) and shows the reason.
+  async function rejected(wallet, tx, what, message) {
+    const e = await rejection(provider.broadcastTransaction(await wallet.signTransaction(tx)), what);
+    const rpcError = e.error ?? e.info?.error;
+    assert.equal(rpcError?.code, -32000, `${what}: ${e.message}`);
+    assert.match(rpcError.message, message, what);
+    return e;
   }
 
   // A spent nonce: one transaction first, then a different one with its nonce.
   const first = await provider.waitForTransaction(await send(sender, { ...base, nonce }), 1, 60_000);
   assert.equal(first.status, 1);
   const afterFirst = await balance(sender.address);
-  await rejected(sender, { ...base, nonce, value: ethers.parseEther('2') }, 'a transaction with a used nonce', /^1010: Invalid Transaction: Transaction is outdated/);
-  // pallet-revive checks the chain id when it converts the transaction to a call.
-  await rejected(sender, { ...base, nonce: nonce + 1, chainId: 1n }, 'a transaction for chain 1', /^1010: Invalid Transaction: Transaction call is not expected/);
+  const stale = await rejected(sender, { ...base, nonce, value: ethers.parseEther('2') }, 'a transaction with a used nonce',
+    new RegExp(`^nonce too low: address ${sender.address}, tx: ${nonce} state: ${nonce + 1}$`, 'i'));
+  assert.equal(stale.code, 'NONCE_EXPIRED');
+  const wrongChain = await rejected(sender, { ...base, nonce: nonce + 1, chainId: 1n }, 'a transaction for chain 1',
+    new RegExp(`^invalid chain id: have 1 want ${CHAIN_ID}$`));
+  assert.equal(wrongChain.code, 'UNKNOWN_ERROR');
+  await rejected(sender, { ...base, nonce: nonce + 1, maxFeePerGas: fee.gasPrice - 1n, maxPriorityFeePerGas: 0n },
+    'a max fee below the base fee', /^max fee per gas less than block base fee: address 0x[0-9a-f]{40}, maxFeePerGas: \d+, baseFee: \d+$/i);
   const pauper = ethers.Wallet.createRandom().connect(provider);
-  await rejected(pauper, { ...base, nonce: 0 }, 'a transaction from an empty account', /^1010: Invalid Transaction: Inability to pay some fees/);
+  const poor = await rejected(pauper, { ...base, nonce: 0 }, 'a transaction from an empty account',
+    /^insufficient funds for gas \* price \+ value: balance 0, tx cost \d+, overshot \d+$/);
+  assert.equal(poor.code, 'INSUFFICIENT_FUNDS');
 
   assert.equal(await balance(sender.address), afterFirst, 'rejected transactions change no balance');
   assert.ok(afterFirst < before);

@@ -54,15 +54,18 @@ export function ethRpcBinary() {
 
 /**
  * Starts paratii-eth-rpc against `node` (from `startNode`) on a free port, keeping the
- * receipts of the latest 10,000 blocks in memory. Resolves once `eth_chainId` answers.
+ * receipts of the latest 10,000 blocks in memory, or, with `basePath`, every block's in
+ * its on-disk index under that directory (the server's default, archive mode).
+ * Resolves once `eth_chainId` answers.
  */
-export async function startEthRpc(node, { name = 'eth-rpc' } = {}) {
+export async function startEthRpc(node, { name = 'eth-rpc', basePath } = {}) {
+  const index = basePath ? ['--base-path', basePath] : ['--eth-pruning', '10000'];
   const port = await freePort();
   const logPath = join(mkdtempSync(join(tmpdir(), 'paratii-e2e-')), `${name}.log`);
   const log = createWriteStream(logPath);
   const child = spawn(
     ethRpcBinary(),
-    ['--node-rpc-url', node.ws, '--rpc-port', String(port), '--eth-pruning', '10000', '--no-prometheus'],
+    ['--node-rpc-url', node.ws, '--rpc-port', String(port), ...index, '--no-prometheus'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.pipe(log);

@@ -1,0 +1,65 @@
+// The runtime as it ships: built without `runtime-benchmarks` (the test build has it, for
+// `paratii-node benchmark`), run by the node on a dev chain whose genesis code is that
+// wasm. It produces and finalizes blocks, moves PTI, and has no benchmarking API — so
+// what is released is what the other tiers tested, minus the benchmarks.
+//
+// PARATII_PRODUCTION_WASM names the wasm; scripts/test.sh builds it.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { connect, devAccount, PTI, submit } from './lib/chain.mjs';
+import { finalizedNumber, rpc, runNodeCommand, startNode, waitFor } from './lib/node.mjs';
+
+const wasmPath = process.env.PARATII_PRODUCTION_WASM;
+let node;
+let testNode;
+let api;
+
+/** Whether a runtime lists the `Benchmark` runtime API (blake2_64("Benchmark")). */
+const BENCHMARK_API = '0x67f4b8fba858782a';
+const hasBenchmarkApi = async (url) =>
+  (await rpc(url, 'state_getRuntimeVersion')).apis.some(([id]) => id === BENCHMARK_API);
+
+before(async () => {
+  assert.ok(wasmPath, 'PARATII_PRODUCTION_WASM is not set: run scripts/test.sh, which builds it');
+  const code = `0x${readFileSync(wasmPath).toString('hex')}`;
+  const spec = JSON.parse(runNodeCommand(['export-chain-spec', '--chain', 'dev']));
+  assert.ok(spec.genesis.runtimeGenesis.code.length > 100_000);
+  assert.notEqual(spec.genesis.runtimeGenesis.code, code, 'the test build embeds another runtime');
+  spec.genesis.runtimeGenesis.code = code;
+  const file = join(mkdtempSync(join(tmpdir(), 'paratii-production-')), 'dev-production-runtime.json');
+  writeFileSync(file, JSON.stringify(spec));
+  node = await startNode({ name: 'production-runtime', args: ['--chain', file, '--alice', '--validator', '--force-authoring', '--tmp'] });
+  testNode = await startNode({ name: 'test-runtime' });
+  api = await connect(node);
+});
+
+after(async () => {
+  await api?.disconnect();
+  await node?.stop();
+  await testNode?.stop();
+});
+
+test('the production runtime finalizes blocks and has no benchmarking API (the test build has)', async () => {
+  await waitFor('finalized block >= 2 on the production runtime', async () => (await finalizedNumber(node.http)) >= 2,
+    { timeoutMs: 120_000 });
+  const version = await rpc(node.http, 'state_getRuntimeVersion');
+  assert.equal(version.specName, 'paratii');
+  assert.equal(version.specVersion, (await rpc(testNode.http, 'state_getRuntimeVersion')).specVersion);
+  assert.equal(await hasBenchmarkApi(node.http), false, 'no Benchmark API in the production runtime');
+  assert.equal(await hasBenchmarkApi(testNode.http), true, 'the test build has it');
+});
+
+test('a PTI transfer and a media-domain call work on the production runtime', async () => {
+  const alice = devAccount('//Alice');
+  const bob = devAccount('//Bob');
+  const before = (await api.query.system.account(bob.address)).data.free.toBigInt();
+  const { error } = await submit(api, api.tx.balances.transferKeepAlive(bob.address, 5n * PTI), alice);
+  assert.equal(error, undefined);
+  assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), before + 5n * PTI);
+  const registered = await submit(api, api.tx.users.register('bob', null), bob);
+  assert.equal(registered.error, undefined);
+  assert.ok((await api.query.users.users(bob.address)).isSome);
+});
