@@ -98,9 +98,11 @@ PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway p
 # The runtime as it ships: without runtime-benchmarks. It has a target directory of its
 # own, so that building it never invalidates the test build's runtime, and it is built
 # with `cargo check`: that runs the runtime's build script, which compiles the wasm in
-# full, while the native crates are only checked (the node never runs them).
+# full, while the native crates are only checked (the node never runs them). It is the
+# release-profile wasm a release build ships, before wasm-opt compacts and zstd
+# compresses it (steps the builder leaves to release builds of the outer crate).
 export PARATII_PRODUCTION_TARGET="${PARATII_PRODUCTION_TARGET:-$HOME/.cache/paratii/target-production}"
-export PARATII_PRODUCTION_WASM="$PARATII_PRODUCTION_TARGET/debug/wbuild/paratii-runtime/paratii_runtime.compact.compressed.wasm"
+export PARATII_PRODUCTION_WASM="$PARATII_PRODUCTION_TARGET/debug/wbuild/paratii-runtime/paratii_runtime.wasm"
 build_production_runtime() {
 	say "building the production runtime (no runtime-benchmarks) in $PARATII_PRODUCTION_TARGET"
 	CARGO_TARGET_DIR="$PARATII_PRODUCTION_TARGET" cargo check --locked -p paratii-runtime "$@" &&

@@ -163,7 +163,7 @@ pub fn production_chain_spec(path: &str) -> Result<ChainSpec, String> {
 	let wasm =
 		WASM_BINARY.ok_or("The runtime wasm is not available: built with SKIP_WASM_BUILD")?;
 	Ok(ChainSpec::builder(wasm, None)
-		.with_name(&file.get("name").and_then(Value::as_str).unwrap_or("Paratii").to_owned())
+		.with_name(file.get("name").and_then(Value::as_str).unwrap_or("Paratii"))
 		.with_id(file.get("id").and_then(Value::as_str).unwrap_or("paratii"))
 		.with_chain_type(ChainType::Live)
 		.with_genesis_config_patch(genesis)

@@ -41,11 +41,6 @@ pub enum Subcommand {
 
 /// The `paratii-node` command line.
 #[derive(Debug, clap::Parser)]
-#[command(
-	after_help = "Database: ParityDB (`<base-path>/chains/<id>/paritydb`) unless `--database rocksdb` is given.\n\
-	              Chains: `--dev`, `--chain local`, `--chain production:<validators.json>` (see the README's \
-	              \"Run a real network\"), or a chain-spec JSON file."
-)]
 pub struct Cli {
 	#[command(subcommand)]
 	pub subcommand: Option<Subcommand>,

@@ -19,8 +19,14 @@ impl SubstrateCli for Cli {
 		env!("SUBSTRATE_CLI_IMPL_VERSION").into()
 	}
 
+	// `--help` shows this (sc-cli sets `after_help` to the support URL itself).
 	fn description() -> String {
-		env!("CARGO_PKG_DESCRIPTION").into()
+		format!(
+			"{}\n\nDatabase: ParityDB (`<base-path>/chains/<id>/paritydb`) unless `--database rocksdb` \
+			 is given.\nChains: `--dev`, `--chain local`, `--chain production:<validators.json>` (see \
+			 the README's \"Run a real network\"), or a chain-spec JSON file.",
+			env!("CARGO_PKG_DESCRIPTION")
+		)
 	}
 
 	fn author() -> String {

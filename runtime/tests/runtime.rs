@@ -626,7 +626,7 @@ fn production_preset_has_no_sudo_no_dev_accounts_and_a_minimum_of_three() {
 			pallet_consortium::MinimumValidators::<Runtime>::get(),
 			paratii_runtime::configs::PRODUCTION_MIN_VALIDATORS
 		);
-		assert!(paratii_runtime::configs::PRODUCTION_MIN_VALIDATORS >= 3);
+		const { assert!(paratii_runtime::configs::PRODUCTION_MIN_VALIDATORS >= 3) };
 		assert_eq!(
 			pallet_consortium::SessionPeriod::<Runtime>::get(),
 			genesis_config_presets::PRODUCTION_SESSION_PERIOD

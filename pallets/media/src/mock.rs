@@ -64,6 +64,11 @@ impl pallet_users::Config for Test {
 	type MaxProfileCidLen = ConstU32<64>;
 	type MaxFlagReasonLen = ConstU32<64>;
 	type FlagThreshold = ConstU32<3>;
+	type ReactionDeposit = ConstU64<1>;
+	type FlagDeposit = ConstU64<1>;
+	type MaxViewBatch = ConstU32<8>;
+	type MaxViewsPerBlock = ConstU32<16>;
+	type ViewWindow = ConstU64<10>;
 	type AdminOrigin = EnsureRoot<AccountId32>;
 	type Media = Media;
 	type WeightInfo = ();
