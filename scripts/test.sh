@@ -8,7 +8,7 @@
 #                         paratii-storage, paratii-gateway, paratii (CLI)
 #   tier 4  contracts     contracts/chain compiled with solc-js
 #   tier 5  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
-#                         export-chain-spec for dev and local
+#                         export-chain-spec for dev, local and production:<file>
 #   tier 5b production runtime  the runtime built without runtime-benchmarks (what ships;
 #                         own target dir) runs a dev chain on the node: finality, a
 #                         transfer, no benchmarking API
@@ -24,8 +24,9 @@
 #                         Range, a dead and a lying cluster, deletion, refusals
 #   tier 9  zombienet     a 4-validator local network (zombienet, native provider):
 #                         every validator authors, GRANDPA and BEEFY finalize; one
-#                         validator killed and restarted on its database; a council
-#                         motion adds a fifth validator and removes it
+#                         validator killed and restarted on its database; on a
+#                         production spec (no sudo), council motions add a fifth
+#                         validator, remove it and register a storage cluster
 #   tier 10 clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
