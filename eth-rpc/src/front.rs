@@ -35,7 +35,7 @@ use serde_json::value::RawValue;
 use std::{
 	net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener},
 	sync::Arc,
-	time::{Duration, Instant},
+	time::Duration,
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -118,17 +118,23 @@ impl Front {
 	}
 
 	async fn serve(self) -> anyhow::Result<Vec<ServerHandle>> {
-		let client =
-			connect(&self.upstream, self.max_request_bytes, self.max_response_bytes).await?;
+		let builder = WsClientBuilder::default()
+			.max_request_size(self.max_request_bytes)
+			.max_response_size(self.max_response_bytes)
+			.max_concurrent_requests(4096)
+			.request_timeout(Duration::from_secs(600));
+		let client = crate::connect_ws(
+			&self.upstream,
+			builder,
+			"the eth-rpc server",
+			Duration::from_millis(200),
+			UPSTREAM_TIMEOUT,
+		)
+		.await?;
+		let chain_id: String = client.request("eth_chainId", rpc_params![]).await?;
 		let upstream = Upstream {
-			chain_id: U256::from_str_radix(
-				client
-					.request::<String, _>("eth_chainId", rpc_params![])
-					.await?
-					.trim_start_matches("0x"),
-				16,
-			)
-			.map_err(|e| anyhow!("eth_chainId: {e:?}"))?,
+			chain_id: parse_quantity("eth_chainId", &chain_id)
+				.map_err(|e| anyhow!(e.to_string()))?,
 			client,
 		};
 		let module = module(upstream).await?;
@@ -162,27 +168,6 @@ impl Front {
 struct Upstream {
 	client: WsClient,
 	chain_id: U256,
-}
-
-/// Connects to upstream, waiting for it to start (it first connects to the node).
-async fn connect(url: &str, request: u32, response: u32) -> anyhow::Result<WsClient> {
-	let started = Instant::now();
-	loop {
-		let client = WsClientBuilder::default()
-			.max_request_size(request)
-			.max_response_size(response)
-			.max_concurrent_requests(4096)
-			.request_timeout(Duration::from_secs(600))
-			.build(url)
-			.await;
-		match client {
-			Ok(client) => return Ok(client),
-			Err(_) if started.elapsed() < UPSTREAM_TIMEOUT => {
-				tokio::time::sleep(Duration::from_millis(200)).await
-			},
-			Err(e) => return Err(anyhow!("the eth-rpc server at {url} did not start: {e}")),
-		}
-	}
 }
 
 /// A call's parameters, passed on exactly as received.
@@ -223,8 +208,7 @@ impl Upstream {
 
 	async fn quantity(&self, method: &str, params: RawParams) -> Result<U256, ErrorObjectOwned> {
 		let value: String = self.client.request(method, params).await.map_err(passed_on)?;
-		U256::from_str_radix(value.trim_start_matches("0x"), 16)
-			.map_err(|e| ErrorObjectOwned::owned(-32603, format!("{method}: {e:?}"), None::<()>))
+		parse_quantity(method, &value)
 	}
 
 	/// `eth_sendRawTransaction`: the chain id and fee checked first, then submitted; a
@@ -300,6 +284,12 @@ struct Inspected {
 	from: String,
 	fee_cap: U256,
 	fault: Option<String>,
+}
+
+/// An Ethereum JSON-RPC quantity (`0x`-prefixed hex) that `method` answered.
+fn parse_quantity(method: &str, value: &str) -> Result<U256, ErrorObjectOwned> {
+	U256::from_str_radix(value.trim_start_matches("0x"), 16)
+		.map_err(|e| ErrorObjectOwned::owned(-32603, format!("{method}: {e:?}"), None::<()>))
 }
 
 fn geth_error(message: String) -> ErrorObjectOwned {

@@ -17,14 +17,14 @@
 //! In-memory indexes (`--eth-pruning N`) and `--dev` (a fresh temporary directory)
 //! need neither.
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use jsonrpsee::{core::client::ClientT, rpc_params, ws_client::WsClientBuilder};
 use pallet_revive_eth_rpc::cli::CliCommand;
 use sc_service::BasePath;
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
 use std::{
 	path::{Path, PathBuf},
-	time::{Duration, Instant},
+	time::Duration,
 };
 
 /// The database file upstream creates in its directory.
@@ -50,7 +50,14 @@ pub fn prepare(cmd: &mut CliCommand) -> anyhow::Result<()> {
 }
 
 async fn check(node_url: &str, base: &Path) -> anyhow::Result<PathBuf> {
-	let node = connect(node_url).await?;
+	let node = crate::connect_ws(
+		node_url,
+		WsClientBuilder::default(),
+		"the node",
+		Duration::from_secs(2),
+		NODE_TIMEOUT,
+	)
+	.await?;
 	let genesis: String = node
 		.request("chain_getBlockHash", rpc_params![0])
 		.await
@@ -75,21 +82,6 @@ async fn check(node_url: &str, base: &Path) -> anyhow::Result<PathBuf> {
 		}
 	}
 	Ok(dir)
-}
-
-/// The node's WebSocket RPC, waiting for it to come up.
-async fn connect(url: &str) -> anyhow::Result<jsonrpsee::ws_client::WsClient> {
-	let started = Instant::now();
-	loop {
-		match WsClientBuilder::default().build(url).await {
-			Ok(client) => return Ok(client),
-			Err(e) if started.elapsed() < NODE_TIMEOUT => {
-				eprintln!("💾 waiting for the node at {url}: {e}");
-				tokio::time::sleep(Duration::from_secs(2)).await;
-			},
-			Err(e) => return Err(anyhow!("the node at {url} did not answer: {e}")),
-		}
-	}
 }
 
 /// How many of the index's latest blocks are looked up on the node.

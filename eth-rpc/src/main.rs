@@ -20,6 +20,33 @@
 mod front;
 mod index;
 
+use std::time::{Duration, Instant};
+
+/// A WebSocket JSON-RPC client of `url`, built by `builder`, retried every `interval`
+/// until `timeout` (the node and the upstream server may still be starting); `what`
+/// names the endpoint in the messages.
+async fn connect_ws(
+	url: &str,
+	builder: jsonrpsee::ws_client::WsClientBuilder,
+	what: &str,
+	interval: Duration,
+	timeout: Duration,
+) -> anyhow::Result<jsonrpsee::ws_client::WsClient> {
+	let started = Instant::now();
+	loop {
+		match builder.clone().build(url).await {
+			Ok(client) => return Ok(client),
+			Err(e) if started.elapsed() < timeout => {
+				if interval >= Duration::from_secs(1) {
+					eprintln!("💾 waiting for {what} at {url}: {e}");
+				}
+				tokio::time::sleep(interval).await;
+			},
+			Err(e) => return Err(anyhow::anyhow!("{what} at {url} did not answer: {e}")),
+		}
+	}
+}
+
 fn main() -> anyhow::Result<()> {
 	let mut cmd = pallet_revive_eth_rpc::cli::CliCommand::parse_cli()?;
 	index::prepare(&mut cmd)?;

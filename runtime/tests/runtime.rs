@@ -37,9 +37,14 @@ fn merge(base: &mut Value, patch: Value) {
 fn genesis_config(preset: &str) -> RuntimeGenesisConfig {
 	let patch = genesis_config_presets::get_preset(&PresetId::from(preset))
 		.unwrap_or_else(|| panic!("preset {preset} exists"));
+	config_from_patch(serde_json::from_slice(&patch).unwrap())
+}
+
+/// The default genesis config with `patch` over it.
+fn config_from_patch(patch: Value) -> RuntimeGenesisConfig {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&patch).unwrap());
-	serde_json::from_value(config).expect("the preset is a valid genesis config")
+	merge(&mut config, patch);
+	serde_json::from_value(config).expect("the patch is a valid genesis config")
 }
 
 fn ext(preset: &str) -> sp_io::TestExternalities {
@@ -610,10 +615,8 @@ fn production_ext() -> sp_io::TestExternalities {
 	.map(|(aura, grandpa)| genesis_config_presets::Authority::dev(aura, grandpa));
 	let balances = authorities.iter().map(|a| (a.account.clone(), 1_000 * PTI)).collect();
 	let patch = genesis_config_presets::production_config_genesis(&authorities, balances);
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
-	let mut ext: sp_io::TestExternalities = config.build_storage().unwrap().into();
+	let mut ext: sp_io::TestExternalities =
+		config_from_patch(patch).build_storage().unwrap().into();
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
@@ -658,10 +661,7 @@ fn production_genesis_refuses_fewer_than_three_validators() {
 		sp_keyring::Ed25519Keyring::Alice,
 	)];
 	let patch = genesis_config_presets::production_config_genesis(&authorities, Vec::new());
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
-	let _ = config.build_storage();
+	let _ = config_from_patch(patch).build_storage();
 }
 
 #[test]
