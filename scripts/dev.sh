@@ -3,7 +3,8 @@
 # (one validator, Alice; dev accounts and the Hardhat dev keys funded) with the
 # Ethereum JSON-RPC next to it, and the media services: the dev preset's two storage
 # clusters (//Cluster1 on :4001 run by //Eve, //Cluster2 on :4002 run by //Ferdie) and
-# the gateway (upload role :8080, download role :8081). Ctrl-C stops them all.
+# the gateway (upload role :8080, download role :8081; it counts views on chain as
+# //Gateway, the dev view recorder) and the indexer (search, :8090). Ctrl-C stops them all.
 #
 #   scripts/dev.sh [extra paratii-node arguments]
 #
@@ -19,6 +20,7 @@ P2P_PORT="${P2P_PORT:-30333}"
 ETH_RPC_PORT="${ETH_RPC_PORT:-8545}"
 UPLOAD_PORT="${UPLOAD_PORT:-8080}"
 DOWNLOAD_PORT="${DOWNLOAD_PORT:-8081}"
+INDEXER_PORT="${INDEXER_PORT:-8090}"
 CHAIN_ID=7272844
 
 ensure_rust
@@ -75,9 +77,15 @@ for cluster in 1 2; do
 done
 say "starting the gateway (upload :$UPLOAD_PORT, download :$DOWNLOAD_PORT)"
 "$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
-	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" &
+	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" \
+	--view-recorder-suri //Gateway &
 pids+=("$!")
-for url in http://127.0.0.1:4001 http://127.0.0.1:4002 "http://127.0.0.1:$UPLOAD_PORT" "http://127.0.0.1:$DOWNLOAD_PORT"; do
+say "starting the indexer (search :$INDEXER_PORT)"
+"$bin_dir/paratii-indexer" --chain "$chain_ws" --data-dir "$services_dir/indexer" \
+	--listen "127.0.0.1:$INDEXER_PORT" &
+pids+=("$!")
+for url in http://127.0.0.1:4001 http://127.0.0.1:4002 "http://127.0.0.1:$UPLOAD_PORT" "http://127.0.0.1:$DOWNLOAD_PORT" \
+	"http://127.0.0.1:$INDEXER_PORT"; do
 	for _ in $(seq 1 120); do
 		curl -sf "$url/health" >/dev/null && break
 		kill -0 "$node_pid" 2>/dev/null || die "paratii-node exited during start-up"
@@ -97,8 +105,11 @@ cat >&2 <<INFO
   Funded dev accounts               //Alice //Bob //Charlie //Dave //Eve //Ferdie (1,000,000 PTI each)
   Gateway upload role               http://127.0.0.1:$UPLOAD_PORT/uploads
   Gateway download role             http://127.0.0.1:$DOWNLOAD_PORT/media/<id>  /ipfs/<cid>  /media/<id>/proof
+                                    views count with ?viewer=<SS58> (batched on chain as //Gateway)
+  Search (indexer)                  http://127.0.0.1:$INDEXER_PORT/search?q=<words>  /media?order=newest  /media/<id>
   Storage clusters                  http://127.0.0.1:4001 (//Cluster1)  http://127.0.0.1:4002 (//Cluster2)
   CLI                               $bin_dir/paratii upload FILE --title T --suri //Alice
+                                    $bin_dir/paratii search WORDS
   Funded Ethereum dev keys          the first 5 of "test test test test test test test test test test test junk"
                                     (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 ...; 1,000,000 PTI each)
   Stop with Ctrl-C.

@@ -5,7 +5,7 @@
 //!   as sudo, and the first five accounts of the standard Hardhat/Anvil mnemonic
 //!   (`test test test test test test test test test test test junk`) funded for
 //!   Ethereum tools; a council of Alice, Bob and Charlie; ten-minute sessions. What
-//!   `paratii-node --dev` runs.
+//!   `paratii-node --dev` runs. `//Gateway` records views (see [`dev_view_recorder`]).
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave) for a local
 //!   multi-node network, the same funded accounts, Alice as sudo, the four as the
 //!   council, one-minute sessions (the shortest allowed, so test networks see
@@ -114,7 +114,13 @@ fn dev_clusters() -> Vec<(AccountId, [u8; 32], Vec<u8>, u64)> {
 	]
 }
 
-/// Builds the JSON patch over the default genesis config that every preset shares.
+/// The dev chains' view recorder: `//Gateway` (sr25519, dev seed phrase), the key the
+/// dev gateway submits `users.recordViews` batches with. Funded for its fees.
+pub fn dev_view_recorder() -> AccountId {
+	get_public_from_string_or_panic::<sp_core::sr25519::Public>("Gateway").into()
+}
+
+/// Builds the JSON patch over the default genesis config that every dev preset shares.
 ///
 /// The validators enter through the consortium pallet and their session keys through
 /// pallet-session, which hands them to Aura, GRANDPA and BEEFY: those pallets' own
@@ -131,14 +137,18 @@ fn genesis(
 		council,
 		session_period,
 		MIN_VALIDATORS,
-		endowed.into_iter().map(|account| (account, DEV_ACCOUNT_BALANCE)).collect(),
+		endowed
+			.into_iter()
+			.chain([dev_view_recorder()])
+			.map(|account| (account, DEV_ACCOUNT_BALANCE))
+			.collect(),
 	);
 	let dev = build_struct_json_patch!(RuntimeGenesisConfig {
 		sudo: SudoConfig { key: Some(root) },
 		topology: pallet_topology::GenesisConfig { clusters: dev_clusters() },
 		users: pallet_users::GenesisConfig {
 			users: vec![(Sr25519Keyring::Alice.to_account_id(), b"alice".to_vec())],
-			view_recorders: Vec::new(),
+			view_recorders: vec![dev_view_recorder()],
 		},
 	});
 	if let (Value::Object(patch), Value::Object(dev)) = (&mut patch, dev) {

@@ -5,6 +5,7 @@
 //! paratii download ID|CID [-o FILE]             download, verified against the chain
 //! paratii proof ID|FILE                         who registered it, when, and the receipts
 //! paratii delete ID --suri //Alice              delete (the proof stays)
+//! paratii search QUERY [--limit N] [--owner A]  search titles (the indexer)
 //! ```
 //!
 //! Exit codes, for scripts: 0 done; 1 not found / not registered / gone;
@@ -32,6 +33,9 @@ struct Cli {
 	/// The gateway's download role.
 	#[arg(long, global = true, default_value = "http://127.0.0.1:8081")]
 	download_url: String,
+	/// The indexer's search API.
+	#[arg(long, global = true, default_value = "http://127.0.0.1:8090")]
+	indexer_url: String,
 	/// Print results as JSON (for scripts) instead of text.
 	#[arg(long, global = true)]
 	json: bool,
@@ -75,6 +79,19 @@ enum Command {
 		#[arg(long)]
 		suri: String,
 	},
+	/// Search media by title: words in any order, the last one may be a prefix,
+	/// one typo allowed in words of five letters or more, accents ignored.
+	Search {
+		/// The words to look for.
+		#[arg(required = true, num_args = 1..)]
+		query: Vec<String>,
+		/// Results to show (1..=100).
+		#[arg(long, default_value_t = 20)]
+		limit: usize,
+		/// Only media of this account (SS58 or 0x hex).
+		#[arg(long)]
+		owner: Option<String>,
+	},
 }
 
 /// A failure with the exit code it maps to.
@@ -104,6 +121,9 @@ async fn main() -> ExitCode {
 		Command::Download { what, output } => download(&cli, what, output.clone()).await,
 		Command::Proof { what } => proof(&cli, what).await,
 		Command::Delete { id, suri } => delete(&cli, *id, suri).await,
+		Command::Search { query, limit, owner } => {
+			search(&cli, &query.join(" "), *limit, owner.as_deref()).await
+		},
 	};
 	match result {
 		Ok(()) => ExitCode::SUCCESS,
@@ -382,5 +402,57 @@ async fn delete(cli: &Cli, id: MediaId, suri: &str) -> Result<(), Failure> {
 	let chain = connect(cli).await?;
 	submit(&chain, &api::tx().media().delete_media(id), suri).await?;
 	println!("media {id} deleted; its proof of existence stays on chain");
+	Ok(())
+}
+
+async fn search(cli: &Cli, query: &str, limit: usize, owner: Option<&str>) -> Result<(), Failure> {
+	let mut params = vec![("q", query.to_string()), ("limit", limit.to_string())];
+	if let Some(owner) = owner {
+		params.push(("owner", owner.to_string()));
+	}
+	let response = reqwest::Client::new()
+		.get(format!("{}/search", cli.indexer_url))
+		.query(&params)
+		.send()
+		.await
+		.map_err(|e| {
+			Failure(4, format!("the indexer at {} cannot be reached: {e}", cli.indexer_url))
+		})?;
+	let text = check(response).await?.text().await?;
+	if cli.json {
+		println!("{text}");
+		return Ok(());
+	}
+	let results: wire::SearchResults = serde_json::from_str(&text)?;
+	if results.hits.is_empty() {
+		return Err(not_found(format!(
+			"no media title matches {query:?} (indexed up to block #{})",
+			results.indexed_block
+		)));
+	}
+	println!("{:>8}  {:<40}  {:>6}  {:>6}  registered", "id", "title", "likes", "views");
+	for hit in &results.hits {
+		let m = &hit.media;
+		let title: String = if m.title.chars().count() > 40 {
+			m.title.chars().take(39).chain(['…']).collect()
+		} else {
+			m.title.clone()
+		};
+		println!(
+			"{:>8}  {:<40}  {:>6}  {:>6}  block #{}{}",
+			m.id,
+			title,
+			m.likes,
+			m.views,
+			m.registered_block,
+			if m.flagged { "  (flagged)" } else { "" }
+		);
+	}
+	println!(
+		"{} of {} matches (indexed up to block #{})",
+		results.hits.len(),
+		results.total,
+		results.indexed_block
+	);
 	Ok(())
 }

@@ -162,3 +162,85 @@ pub struct MediaProof {
 pub struct ErrorBody {
 	pub error: String,
 }
+
+/// A point on Earth in degrees (WGS 84), converted from the chain's microdegrees.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct GeoPoint {
+	pub latitude: f64,
+	pub longitude: f64,
+}
+
+impl GeoPoint {
+	/// From the chain's `(latitude, longitude)` in microdegrees.
+	pub fn from_micro((lat, lon): (i32, i32)) -> Self {
+		Self { latitude: f64::from(lat) / 1e6, longitude: f64::from(lon) / 1e6 }
+	}
+}
+
+/// One object of an indexed media item.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct IndexedObject {
+	pub kind: Kind,
+	pub cid: String,
+	pub size: u64,
+	/// Clusters whose receipts the chain holds for it.
+	pub clusters: Vec<ClusterId>,
+}
+
+/// A media item as the indexer keeps it: the chain's record with the users pallet's
+/// counters, as of the finalized block `indexed_at`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct IndexedMedia {
+	pub id: MediaId,
+	/// SS58.
+	pub owner: String,
+	pub title: String,
+	/// `active` or `deleted`.
+	pub status: String,
+	/// Whether `users.FlagThreshold` users flagged it (moderators look at it).
+	pub flagged: bool,
+	pub flags: u32,
+	pub likes: u32,
+	pub dislikes: u32,
+	pub views: u64,
+	pub location: Option<GeoPoint>,
+	/// Unix milliseconds.
+	pub captured_at: Option<u64>,
+	pub registered_block: u32,
+	/// Unix milliseconds of the registering block.
+	pub registered_at: u64,
+	pub objects: Vec<IndexedObject>,
+	/// The finalized block this record was read at.
+	pub indexed_at: u32,
+}
+
+/// One search result.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SearchHit {
+	/// Relevance (higher is better).
+	pub score: f32,
+	pub media: IndexedMedia,
+}
+
+/// The indexer's `GET /search`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SearchResults {
+	pub query: String,
+	/// Matching media items in all (not only this page).
+	pub total: usize,
+	pub offset: usize,
+	pub limit: usize,
+	pub hits: Vec<SearchHit>,
+	/// The last finalized block the index has seen.
+	pub indexed_block: u32,
+}
+
+/// The indexer's `GET /media`: one page of the catalogue.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MediaPage {
+	pub order: String,
+	pub items: Vec<IndexedMedia>,
+	/// Pass as `cursor` for the next page; absent on the last page.
+	pub next_cursor: Option<String>,
+	pub indexed_block: u32,
+}

@@ -10,7 +10,7 @@
 use crate::Gateway;
 use axum::{
 	body::Body,
-	extract::{Path, State},
+	extract::{Path, Query, State},
 	http::{HeaderMap, Method, StatusCode},
 	response::{IntoResponse, Response},
 	Json,
@@ -20,35 +20,71 @@ use paratii_client::{
 	http::error,
 	receipt_message,
 	wire::{ClusterProof, MediaProof, ObjectProof},
-	MediaId, MediaInfo,
+	AccountId, MediaId, MediaInfo,
 };
 use sp_core::{ed25519, Pair};
+use std::collections::HashMap;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+type Params = Query<HashMap<String, String>>;
+
+/// The viewer a request names (`?viewer=` or `X-Paratii-Viewer`), for view counting.
+fn viewer(
+	params: &HashMap<String, String>,
+	headers: &HeaderMap,
+) -> Result<Option<AccountId>, Response> {
+	let raw = match params.get("viewer") {
+		Some(v) => v.as_str(),
+		None => match headers.get("x-paratii-viewer").map(|v| v.to_str()) {
+			Some(Ok(v)) => v,
+			Some(Err(_)) => {
+				return Err(error(StatusCode::BAD_REQUEST, "X-Paratii-Viewer is not text"))
+			},
+			None => return Ok(None),
+		},
+	};
+	paratii_client::parse_account(raw)
+		.map(Some)
+		.map_err(|e| error(StatusCode::BAD_REQUEST, format!("viewer {raw:?}: {e}")))
+}
 
 pub async fn original(
 	State(gw): State<Gateway>,
 	Path(id): Path<MediaId>,
+	Query(params): Params,
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	serve_media(&gw, id, None, &method, &headers).await
+	match viewer(&params, &headers) {
+		Ok(viewer) => serve_media(&gw, id, None, &method, &headers, viewer).await,
+		Err(r) => r,
+	}
 }
 
 pub async fn object(
 	State(gw): State<Gateway>,
 	Path((id, index)): Path<(MediaId, usize)>,
+	Query(params): Params,
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	serve_media(&gw, id, Some(index), &method, &headers).await
+	match viewer(&params, &headers) {
+		Ok(viewer) => serve_media(&gw, id, Some(index), &method, &headers, viewer).await,
+		Err(r) => r,
+	}
 }
 
 pub async fn ipfs(
 	State(gw): State<Gateway>,
 	Path(cid): Path<String>,
+	Query(params): Params,
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
+	let viewer = match viewer(&params, &headers) {
+		Ok(v) => v,
+		Err(r) => return r,
+	};
 	let Some(hash) = content::hash_of_cid(&cid) else {
 		return error(
 			StatusCode::BAD_REQUEST,
@@ -63,7 +99,8 @@ pub async fn ipfs(
 		},
 		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
 	};
-	serve_media(&gw, proof.media_id, Some(proof.object_index as usize), &method, &headers).await
+	serve_media(&gw, proof.media_id, Some(proof.object_index as usize), &method, &headers, viewer)
+		.await
 }
 
 /// Serves object `index` of media `id`, or its original when `index` is `None`.
@@ -73,6 +110,7 @@ async fn serve_media(
 	index: Option<usize>,
 	method: &Method,
 	headers: &HeaderMap,
+	viewer: Option<AccountId>,
 ) -> Response {
 	let media = match gw.chain.media(id).await {
 		Ok(Some(media)) => media,
@@ -89,7 +127,7 @@ async fn serve_media(
 			.position(|o| o.kind == paratii_client::chain::Kind::Original)
 			.unwrap_or(0)
 	});
-	serve(gw, &media, index, method, headers).await
+	serve(gw, &media, index, method, headers, viewer).await
 }
 
 async fn serve(
@@ -98,6 +136,7 @@ async fn serve(
 	index: usize,
 	method: &Method,
 	headers: &HeaderMap,
+	viewer: Option<AccountId>,
 ) -> Response {
 	if media.deleted {
 		gw.metrics.downloads.with_label_values(&["gone"]).inc();
@@ -145,6 +184,18 @@ async fn serve(
 	let n = file.read(&mut head).await.unwrap_or(0);
 	let content_type = content::sniff(&head[..n]).unwrap_or("application/octet-stream");
 	gw.metrics.downloads.with_label_values(&["ok"]).inc();
+	// A view: a GET of something to watch (not a thumbnail) by a named viewer, counted
+	// when the response that ends with the object's last byte has been sent.
+	let view = match (&gw.views, viewer) {
+		(Some(recorder), Some(viewer))
+			if *method == Method::GET
+				&& !matches!(object.kind, paratii_client::chain::Kind::Thumbnail { .. }) =>
+		{
+			Some((recorder.clone(), (media.id, viewer)))
+		},
+		_ => None,
+	};
+	let size = object.size;
 	paratii_client::http::serve_object(
 		method,
 		headers,
@@ -154,7 +205,16 @@ async fn serve(
 		|range| async move {
 			file.seek(std::io::SeekFrom::Start(range.start)).await?;
 			let reader = file.take(range.end - range.start);
-			Ok(Body::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024)))
+			let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
+			Ok(match view {
+				Some((recorder, view)) if range.end == size => {
+					let len = range.end - range.start;
+					Body::from_stream(crate::views::OnComplete::new(stream, len, move || {
+						recorder.report(view)
+					}))
+				},
+				_ => Body::from_stream(stream),
+			})
 		},
 	)
 	.await

@@ -19,6 +19,7 @@ mod download;
 mod metrics;
 mod thumbnails;
 mod upload;
+mod views;
 
 use anyhow::Context;
 use axum::{
@@ -86,6 +87,14 @@ struct Args {
 	/// Bytes of verified objects the download role keeps on disk (1 GiB).
 	#[arg(long, default_value_t = 1 << 30)]
 	cache_bytes: u64,
+	/// The view-recorder account's secret URI (dev chain: //Gateway): completed views
+	/// are submitted with it in `users.recordViews` batches. Without it views are not
+	/// counted.
+	#[arg(long)]
+	view_recorder_suri: Option<String>,
+	/// Seconds between view batches (a full batch goes at once).
+	#[arg(long, default_value_t = 6)]
+	view_batch_secs: u64,
 }
 
 pub struct Config {
@@ -100,6 +109,7 @@ pub struct Inner {
 	pub cache: cache::Cache,
 	pub metrics: Arc<metrics::Metrics>,
 	pub config: Config,
+	pub views: Option<views::ViewRecorder>,
 	scratch: PathBuf,
 	scratch_seq: AtomicU64,
 }
@@ -186,6 +196,18 @@ async fn main() -> anyhow::Result<()> {
 		let at = chain.at_finalized().await?;
 		at.constants().entry(paratii_client::api::constants().media().max_title_len())? as usize
 	};
+	let views = match &args.view_recorder_suri {
+		Some(suri) if args.role != Role::Upload => Some(
+			views::ViewRecorder::start(
+				chain.clone(),
+				paratii_client::keys::account_key(suri)?,
+				Duration::from_secs(args.view_batch_secs.max(1)),
+				metrics.clone(),
+			)
+			.await?,
+		),
+		_ => None,
+	};
 	let gw = Gateway(Arc::new(Inner {
 		clusters: clusters::Clusters::new(chain.clone(), metrics.clone()).await?,
 		cache: cache::Cache::new(args.data_dir.join("cache"), args.cache_bytes)?,
@@ -196,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
 			allowed_types: args.allowed_types,
 			max_title_len,
 		},
+		views,
 		scratch,
 		scratch_seq: AtomicU64::new(0),
 	}));

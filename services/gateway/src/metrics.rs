@@ -15,6 +15,11 @@ pub struct Metrics {
 	pub cluster_fallbacks: IntCounterVec,
 	pub cache_hits: IntCounter,
 	pub cache_misses: IntCounter,
+	/// Completed views by fate (`queued`, `dropped`: queue full, `repeated`: same
+	/// viewer and item within the view window, `counted`: by the chain).
+	pub views: IntCounterVec,
+	/// `users.recordViews` batches by outcome (`submitted`, `refused`, `failed`).
+	pub view_batches: IntCounterVec,
 }
 
 impl Metrics {
@@ -47,6 +52,17 @@ impl Metrics {
 			cache_misses: registered(
 				r,
 				IntCounter::new("cache_misses_total", "objects fetched from clusters")?,
+			)?,
+			views: registered(
+				r,
+				IntCounterVec::new(Opts::new("views_total", "completed views by fate"), &["fate"])?,
+			)?,
+			view_batches: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new("view_batches_total", "users.recordViews batches by outcome"),
+					&["outcome"],
+				)?,
 			)?,
 			registry,
 		})

@@ -1,0 +1,291 @@
+//! The HTTP API (JSON): `GET /search`, `GET /media`, `GET /media/{id}`, `GET /health`.
+//! Bad parameters get a 400 that says which one and why.
+
+use crate::{
+	follow::{owner_key, Status},
+	index::{words, Cursor, Filters, Order, SearchIndex},
+};
+use axum::{
+	extract::{Path, Query, State},
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	routing::get,
+	Json, Router,
+};
+use paratii_client::{
+	http::error,
+	wire::{MediaPage, SearchHit, SearchResults},
+	MediaId,
+};
+use std::{
+	collections::HashMap,
+	sync::{atomic::Ordering, Arc},
+};
+
+/// Longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words in a query.
+pub const MAX_QUERY_WORDS: usize = 16;
+/// Largest page.
+pub const MAX_LIMIT: usize = 100;
+/// Page size when `limit` is not given.
+pub const DEFAULT_LIMIT: usize = 20;
+/// Deepest `offset` of a search (use filters or the catalogue's cursor beyond it).
+pub const MAX_OFFSET: usize = 10_000;
+
+#[derive(Clone)]
+pub struct Api {
+	pub index: Arc<SearchIndex>,
+	pub status: Arc<Status>,
+}
+
+pub fn router(api: Api) -> Router {
+	Router::new()
+		.route("/search", get(search))
+		.route("/media", get(catalogue))
+		.route("/media/:id", get(media))
+		.route("/health", get(health))
+		.layer(tower_http::cors::CorsLayer::permissive())
+		.with_state(api)
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn bad(message: impl Into<String>) -> Response {
+	error(StatusCode::BAD_REQUEST, message.into())
+}
+
+fn number<T>(
+	params: &HashMap<String, String>,
+	name: &str,
+	default: T,
+	range: std::ops::RangeInclusive<T>,
+) -> Result<T, Response>
+where
+	T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+	let Some(raw) = params.get(name) else { return Ok(default) };
+	let value: T = raw.trim().parse().map_err(|_| {
+		bad(format!("{name}={raw:?} is not a whole number ({}..={})", range.start(), range.end()))
+	})?;
+	if !range.contains(&value) {
+		return Err(bad(format!(
+			"{name} must be {}..={}, not {value}",
+			range.start(),
+			range.end()
+		)));
+	}
+	Ok(value)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+	let y = if m <= 2 { y - 1 } else { y };
+	let era = y.div_euclid(400);
+	let yoe = y - era * 400;
+	let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+	let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	era * 146_097 + doe - 719_468
+}
+
+const DAY_MS: u64 = 86_400_000;
+
+/// A time given as Unix milliseconds or as a `YYYY-MM-DD` date (UTC; `end_of_day`
+/// for the last millisecond of that day).
+fn time(
+	params: &HashMap<String, String>,
+	name: &str,
+	end_of_day: bool,
+) -> Result<Option<u64>, Response> {
+	let Some(raw) = params.get(name).map(|s| s.trim()) else { return Ok(None) };
+	if let Ok(ms) = raw.parse::<u64>() {
+		return Ok(Some(ms));
+	}
+	let parts: Vec<_> = raw.split('-').collect();
+	let date = match parts[..] {
+		[y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+			match (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) {
+				(Ok(y), Ok(m @ 1..=12), Ok(d @ 1..=31)) if y >= 1970 => {
+					Some(days_from_civil(y, m, d))
+				},
+				_ => None,
+			}
+		},
+		_ => None,
+	};
+	let Some(days) = date else {
+		return Err(bad(format!(
+			"{name}={raw:?} is neither Unix milliseconds nor a YYYY-MM-DD date"
+		)));
+	};
+	let start = days as u64 * DAY_MS;
+	Ok(Some(if end_of_day { start + DAY_MS - 1 } else { start }))
+}
+
+fn filters(params: &HashMap<String, String>) -> Result<Filters, Response> {
+	let owner = match params.get("owner") {
+		Some(raw) => Some(owner_key(
+			&paratii_client::parse_account(raw).map_err(|e| bad(format!("owner={raw:?}: {e}")))?.0,
+		)),
+		None => None,
+	};
+	let registered_from = time(params, "from", false)?;
+	let registered_to = time(params, "to", true)?;
+	if let (Some(from), Some(to)) = (registered_from, registered_to) {
+		if from > to {
+			return Err(bad("from is after to"));
+		}
+	}
+	let bbox = match params.get("bbox") {
+		Some(raw) => Some(bbox(raw).map_err(|why| {
+			bad(format!("bbox={raw:?}: {why}; give min_lat,min_lon,max_lat,max_lon in degrees"))
+		})?),
+		None => None,
+	};
+	Ok(Filters { owner, registered_from, registered_to, bbox })
+}
+
+/// `min_lat,min_lon,max_lat,max_lon` in degrees → microdegrees.
+fn bbox(raw: &str) -> Result<(i32, i32, i32, i32), &'static str> {
+	let values: Vec<f64> = raw
+		.split(',')
+		.map(|v| v.trim().parse::<f64>())
+		.collect::<Result<_, _>>()
+		.map_err(|_| "not four numbers")?;
+	let [min_lat, min_lon, max_lat, max_lon] = values[..] else { return Err("not four numbers") };
+	if ![min_lat, max_lat].iter().all(|v| (-90.0..=90.0).contains(v)) {
+		return Err("latitudes are -90..=90");
+	}
+	if ![min_lon, max_lon].iter().all(|v| (-180.0..=180.0).contains(v)) {
+		return Err("longitudes are -180..=180");
+	}
+	if min_lat > max_lat || min_lon > max_lon {
+		return Err("a minimum is above its maximum");
+	}
+	let micro = |v: f64| (v * 1e6).round() as i32;
+	Ok((micro(min_lat), micro(min_lon), micro(max_lat), micro(max_lon)))
+}
+
+fn internal(e: anyhow::Error) -> Response {
+	error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))
+}
+
+async fn search(State(api): State<Api>, Query(params): Params) -> Response {
+	let q = params.get("q").map(|q| q.trim()).unwrap_or_default();
+	if q.is_empty() {
+		return bad("q is empty: say what to search for, e.g. /search?q=sunset");
+	}
+	if q.chars().count() > MAX_QUERY_CHARS {
+		return bad(format!("q is over {MAX_QUERY_CHARS} characters"));
+	}
+	let n = words(q).len();
+	if n == 0 {
+		return bad("q has no letters or digits to search for");
+	}
+	if n > MAX_QUERY_WORDS {
+		return bad(format!("q has {n} words; at most {MAX_QUERY_WORDS}"));
+	}
+	let (limit, offset, filters) = match (
+		number(&params, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT),
+		number(&params, "offset", 0, 0..=MAX_OFFSET),
+		filters(&params),
+	) {
+		(Ok(l), Ok(o), Ok(f)) => (l, o, f),
+		(Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
+	};
+	match api.index.search(q, &filters, limit, offset) {
+		Ok((total, hits)) => Json(SearchResults {
+			query: q.to_string(),
+			total,
+			offset,
+			limit,
+			hits: hits.into_iter().map(|(score, media)| SearchHit { score, media }).collect(),
+			indexed_block: api.status.indexed.load(Ordering::Relaxed),
+		})
+		.into_response(),
+		Err(e) => internal(e),
+	}
+}
+
+async fn catalogue(State(api): State<Api>, Query(params): Params) -> Response {
+	let order = params.get("order").map(String::as_str).unwrap_or("newest");
+	let Some(order) = Order::parse(order) else {
+		return bad(format!("order={order:?}: one of newest, most_liked, most_viewed"));
+	};
+	let cursor = match params.get("cursor") {
+		Some(raw) => match Cursor::parse(raw) {
+			Some(c) => Some(c),
+			None => return bad(format!("cursor={raw:?} is not a cursor this API gave out")),
+		},
+		None => None,
+	};
+	let (limit, filters) =
+		match (number(&params, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT), filters(&params)) {
+			(Ok(l), Ok(f)) => (l, f),
+			(Err(r), _) | (_, Err(r)) => return r,
+		};
+	match api.index.catalogue(&filters, order, limit, cursor) {
+		Ok((items, next)) => Json(MediaPage {
+			order: order.name().to_string(),
+			items,
+			next_cursor: next.map(|c| c.to_string()),
+			indexed_block: api.status.indexed.load(Ordering::Relaxed),
+		})
+		.into_response(),
+		Err(e) => internal(e),
+	}
+}
+
+async fn media(State(api): State<Api>, Path(id): Path<String>) -> Response {
+	let Ok(id) = id.parse::<MediaId>() else {
+		return bad(format!("{id:?} is not a media id (a whole number)"));
+	};
+	match api.index.get(id) {
+		Ok(Some(media)) => Json(media).into_response(),
+		Ok(None) => error(
+			StatusCode::NOT_FOUND,
+			format!(
+				"no media {id} in the index (finalized up to #{})",
+				api.status.indexed.load(Ordering::Relaxed)
+			),
+		),
+		Err(e) => internal(e),
+	}
+}
+
+async fn health(State(api): State<Api>) -> Response {
+	let s = &api.status;
+	Json(serde_json::json!({
+		"status": if s.caught_up.load(Ordering::Relaxed) { "ok" } else { "catching up" },
+		"indexed_block": s.indexed.load(Ordering::Relaxed),
+		"finalized_block": s.finalized.load(Ordering::Relaxed),
+		"media": api.index.len(),
+	}))
+	.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn dates_are_utc_days() {
+		assert_eq!(days_from_civil(1970, 1, 1), 0);
+		assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+		let params: HashMap<_, _> = [("to".to_string(), "2026-11-23".to_string())].into();
+		assert_eq!(time(&params, "to", true).unwrap(), Some(1_795_478_399_999));
+		let params: HashMap<_, _> = [("to".to_string(), "23/11/2026".to_string())].into();
+		assert!(time(&params, "to", false).is_err());
+	}
+
+	#[test]
+	fn boxes_are_checked() {
+		assert_eq!(
+			bbox("38.6,-9.3,38.8,-9.0"),
+			Ok((38_600_000, -9_300_000, 38_800_000, -9_000_000))
+		);
+		assert!(bbox("38.8,-9.3,38.6,-9.0").is_err());
+		assert!(bbox("91,0,92,1").is_err());
+		assert!(bbox("1,2,3").is_err());
+	}
+}
