@@ -71,6 +71,18 @@ pub trait MediaRegistry {
 	fn create_for_benchmark() -> MediaId;
 }
 
+/// Who owns a media item: what the PTI store needs to know to sell it.
+pub trait MediaOwnership<AccountId> {
+	/// The owner of `id` if it is registered and not deleted.
+	fn active_owner(id: MediaId) -> Option<AccountId>;
+	/// Creates an active media item owned by `owner`, for benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn create_owned_for_benchmark(owner: &AccountId) -> MediaId;
+	/// Deletes `id`, for benchmarks and tests of deleted media.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn delete_for_benchmark(id: MediaId);
+}
+
 /// What the media pallet needs to know about storage clusters.
 pub trait ClusterRegistry {
 	/// The public key of `cluster` if it is `Active`, `None` otherwise.

@@ -10,11 +10,15 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_topology, Topology]
 	[pallet_users, Users]
 	[pallet_media, Media]
+	[pallet_pti, Pti]
+	[pallet_treasury, Treasury]
 	[pallet_consortium, Consortium]
 );
 
 use super::{AccountId, SessionKeys};
-pub use super::{Balances, Consortium, Media, Runtime, Sudo, Timestamp, Topology, Users};
+pub use super::{
+	Balances, Consortium, Media, Pti, Runtime, Sudo, Timestamp, Topology, Treasury, Users,
+};
 
 /// Gives benchmark accounts session keys (storage only: the benchmarks need
 /// `session.setKeys` to have happened, not real keys).

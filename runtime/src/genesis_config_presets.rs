@@ -5,7 +5,8 @@
 //!   as sudo, and the first five accounts of the standard Hardhat/Anvil mnemonic
 //!   (`test test test test test test test test test test test junk`) funded for
 //!   Ethereum tools; a council of Alice, Bob and Charlie; ten-minute sessions. What
-//!   `paratii-node --dev` runs. `//Gateway` records views (see [`dev_view_recorder`]).
+//!   `paratii-node --dev` runs. `//Gateway` records views (see [`dev_view_recorder`]);
+//!   `//Distributor` signs PTI claims and has a funded claims pot ([`dev_distributor`]).
 //! - `local_testnet`: four validators (Alice, Bob, Charlie, Dave) for a local
 //!   multi-node network, the same funded accounts, Alice as sudo, the four as the
 //!   council, one-minute sessions (the shortest allowed, so test networks see
@@ -19,7 +20,7 @@
 //!   README's "Run a real network").
 
 use crate::{
-	configs::{MIN_VALIDATORS, PRODUCTION_MIN_VALIDATORS},
+	configs::{DEFAULT_REDISTRIBUTION_SHARE, MIN_VALIDATORS, PRODUCTION_MIN_VALIDATORS},
 	AccountId, Balance, BalancesConfig, BlockNumber, RuntimeGenesisConfig, SessionKeys, SudoConfig,
 	HOURS, MINUTES, PTI,
 };
@@ -120,6 +121,16 @@ pub fn dev_view_recorder() -> AccountId {
 	get_public_from_string_or_panic::<sp_core::sr25519::Public>("Gateway").into()
 }
 
+/// The dev chains' PTI distributor: `//Distributor` is both its account (it may create
+/// vouchers) and its claim-signing key. Its claims pot starts with 100,000 PTI.
+pub fn dev_distributor() -> (AccountId, sp_core::sr25519::Public) {
+	let key = get_public_from_string_or_panic::<sp_core::sr25519::Public>("Distributor");
+	(key.into(), key)
+}
+
+/// PTI in the dev chains' claims pot.
+pub const DEV_CLAIMS_POT: Balance = 100_000 * PTI;
+
 /// Builds the JSON patch over the default genesis config that every dev preset shares.
 ///
 /// The validators enter through the consortium pallet and their session keys through
@@ -139,8 +150,9 @@ fn genesis(
 		MIN_VALIDATORS,
 		endowed
 			.into_iter()
-			.chain([dev_view_recorder()])
+			.chain([dev_view_recorder(), dev_distributor().0])
 			.map(|account| (account, DEV_ACCOUNT_BALANCE))
+			.chain([(pallet_pti::Pallet::<crate::Runtime>::claims_pot(), DEV_CLAIMS_POT)])
 			.collect(),
 	);
 	let dev = build_struct_json_patch!(RuntimeGenesisConfig {
@@ -149,6 +161,10 @@ fn genesis(
 		users: pallet_users::GenesisConfig {
 			users: vec![(Sr25519Keyring::Alice.to_account_id(), b"alice".to_vec())],
 			view_recorders: vec![dev_view_recorder()],
+		},
+		pti: pallet_pti::GenesisConfig {
+			redistribution_share: DEFAULT_REDISTRIBUTION_SHARE,
+			distributor: Some(dev_distributor()),
 		},
 	});
 	if let (Value::Object(patch), Value::Object(dev)) = (&mut patch, dev) {
@@ -186,6 +202,11 @@ fn consortium_genesis(
 		// the end of block 1), so the EVM gas price is 100 gwei from genesis.
 		transaction_payment: pallet_transaction_payment::GenesisConfig {
 			multiplier: crate::configs::FeeMultiplier::get(),
+		},
+		// Purchases pay 30 % to the fund from genesis; the council sets a distributor.
+		pti: pallet_pti::GenesisConfig {
+			redistribution_share: DEFAULT_REDISTRIBUTION_SHARE,
+			distributor: None,
 		},
 	})
 }

@@ -95,7 +95,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -300,6 +300,14 @@ mod runtime {
 
 	#[runtime::pallet_index(22)]
 	pub type Media = pallet_media;
+
+	// PTI economics: the redistribution fund (the treasury's pot) and the store,
+	// claims and vouchers.
+	#[runtime::pallet_index(23)]
+	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(24)]
+	pub type Pti = pallet_pti;
 
 	// The EVM: Ethereum transactions, Solidity contracts, H160 accounts.
 	#[runtime::pallet_index(30)]

@@ -250,6 +250,8 @@ fn metadata_lists_the_runtime_pallets() {
 		"Topology",
 		"Users",
 		"Media",
+		"Treasury",
+		"Pti",
 		"Revive",
 	] {
 		assert!(names.contains(&pallet), "{pallet} missing from metadata: {names:?}");
@@ -822,5 +824,96 @@ fn block_coinbase_is_the_authors_account_even_when_its_keys_differ() {
 				Mapper::to_address(author)
 			);
 		}
+	});
+}
+
+#[test]
+fn purchases_pay_thirty_percent_to_the_treasury_which_the_council_spends() {
+	use paratii_runtime::{configs::TreasuryAccount, Pti, Treasury};
+	production_ext().execute_with(|| {
+		let (alice, bob) =
+			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		assert_eq!(
+			pallet_pti::RedistributionShare::<Runtime>::get(),
+			sp_runtime::Perbill::from_percent(30)
+		);
+		assert!(
+			pallet_pti::CurrentDistributor::<Runtime>::get().is_none(),
+			"production: the council sets one"
+		);
+		let fund = TreasuryAccount::get();
+		assert_eq!(fund, Treasury::account_id());
+		assert!(
+			Balances::balance(&fund) >= Balances::minimum_balance(),
+			"the pot exists from genesis"
+		);
+
+		let media =
+			<paratii_runtime::Media as paratii_primitives::MediaOwnership<AccountId>>::active_owner(
+				0,
+			);
+		assert!(media.is_none());
+		// A media item of Alice's, priced at 10 PTI, bought by Bob.
+		pallet_media::Media::<Runtime>::insert(
+			0,
+			pallet_media::MediaRecord {
+				owner: alice.clone(),
+				title: Default::default(),
+				location: None,
+				captured_at: None,
+				objects: Default::default(),
+				status: pallet_media::MediaStatus::Active,
+				registered_at: 1,
+				registered_at_ms: 0,
+			},
+		);
+		frame_support::assert_ok!(Pti::set_price(
+			RuntimeOrigin::signed(alice.clone()),
+			0,
+			Some(10 * PTI)
+		));
+		let (alice_before, fund_before) = (Balances::balance(&alice), Balances::balance(&fund));
+		let issuance = Balances::total_issuance();
+		frame_support::assert_ok!(Pti::buy(RuntimeOrigin::signed(bob.clone()), 0, 10 * PTI));
+		assert_eq!(Balances::balance(&alice) - alice_before, 7 * PTI);
+		assert_eq!(Balances::balance(&fund) - fund_before, 3 * PTI);
+		assert_eq!(Balances::total_issuance(), issuance);
+
+		// Nobody but the council spends the fund.
+		let spend = RuntimeCall::Treasury(pallet_treasury::Call::spend {
+			asset_kind: Box::new(()),
+			amount: PTI,
+			beneficiary: Box::new(Sr25519Keyring::Ferdie.to_account_id()),
+			valid_from: None,
+		});
+		assert!(spend.clone().dispatch(RuntimeOrigin::signed(alice.clone())).is_err());
+		assert!(council_motion(
+			spend,
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		frame_support::assert_ok!(Treasury::payout(RuntimeOrigin::signed(bob), 0));
+		assert_eq!(Balances::balance(&Sr25519Keyring::Ferdie.to_account_id()), PTI);
+	});
+}
+
+#[test]
+fn the_dev_distributor_claims_pot_is_funded_and_its_key_is_the_documented_one() {
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (account, key) = genesis_config_presets::dev_distributor();
+		let distributor =
+			pallet_pti::CurrentDistributor::<Runtime>::get().expect("a dev distributor");
+		assert_eq!((distributor.account, distributor.key), (account, key));
+		assert_eq!(
+			key,
+			sp_core::Pair::public(
+				&<sp_core::sr25519::Pair as sp_core::Pair>::from_string("//Distributor", None)
+					.unwrap()
+			)
+		);
+		assert_eq!(
+			Balances::balance(&pallet_pti::Pallet::<Runtime>::claims_pot()),
+			genesis_config_presets::DEV_CLAIMS_POT
+		);
 	});
 }

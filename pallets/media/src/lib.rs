@@ -613,12 +613,25 @@ pub mod pallet {
 
 		#[cfg(feature = "runtime-benchmarks")]
 		fn create_for_benchmark() -> MediaId {
-			let id = NextMediaId::<T>::get();
 			let owner: T::AccountId = frame_benchmarking::account("owner", 0, 0);
+			<Self as paratii_primitives::MediaOwnership<T::AccountId>>::create_owned_for_benchmark(
+				&owner,
+			)
+		}
+	}
+
+	impl<T: Config> paratii_primitives::MediaOwnership<T::AccountId> for Pallet<T> {
+		fn active_owner(id: MediaId) -> Option<T::AccountId> {
+			Media::<T>::get(id).filter(|m| m.status == MediaStatus::Active).map(|m| m.owner)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn create_owned_for_benchmark(owner: &T::AccountId) -> MediaId {
+			let id = NextMediaId::<T>::get();
 			Media::<T>::insert(
 				id,
 				MediaRecord {
-					owner,
+					owner: owner.clone(),
 					title: BoundedVec::truncate_from(b"benchmark".to_vec()),
 					location: None,
 					captured_at: None,
@@ -630,6 +643,15 @@ pub mod pallet {
 			);
 			NextMediaId::<T>::put(id + 1);
 			id
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn delete_for_benchmark(id: MediaId) {
+			Media::<T>::mutate(id, |m| {
+				if let Some(m) = m {
+					m.status = MediaStatus::Deleted;
+				}
+			});
 		}
 	}
 }

@@ -19,12 +19,14 @@ use sp_version::RuntimeVersion;
 mod beefy;
 mod consortium;
 mod media;
+mod pti;
 mod revive;
 pub use consortium::{
 	CouncilCollective, CouncilMajorityOrRoot, CouncilTwoThirdsOrRoot, MIN_VALIDATORS,
 	PRODUCTION_MIN_VALIDATORS,
 };
 pub use media::REPLICATION_FACTOR;
+pub use pti::{TreasuryAccount, DEFAULT_REDISTRIBUTION_SHARE};
 pub use revive::CHAIN_ID;
 
 // `derive_impl` injects the aggregated runtime types (RuntimeEvent, PalletInfo, ...) by name.

@@ -292,6 +292,13 @@ impl Chain {
 		}))
 	}
 
+	/// The next nonce of `who`, counting its transactions in the node's pool
+	/// (`system_accountNextIndex`). subxt's default reads the finalized state, which
+	/// reuses the nonce of a transaction that is still pending.
+	pub async fn next_nonce(&self, who: &AccountId) -> anyhow::Result<u64> {
+		Ok(self.rpc.system_account_next_index(who).await.context("system_accountNextIndex")?)
+	}
+
 	/// The number of the latest finalized block.
 	pub async fn finalized_number(&self) -> anyhow::Result<u64> {
 		Ok(self.client.at_current_block().await?.block_number())

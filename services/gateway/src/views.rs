@@ -13,7 +13,7 @@
 
 use crate::metrics::Metrics;
 use futures::Stream;
-use paratii_client::{api, AccountId, Chain, MediaId};
+use paratii_client::{api, AccountId, Chain, ChainConfig, MediaId};
 use std::{
 	collections::HashMap,
 	pin::Pin,
@@ -70,7 +70,16 @@ impl ViewRecorder {
 			every.as_secs()
 		);
 		let (queue, rx) = mpsc::channel(QUEUE);
-		let task = Batcher { chain, key, batch, window, every, metrics: metrics.clone() };
+		let task = Batcher {
+			chain,
+			nonce: None,
+			resync: Default::default(),
+			key,
+			batch,
+			window,
+			every,
+			metrics: metrics.clone(),
+		};
 		tokio::spawn(task.run(rx));
 		Ok(Self { queue, metrics })
 	}
@@ -84,6 +93,12 @@ impl ViewRecorder {
 
 struct Batcher {
 	chain: Chain,
+	/// The recorder's next nonce, kept here: batches go out faster than finality,
+	/// so the finalized state's nonce would repeat a pending batch's. `None`: ask the
+	/// node's pool.
+	nonce: Option<u64>,
+	/// Set when a submitted batch failed: its nonce may be free again.
+	resync: Arc<std::sync::atomic::AtomicBool>,
 	key: Keypair,
 	batch: usize,
 	window: Duration,
@@ -92,7 +107,7 @@ struct Batcher {
 }
 
 impl Batcher {
-	async fn run(self, mut rx: mpsc::Receiver<View>) {
+	async fn run(mut self, mut rx: mpsc::Receiver<View>) {
 		let mut pending: Vec<View> = Vec::new();
 		// Keyed by (media, viewer bytes): subxt's account id is not `Hash`.
 		let mut recent: HashMap<(MediaId, [u8; 32]), Instant> = HashMap::new();
@@ -132,18 +147,31 @@ impl Batcher {
 
 	/// Submits up to one batch; the rest stays pending. Inclusion is awaited in the
 	/// background so reports keep flowing.
-	async fn submit(&self, pending: &mut Vec<View>) {
+	async fn submit(&mut self, pending: &mut Vec<View>) {
+		if self.resync.swap(false, std::sync::atomic::Ordering::Relaxed) {
+			self.nonce = None;
+		}
 		let n = pending.len().min(self.batch);
 		let views: Vec<View> = pending.drain(..n).collect();
 		let call = api::tx()
 			.users()
 			.record_views(api::runtime_types::bounded_collections::bounded_vec::BoundedVec(views));
 		let submitted = async {
+			let nonce = match self.nonce {
+				Some(n) => n,
+				None => self.chain.next_nonce(&self.key.public_key().to_account_id()).await?,
+			};
+			let params = subxt::config::DefaultExtrinsicParamsBuilder::<ChainConfig>::new()
+				.nonce(nonce)
+				.build();
 			let mut tx = self.chain.client().tx().await?;
-			anyhow::Ok(tx.sign_and_submit_then_watch_default(&call, &self.key).await?)
+			let progress = tx.sign_and_submit_then_watch(&call, &self.key, params).await?;
+			self.nonce = Some(nonce + 1);
+			anyhow::Ok(progress)
 		}
 		.await;
 		let metrics = self.metrics.clone();
+		let resync = self.resync.clone();
 		match submitted {
 			Ok(progress) => {
 				metrics.view_batches.with_label_values(&["submitted"]).inc();
@@ -165,6 +193,8 @@ impl Batcher {
 							}
 						},
 						Err(e) => {
+							// Dropped or invalid: the next batch asks the pool for the nonce.
+							resync.store(true, std::sync::atomic::Ordering::Relaxed);
 							metrics.view_batches.with_label_values(&["failed"]).inc();
 							tracing::warn!("a batch of {n} views failed on chain: {e}");
 						},
@@ -172,6 +202,7 @@ impl Batcher {
 				});
 			},
 			Err(e) => {
+				self.nonce = None;
 				metrics.view_batches.with_label_values(&["refused"]).inc();
 				tracing::warn!("the node refused a batch of {n} views: {e:#}");
 			},

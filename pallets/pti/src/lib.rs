@@ -1,0 +1,699 @@
+//! # PTI pallet
+//!
+//! Paratii's economics in PTI, the chain's native token (pallet-balances). The original
+//! Paratii did these in Ethereum contracts (Store/VideoStore, Avatar, PTIDistributor,
+//! Vouchers); this pallet keeps their semantics and fixes their known weaknesses.
+//!
+//! ## The store
+//! - [`Pallet::set_price`]: a media item's owner puts it on sale (`Some(price)`, `0`
+//!   is free but recorded) or takes it off (`None`).
+//! - [`Pallet::buy`]: pays **exactly** the price, which must not be above the buyer's
+//!   `max_price` (a seller cannot raise the price under a pending purchase), once per
+//!   buyer and item. [`RedistributionShare`] of it goes to the redistribution fund —
+//!   the treasury's pot (`Config::Fund`), which the council spends from with
+//!   `treasury.spend` — and the rest to the owner. Purchases move PTI; none is created
+//!   or destroyed. The purchase is recorded in [`Purchases`] (price paid, block).
+//! - [`Pallet::set_redistribution_share`]: governance, at most
+//!   `Config::MaxRedistributionShare`.
+//!
+//! ## Distributor claims
+//! Onboarding new users with PTI. Governance sets the distributor
+//! ([`Pallet::set_distributor`]): an account (which may create vouchers) and an
+//! sr25519 key that signs claims off chain:
+//! `(b"paratii/claim/v1", genesis_hash, claim_id, beneficiary, amount, expires_at)`,
+//! SCALE-encoded (the tag as its 16 raw bytes, `claim_id` u64 LE, `amount` u128 LE,
+//! `expires_at` u32 LE). [`Pallet::claim`] pays from the claims pot
+//! ([`Pallet::claims_pot`], funded by governance) once per `claim_id`, before
+//! `expires_at`, and within `Config::MaxClaimedPerPeriod` per `Config::ClaimPeriod`.
+//! The beneficiary is in the signed message, so nobody can redirect a claim; the
+//! genesis hash makes a claim for one chain useless on another. A claim may be an
+//! **unsigned transaction** (validated by the distributor's signature, one in the pool
+//! per claim id), so a brand new account with no PTI can submit it.
+//!
+//! ## Vouchers
+//! A voucher code is turned into an sr25519 key (the secret URI
+//! `//paratii//voucher//<code>`, see the README); [`Pallet::create_voucher`]
+//! (governance or the distributor's account) registers its public key and moves the
+//! amount from the fund to the vouchers pot ([`Pallet::vouchers_pot`]).
+//! [`Pallet::redeem_voucher`] pays it to a beneficiary given a signature by the code's
+//! key over `(b"paratii/voucher/v1", genesis_hash, public_key, beneficiary)`: the code
+//! never appears on chain, and a copied pending transaction cannot be redirected.
+//! Redemption may be unsigned too. Redeemed and cancelled vouchers stay as tombstones
+//! and are never re-armed; [`Pallet::cancel_voucher`] returns an expired voucher's
+//! amount to the fund.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use weights::WeightInfo;
+
+/// Tag of the message a distributor signs for a claim.
+pub const CLAIM_TAG: &[u8; 16] = b"paratii/claim/v1";
+/// Tag of the message a voucher's key signs for its redemption.
+pub const VOUCHER_TAG: &[u8; 18] = b"paratii/voucher/v1";
+
+/// A claim's id, chosen by the distributor; each pays at most once.
+pub type ClaimId = u64;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use codec::{DecodeWithMemTracking, Encode, MaxEncodedLen};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate},
+			tokens::Preservation,
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use paratii_primitives::{MediaId, MediaOwnership};
+	use sp_core::sr25519;
+	use sp_runtime::{
+		traits::{AccountIdConversion, BadOrigin, Saturating, Zero},
+		Perbill, SaturatedConversion,
+	};
+
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	/// A purchase: what the buyer paid, and when.
+	#[derive(
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	)]
+	pub struct Purchase<Balance, BlockNumber> {
+		pub price: Balance,
+		pub block: BlockNumber,
+	}
+
+	/// Who distributes PTI to new users: `account` may create vouchers, `key` signs
+	/// claims.
+	#[derive(
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	)]
+	pub struct Distributor<AccountId> {
+		pub account: AccountId,
+		pub key: sr25519::Public,
+	}
+
+	/// Where a voucher stands. Redeemed and cancelled ones stay as tombstones.
+	#[derive(
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	)]
+	pub enum VoucherStatus<AccountId, BlockNumber> {
+		Active,
+		Redeemed { beneficiary: AccountId, at: BlockNumber },
+		Cancelled { at: BlockNumber },
+	}
+
+	/// A voucher: `amount` is held in the vouchers pot until it is redeemed or cancelled.
+	#[derive(
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	)]
+	pub struct Voucher<AccountId, Balance, BlockNumber> {
+		pub amount: Balance,
+		pub expires_at: BlockNumber,
+		pub status: VoucherStatus<AccountId, BlockNumber>,
+	}
+
+	pub type VoucherOf<T> =
+		Voucher<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// PTI.
+		type Currency: Mutate<Self::AccountId>;
+		/// Who owns which media item.
+		type Media: MediaOwnership<Self::AccountId>;
+		/// The redistribution fund: the treasury's pot.
+		type Fund: Get<Self::AccountId>;
+		/// Governance: the redistribution share, the distributor, vouchers.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Derives the claims and vouchers pots.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// The most governance may set the redistribution share to.
+		#[pallet::constant]
+		type MaxRedistributionShare: Get<Perbill>;
+		/// Blocks per claims period.
+		#[pallet::constant]
+		type ClaimPeriod: Get<BlockNumberFor<Self>>;
+		/// PTI all claims together may pay per period.
+		#[pallet::constant]
+		type MaxClaimedPerPeriod: Get<BalanceOf<Self>>;
+		/// How far ahead a claim or voucher may expire: bounds how long their
+		/// tombstones must be kept.
+		#[pallet::constant]
+		type MaxLifetime: Get<BlockNumberFor<Self>>;
+		/// Priority of unsigned claims and redemptions in the pool.
+		#[pallet::constant]
+		type UnsignedPriority: Get<TransactionPriority>;
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The part of each purchase paid to the redistribution fund.
+	#[pallet::storage]
+	pub type RedistributionShare<T> = StorageValue<_, Perbill, ValueQuery>;
+
+	/// Media items for sale and their prices.
+	#[pallet::storage]
+	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, MediaId, BalanceOf<T>>;
+
+	/// Who bought what, for how much, when.
+	#[pallet::storage]
+	pub type Purchases<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		MediaId,
+		Blake2_128Concat,
+		T::AccountId,
+		Purchase<BalanceOf<T>, BlockNumberFor<T>>,
+	>;
+
+	/// The distributor, if governance set one.
+	#[pallet::storage]
+	pub type CurrentDistributor<T: Config> = StorageValue<_, Distributor<T::AccountId>>;
+
+	/// Paid claims and when their signature expires; after that the entry may be
+	/// pruned ([`Pallet::prune_claim`]), since an expired claim cannot be paid anyway.
+	#[pallet::storage]
+	pub type Claims<T: Config> = StorageMap<_, Twox64Concat, ClaimId, BlockNumberFor<T>>;
+
+	/// The current claims period and what claims paid in it.
+	#[pallet::storage]
+	pub type PeriodClaimed<T: Config> =
+		StorageValue<_, (BlockNumberFor<T>, BalanceOf<T>), ValueQuery>;
+
+	/// Vouchers by their key's public key.
+	#[pallet::storage]
+	pub type Vouchers<T: Config> = StorageMap<_, Blake2_128Concat, sr25519::Public, VoucherOf<T>>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		pub redistribution_share: Perbill,
+		pub distributor: Option<(T::AccountId, sr25519::Public)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			assert!(
+				self.redistribution_share <= T::MaxRedistributionShare::get(),
+				"the redistribution share is above MaxRedistributionShare"
+			);
+			RedistributionShare::<T>::put(self.redistribution_share);
+			if let Some((account, key)) = &self.distributor {
+				CurrentDistributor::<T>::put(Distributor { account: account.clone(), key: *key });
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A media item's price changed (`None`: not for sale).
+		PriceSet { media_id: MediaId, price: Option<BalanceOf<T>> },
+		/// A media item was bought: `to_owner` went to `owner`, `to_fund` to the
+		/// redistribution fund.
+		Purchased {
+			media_id: MediaId,
+			buyer: T::AccountId,
+			owner: T::AccountId,
+			price: BalanceOf<T>,
+			to_owner: BalanceOf<T>,
+			to_fund: BalanceOf<T>,
+		},
+		/// Governance changed the redistribution share.
+		RedistributionShareSet { share: Perbill },
+		/// Governance set (or removed) the distributor.
+		DistributorSet { distributor: Option<Distributor<T::AccountId>> },
+		/// A claim paid `amount` to `beneficiary`.
+		Claimed { claim_id: ClaimId, beneficiary: T::AccountId, amount: BalanceOf<T> },
+		/// An expired claim's record was removed.
+		ClaimPruned { claim_id: ClaimId },
+		/// A voucher was created; `amount` moved from the fund to the vouchers pot.
+		VoucherCreated { key: sr25519::Public, amount: BalanceOf<T>, expires_at: BlockNumberFor<T> },
+		/// A voucher was redeemed.
+		VoucherRedeemed { key: sr25519::Public, beneficiary: T::AccountId, amount: BalanceOf<T> },
+		/// An expired voucher was cancelled and its amount returned to the fund.
+		VoucherCancelled { key: sr25519::Public, amount: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No media item with this id, or it was deleted.
+		MediaNotActive,
+		/// Only the media item's owner may price it.
+		NotOwner,
+		/// The media item is not for sale (its owner set no price).
+		NotForSale,
+		/// The price is above the `max_price` you accepted (it may have just changed):
+		/// read the price again and retry.
+		PriceAboveMax,
+		/// You already bought this media item.
+		AlreadyPurchased,
+		/// You own this media item.
+		OwnMedia,
+		/// The share is above `MaxRedistributionShare`.
+		ShareAboveMaximum,
+		/// Governance has not set a distributor.
+		NoDistributor,
+		/// The signature is not the distributor's over this claim (chain, id,
+		/// beneficiary, amount and expiry).
+		BadClaimSignature,
+		/// The claim or voucher has expired.
+		Expired,
+		/// The expiry is further ahead than `MaxLifetime` allows.
+		LifetimeTooLong,
+		/// This claim id was paid already.
+		AlreadyClaimed,
+		/// Claims have paid `MaxClaimedPerPeriod` this period: try in the next one.
+		PeriodCapReached,
+		/// Claims and vouchers must pay at least the existential deposit, so that a new
+		/// account can hold them.
+		BelowExistentialDeposit,
+		/// The claims pot cannot pay this claim.
+		ClaimsPotTooSmall,
+		/// The fund cannot cover this voucher (it keeps its existential deposit).
+		FundTooSmall,
+		/// The claim has not expired yet: its record is needed.
+		NotExpired,
+		/// No claim with this id was paid.
+		UnknownClaim,
+		/// A voucher with this key exists (vouchers are never re-armed).
+		VoucherExists,
+		/// No voucher has this key.
+		UnknownVoucher,
+		/// The signature is not the voucher key's over (chain, key, beneficiary).
+		BadVoucherSignature,
+		/// The voucher was redeemed.
+		AlreadyRedeemed,
+		/// The voucher was cancelled.
+		AlreadyCancelled,
+		/// Only governance or the distributor's account may create vouchers.
+		NotDistributor,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Puts `media_id` on sale at `price`, or takes it off with `None`. Its owner only.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_price())]
+		pub fn set_price(
+			origin: OriginFor<T>,
+			media_id: MediaId,
+			price: Option<BalanceOf<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let owner = T::Media::active_owner(media_id).ok_or(Error::<T>::MediaNotActive)?;
+			ensure!(owner == who, Error::<T>::NotOwner);
+			Prices::<T>::set(media_id, price);
+			Self::deposit_event(Event::PriceSet { media_id, price });
+			Ok(())
+		}
+
+		/// Buys `media_id` at its price, if that is at most `max_price`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::buy())]
+		pub fn buy(
+			origin: OriginFor<T>,
+			media_id: MediaId,
+			max_price: BalanceOf<T>,
+		) -> DispatchResult {
+			let buyer = ensure_signed(origin)?;
+			let owner = T::Media::active_owner(media_id).ok_or(Error::<T>::MediaNotActive)?;
+			ensure!(owner != buyer, Error::<T>::OwnMedia);
+			let price = Prices::<T>::get(media_id).ok_or(Error::<T>::NotForSale)?;
+			ensure!(price <= max_price, Error::<T>::PriceAboveMax);
+			ensure!(!Purchases::<T>::contains_key(media_id, &buyer), Error::<T>::AlreadyPurchased);
+			let to_fund = RedistributionShare::<T>::get().mul_floor(price);
+			let to_owner = price.saturating_sub(to_fund);
+			if !to_owner.is_zero() {
+				T::Currency::transfer(&buyer, &owner, to_owner, Preservation::Preserve)?;
+			}
+			if !to_fund.is_zero() {
+				T::Currency::transfer(&buyer, &T::Fund::get(), to_fund, Preservation::Preserve)?;
+			}
+			let block = frame_system::Pallet::<T>::block_number();
+			Purchases::<T>::insert(media_id, &buyer, Purchase { price, block });
+			Self::deposit_event(Event::Purchased {
+				media_id,
+				buyer,
+				owner,
+				price,
+				to_owner,
+				to_fund,
+			});
+			Ok(())
+		}
+
+		/// Sets the part of each purchase that goes to the redistribution fund.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_redistribution_share())]
+		pub fn set_redistribution_share(origin: OriginFor<T>, share: Perbill) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(share <= T::MaxRedistributionShare::get(), Error::<T>::ShareAboveMaximum);
+			RedistributionShare::<T>::put(share);
+			Self::deposit_event(Event::RedistributionShareSet { share });
+			Ok(())
+		}
+
+		/// Sets the distributor (its account and claim-signing key), or removes it.
+		/// Claims signed by a previous key stop being valid.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_distributor())]
+		pub fn set_distributor(
+			origin: OriginFor<T>,
+			distributor: Option<Distributor<T::AccountId>>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			CurrentDistributor::<T>::set(distributor.clone());
+			Self::deposit_event(Event::DistributorSet { distributor });
+			Ok(())
+		}
+
+		/// Pays a claim signed by the distributor. Signed by anyone, or unsigned.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::claim())]
+		pub fn claim(
+			origin: OriginFor<T>,
+			claim_id: ClaimId,
+			beneficiary: T::AccountId,
+			amount: BalanceOf<T>,
+			expires_at: BlockNumberFor<T>,
+			signature: sr25519::Signature,
+		) -> DispatchResult {
+			ensure_signed_or_none::<T>(origin)?;
+			Self::check_claim(claim_id, &beneficiary, amount, expires_at, &signature)?;
+			T::Currency::transfer(
+				&Self::claims_pot(),
+				&beneficiary,
+				amount,
+				Preservation::Expendable,
+			)
+			.map_err(|_| Error::<T>::ClaimsPotTooSmall)?;
+			Claims::<T>::insert(claim_id, expires_at);
+			PeriodClaimed::<T>::put((
+				Self::current_period(),
+				Self::claimed_this_period().saturating_add(amount),
+			));
+			Self::deposit_event(Event::Claimed { claim_id, beneficiary, amount });
+			Ok(())
+		}
+
+		/// Removes the record of a paid claim that has expired (anyone).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::prune_claim())]
+		pub fn prune_claim(origin: OriginFor<T>, claim_id: ClaimId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let expires_at = Claims::<T>::get(claim_id).ok_or(Error::<T>::UnknownClaim)?;
+			ensure!(Self::now() > expires_at, Error::<T>::NotExpired);
+			Claims::<T>::remove(claim_id);
+			Self::deposit_event(Event::ClaimPruned { claim_id });
+			Ok(())
+		}
+
+		/// Creates a voucher for the code whose key is `key`, moving `amount` from the
+		/// fund to the vouchers pot. Governance or the distributor's account.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::create_voucher())]
+		pub fn create_voucher(
+			origin: OriginFor<T>,
+			key: sr25519::Public,
+			amount: BalanceOf<T>,
+			expires_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			if T::AdminOrigin::try_origin(origin.clone()).is_err() {
+				let who = ensure_signed(origin)?;
+				let distributor =
+					CurrentDistributor::<T>::get().ok_or(Error::<T>::NotDistributor)?;
+				ensure!(distributor.account == who, Error::<T>::NotDistributor);
+			}
+			ensure!(!Vouchers::<T>::contains_key(key), Error::<T>::VoucherExists);
+			Self::check_expiry(expires_at)?;
+			ensure!(amount >= T::Currency::minimum_balance(), Error::<T>::BelowExistentialDeposit);
+			T::Currency::transfer(
+				&T::Fund::get(),
+				&Self::vouchers_pot(),
+				amount,
+				Preservation::Preserve,
+			)
+			.map_err(|_| Error::<T>::FundTooSmall)?;
+			Vouchers::<T>::insert(
+				key,
+				Voucher { amount, expires_at, status: VoucherStatus::Active },
+			);
+			Self::deposit_event(Event::VoucherCreated { key, amount, expires_at });
+			Ok(())
+		}
+
+		/// Redeems the voucher of `key` to `beneficiary`, given the key's signature over
+		/// `(b"paratii/voucher/v1", genesis_hash, key, beneficiary)`. Signed by anyone,
+		/// or unsigned.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::redeem_voucher())]
+		pub fn redeem_voucher(
+			origin: OriginFor<T>,
+			key: sr25519::Public,
+			beneficiary: T::AccountId,
+			signature: sr25519::Signature,
+		) -> DispatchResult {
+			ensure_signed_or_none::<T>(origin)?;
+			let voucher = Self::check_redemption(&key, &beneficiary, &signature)?;
+			T::Currency::transfer(
+				&Self::vouchers_pot(),
+				&beneficiary,
+				voucher.amount,
+				Preservation::Expendable,
+			)?;
+			let at = Self::now();
+			Vouchers::<T>::insert(
+				key,
+				Voucher {
+					status: VoucherStatus::Redeemed { beneficiary: beneficiary.clone(), at },
+					..voucher.clone()
+				},
+			);
+			Self::deposit_event(Event::VoucherRedeemed {
+				key,
+				beneficiary,
+				amount: voucher.amount,
+			});
+			Ok(())
+		}
+
+		/// Cancels an expired voucher and returns its amount to the fund (anyone).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_voucher())]
+		pub fn cancel_voucher(origin: OriginFor<T>, key: sr25519::Public) -> DispatchResult {
+			ensure_signed(origin)?;
+			let voucher = Vouchers::<T>::get(key).ok_or(Error::<T>::UnknownVoucher)?;
+			Self::ensure_active(&voucher)?;
+			let at = Self::now();
+			ensure!(at > voucher.expires_at, Error::<T>::NotExpired);
+			T::Currency::transfer(
+				&Self::vouchers_pot(),
+				&T::Fund::get(),
+				voucher.amount,
+				Preservation::Expendable,
+			)?;
+			Vouchers::<T>::insert(
+				key,
+				Voucher { status: VoucherStatus::Cancelled { at }, ..voucher.clone() },
+			);
+			Self::deposit_event(Event::VoucherCancelled { key, amount: voucher.amount });
+			Ok(())
+		}
+	}
+
+	/// Claims and redemptions may come signed by anyone or unsigned; root may not.
+	fn ensure_signed_or_none<T: Config>(origin: OriginFor<T>) -> DispatchResult {
+		match origin.into() {
+			Ok(frame_system::RawOrigin::Signed(_)) | Ok(frame_system::RawOrigin::None) => Ok(()),
+			_ => Err(BadOrigin.into()),
+		}
+	}
+
+	/// Why an unsigned claim or redemption is refused by the pool: the pallet error's
+	/// index, as `InvalidTransaction::Custom`.
+	fn invalid<T: Config>(e: DispatchError) -> TransactionValidityError {
+		match e {
+			DispatchError::Module(m) => InvalidTransaction::Custom(m.error[0]).into(),
+			_ => InvalidTransaction::Call.into(),
+		}
+	}
+
+	#[allow(deprecated)]
+	#[pallet::validate_unsigned]
+	impl<T: Config> ValidateUnsigned for Pallet<T> {
+		type Call = Call<T>;
+
+		/// Unsigned claims and redemptions are valid when the call would succeed now:
+		/// a valid signature, not paid yet, not expired, within the period's cap. One
+		/// per claim id or voucher in the pool, and only until its expiry.
+		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+			let (tag, expires_at) = match call {
+				Call::claim { claim_id, beneficiary, amount, expires_at, signature } => {
+					Self::check_claim(*claim_id, beneficiary, *amount, *expires_at, signature)
+						.map_err(invalid::<T>)?;
+					(("pti-claim", claim_id).encode(), *expires_at)
+				},
+				Call::redeem_voucher { key, beneficiary, signature } => {
+					let voucher = Self::check_redemption(key, beneficiary, signature)
+						.map_err(invalid::<T>)?;
+					(("pti-voucher", key).encode(), voucher.expires_at)
+				},
+				_ => return Err(InvalidTransaction::Call.into()),
+			};
+			let blocks_left: u64 = expires_at.saturating_sub(Self::now()).saturated_into();
+			ValidTransaction::with_tag_prefix("Pti")
+				.priority(T::UnsignedPriority::get())
+				.and_provides(tag)
+				.longevity(blocks_left.max(1))
+				.propagate(true)
+				.build()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The pot claims are paid from (governance funds it).
+		pub fn claims_pot() -> T::AccountId {
+			T::PalletId::get().into_sub_account_truncating(b"claims")
+		}
+
+		/// The pot that holds the amounts of active vouchers.
+		pub fn vouchers_pot() -> T::AccountId {
+			T::PalletId::get().into_sub_account_truncating(b"vouchers")
+		}
+
+		fn now() -> BlockNumberFor<T> {
+			frame_system::Pallet::<T>::block_number()
+		}
+
+		/// The chain's genesis hash, which every signed message includes.
+		pub fn genesis_hash() -> T::Hash {
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
+		}
+
+		/// The bytes the distributor signs for a claim.
+		pub fn claim_message(
+			claim_id: ClaimId,
+			beneficiary: &T::AccountId,
+			amount: BalanceOf<T>,
+			expires_at: BlockNumberFor<T>,
+		) -> Vec<u8> {
+			(CLAIM_TAG, Self::genesis_hash(), claim_id, beneficiary, amount, expires_at).encode()
+		}
+
+		/// The bytes a voucher's key signs to redeem it to `beneficiary`.
+		pub fn voucher_message(key: &sr25519::Public, beneficiary: &T::AccountId) -> Vec<u8> {
+			(VOUCHER_TAG, Self::genesis_hash(), key, beneficiary).encode()
+		}
+
+		fn current_period() -> BlockNumberFor<T> {
+			let period = T::ClaimPeriod::get();
+			if period.is_zero() {
+				return Zero::zero();
+			}
+			Self::now() / period
+		}
+
+		fn claimed_this_period() -> BalanceOf<T> {
+			let (period, claimed) = PeriodClaimed::<T>::get();
+			if period == Self::current_period() {
+				claimed
+			} else {
+				Zero::zero()
+			}
+		}
+
+		fn check_expiry(expires_at: BlockNumberFor<T>) -> DispatchResult {
+			let now = Self::now();
+			ensure!(expires_at > now, Error::<T>::Expired);
+			ensure!(
+				expires_at <= now.saturating_add(T::MaxLifetime::get()),
+				Error::<T>::LifetimeTooLong
+			);
+			Ok(())
+		}
+
+		/// Everything `claim` checks before paying.
+		fn check_claim(
+			claim_id: ClaimId,
+			beneficiary: &T::AccountId,
+			amount: BalanceOf<T>,
+			expires_at: BlockNumberFor<T>,
+			signature: &sr25519::Signature,
+		) -> DispatchResult {
+			let distributor = CurrentDistributor::<T>::get().ok_or(Error::<T>::NoDistributor)?;
+			let message = Self::claim_message(claim_id, beneficiary, amount, expires_at);
+			ensure!(
+				sp_io::crypto::sr25519_verify(signature, &message, &distributor.key),
+				Error::<T>::BadClaimSignature
+			);
+			ensure!(!Claims::<T>::contains_key(claim_id), Error::<T>::AlreadyClaimed);
+			Self::check_expiry(expires_at)?;
+			ensure!(amount >= T::Currency::minimum_balance(), Error::<T>::BelowExistentialDeposit);
+			ensure!(
+				Self::claimed_this_period().saturating_add(amount) <= T::MaxClaimedPerPeriod::get(),
+				Error::<T>::PeriodCapReached
+			);
+			ensure!(
+				T::Currency::reducible_balance(
+					&Self::claims_pot(),
+					Preservation::Expendable,
+					frame_support::traits::tokens::Fortitude::Polite
+				) >= amount,
+				Error::<T>::ClaimsPotTooSmall
+			);
+			Ok(())
+		}
+
+		fn ensure_active(voucher: &VoucherOf<T>) -> DispatchResult {
+			match voucher.status {
+				VoucherStatus::Active => Ok(()),
+				VoucherStatus::Redeemed { .. } => Err(Error::<T>::AlreadyRedeemed.into()),
+				VoucherStatus::Cancelled { .. } => Err(Error::<T>::AlreadyCancelled.into()),
+			}
+		}
+
+		/// Everything `redeem_voucher` checks before paying; the voucher.
+		fn check_redemption(
+			key: &sr25519::Public,
+			beneficiary: &T::AccountId,
+			signature: &sr25519::Signature,
+		) -> Result<VoucherOf<T>, DispatchError> {
+			let voucher = Vouchers::<T>::get(key).ok_or(Error::<T>::UnknownVoucher)?;
+			ensure!(
+				sp_io::crypto::sr25519_verify(
+					signature,
+					&Self::voucher_message(key, beneficiary),
+					key
+				),
+				Error::<T>::BadVoucherSignature
+			);
+			Self::ensure_active(&voucher)?;
+			ensure!(Self::now() <= voucher.expires_at, Error::<T>::Expired);
+			Ok(voucher)
+		}
+	}
+}
