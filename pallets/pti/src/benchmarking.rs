@@ -11,7 +11,7 @@ use frame_support::traits::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use paratii_primitives::MediaOwnership;
 use sp_core::{crypto::KeyTypeId, sr25519};
-use sp_runtime::{traits::One, Perbill, Saturating};
+use sp_runtime::{Perbill, Saturating};
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ptib");
 
@@ -42,7 +42,7 @@ fn distributor<T: Config>() -> (T::AccountId, sr25519::Public) {
 }
 
 fn expiry<T: Config>() -> BlockNumberFor<T> {
-	frame_system::Pallet::<T>::block_number().saturating_add(One::one())
+	frame_system::Pallet::<T>::block_number().saturating_add(10u32.into())
 }
 
 #[benchmarks]
