@@ -25,7 +25,8 @@
 #                         Range, a dead and a lying cluster, deletion, refusals;
 #                         paratii-indexer: search by prefix/typo/accents, ranking,
 #                         filters, 400s, deletion after finality, kill and resume,
-#                         catching up with 500 media, views through the gateway
+#                         catching up with 500 media, views through the gateway;
+#                         paid originals (access tokens, pti.buy, paratii buy)
 #   tier 9  zombienet     a 4-validator local network (zombienet, native provider):
 #                         every validator authors, GRANDPA and BEEFY finalize; one
 #                         validator killed and restarted on its database; on a
@@ -106,7 +107,7 @@ if run_tier "node build" build_node; then
 		failed_tiers=$(( failed_tiers + 1 ))
 	fi
 	run_tier "e2e services" node --test --test-concurrency=1 --test-reporter=spec \
-		storage.test.mjs services.test.mjs search.test.mjs
+		storage.test.mjs services.test.mjs paid.test.mjs search.test.mjs
 	cd "$ROOT/zombienet" || die "zombienet/ missing"
 	run_tier "zombienet" node --test --test-concurrency=1 --test-force-exit --test-reporter=spec \
 		0001-four-validators.test.mjs 0002-validator-restart.test.mjs 0003-governance.test.mjs

@@ -6,6 +6,8 @@
 //! paratii proof ID|FILE                         who registered it, when, and the receipts
 //! paratii delete ID --suri //Alice              delete (the proof stays)
 //! paratii search QUERY [--limit N] [--owner A]  search titles (the indexer)
+//! paratii buy ID --suri //Bob                   buy a priced item (pti.buy), wait for finality
+//! paratii download ID --suri //Bob              a paid original: signs an access token
 //! ```
 //!
 //! Exit codes, for scripts: 0 done; 1 not found / not registered / gone;
@@ -67,6 +69,20 @@ enum Command {
 		/// Where to write it (default: the CID, in the current directory).
 		#[arg(short, long)]
 		output: Option<PathBuf>,
+		/// For a priced item: the owner's or a buyer's secret URI; it signs a short-lived
+		/// access token (the key never leaves this machine).
+		#[arg(long)]
+		suri: Option<String>,
+	},
+	/// Buy a priced media item: pays its price (at most --max-price, default the
+	/// current price) with `pti.buy` and waits for finality.
+	Buy {
+		id: MediaId,
+		#[arg(long)]
+		suri: String,
+		/// The most you accept to pay, in planck (10^-18 PTI); default: the price now.
+		#[arg(long)]
+		max_price: Option<u128>,
 	},
 	/// Show the proof of existence of a media item (by id) or of a local file.
 	Proof {
@@ -118,7 +134,10 @@ async fn main() -> ExitCode {
 		Command::Upload { file, title, suri, location, captured_at } => {
 			upload(&cli, file, title, suri, location.as_deref(), *captured_at).await
 		},
-		Command::Download { what, output } => download(&cli, what, output.clone()).await,
+		Command::Download { what, output, suri } => {
+			download(&cli, what, output.clone(), suri.as_deref()).await
+		},
+		Command::Buy { id, suri, max_price } => buy(&cli, *id, suri, *max_price).await,
 		Command::Proof { what } => proof(&cli, what).await,
 		Command::Delete { id, suri } => delete(&cli, *id, suri).await,
 		Command::Search { query, limit, owner } => {
@@ -320,9 +339,16 @@ fn print_proof(proof: &wire::MediaProof) {
 	}
 }
 
-async fn download(cli: &Cli, what: &str, output: Option<PathBuf>) -> Result<(), Failure> {
+async fn download(
+	cli: &Cli,
+	what: &str,
+	output: Option<PathBuf>,
+	suri: Option<&str>,
+) -> Result<(), Failure> {
+	let mut token_for = None;
 	let (url, expected) = if let Ok(id) = what.parse::<MediaId>() {
 		let chain = connect(cli).await?;
+		token_for = Some((chain.genesis_hash(), id));
 		let media = chain.media(id).await?.ok_or_else(|| not_found(format!("no media {id}")))?;
 		let original = media
 			.objects
@@ -335,7 +361,20 @@ async fn download(cli: &Cli, what: &str, output: Option<PathBuf>) -> Result<(), 
 			.ok_or_else(|| Failure(2, format!("{what:?} is neither a media id nor a raw CIDv1")))?;
 		(format!("{}/ipfs/{what}", cli.download_url), hash)
 	};
-	let response = check(reqwest::get(&url).await?).await?;
+	let mut request = reqwest::Client::new().get(&url);
+	if let (Some(suri), Some((genesis, id))) = (suri, token_for) {
+		let key =
+			paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+		// Valid for ten minutes: long enough for a slow download to start.
+		let expires = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default()
+			+ 10 * 60 * 1000;
+		request = request
+			.header("x-paratii-access", paratii_client::access::token(&key, &genesis, id, expires));
+	}
+	let response = check(request.send().await?).await?;
 	let output = output.unwrap_or_else(|| PathBuf::from(content::cid_of(&expected)));
 	let progress = bar(response.content_length().unwrap_or(0), "downloading");
 	let mut file = tokio::fs::File::create(&output)
@@ -395,6 +434,23 @@ async fn proof(cli: &Cli, what: &str) -> Result<(), Failure> {
 		println!("media id   {id}");
 		print_proof(&media);
 	}
+	Ok(())
+}
+
+async fn buy(cli: &Cli, id: MediaId, suri: &str, max_price: Option<u128>) -> Result<(), Failure> {
+	let chain = connect(cli).await?;
+	let Some(price) = chain.price(id).await? else {
+		return Err(not_found(format!("media {id} is not for sale")));
+	};
+	let events = submit(&chain, &api::tx().pti().buy(id, max_price.unwrap_or(price)), suri).await?;
+	let bought = events
+		.find_first::<api::pti::events::Purchased>()
+		.ok_or_else(|| Failure(4, "no pti.Purchased event".into()))??;
+	println!(
+		"bought media {id} for {} planck ({} to the owner, {} to the redistribution fund); \
+		 download it with `paratii download {id} --suri ...`",
+		bought.price, bought.to_owner, bought.to_fund
+	);
 	Ok(())
 }
 

@@ -296,7 +296,22 @@ impl Chain {
 	/// (`system_accountNextIndex`). subxt's default reads the finalized state, which
 	/// reuses the nonce of a transaction that is still pending.
 	pub async fn next_nonce(&self, who: &AccountId) -> anyhow::Result<u64> {
-		Ok(self.rpc.system_account_next_index(who).await.context("system_accountNextIndex")?)
+		self.rpc.system_account_next_index(who).await.context("system_accountNextIndex")
+	}
+
+	/// The price of `id` if its owner put it on sale (`pti.prices`), finalized.
+	pub async fn price(&self, id: MediaId) -> anyhow::Result<Option<u128>> {
+		let at = self.at_finalized().await?;
+		Ok(match at.storage().try_fetch(api::storage().pti().prices(), (id,)).await? {
+			Some(v) => Some(v.decode()?),
+			None => None,
+		})
+	}
+
+	/// Whether `who` bought `id` (`pti.purchases`), finalized.
+	pub async fn has_purchased(&self, id: MediaId, who: &AccountId) -> anyhow::Result<bool> {
+		let at = self.at_finalized().await?;
+		Ok(at.storage().try_fetch(api::storage().pti().purchases(), (id, *who)).await?.is_some())
 	}
 
 	/// The number of the latest finalized block.

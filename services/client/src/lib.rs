@@ -9,6 +9,7 @@
 //!   the file no longer matches the runtime, so a runtime change breaks the build,
 //!   not production. Regenerate with `scripts/update-metadata.sh`.
 //! - [`Chain`]: a connection to a node with the queries the services make.
+//! - [`access`]: the access tokens that open paid originals.
 //! - [`content`]: SHA-256 content hashes, their IPFS CIDv1 (raw codec) and media
 //!   type sniffing.
 //! - [`keys`]: operators' sr25519 and clusters' ed25519 keys from `--suri` or files.
@@ -17,6 +18,7 @@
 //! Services never depend on the node's `sc-*` client crates: this crate is all
 //! they need to talk to the chain.
 
+pub mod access;
 pub mod chain;
 pub mod content;
 pub mod http;

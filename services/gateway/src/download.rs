@@ -28,24 +28,40 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 type Params = Query<HashMap<String, String>>;
 
-/// The viewer a request names (`?viewer=` or `X-Paratii-Viewer`), for view counting.
-fn viewer(
-	params: &HashMap<String, String>,
-	headers: &HeaderMap,
-) -> Result<Option<AccountId>, Response> {
-	let raw = match params.get("viewer") {
-		Some(v) => v.as_str(),
-		None => match headers.get("x-paratii-viewer").map(|v| v.to_str()) {
-			Some(Ok(v)) => v,
-			Some(Err(_)) => {
-				return Err(error(StatusCode::BAD_REQUEST, "X-Paratii-Viewer is not text"))
-			},
-			None => return Ok(None),
+/// Who asks, as far as a request says: the viewer it names for view counting
+/// (`?viewer=` or `X-Paratii-Viewer`) and its access token for paid originals
+/// (`?access=` or `X-Paratii-Access`, see `paratii_client::access`).
+pub struct Requester {
+	viewer: Option<AccountId>,
+	access: Option<String>,
+}
+
+fn param_or_header<'a>(
+	params: &'a HashMap<String, String>,
+	headers: &'a HeaderMap,
+	param: &str,
+	header: &str,
+) -> Result<Option<&'a str>, Response> {
+	match params.get(param) {
+		Some(v) => Ok(Some(v.as_str())),
+		None => match headers.get(header).map(|v| v.to_str()) {
+			Some(Ok(v)) => Ok(Some(v)),
+			Some(Err(_)) => Err(error(StatusCode::BAD_REQUEST, format!("{header} is not text"))),
+			None => Ok(None),
 		},
+	}
+}
+
+fn requester(params: &HashMap<String, String>, headers: &HeaderMap) -> Result<Requester, Response> {
+	let viewer = match param_or_header(params, headers, "viewer", "x-paratii-viewer")? {
+		Some(raw) => Some(
+			paratii_client::parse_account(raw)
+				.map_err(|e| error(StatusCode::BAD_REQUEST, format!("viewer {raw:?}: {e}")))?,
+		),
+		None => None,
 	};
-	paratii_client::parse_account(raw)
-		.map(Some)
-		.map_err(|e| error(StatusCode::BAD_REQUEST, format!("viewer {raw:?}: {e}")))
+	let access = param_or_header(params, headers, "access", "x-paratii-access")?.map(String::from);
+	Ok(Requester { viewer, access })
 }
 
 pub async fn original(
@@ -55,8 +71,8 @@ pub async fn original(
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	match viewer(&params, &headers) {
-		Ok(viewer) => serve_media(&gw, id, None, &method, &headers, viewer).await,
+	match requester(&params, &headers) {
+		Ok(who) => serve_media(&gw, id, None, &method, &headers, who).await,
 		Err(r) => r,
 	}
 }
@@ -68,8 +84,8 @@ pub async fn object(
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	match viewer(&params, &headers) {
-		Ok(viewer) => serve_media(&gw, id, Some(index), &method, &headers, viewer).await,
+	match requester(&params, &headers) {
+		Ok(who) => serve_media(&gw, id, Some(index), &method, &headers, who).await,
 		Err(r) => r,
 	}
 }
@@ -81,8 +97,8 @@ pub async fn ipfs(
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
-	let viewer = match viewer(&params, &headers) {
-		Ok(v) => v,
+	let who = match requester(&params, &headers) {
+		Ok(who) => who,
 		Err(r) => return r,
 	};
 	let Some(hash) = content::hash_of_cid(&cid) else {
@@ -99,7 +115,7 @@ pub async fn ipfs(
 		},
 		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
 	};
-	serve_media(&gw, proof.media_id, Some(proof.object_index as usize), &method, &headers, viewer)
+	serve_media(&gw, proof.media_id, Some(proof.object_index as usize), &method, &headers, who)
 		.await
 }
 
@@ -110,7 +126,7 @@ async fn serve_media(
 	index: Option<usize>,
 	method: &Method,
 	headers: &HeaderMap,
-	viewer: Option<AccountId>,
+	who: Requester,
 ) -> Response {
 	let media = match gw.chain.media(id).await {
 		Ok(Some(media)) => media,
@@ -127,7 +143,7 @@ async fn serve_media(
 			.position(|o| o.kind == paratii_client::chain::Kind::Original)
 			.unwrap_or(0)
 	});
-	serve(gw, &media, index, method, headers, viewer).await
+	serve(gw, &media, index, method, headers, who).await
 }
 
 async fn serve(
@@ -136,7 +152,7 @@ async fn serve(
 	index: usize,
 	method: &Method,
 	headers: &HeaderMap,
-	viewer: Option<AccountId>,
+	who: Requester,
 ) -> Response {
 	if media.deleted {
 		gw.metrics.downloads.with_label_values(&["gone"]).inc();
@@ -155,6 +171,16 @@ async fn serve(
 			format!("media {} has {} objects (0-based)", media.id, media.objects.len()),
 		);
 	};
+	let mut viewer = who.viewer;
+	if !matches!(object.kind, paratii_client::chain::Kind::Thumbnail { .. }) {
+		match paid_access(gw, media, who.access.as_deref()).await {
+			Ok(Some(buyer)) => {
+				viewer.get_or_insert(buyer);
+			},
+			Ok(None) => {},
+			Err(response) => return response,
+		}
+	}
 	let hash = object.content_hash;
 	let file = match gw.cache.open(&hash).await {
 		Some(file) => {
@@ -218,6 +244,70 @@ async fn serve(
 		},
 	)
 	.await
+}
+
+/// PTI with its 18 decimals, trailing zeros trimmed: `12.5 PTI`.
+fn format_pti(planck: u128) -> String {
+	let (whole, fraction) = (planck / 10u128.pow(18), planck % 10u128.pow(18));
+	if fraction == 0 {
+		format!("{whole} PTI")
+	} else {
+		format!("{whole}.{} PTI", format!("{fraction:018}").trim_end_matches('0'))
+	}
+}
+
+/// A priced media item's original and transcodings are for its owner and buyers.
+/// `Ok(Some(account))`: the token's account may watch it; `Ok(None)`: the item is not
+/// priced; `Err`: the answer to send (402 no token, 401 bad token, 403 not a buyer).
+async fn paid_access(
+	gw: &Gateway,
+	media: &MediaInfo,
+	token: Option<&str>,
+) -> Result<Option<AccountId>, Response> {
+	let price = match gw.chain.price(media.id).await {
+		Ok(Some(price)) => price,
+		Ok(None) => return Ok(None),
+		Err(e) => return Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
+	};
+	let Some(token) = token else {
+		gw.metrics.downloads.with_label_values(&["payment_required"]).inc();
+		return Err(error(
+			StatusCode::PAYMENT_REQUIRED,
+			format!(
+				"media {} costs {}: buy it (pti.buy, or `paratii buy {}`) and send an access \
+				 token signed by your account (?access= or X-Paratii-Access; `paratii download \
+				 {} --suri`)",
+				media.id,
+				format_pti(price),
+				media.id,
+				media.id
+			),
+		));
+	};
+	let now_ms = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or_default();
+	let account = paratii_client::access::verify(token, &gw.chain.genesis_hash(), media.id, now_ms)
+		.map_err(|e| error(StatusCode::UNAUTHORIZED, e.to_string()))?;
+	if account == media.owner {
+		return Ok(Some(account));
+	}
+	match gw.chain.has_purchased(media.id, &account).await {
+		Ok(true) => Ok(Some(account)),
+		Ok(false) => {
+			gw.metrics.downloads.with_label_values(&["forbidden"]).inc();
+			Err(error(
+				StatusCode::FORBIDDEN,
+				format!(
+					"{account} has not bought media {} (finalized); it costs {}",
+					media.id,
+					format_pti(price)
+				),
+			))
+		},
+		Err(e) => Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
+	}
 }
 
 /// `GET /media/{id}/proof`: the chain's record, every receipt re-verified against the
@@ -300,4 +390,14 @@ async fn build_proof(gw: &Gateway, id: MediaId) -> anyhow::Result<Option<MediaPr
 		finalized,
 		objects,
 	}))
+}
+
+#[cfg(test)]
+mod tests {
+	#[test]
+	fn pti_amounts_read_as_people_write_them() {
+		assert_eq!(super::format_pti(5 * 10u128.pow(18)), "5 PTI");
+		assert_eq!(super::format_pti(125 * 10u128.pow(17)), "12.5 PTI");
+		assert_eq!(super::format_pti(1), "0.000000000000000001 PTI");
+	}
 }

@@ -49,3 +49,15 @@ export function claimMessage(genesisHash, claimId, beneficiary, amount, expiresA
     bnToU8a(amount, { bitLength: 128 }), bnToU8a(expiresAt, { bitLength: 32 }),
   );
 }
+
+export const ACCESS_TAG = stringToU8a('paratii/access/v1');
+
+/**
+ * An access token for a paid original: `<account>.<expiresMs>.<signature hex>`, the
+ * account's sr25519 signature over `(b"paratii/access/v1", genesis_hash, media_id u64,
+ * expires_ms u64)`. What a web page makes with the viewer's wallet (at most an hour).
+ */
+export function accessToken(pair, genesisHash, mediaId, expiresMs) {
+  const message = u8aConcat(ACCESS_TAG, genesisHash, bnToU8a(mediaId, { bitLength: 64 }), bnToU8a(expiresMs, { bitLength: 64 }));
+  return `${pair.address}.${expiresMs}.${Buffer.from(pair.sign(message)).toString('hex')}`;
+}
