@@ -135,6 +135,25 @@ pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
 	(status, Json(crate::wire::ErrorBody { error: message.into() })).into_response()
 }
 
+/// Serves `router` on `addr` until Ctrl-C (SIGINT), logging `what` and the address.
+pub async fn serve(
+	router: axum::Router,
+	addr: std::net::SocketAddr,
+	what: &str,
+) -> anyhow::Result<()> {
+	use anyhow::Context;
+	let listener = tokio::net::TcpListener::bind(addr)
+		.await
+		.with_context(|| format!("listening on {addr}"))?;
+	tracing::info!("{what} listening on http://{}", listener.local_addr()?);
+	axum::serve(listener, router)
+		.with_graceful_shutdown(async {
+			let _ = tokio::signal::ctrl_c().await;
+		})
+		.await?;
+	Ok(())
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

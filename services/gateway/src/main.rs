@@ -29,7 +29,7 @@ use axum::{
 	Json, Router,
 };
 use clap::{Parser, ValueEnum};
-use paratii_client::Chain;
+use paratii_client::{http::serve, Chain};
 use std::{
 	net::SocketAddr,
 	path::PathBuf,
@@ -170,19 +170,6 @@ fn download_router(gw: Gateway, limit: usize) -> Router {
 		.with_state(gw)
 }
 
-async fn serve(router: Router, addr: SocketAddr, role: &'static str) -> anyhow::Result<()> {
-	let listener = tokio::net::TcpListener::bind(addr)
-		.await
-		.with_context(|| format!("listening on {addr}"))?;
-	tracing::info!("{role} role listening on http://{addr}");
-	axum::serve(listener, router)
-		.with_graceful_shutdown(async {
-			let _ = tokio::signal::ctrl_c().await;
-		})
-		.await?;
-	Ok(())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
 	paratii_client::init_logging();
@@ -223,13 +210,17 @@ async fn main() -> anyhow::Result<()> {
 		scratch_seq: AtomicU64::new(0),
 	}));
 	let upload = (args.role != Role::Download).then(|| {
-		serve(upload_router(gw.clone(), args.max_concurrent_uploads), args.upload_listen, "upload")
+		serve(
+			upload_router(gw.clone(), args.max_concurrent_uploads),
+			args.upload_listen,
+			"upload role",
+		)
 	});
 	let download = (args.role != Role::Upload).then(|| {
 		serve(
 			download_router(gw.clone(), args.max_concurrent_downloads),
 			args.download_listen,
-			"download",
+			"download role",
 		)
 	});
 	match (upload, download) {

@@ -23,9 +23,8 @@ mod bench;
 mod follow;
 mod index;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use paratii_client::Chain;
+use paratii_client::{http::serve, Chain};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 /// The Paratii indexer: search and the media catalogue.
@@ -70,19 +69,6 @@ enum Command {
 	},
 }
 
-async fn serve(router: axum::Router, addr: SocketAddr) -> anyhow::Result<()> {
-	let listener = tokio::net::TcpListener::bind(addr)
-		.await
-		.with_context(|| format!("listening on {addr}"))?;
-	tracing::info!("search API on http://{}", listener.local_addr()?);
-	axum::serve(listener, router)
-		.with_graceful_shutdown(async {
-			let _ = tokio::signal::ctrl_c().await;
-		})
-		.await?;
-	Ok(())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
 	paratii_client::init_logging();
@@ -90,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
 	match args.command {
 		Some(Command::Synthetic { titles }) => {
 			let (index, status) = bench::synthetic_index(titles)?;
-			serve(api::router(api::Api { index, status }), args.listen).await
+			serve(api::router(api::Api { index, status }), args.listen, "search API").await
 		},
 		Some(Command::Bench { titles, clients, requests, json }) => {
 			bench::run(titles, clients, requests, json).await
@@ -103,7 +89,8 @@ async fn main() -> anyhow::Result<()> {
 			let status = Arc::new(follow::Status::default());
 			drop(chain);
 			let follower = tokio::spawn(follow::run(args.chain, index.clone(), status.clone()));
-			let served = serve(api::router(api::Api { index, status }), args.listen).await;
+			let served =
+				serve(api::router(api::Api { index, status }), args.listen, "search API").await;
 			follower.abort();
 			served
 		},

@@ -114,15 +114,7 @@ async fn main() -> anyhow::Result<()> {
 		heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
 	};
 	let node = node::StorageNode::start(chain, backend, cluster_key, operator, config).await?;
-	let listener = tokio::net::TcpListener::bind(args.listen)
-		.await
-		.with_context(|| format!("listening on {}", args.listen))?;
-	tracing::info!("paratii-storage listening on http://{}", args.listen);
-	axum::serve(listener, node.router())
-		.with_graceful_shutdown(async {
-			let _ = tokio::signal::ctrl_c().await;
-			tracing::info!("stopping");
-		})
-		.await?;
+	paratii_client::http::serve(node.router(), args.listen, "paratii-storage").await?;
+	tracing::info!("stopped");
 	Ok(())
 }
