@@ -535,7 +535,7 @@ pub mod pallet {
 
 	/// Why an unsigned claim or redemption is refused by the pool: the pallet error's
 	/// index, as `InvalidTransaction::Custom`.
-	fn invalid<T: Config>(e: DispatchError) -> TransactionValidityError {
+	fn invalid(e: DispatchError) -> TransactionValidityError {
 		match e {
 			DispatchError::Module(m) => InvalidTransaction::Custom(m.error[0]).into(),
 			_ => InvalidTransaction::Call.into(),
@@ -554,12 +554,12 @@ pub mod pallet {
 			let (tag, expires_at) = match call {
 				Call::claim { claim_id, beneficiary, amount, expires_at, signature } => {
 					Self::check_claim(*claim_id, beneficiary, *amount, *expires_at, signature)
-						.map_err(invalid::<T>)?;
+						.map_err(invalid)?;
 					(("pti-claim", claim_id).encode(), *expires_at)
 				},
 				Call::redeem_voucher { key, beneficiary, signature } => {
 					let voucher = Self::check_redemption(key, beneficiary, signature)
-						.map_err(invalid::<T>)?;
+						.map_err(invalid)?;
 					(("pti-voucher", key).encode(), voucher.expires_at)
 				},
 				_ => return Err(InvalidTransaction::Call.into()),

@@ -232,11 +232,11 @@ fn tampered_foreign_expired_and_wrongly_signed_claims_are_refused() {
 		let sig = sign_claim(&key, 2, NEWBIE, 200, 50);
 		// Another beneficiary or amount than signed.
 		assert_noop!(
-			Pti::claim(RawOrigin::None.into(), 2, CHARLIE, 200, 50, sig.clone()),
+			Pti::claim(RawOrigin::None.into(), 2, CHARLIE, 200, 50, sig),
 			Error::<Test>::BadClaimSignature
 		);
 		assert_noop!(
-			Pti::claim(RawOrigin::None.into(), 2, NEWBIE, 2_000, 50, sig.clone()),
+			Pti::claim(RawOrigin::None.into(), 2, NEWBIE, 2_000, 50, sig),
 			Error::<Test>::BadClaimSignature
 		);
 		assert_noop!(
