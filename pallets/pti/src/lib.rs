@@ -558,8 +558,8 @@ pub mod pallet {
 					(("pti-claim", claim_id).encode(), *expires_at)
 				},
 				Call::redeem_voucher { key, beneficiary, signature } => {
-					let voucher = Self::check_redemption(key, beneficiary, signature)
-						.map_err(invalid)?;
+					let voucher =
+						Self::check_redemption(key, beneficiary, signature).map_err(invalid)?;
 					(("pti-voucher", key).encode(), voucher.expires_at)
 				},
 				_ => return Err(InvalidTransaction::Call.into()),
