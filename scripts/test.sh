@@ -7,6 +7,8 @@
 #   tier 3  node build    the binaries the next tiers run: paratii-node, paratii-eth-rpc,
 #                         paratii-storage, paratii-gateway, paratii (CLI)
 #   tier 4  contracts     contracts/chain compiled with solc-js
+#   tier 4b contracts ethereum  ParatiiAnchor.sol (solc-js) against a local Hardhat node:
+#                         BEEFY commitments, handovers, media proofs, rejections, gas
 #   tier 5  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
 #                         export-chain-spec for dev, local and production:<file>
 #   tier 5b production runtime  the runtime built without runtime-benchmarks (what ships;
@@ -17,8 +19,12 @@
 #                         PTI store, unsigned claims and vouchers, a treasury spend
 #   tier 7  e2e evm       ethers against node + eth-rpc: EIP-1559 transfers, contract
 #                         deploys, eth_call/eth_getLogs, reverts, rejected transactions,
-#                         an OpenZeppelin ERC20, //Alice through her mapped H160, and
-#                         the eth-rpc latency (p50 over 100 calls)
+#                         an OpenZeppelin ERC20, //Alice through her mapped H160, the
+#                         PTI ERC20 and media-proofs precompiles (an OpenZeppelin
+#                         ERC20Wrapper over PTI, MediaBadge), and the eth-rpc latency
+#                         (p50 over 100 calls)
+#   tier 7b e2e bridge    a media item registered on a dev node verified on Hardhat by
+#                         ParatiiAnchor through the node's BEEFY justification and MMR proof
 #   tier 8  e2e services  paratii-storage (filesystem and S3 backends, against a local
 #                         S3 server), paratii-gateway and the paratii CLI against a dev
 #                         node: upload, thumbnails, receipts, proofs, downloads with
@@ -41,6 +47,7 @@ ensure_node_js
 ensure_moto
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
+npm_install "$ROOT/contracts/ethereum"
 npm_install "$ROOT/zombienet"
 
 LOGS="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
@@ -87,6 +94,9 @@ run_tier "rust" cargo test --locked --workspace --features "$PARATII_FEATURES"
 contracts_ok=0
 if run_tier "node build" build_node; then
 	run_tier "contracts" node "$ROOT/contracts/chain/compile.mjs" || contracts_ok=$?
+	cd "$ROOT/contracts/ethereum" || die "contracts/ethereum missing"
+	run_tier "contracts ethereum" bash -c 'node compile.mjs && node --test --test-concurrency=1 --test-reporter=spec test/'
+	cd "$ROOT" || exit 1
 	cd "$ROOT/tests/e2e" || die "tests/e2e missing"
 	run_tier "node smoke" node --test --test-concurrency=1 --test-reporter=spec \
 		smoke.test.mjs chain-spec.test.mjs
@@ -101,7 +111,8 @@ if run_tier "node build" build_node; then
 		transfer.test.mjs media.test.mjs pti.test.mjs
 	if [ "$contracts_ok" -eq 0 ]; then
 		run_tier "e2e evm" node --test --test-concurrency=1 --test-reporter=spec \
-			evm.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
+			evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
+		run_tier "e2e bridge" node --test --test-concurrency=1 --test-reporter=spec bridge.test.mjs
 	else
 		summary+=("FAIL  e2e evm: not run, the contracts did not compile")
 		failed_tiers=$(( failed_tiers + 1 ))

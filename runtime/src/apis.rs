@@ -18,8 +18,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	mmr, AccountId, Aura, Balance, Beefy, BeefyMmrLeaf, Block, BlockNumber, Executive, Grandpa,
-	Hash, InherentDataExt, Media, Mmr, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	mmr, AccountId, Aura, Balance, Beefy, BeefyMmrLeaf, Block, BlockNumber, Bridge, Executive,
+	Grandpa, Hash, InherentDataExt, Media, Mmr, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
 	SessionKeys, System, Topology, TransactionPayment, VERSION,
 };
 use pallet_media::{MediaView, ProofOfExistence};
@@ -316,6 +316,12 @@ pallet_revive::impl_runtime_apis_plus_revive_traits!(
 	impl pallet_topology::runtime_api::TopologyApi<Block, AccountId, BlockNumber> for Runtime {
 		fn ring() -> (RingEpoch, Vec<ClusterView<AccountId, BlockNumber>>) {
 			Topology::ring()
+		}
+	}
+
+	impl pallet_bridge::runtime_api::BridgeApi<Block, BlockNumber> for Runtime {
+		fn media_proof(media_id: MediaId) -> Option<pallet_bridge::MediaProof<BlockNumber>> {
+			Bridge::media_proof(media_id)
 		}
 	}
 

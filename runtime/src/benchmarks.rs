@@ -11,13 +11,14 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_users, Users]
 	[pallet_media, Media]
 	[pallet_pti, Pti]
+	[pallet_bridge, Bridge]
 	[pallet_treasury, Treasury]
 	[pallet_consortium, Consortium]
 );
 
 use super::{AccountId, SessionKeys};
 pub use super::{
-	Balances, Consortium, Media, Pti, Runtime, Sudo, Timestamp, Topology, Treasury, Users,
+	Balances, Bridge, Consortium, Media, Pti, Runtime, Sudo, Timestamp, Topology, Treasury, Users,
 };
 
 /// Gives benchmark accounts session keys (storage only: the benchmarks need

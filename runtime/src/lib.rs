@@ -8,7 +8,8 @@
 //! - [`configs`]: one `impl pallet_x::Config for Runtime` block per pallet;
 //! - [`apis`]: the runtime APIs the node, polkadot.js and the services call;
 //! - [`genesis_config_presets`]: the named genesis presets (`development`,
-//!   `local_testnet`) the node's chain specs are built from.
+//!   `local_testnet`) the node's chain specs are built from;
+//! - [`precompiles`]: what Solidity sees of the chain: PTI as an ERC20, media proofs.
 //!
 //! PTI is the native token: 18 decimals, so one balance serves polkadot.js and
 //! Ethereum wallets alike. The EVM is `pallet-revive` (see [`configs`]): Ethereum
@@ -32,6 +33,7 @@ mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod precompiles;
 
 use alloc::vec::Vec;
 use sp_runtime::{
@@ -95,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -308,6 +310,10 @@ mod runtime {
 
 	#[runtime::pallet_index(24)]
 	pub type Pti = pallet_pti;
+
+	// The Ethereum bridge: each block's media root in the BEEFY MMR leaf.
+	#[runtime::pallet_index(25)]
+	pub type Bridge = pallet_bridge;
 
 	// The EVM: Ethereum transactions, Solidity contracts, H160 accounts.
 	#[runtime::pallet_index(30)]

@@ -917,3 +917,203 @@ fn the_dev_distributor_claims_pot_is_funded_and_its_key_is_the_documented_one() 
 		);
 	});
 }
+
+// ---------------------------------------------------------------- precompiles
+
+use pallet_revive::precompiles::alloy::{
+	primitives::{Address, U256 as EvmU256},
+	sol_types::{Revert, SolCall, SolError},
+};
+use paratii_runtime::precompiles::{IMediaProofs, IPTI, MEDIA_PROOFS_ADDRESS, PTI_ERC20_ADDRESS};
+
+/// Calls a precompile from `from` as a Substrate-signed `revive.call` would.
+fn call_precompile(
+	from: Sr25519Keyring,
+	precompile: [u8; 20],
+	data: Vec<u8>,
+) -> pallet_revive::ExecReturnValue {
+	pallet_revive::Pallet::<Runtime>::bare_call(
+		RuntimeOrigin::signed(from.to_account_id()),
+		precompile.into(),
+		Default::default(),
+		pallet_revive::TransactionLimits::WeightAndDeposit {
+			weight_limit: frame_support::weights::Weight::from_parts(500_000_000_000, 10_000_000),
+			deposit_limit: PTI,
+		},
+		data,
+		&pallet_revive::ExecConfig::new_substrate_tx(),
+	)
+	.result
+	.expect("the precompile executes")
+}
+
+fn evm_address(who: Sr25519Keyring) -> Address {
+	Address::from(Mapper::to_address(&who.to_account_id()).0)
+}
+
+fn revert_reason(output: &pallet_revive::ExecReturnValue) -> String {
+	assert!(output.did_revert(), "the call reverts");
+	Revert::abi_decode(&output.data).expect("a revert with a reason").reason
+}
+
+fn erc20<C: SolCall>(from: Sr25519Keyring, call: C) -> C::Return {
+	let output = call_precompile(from, PTI_ERC20_ADDRESS, call.abi_encode());
+	assert!(!output.did_revert(), "reverted: {:?}", Revert::abi_decode(&output.data));
+	C::abi_decode_returns(&output.data).expect("ABI-encoded answer")
+}
+
+#[test]
+fn pti_is_an_erc20_over_the_native_balances_with_pallet_pti_allowances() {
+	use Sr25519Keyring::{Alice, Bob, Charlie, Dave};
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block(1);
+		let pti = |n: u128| EvmU256::from(n * PTI);
+		assert_eq!(erc20(Alice, IPTI::nameCall {}), "Paratii");
+		assert_eq!(erc20(Alice, IPTI::symbolCall {}), "PTI");
+		assert_eq!(erc20(Alice, IPTI::decimalsCall {}), 18);
+		let issuance = Balances::total_issuance();
+		assert_eq!(erc20(Alice, IPTI::totalSupplyCall {}), EvmU256::from(issuance));
+		let alice_evm = pallet_revive::Pallet::<Runtime>::evm_balance(&Mapper::to_address(
+			&Alice.to_account_id(),
+		));
+		assert_eq!(
+			erc20(Bob, IPTI::balanceOfCall { account: evm_address(Alice) }),
+			EvmU256::from_limbs(alice_evm.0),
+			"balanceOf is what eth_getBalance answers"
+		);
+
+		// transfer moves native PTI.
+		let bob_before = Balances::balance(&Bob.to_account_id());
+		assert!(erc20(Alice, IPTI::transferCall { to: evm_address(Bob), value: pti(3) }));
+		assert_eq!(Balances::balance(&Bob.to_account_id()) - bob_before, 3 * PTI);
+		assert_eq!(Balances::total_issuance(), issuance);
+
+		// approve and transferFrom: pallet-pti's allowances, a deposit while one stands.
+		let free_before = Balances::balance(&Alice.to_account_id());
+		assert!(erc20(Alice, IPTI::approveCall { spender: evm_address(Charlie), value: pti(5) }));
+		assert_eq!(
+			pallet_pti::Pallet::<Runtime>::allowance(
+				&Alice.to_account_id(),
+				&Charlie.to_account_id()
+			),
+			5 * PTI
+		);
+		assert_eq!(
+			free_before - Balances::balance(&Alice.to_account_id()),
+			paratii_runtime::configs::AllowanceDeposit::get(),
+			"the allowance holds its deposit"
+		);
+		assert_eq!(
+			erc20(
+				Bob,
+				IPTI::allowanceCall { owner: evm_address(Alice), spender: evm_address(Charlie) }
+			),
+			pti(5)
+		);
+		let dave_before = Balances::balance(&Dave.to_account_id());
+		assert!(erc20(
+			Charlie,
+			IPTI::transferFromCall {
+				from: evm_address(Alice),
+				to: evm_address(Dave),
+				value: pti(2)
+			}
+		));
+		assert_eq!(Balances::balance(&Dave.to_account_id()) - dave_before, 2 * PTI);
+		assert_eq!(
+			erc20(
+				Bob,
+				IPTI::allowanceCall { owner: evm_address(Alice), spender: evm_address(Charlie) }
+			),
+			pti(3)
+		);
+
+		// Over the allowance, over the balance, and someone else's allowance: reverted
+		// with a reason, nothing changed.
+		let state =
+			(Balances::balance(&Alice.to_account_id()), Balances::balance(&Dave.to_account_id()));
+		let over = IPTI::transferFromCall {
+			from: evm_address(Alice),
+			to: evm_address(Dave),
+			value: pti(4),
+		};
+		let output = call_precompile(Charlie, PTI_ERC20_ADDRESS, over.abi_encode());
+		assert_eq!(revert_reason(&output), "ERC20: insufficient allowance");
+		let output = call_precompile(Dave, PTI_ERC20_ADDRESS, over.abi_encode());
+		assert_eq!(revert_reason(&output), "ERC20: insufficient allowance");
+		let too_much = IPTI::transferCall { to: evm_address(Dave), value: EvmU256::from(issuance) };
+		let output = call_precompile(Alice, PTI_ERC20_ADDRESS, too_much.abi_encode());
+		assert!(revert_reason(&output).starts_with("ERC20: transfer amount exceeds balance"));
+		assert_eq!(
+			state,
+			(Balances::balance(&Alice.to_account_id()), Balances::balance(&Dave.to_account_id()))
+		);
+		assert_eq!(
+			erc20(
+				Bob,
+				IPTI::allowanceCall { owner: evm_address(Alice), spender: evm_address(Charlie) }
+			),
+			pti(3)
+		);
+	});
+}
+
+#[test]
+fn the_media_proofs_precompile_answers_what_the_media_api_does() {
+	use paratii_runtime::Pti;
+	use Sr25519Keyring::{Alice, Bob};
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block(1);
+		let alice = Alice.to_account_id();
+		let content_hash = H256(sp_io::hashing::sha2_256(b"a picture"));
+		pallet_media::Media::<Runtime>::insert(
+			0,
+			pallet_media::MediaRecord {
+				owner: alice.clone(),
+				title: Default::default(),
+				location: None,
+				captured_at: None,
+				objects: Default::default(),
+				status: pallet_media::MediaStatus::Active,
+				registered_at: 1,
+				registered_at_ms: 1_700_000_123_456,
+			},
+		);
+		pallet_media::ObjectByHash::<Runtime>::insert(content_hash, (0, 0));
+		let ask = |hash: H256| {
+			let call = IMediaProofs::proofOfExistenceCall { contentHash: hash.0.into() };
+			let output = call_precompile(Bob, MEDIA_PROOFS_ADDRESS, call.abi_encode());
+			IMediaProofs::proofOfExistenceCall::abi_decode_returns(&output.data).unwrap()
+		};
+		let proof = ask(content_hash);
+		assert!(proof.exists);
+		assert_eq!(proof.mediaId, 0);
+		assert_eq!(proof.owner.0, <[u8; 32]>::from(alice.clone()));
+		assert_eq!(proof.ownerAddress, evm_address(Alice));
+		assert_eq!((proof.blockNumber, proof.timestamp, proof.status), (1, 1_700_000_123, 1));
+		let none = ask(H256::repeat_byte(7));
+		assert!(!none.exists);
+		assert_eq!((none.mediaId, none.ownerAddress, none.status), (0, Address::ZERO, 0));
+
+		let bought = |who: Sr25519Keyring| {
+			let call = IMediaProofs::hasPurchasedCall { mediaId: 0, buyer: evm_address(who) };
+			let output = call_precompile(Bob, MEDIA_PROOFS_ADDRESS, call.abi_encode());
+			IMediaProofs::hasPurchasedCall::abi_decode_returns(&output.data).unwrap()
+		};
+		assert!(!bought(Bob));
+		frame_support::assert_ok!(Pti::set_price(
+			RuntimeOrigin::signed(alice.clone()),
+			0,
+			Some(PTI)
+		));
+		frame_support::assert_ok!(Pti::buy(RuntimeOrigin::signed(Bob.to_account_id()), 0, PTI));
+		assert!(bought(Bob));
+		assert!(!bought(Alice));
+
+		// Deleted: the proof stays, with its status.
+		pallet_media::Media::<Runtime>::mutate(0, |m| {
+			m.as_mut().unwrap().status = pallet_media::MediaStatus::Deleted
+		});
+		assert_eq!(ask(content_hash).status, 2);
+	});
+}

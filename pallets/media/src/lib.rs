@@ -148,6 +148,8 @@ pub mod pallet {
 		/// Deposit per byte of a media item's encoded record.
 		#[pallet::constant]
 		type DepositPerByte: Get<BalanceOf<Self>>;
+		/// Told of every registration (pallet-bridge: the block's media root).
+		type OnRegistered: OnMediaRegistered<Self::AccountId>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -281,7 +283,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::register_media(
 			objects.len() as u32,
 			objects.iter().map(|o| o.receipts.len() as u32).max().unwrap_or(0),
-		))]
+		).saturating_add(T::OnRegistered::weight()))]
 		pub fn register_media(
 			origin: OriginFor<T>,
 			title: Vec<u8>,
@@ -470,6 +472,7 @@ pub mod pallet {
 			Media::<T>::insert(media_id, record);
 			Deposits::<T>::insert(media_id, deposit);
 			NextMediaId::<T>::put(next);
+			T::OnRegistered::on_media_registered(media_id, &original, &owner)?;
 			Self::deposit_event(Event::MediaRegistered {
 				media_id,
 				owner,
@@ -580,6 +583,17 @@ pub mod pallet {
 				.collect()
 		}
 
+		/// The proof of existence without the clusters holding the object: media id,
+		/// owner, registration block and Unix milliseconds, status. Two storage reads
+		/// (what the runtime's media-proofs precompile answers from Solidity).
+		pub fn existence(
+			content_hash: H256,
+		) -> Option<(MediaId, T::AccountId, BlockNumberFor<T>, u64, MediaStatus)> {
+			let (media_id, _) = ObjectByHash::<T>::get(content_hash)?;
+			let media = Media::<T>::get(media_id)?;
+			Some((media_id, media.owner, media.registered_at, media.registered_at_ms, media.status))
+		}
+
 		/// `MediaApi::proof_of_existence`.
 		pub fn proof_of_existence(
 			content_hash: H256,
@@ -603,6 +617,38 @@ pub mod pallet {
 				status: media.status,
 				clusters,
 			})
+		}
+	}
+
+	impl<T: Config> MediaOfBlock<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+		fn registered_at(media_id: MediaId) -> Option<BlockNumberFor<T>> {
+			Media::<T>::get(media_id).map(|m| m.registered_at)
+		}
+
+		/// Ids are given in registration order, so the media of a block are a run of ids:
+		/// found by bisection on `registered_at` (records are never removed).
+		fn registered_in(block: BlockNumberFor<T>) -> Vec<(MediaId, H256, T::AccountId)> {
+			let (mut low, mut high) = (0, NextMediaId::<T>::get());
+			while low < high {
+				let mid = low + (high - low) / 2;
+				match Media::<T>::get(mid) {
+					Some(m) if m.registered_at < block => low = mid + 1,
+					_ => high = mid,
+				}
+			}
+			(low..NextMediaId::<T>::get())
+				.map_while(|id| Media::<T>::get(id).map(|m| (id, m)))
+				.take_while(|(_, m)| m.registered_at == block)
+				.map(|(id, m)| {
+					let original = m
+						.objects
+						.iter()
+						.find(|o| o.kind == ObjectKind::Original)
+						.map(|o| o.content_hash)
+						.unwrap_or_default();
+					(id, original, m.owner)
+				})
+				.collect()
 		}
 	}
 

@@ -107,6 +107,7 @@ impl pallet_media::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositPerItem = ConstU64<DEPOSIT_PER_ITEM>;
 	type DepositPerByte = ConstU64<DEPOSIT_PER_BYTE>;
+	type OnRegistered = ();
 	type WeightInfo = ();
 }
 

@@ -49,6 +49,11 @@ fn register_media_records_a_proof_of_existence() {
 		assert_eq!((proof.media_id, proof.object_index, proof.owner.clone()), (0, 1, alice()));
 		assert_eq!((proof.block_number, proof.timestamp), (1, 1_700_000_000_000));
 		assert_eq!(proof.clusters, vec![2, 3]);
+		assert_eq!(
+			Media::existence(hash(2)),
+			Some((0, alice(), 1, 1_700_000_000_000, MediaStatus::Active))
+		);
+		assert_eq!(Media::existence(hash(9)), None);
 		assert_eq!(Media::media_by_hash(hash(1)), Some(0));
 		assert!(Media::is_active(0));
 		System::assert_last_event(
@@ -544,5 +549,34 @@ fn proof_of_existence_reports_only_clusters_that_still_serve() {
 			),
 			Error::<Test>::ClusterAlreadyHolds
 		);
+	});
+}
+
+#[test]
+fn the_media_of_a_block_are_found_by_bisection_with_their_originals() {
+	use crate::MediaOfBlock;
+	new_test_ext().execute_with(|| {
+		// Blocks 1, 1, 1, 3, 4, 4 (none in block 2).
+		let mut registered = Vec::new();
+		for (n, block) in [(1u8, 1u64), (2, 1), (3, 1), (4, 3), (5, 4), (6, 4)] {
+			System::set_block_number(block);
+			let owner = if n % 2 == 0 { alice() } else { bob() };
+			let thumb =
+				object(ObjectKind::Thumbnail { width: 1, height: 1 }, 100 + n, &[0, 1], &owner);
+			let id = register(owner.clone(), "x", vec![thumb, original(n, &owner)]);
+			registered.push((id, hash(n), owner, block));
+		}
+		let of = |block: u64| {
+			registered
+				.iter()
+				.filter(|e| e.3 == block)
+				.map(|e| (e.0, e.1, e.2.clone()))
+				.collect::<Vec<_>>()
+		};
+		for block in 0..6 {
+			assert_eq!(Media::registered_in(block), of(block), "block {block}");
+		}
+		assert_eq!(Media::registered_at(3), Some(3));
+		assert_eq!(Media::registered_at(6), None);
 	});
 }

@@ -125,3 +125,38 @@ pub struct ProofOfExistence<AccountId, BlockNumber> {
 	/// Clusters whose storage receipts for this object the chain verified.
 	pub clusters: Vec<ClusterId>,
 }
+
+/// Told of each media item as it is registered, inside the registering extrinsic.
+pub trait OnMediaRegistered<AccountId> {
+	/// `content_hash` is the original's. An error fails the registration.
+	fn on_media_registered(
+		media_id: MediaId,
+		content_hash: &H256,
+		owner: &AccountId,
+	) -> frame_support::dispatch::DispatchResult;
+	/// The most weight `on_media_registered` uses, including what it leaves for the
+	/// block's end: added to `register_media`'s weight.
+	fn weight() -> frame_support::weights::Weight;
+}
+
+impl<AccountId> OnMediaRegistered<AccountId> for () {
+	fn on_media_registered(
+		_: MediaId,
+		_: &H256,
+		_: &AccountId,
+	) -> frame_support::dispatch::DispatchResult {
+		Ok(())
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// The media registered in a block: what the bridge builds its proofs from.
+pub trait MediaOfBlock<AccountId, BlockNumber> {
+	/// The block that registered `media_id`.
+	fn registered_at(media_id: MediaId) -> Option<BlockNumber>;
+	/// `(media id, original's content hash, owner)` of the media registered in `block`,
+	/// in id order.
+	fn registered_in(block: BlockNumber) -> Vec<(MediaId, H256, AccountId)>;
+}

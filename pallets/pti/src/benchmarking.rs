@@ -187,5 +187,38 @@ mod benchmarks {
 		));
 	}
 
+	/// A new allowance: holds the deposit.
+	#[benchmark]
+	fn approve() {
+		let owner: T::AccountId = whitelisted_caller();
+		T::Currency::set_balance(&owner, plenty::<T>());
+		let spender: T::AccountId = account("spender", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()), spender.clone(), amount::<T>());
+
+		assert_eq!(Pti::<T>::allowance(&owner, &spender), amount::<T>());
+	}
+
+	/// The whole allowance, to a new account: the allowance is removed and its deposit
+	/// released.
+	#[benchmark]
+	fn transfer_approved() {
+		let owner: T::AccountId = account("owner", 0, 0);
+		T::Currency::set_balance(&owner, plenty::<T>());
+		let spender: T::AccountId = whitelisted_caller();
+		// The new account's existential deposit comes on top, out of the allowance.
+		let ed = T::Currency::minimum_balance();
+		Pti::<T>::do_approve(&owner, &spender, amount::<T>().saturating_add(ed))
+			.expect("the owner pays the deposit");
+		let to: T::AccountId = account("to", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(spender.clone()), owner.clone(), to.clone(), amount::<T>());
+
+		assert_eq!(T::Currency::balance(&to), amount::<T>().saturating_add(ed));
+		assert!(!Allowances::<T>::contains_key(&owner, &spender));
+	}
+
 	impl_benchmark_test_suite!(Pti, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -41,6 +41,19 @@
 //! Redemption may be unsigned too. Redeemed and cancelled vouchers stay as tombstones
 //! and are never re-armed; [`Pallet::cancel_voucher`] returns an expired voucher's
 //! amount to the fund.
+//!
+//! ## Allowances (PTI as an ERC20)
+//! The runtime exposes PTI to Solidity as an ERC20 precompile; its `approve` and
+//! `transferFrom` keep their allowances here, and Substrate accounts use the same ones.
+//! - [`Pallet::approve`]: sets how much `spender` may move from the caller's PTI (ERC20
+//!   set semantics: the new value replaces the old one; `0` removes it). A standing
+//!   allowance holds `Config::AllowanceDeposit` from its owner, released when it is
+//!   used up or set to `0`, so allowances cost what they store.
+//! - [`Pallet::transfer_approved`]: the spender moves up to its allowance from the
+//!   owner to anyone, the way the EVM moves PTI ([`Pallet::transfer_as_evm`]): the
+//!   owner keeps its existential deposit and pays a new account's on top (counted
+//!   against the allowance), so the receiver gains exactly the amount. An allowance of
+//!   the balance type's maximum is never decreased (ERC20's "infinite approval").
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -74,8 +87,8 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{Inspect, Mutate},
-			tokens::Preservation,
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Precision, Preservation},
 		},
 		PalletId,
 	};
@@ -83,7 +96,7 @@ pub mod pallet {
 	use paratii_primitives::{MediaId, MediaOwnership};
 	use sp_core::sr25519;
 	use sp_runtime::{
-		traits::{AccountIdConversion, BadOrigin, Saturating, Zero},
+		traits::{AccountIdConversion, BadOrigin, Bounded, CheckedAdd, Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
 
@@ -140,7 +153,10 @@ pub mod pallet {
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 		/// PTI.
-		type Currency: Mutate<Self::AccountId>;
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
 		/// Who owns which media item.
 		type Media: MediaOwnership<Self::AccountId>;
 		/// The redistribution fund: the treasury's pot.
@@ -163,10 +179,20 @@ pub mod pallet {
 		/// tombstones must be kept.
 		#[pallet::constant]
 		type MaxLifetime: Get<BlockNumberFor<Self>>;
+		/// What a standing allowance holds from its owner.
+		#[pallet::constant]
+		type AllowanceDeposit: Get<BalanceOf<Self>>;
 		/// Priority of unsigned claims and redemptions in the pool.
 		#[pallet::constant]
 		type UnsignedPriority: Get<TransactionPriority>;
 		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A standing allowance (ERC20 `approve`).
+		AllowanceDeposit,
 	}
 
 	/// The part of each purchase paid to the redistribution fund.
@@ -205,6 +231,19 @@ pub mod pallet {
 	/// Vouchers by their key's public key.
 	#[pallet::storage]
 	pub type Vouchers<T: Config> = StorageMap<_, Blake2_128Concat, sr25519::Public, VoucherOf<T>>;
+
+	/// Allowances: how much `spender` (second key) may move from `owner`'s (first key)
+	/// PTI with [`Pallet::transfer_approved`] or the ERC20 precompile's `transferFrom`.
+	/// Each entry holds `AllowanceDeposit` from its owner.
+	#[pallet::storage]
+	pub type Allowances<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		BalanceOf<T>,
+	>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -256,6 +295,15 @@ pub mod pallet {
 		VoucherRedeemed { key: sr25519::Public, beneficiary: T::AccountId, amount: BalanceOf<T> },
 		/// An expired voucher was cancelled and its amount returned to the fund.
 		VoucherCancelled { key: sr25519::Public, amount: BalanceOf<T> },
+		/// `owner` allowed `spender` to move `amount` of its PTI (`0`: no allowance).
+		Approval { owner: T::AccountId, spender: T::AccountId, amount: BalanceOf<T> },
+		/// `spender` moved `amount` from `owner` to `to` under its allowance.
+		TransferredApproved {
+			owner: T::AccountId,
+			spender: T::AccountId,
+			to: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -311,6 +359,11 @@ pub mod pallet {
 		AlreadyCancelled,
 		/// Only governance or the distributor's account may create vouchers.
 		NotDistributor,
+		/// The spender's allowance from this owner is smaller than the amount: the owner
+		/// must `approve` more.
+		InsufficientAllowance,
+		/// A new allowance holds `AllowanceDeposit` from its owner, who cannot pay it.
+		CannotPayAllowanceDeposit,
 	}
 
 	#[pallet::call]
@@ -523,6 +576,32 @@ pub mod pallet {
 			Self::deposit_event(Event::VoucherCancelled { key, amount: voucher.amount });
 			Ok(())
 		}
+
+		/// Allows `spender` to move up to `amount` of the caller's PTI, replacing any
+		/// allowance it had; `0` removes it. A new allowance holds `AllowanceDeposit`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::approve())]
+		pub fn approve(
+			origin: OriginFor<T>,
+			spender: T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_approve(&owner, &spender, amount)
+		}
+
+		/// Moves `amount` from `owner` to `to` under the caller's allowance from `owner`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::transfer_approved())]
+		pub fn transfer_approved(
+			origin: OriginFor<T>,
+			owner: T::AccountId,
+			to: T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let spender = ensure_signed(origin)?;
+			Self::do_transfer_approved(&spender, &owner, &to, amount)
+		}
 	}
 
 	/// Claims and redemptions may come signed by anyone or unsigned; root may not.
@@ -575,6 +654,115 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The allowance `spender` has from `owner` (`0` when none).
+		pub fn allowance(owner: &T::AccountId, spender: &T::AccountId) -> BalanceOf<T> {
+			Allowances::<T>::get(owner, spender).unwrap_or_default()
+		}
+
+		/// Sets `spender`'s allowance from `owner` to `amount` (ERC20 `approve`): holds
+		/// the deposit for a new entry, releases it when `amount` is `0`.
+		pub fn do_approve(
+			owner: &T::AccountId,
+			spender: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let exists = Allowances::<T>::contains_key(owner, spender);
+			if amount.is_zero() {
+				if exists {
+					Self::remove_allowance(owner, spender)?;
+				}
+			} else {
+				if !exists {
+					T::Currency::hold(
+						&HoldReason::AllowanceDeposit.into(),
+						owner,
+						T::AllowanceDeposit::get(),
+					)
+					.map_err(|_| Error::<T>::CannotPayAllowanceDeposit)?;
+				}
+				Allowances::<T>::insert(owner, spender, amount);
+			}
+			Self::deposit_event(Event::Approval {
+				owner: owner.clone(),
+				spender: spender.clone(),
+				amount,
+			});
+			Ok(())
+		}
+
+		/// Moves `amount` from `owner` to `to` under `spender`'s allowance (ERC20
+		/// `transferFrom`), as [`Pallet::transfer_as_evm`] does: a new account's
+		/// existential deposit is paid on top, and counted against the allowance. An
+		/// allowance used up is removed and its deposit released; a maximal one is never
+		/// decreased.
+		pub fn do_transfer_approved(
+			spender: &T::AccountId,
+			owner: &T::AccountId,
+			to: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let allowance = Self::allowance(owner, spender);
+			let needed = Self::evm_transfer_cost(to, amount)?;
+			ensure!(allowance >= needed, Error::<T>::InsufficientAllowance);
+			Self::transfer_as_evm(owner, to, amount)?;
+			if allowance != BalanceOf::<T>::max_value() && !needed.is_zero() {
+				let left = allowance.saturating_sub(needed);
+				if left.is_zero() {
+					Self::remove_allowance(owner, spender)?;
+				} else {
+					Allowances::<T>::insert(owner, spender, left);
+				}
+			}
+			Self::deposit_event(Event::TransferredApproved {
+				owner: owner.clone(),
+				spender: spender.clone(),
+				to: to.clone(),
+				amount,
+			});
+			Ok(())
+		}
+
+		/// What moving `amount` to `to` takes from the sender: `amount`, plus the
+		/// existential deposit when `to` has no PTI yet (nothing for `0`).
+		pub fn evm_transfer_cost(
+			to: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			if amount.is_zero() || !T::Currency::total_balance(to).is_zero() {
+				return Ok(amount);
+			}
+			amount
+				.checked_add(&T::Currency::minimum_balance())
+				.ok_or_else(|| sp_runtime::ArithmeticError::Overflow.into())
+		}
+
+		/// Moves `amount` of PTI from `from` to `to` the way the chain's EVM moves value:
+		/// the sender keeps its existential deposit, and pays a new account's on top, so
+		/// that `to` gains exactly `amount` of spendable PTI (what `eth_getBalance` and
+		/// the ERC20 `balanceOf` show). Returns what left `from`.
+		pub fn transfer_as_evm(
+			from: &T::AccountId,
+			to: &T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			let cost = Self::evm_transfer_cost(to, amount)?;
+			if !cost.is_zero() {
+				T::Currency::transfer(from, to, cost, Preservation::Preserve)?;
+			}
+			Ok(cost)
+		}
+
+		fn remove_allowance(owner: &T::AccountId, spender: &T::AccountId) -> DispatchResult {
+			Allowances::<T>::remove(owner, spender);
+			T::Currency::release(
+				&HoldReason::AllowanceDeposit.into(),
+				owner,
+				T::AllowanceDeposit::get(),
+				Precision::BestEffort,
+			)?;
+			Ok(())
+		}
+
 		/// The pot claims are paid from (governance funds it).
 		pub fn claims_pot() -> T::AccountId {
 			T::PalletId::get().into_sub_account_truncating(b"claims")

@@ -35,6 +35,7 @@ impl frame_system::Config for Test {
 impl pallet_balances::Config for Test {
 	type AccountStore = System;
 	type ExistentialDeposit = ConstU64<ED>;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 thread_local! {
@@ -69,6 +70,7 @@ impl MediaOwnership<AccountId> for MockMedia {
 }
 
 pub const ED: u64 = 10;
+pub const ALLOWANCE_DEPOSIT: u64 = 5;
 pub const FUND: AccountId = 100;
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
@@ -99,6 +101,8 @@ impl pallet_pti::Config for Test {
 	type ClaimPeriod = ConstU64<PERIOD>;
 	type MaxClaimedPerPeriod = ConstU64<CAP>;
 	type MaxLifetime = ConstU64<LIFETIME>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AllowanceDeposit = ConstU64<ALLOWANCE_DEPOSIT>;
 	type UnsignedPriority = ConstU64<100>;
 	type WeightInfo = ();
 }

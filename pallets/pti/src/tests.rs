@@ -522,3 +522,130 @@ fn an_expired_voucher_is_cancelled_back_into_the_fund_and_stays_a_tombstone() {
 		);
 	});
 }
+
+// Allowances (what the ERC20 precompile's approve and transferFrom keep).
+
+fn held(who: AccountId) -> u64 {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&HoldReason::AllowanceDeposit.into(), &who)
+}
+
+#[test]
+fn approve_sets_replaces_and_removes_an_allowance_holding_one_deposit() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), BOB, 300));
+		assert_eq!(Pti::allowance(&ALICE, &BOB), 300);
+		assert_eq!(held(ALICE), ALLOWANCE_DEPOSIT);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Pti(Event::Approval { owner: ALICE, spender: BOB, amount: 300 })
+		);
+		// Set semantics: the new value replaces the old one; no second deposit.
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), BOB, 50));
+		assert_eq!(Pti::allowance(&ALICE, &BOB), 50);
+		assert_eq!(held(ALICE), ALLOWANCE_DEPOSIT);
+		// A second spender holds a second deposit.
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), CHARLIE, 1));
+		assert_eq!(held(ALICE), 2 * ALLOWANCE_DEPOSIT);
+		// 0 removes the entry and releases its deposit.
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), BOB, 0));
+		assert!(!Allowances::<Test>::contains_key(ALICE, BOB));
+		assert_eq!(held(ALICE), ALLOWANCE_DEPOSIT);
+		assert_eq!(balance(ALICE) + held(ALICE), 10_000);
+	});
+}
+
+#[test]
+fn approve_fails_when_the_owner_cannot_pay_the_deposit() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Balances::transfer_allow_death(RuntimeOrigin::signed(ALICE), NEWBIE, ED + 2));
+		assert_noop!(
+			Pti::approve(RuntimeOrigin::signed(NEWBIE), BOB, 100),
+			Error::<Test>::CannotPayAllowanceDeposit
+		);
+	});
+}
+
+#[test]
+fn transfer_approved_moves_up_to_the_allowance_and_releases_the_deposit_when_used_up() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), BOB, 300));
+		assert_noop!(
+			Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, CHARLIE, 301),
+			Error::<Test>::InsufficientAllowance
+		);
+		// Nobody else may use Bob's allowance.
+		assert_noop!(
+			Pti::transfer_approved(RuntimeOrigin::signed(CHARLIE), ALICE, CHARLIE, 1),
+			Error::<Test>::InsufficientAllowance
+		);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, CHARLIE, 90));
+		assert_eq!(Pti::allowance(&ALICE, &BOB), 210);
+		assert_eq!(balance(CHARLIE), 10_090);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Pti(Event::TransferredApproved {
+				owner: ALICE,
+				spender: BOB,
+				to: CHARLIE,
+				amount: 90
+			})
+		);
+		// A new account: Alice pays its existential deposit on top, out of the allowance.
+		assert_noop!(
+			Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, NEWBIE, 210 - ED + 1),
+			Error::<Test>::InsufficientAllowance
+		);
+		assert_ok!(Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, NEWBIE, 210 - ED));
+		assert_eq!(balance(NEWBIE), 210);
+		assert!(!Allowances::<Test>::contains_key(ALICE, BOB));
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(balance(ALICE), 10_000 - 300);
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}
+
+#[test]
+fn transfer_approved_keeps_the_owner_alive_and_changes_nothing_when_it_fails() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), BOB, 20_000));
+		// Alice has 10,000 with 5 held: she cannot give away everything (ED stays).
+		assert!(
+			Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, CHARLIE, 10_000 - 5).is_err()
+		);
+		assert_eq!(Pti::allowance(&ALICE, &BOB), 20_000);
+		// Zero moves nothing and creates no account.
+		assert_ok!(Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, NEWBIE, 0));
+		assert_eq!(balance(NEWBIE), 0);
+		assert_eq!(Pti::allowance(&ALICE, &BOB), 20_000);
+		// Below the existential deposit is fine for a new account: the deposit comes on top.
+		assert_ok!(Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, NEWBIE, 1));
+		assert_eq!(balance(NEWBIE), ED + 1);
+		assert_eq!(Pti::allowance(&ALICE, &BOB), 20_000 - ED - 1);
+	});
+}
+
+#[test]
+fn a_maximal_allowance_is_never_decreased() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Pti::approve(RuntimeOrigin::signed(ALICE), BOB, u64::MAX));
+		assert_ok!(Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, CHARLIE, 1_000));
+		assert_ok!(Pti::transfer_approved(RuntimeOrigin::signed(BOB), ALICE, NEWBIE, 1_000));
+		assert_eq!(Pti::allowance(&ALICE, &BOB), u64::MAX);
+	});
+}
+
+#[test]
+fn transfer_as_evm_pays_a_new_accounts_existential_deposit_on_top() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Pti::transfer_as_evm(&ALICE, &BOB, 100), Ok(100));
+		assert_eq!(balance(BOB), 10_100);
+		assert_eq!(Pti::transfer_as_evm(&ALICE, &NEWBIE, 3), Ok(3 + ED));
+		assert_eq!(balance(NEWBIE), 3 + ED);
+		assert_eq!(balance(ALICE), 10_000 - 100 - 3 - ED);
+		// The sender keeps its existential deposit.
+		assert!(Pti::transfer_as_evm(&CHARLIE, &BOB, 10_000 - ED + 1).is_err());
+		assert_eq!(balance(CHARLIE), 10_000);
+	});
+}

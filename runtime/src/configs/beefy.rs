@@ -6,10 +6,15 @@
 //! validators sign the MMR root of finalized blocks with their BEEFY (ecdsa) session
 //! keys; a light client on Ethereum follows those signed commitments.
 //!
+//! The leaf's extra data is the parent block's **media root** (pallet-bridge): the
+//! Merkle root of the media registered in that block, which `ParatiiAnchor.sol` on
+//! Ethereum verifies single media items against.
+//!
 //! Equivocation reports need historical session proofs and an offences pallet; a
 //! consortium handles misbehaviour through its council instead, so there are none.
 
 use sp_consensus_beefy::{ecdsa_crypto::AuthorityId as BeefyId, mmr::MmrLeafVersion};
+use sp_core::H256;
 use sp_runtime::traits::Keccak256;
 
 use super::*;
@@ -40,8 +45,9 @@ impl pallet_mmr::Config for Runtime {
 }
 
 parameter_types! {
-	/// Version of the MMR leaf format: bumped when the leaf's fields change.
-	pub LeafVersion: MmrLeafVersion = MmrLeafVersion::new(0, 0);
+	/// Version of the MMR leaf format: bumped when the leaf's fields change (0.1: the
+	/// extra data became the 32-byte media root).
+	pub LeafVersion: MmrLeafVersion = MmrLeafVersion::new(0, 1);
 }
 
 impl pallet_beefy_mmr::Config for Runtime {
@@ -49,7 +55,18 @@ impl pallet_beefy_mmr::Config for Runtime {
 	/// Ethereum addresses of the BEEFY keys, so a contract can check signatures with
 	/// `ecrecover`.
 	type BeefyAuthorityToMerkleLeaf = pallet_beefy_mmr::BeefyEcdsaToEthereum;
-	type LeafExtra = Vec<u8>;
-	type BeefyDataProvider = ();
+	/// The media root of the leaf's parent block: 113-byte leaves.
+	type LeafExtra = H256;
+	type BeefyDataProvider = MediaRootOfParent;
 	type WeightInfo = ();
+}
+
+/// The MMR leaf of block `N + 1` carries the media root pallet-bridge computed at the
+/// end of block `N` (a leaf may only reference ancestors).
+pub struct MediaRootOfParent;
+
+impl sp_consensus_beefy::mmr::BeefyDataProvider<H256> for MediaRootOfParent {
+	fn extra_data() -> H256 {
+		pallet_bridge::MediaRoot::<Runtime>::get()
+	}
 }

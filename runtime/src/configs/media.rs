@@ -67,5 +67,19 @@ impl pallet_media::Config for Runtime {
 	// The storage-deposit prices of the EVM (revive.rs): one for all on-chain storage.
 	type DepositPerItem = DepositPerItem;
 	type DepositPerByte = DepositPerByte;
+	// Each registration's leaf in the block's media root (the Ethereum bridge).
+	type OnRegistered = Bridge;
 	type WeightInfo = pallet_media::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Most media one block may register: 8,192 leaf hashes (256 KiB) at most in
+	/// `bridge.BlockLeaves`, far above what a block's weight admits today.
+	pub const MaxMediaPerBlock: u32 = 8_192;
+}
+
+impl pallet_bridge::Config for Runtime {
+	type Media = Media;
+	type MaxMediaPerBlock = MaxMediaPerBlock;
+	type WeightInfo = pallet_bridge::weights::SubstrateWeight<Runtime>;
 }

@@ -26,7 +26,7 @@ pub use consortium::{
 	PRODUCTION_MIN_VALIDATORS,
 };
 pub use media::REPLICATION_FACTOR;
-pub use pti::{TreasuryAccount, DEFAULT_REDISTRIBUTION_SHARE};
+pub use pti::{AllowanceDeposit, TreasuryAccount, DEFAULT_REDISTRIBUTION_SHARE};
 pub use revive::CHAIN_ID;
 
 // `derive_impl` injects the aggregated runtime types (RuntimeEvent, PalletInfo, ...) by name.

@@ -30,6 +30,8 @@ parameter_types! {
 	pub const PtiPalletId: PalletId = PalletId(*b"py/ptipl");
 	/// Governance may give the fund at most half of each purchase.
 	pub const MaxRedistributionShare: Perbill = Perbill::from_percent(50);
+	/// A standing ERC20 allowance: one storage item of two account ids and a balance.
+	pub const AllowanceDeposit: Balance = super::revive::deposit(1, 32 + 32 + 16);
 	/// Claims may pay at most 10,000 PTI a day in all.
 	pub const MaxClaimedPerDay: Balance = 10_000 * PTI;
 }
@@ -74,5 +76,7 @@ impl pallet_pti::Config for Runtime {
 	// As polkadot's claims: above fee-less signed transactions, far below operational
 	// ones. Spam is kept out by validity (each needs a fresh signature that pays).
 	type UnsignedPriority = frame_support::traits::ConstU64<100>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AllowanceDeposit = AllowanceDeposit;
 	type WeightInfo = pallet_pti::weights::SubstrateWeight<Runtime>;
 }

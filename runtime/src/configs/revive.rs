@@ -64,9 +64,9 @@ impl pallet_revive::Config for Runtime {
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type WeightInfo = pallet_revive::weights::SubstrateWeight<Runtime>;
-	// Only the built-in Ethereum precompiles (ecrecover, sha256, ripemd160, identity,
-	// modexp, bn128, blake2f); Paratii's own precompiles come with the media contracts.
-	type Precompiles = ();
+	// Besides the built-in Ethereum precompiles (ecrecover, sha256, ripemd160, identity,
+	// modexp, bn128, blake2f): PTI as an ERC20 and the media proofs.
+	type Precompiles = (crate::precompiles::PtiErc20, crate::precompiles::MediaProofs);
 	// `block.coinbase`: the author's account through the session's validator list, as
 	// Authorship finds it, not the Aura key (a validator's keys need not be its account).
 	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
