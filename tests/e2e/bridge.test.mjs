@@ -7,9 +7,9 @@ import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ethers } from 'ethers';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { connect, devAccount, findEvent, submit } from './lib/chain.mjs';
+import { connect, devAccount } from './lib/chain.mjs';
 import { startNode, waitFor } from './lib/node.mjs';
-import { clusterKey, randomFile, receipt } from './lib/receipts.mjs';
+import { randomFile, registerOriginal } from './lib/receipts.mjs';
 import { startHardhatNode } from '../../contracts/ethereum/lib/hardhat-node.mjs';
 import * as beefy from '../../contracts/ethereum/lib/beefy.mjs';
 
@@ -114,15 +114,9 @@ async function mmrProof(block, atBlock) {
 // ---------------------------------------------------------------- the test
 
 test('a media item registered on Paratii chain verifies on Ethereum against an anchored BEEFY commitment', async () => {
-  const genesis = hexToU8a(api.genesisHash.toHex());
   const file = randomFile(1536);
-  const receipts = [['//Cluster1', 0], ['//Cluster2', 1]].map(([uri, id]) =>
-    receipt(id, clusterKey(uri), genesis, hexToU8a(file.hash), file.size, alice.address));
-  const registered = await submit(api, api.tx.media.registerMedia('Anchored on Ethereum', null, null,
-    [{ kind: 'Original', contentHash: file.hash, size: file.size, receipts }]), alice);
-  assert.equal(registered.error, undefined);
-  const mediaId = findEvent(registered.events, 'media', 'MediaRegistered').data.mediaId.toBigInt();
-  const block = (await api.rpc.chain.getHeader(registered.blockHash)).number.toNumber();
+  const { mediaId, blockHash } = await registerOriginal(api, alice, 'Anchored on Ethereum', file);
+  const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
 
   // The chain's proof of the media item in its block's media root, and the same leaf
   // and root computed independently in JS.

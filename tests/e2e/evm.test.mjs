@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
 import { connect, devAccount, PTI, submit } from './lib/chain.mjs';
-import { accountIdToEth, artifact, CHAIN_ID, devWallet, ethToAccountId, startEthRpc } from './lib/eth.mjs';
+import { accountIdToEth, artifact, CHAIN_ID, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from './lib/eth.mjs';
 import { startNode } from './lib/node.mjs';
 
 /**
@@ -37,22 +37,6 @@ after(async () => {
 const free = async (accountId) => (await api.query.system.account(accountId)).data.free.toBigInt();
 const balance = (address) => provider.getBalance(address);
 
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise, what) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail(`${what} was expected to fail`);
-}
-
-async function deploy(name, signer, ...args) {
-  const { abi, bytecode } = artifact(name);
-  const contract = await new ethers.ContractFactory(abi, bytecode, signer).deploy(...args);
-  await contract.waitForDeployment();
-  return contract;
-}
 
 test('eth_chainId, eth_blockNumber and eth_getBalance answer like an Ethereum node', async () => {
   assert.equal(BigInt(await provider.send('eth_chainId', [])), CHAIN_ID);

@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
-import { accountIdToEth, artifact, devWallet, ethToAccountId, startEthRpc } from './lib/eth.mjs';
+import { connect, devAccount, PTI, submit } from './lib/chain.mjs';
+import { accountIdToEth, artifact, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from './lib/eth.mjs';
 import { startNode } from './lib/node.mjs';
-import { clusterKey, randomFile, receipt } from './lib/receipts.mjs';
+import { randomFile, registerOriginal } from './lib/receipts.mjs';
 
 const PTI_ERC20 = '0x0000000000000000000000000000000000010000';
 const MEDIA_PROOFS = '0x0000000000000000000000000000000000020000';
@@ -42,21 +41,6 @@ after(async () => {
 const free = async (accountId) => (await api.query.system.account(accountId)).data.free.toBigInt();
 const ptiToken = (runner) => new ethers.Contract(PTI_ERC20, artifact('IPTI').abi, runner);
 
-async function rejection(promise, what) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail(`${what} was expected to fail`);
-}
-
-async function deploy(name, signer, ...args) {
-  const { abi, bytecode } = artifact(name);
-  const contract = await new ethers.ContractFactory(abi, bytecode, signer).deploy(...args);
-  await contract.waitForDeployment();
-  return contract;
-}
 
 /** `revive.call` signed by a Substrate account (msg.sender is its mapped H160). */
 async function reviveCall(contract, data, signer) {
@@ -148,14 +132,8 @@ test('an unmodified OpenZeppelin ERC20Wrapper takes PTI with approve + transferF
 });
 
 test('the media proofs read from Solidity match mediaApi.proofOfExistence; MediaBadge mints only to the media\'s owner', async () => {
-  const genesis = hexToU8a(api.genesisHash.toHex());
   const file = randomFile(1024);
-  const receipts = [['//Cluster1', 0], ['//Cluster2', 1]].map(([uri, id]) =>
-    receipt(id, clusterKey(uri), genesis, hexToU8a(file.hash), file.size, alice.address));
-  const registered = await submit(api, api.tx.media.registerMedia('Seen from Solidity', null, null,
-    [{ kind: 'Original', contentHash: file.hash, size: file.size, receipts }]), alice);
-  assert.equal(registered.error, undefined);
-  const mediaId = findEvent(registered.events, 'media', 'MediaRegistered').data.mediaId.toBigInt();
+  const { mediaId } = await registerOriginal(api, alice, 'Seen from Solidity', file);
 
   const proofs = new ethers.Contract(MEDIA_PROOFS, artifact('IMediaProofs').abi, provider);
   const fromSolidity = await proofs.proofOfExistence(file.hash);

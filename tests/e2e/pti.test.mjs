@@ -11,7 +11,7 @@ import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
 import { startNode } from './lib/node.mjs';
 import { claimMessage, newVoucherCode, redeemSignature, voucherKey } from './lib/pti.mjs';
-import { clusterKey, randomFile, receipt } from './lib/receipts.mjs';
+import { randomFile, registerOriginal } from './lib/receipts.mjs';
 
 const alice = devAccount('//Alice');
 const bob = devAccount('//Bob');
@@ -79,13 +79,8 @@ async function councilMotion(call) {
 }
 
 test('a priced media item is bought at exactly its price: 30 % to the fund, the rest to the owner, once', async () => {
-  const file = randomFile(2048);
-  const receipts = [['//Cluster1', 0], ['//Cluster2', 1]].map(([uri, id]) =>
-    receipt(id, clusterKey(uri), genesis, hexToU8a(file.hash), file.size, alice.address));
-  const registered = await submit(api, api.tx.media.registerMedia('For sale: harbour at dawn', null, null,
-    [{ kind: 'Original', contentHash: file.hash, size: file.size, receipts }]), alice);
-  assert.equal(registered.error, undefined);
-  const id = findEvent(registered.events, 'media', 'MediaRegistered').data.mediaId.toNumber();
+  const { mediaId } = await registerOriginal(api, alice, 'For sale: harbour at dawn', randomFile(2048));
+  const id = Number(mediaId);
 
   assert.deepEqual((await submit(api, api.tx.pti.setPrice(id, 10n * PTI), bob)).error, { section: 'pti', name: 'NotOwner' });
   assert.equal((await submit(api, api.tx.pti.setPrice(id, 10n * PTI), alice)).error, undefined);

@@ -91,3 +91,21 @@ export async function startEthRpc(node, { name = 'eth-rpc', basePath } = {}) {
     },
   };
 }
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function rejection(promise, what) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error(`${what} was expected to fail`);
+}
+
+/** Deploys the compiled contract `name` with `signer` and waits for it. */
+export async function deploy(name, signer, ...args) {
+  const { abi, bytecode } = artifact(name);
+  const contract = await new ethers.ContractFactory(abi, bytecode, signer).deploy(...args);
+  await contract.waitForDeployment();
+  return contract;
+}

@@ -2,8 +2,9 @@
 // message `(b"paratii/receipt/v1", genesis_hash, content_hash, size u64 LE, owner)`.
 import { createHash, randomBytes } from 'node:crypto';
 import { Keyring } from '@polkadot/api';
-import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
+import { findEvent, submit } from './chain.mjs';
 
 export const RECEIPT_TAG = stringToU8a('paratii/receipt/v1');
 
@@ -33,4 +34,20 @@ export function receipt(clusterId, pair, genesisHash, contentHash, size, owner) 
 export function randomFile(size = 4096) {
   const bytes = randomBytes(size);
   return { bytes, size, hash: '0x' + createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Registers `file` as the original of a new media item of `owner` (a registered user),
+ * with receipts of the dev clusters //Cluster1 and //Cluster2; resolves with its id and
+ * block hash, and fails the test if the chain refuses it.
+ */
+export async function registerOriginal(api, owner, title, file) {
+  const genesis = hexToU8a(api.genesisHash.toHex());
+  const receipts = [['//Cluster1', 0], ['//Cluster2', 1]].map(([uri, id]) =>
+    receipt(id, clusterKey(uri), genesis, hexToU8a(file.hash), file.size, owner.address));
+  const registered = await submit(api, api.tx.media.registerMedia(title, null, null,
+    [{ kind: 'Original', contentHash: file.hash, size: file.size, receipts }]), owner);
+  if (registered.error) throw new Error(`registerMedia failed: ${JSON.stringify(registered.error)}`);
+  const mediaId = findEvent(registered.events, 'media', 'MediaRegistered').data.mediaId.toBigInt();
+  return { mediaId, blockHash: registered.blockHash };
 }
