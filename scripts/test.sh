@@ -24,7 +24,9 @@
 #                         ERC20Wrapper over PTI, MediaBadge), and the eth-rpc latency
 #                         (p50 over 100 calls)
 #   tier 7b e2e bridge    a media item registered on a dev node verified on Hardhat by
-#                         ParatiiAnchor through the node's BEEFY justification and MMR proof
+#                         ParatiiAnchor through the node's BEEFY justification and MMR proof;
+#                         paratii-relayer anchoring, handing over at every session change,
+#                         killed and restarted across sessions (nothing twice, no set skipped)
 #   tier 8  e2e services  paratii-storage (filesystem and S3 backends, against a local
 #                         S3 server), paratii-gateway and the paratii CLI against a dev
 #                         node: upload, thumbnails, receipts, proofs, downloads with
@@ -112,7 +114,7 @@ if run_tier "node build" build_node; then
 	if [ "$contracts_ok" -eq 0 ]; then
 		run_tier "e2e evm" node --test --test-concurrency=1 --test-reporter=spec \
 			evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
-		run_tier "e2e bridge" node --test --test-concurrency=1 --test-reporter=spec bridge.test.mjs
+		run_tier "e2e bridge" node --test --test-concurrency=1 --test-reporter=spec bridge.test.mjs relayer.test.mjs
 	else
 		summary+=("FAIL  e2e evm: not run, the contracts did not compile")
 		failed_tiers=$(( failed_tiers + 1 ))

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ethers } from 'ethers';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { decodeJustification, mmrProof } from './lib/beefy.mjs';
 import { connect, devAccount } from './lib/chain.mjs';
 import { startNode, waitFor } from './lib/node.mjs';
 import { randomFile, registerOriginal } from './lib/receipts.mjs';
@@ -40,77 +41,6 @@ after(async () => {
   await node?.stop();
 });
 
-// ---------------------------------------------------------------- SCALE decoding
-
-class Reader {
-  constructor(bytes) { this.b = bytes; this.i = 0; }
-  take(n) { const out = this.b.slice(this.i, this.i + n); this.i += n; return out; }
-  u8() { return this.take(1)[0]; }
-  uintLE(n) { return this.take(n).reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n); }
-  compact() {
-    const mode = this.b[this.i] & 3;
-    if (mode === 0) return BigInt(this.u8() >> 2);
-    if (mode === 1) return this.uintLE(2) >> 2n;
-    if (mode === 2) return this.uintLE(4) >> 2n;
-    const len = (this.u8() >> 2) + 4;
-    return this.uintLE(len);
-  }
-  bytes() { return this.take(Number(this.compact())); }
-}
-
-/** sp-consensus-beefy `VersionedFinalityProof::V1(SignedCommitment)`, compact signatures. */
-function decodeJustification(bytes) {
-  const r = new Reader(bytes);
-  assert.equal(r.u8(), 1, 'VersionedFinalityProof::V1');
-  const payload = [];
-  for (let n = r.compact(); n > 0n; n--) payload.push({ id: new TextDecoder().decode(r.take(2)), value: r.bytes() });
-  const blockNumber = Number(r.uintLE(4));
-  const validatorSetId = r.uintLE(8);
-  const bitfield = r.bytes();
-  const validatorSetLen = Number(r.uintLE(4));
-  const compact = [];
-  for (let n = r.compact(); n > 0n; n--) compact.push(r.take(65));
-  // Bit i (most significant first in each byte) says validator i signed.
-  const signatures = [];
-  let next = 0;
-  for (let i = 0; i < validatorSetLen; i++) {
-    const signed = (bitfield[i >> 3] >> (7 - (i & 7))) & 1;
-    signatures.push(signed ? compact[next++] : null);
-  }
-  const mh = payload.find((p) => p.id === 'mh');
-  return { mmrRoot: u8aToHex(mh.value), blockNumber, validatorSetId, signatures };
-}
-
-/** sp-consensus-beefy `MmrLeaf` with Paratii's `LeafExtra = H256`: 113 bytes. */
-function decodeMmrLeaf(bytes) {
-  assert.equal(bytes.length, 113, 'an MMR leaf with a 32-byte media root');
-  const r = new Reader(bytes);
-  return {
-    version: r.u8(),
-    parentNumber: Number(r.uintLE(4)),
-    parentHash: u8aToHex(r.take(32)),
-    nextAuthoritySetId: r.uintLE(8),
-    nextAuthoritySetLen: Number(r.uintLE(4)),
-    nextAuthoritySetRoot: u8aToHex(r.take(32)),
-    leafExtra: u8aToHex(r.take(32)),
-  };
-}
-
-/** `mmr_generateProof` for one block: its leaf and ckb's `LeafProof`. */
-async function mmrProof(block, atBlock) {
-  const { leaves, proof } = await api.rpc.mmr.generateProof([block], atBlock);
-  const l = new Reader(leaves.toU8a(true));
-  assert.equal(l.compact(), 1n);
-  const leaf = decodeMmrLeaf(l.bytes()); // the opaque leaf's inner length prefix stripped
-  const p = new Reader(proof.toU8a(true));
-  assert.equal(p.compact(), 1n);
-  const leafIndex = Number(p.uintLE(8));
-  const leafCount = Number(p.uintLE(8));
-  const items = [];
-  for (let n = p.compact(); n > 0n; n--) items.push(u8aToHex(p.take(32)));
-  return { leaf, proof: { leafIndex, leafCount, items } };
-}
-
 // ---------------------------------------------------------------- the test
 
 test('a media item registered on Paratii chain verifies on Ethereum against an anchored BEEFY commitment', async () => {
@@ -131,7 +61,7 @@ test('a media item registered on Paratii chain verifies on Ethereum against an a
   // carries the block's media root.
   const signed = await waitFor(`a BEEFY justification for block ${block + 1} or later`,
     () => justifications.find((j) => j.blockNumber >= block + 1), { timeoutMs: 120_000 });
-  const { leaf, proof: leafProof } = await mmrProof(block + 1, signed.blockNumber);
+  const { leaf, proof: leafProof } = await mmrProof(api, block + 1, signed.blockNumber);
   assert.equal(leaf.parentNumber, block);
   assert.equal(leaf.leafExtra, proof.mediaRoot.toHex(), 'the MMR leaf carries the block\'s media root');
   assert.equal(beefy.mmrCalculateRoot(beefy.mmrLeafHash(leaf), leafProof), signed.mmrRoot, 'the JS MMR agrees with the node');

@@ -87,6 +87,7 @@ pub struct ProofInfo {
 pub struct Chain {
 	client: OnlineClient<ChainConfig>,
 	rpc: Rpc,
+	raw: RpcClient,
 }
 
 fn status_name(status: &ClusterStatus) -> &'static str {
@@ -118,7 +119,17 @@ impl Chain {
 	async fn try_connect(url: &str) -> anyhow::Result<Self> {
 		let rpc_client = RpcClient::from_insecure_url(url).await?;
 		let client = OnlineClient::<ChainConfig>::from_rpc_client(rpc_client.clone()).await?;
-		Ok(Self { client, rpc: Rpc::new(rpc_client) })
+		Ok(Self { client, rpc: Rpc::new(rpc_client.clone()), raw: rpc_client })
+	}
+
+	/// The node's legacy JSON-RPC methods (`chain_*`, `system_*`).
+	pub fn rpc(&self) -> &Rpc {
+		&self.rpc
+	}
+
+	/// The raw JSON-RPC client, for the node's own methods (`beefy_*`, `mmr_*`).
+	pub fn raw_rpc(&self) -> &RpcClient {
+		&self.raw
 	}
 
 	/// The subxt client, for transactions and subscriptions.

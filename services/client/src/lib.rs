@@ -10,6 +10,9 @@
 //!   not production. Regenerate with `scripts/update-metadata.sh`.
 //! - [`Chain`]: a connection to a node with the queries the services make.
 //! - [`access`]: the access tokens that open paid originals.
+//! - [`bridge`]: BEEFY justifications, MMR leaves and proofs and media proofs, as the
+//!   Ethereum contract takes them; [`ethereum`]: an Ethereum JSON-RPC client, a signer
+//!   and `ParatiiAnchor`'s bindings (the relayer's and the gateway's).
 //! - [`content`]: SHA-256 content hashes, their IPFS CIDv1 (raw codec) and media
 //!   type sniffing.
 //! - [`keys`]: operators' sr25519 and clusters' ed25519 keys from `--suri` or files.
@@ -19,8 +22,10 @@
 //! they need to talk to the chain.
 
 pub mod access;
+pub mod bridge;
 pub mod chain;
 pub mod content;
+pub mod ethereum;
 pub mod http;
 pub mod keys;
 pub mod wire;

@@ -1,0 +1,140 @@
+// paratii-relayer end to end: a dev node, a local Ethereum node (Hardhat) and the
+// relayer as a process. Media registered on the chain verify on Ethereum once the
+// relayer anchors; minute-long sessions make it hand over to a new BEEFY set every
+// session; killed (SIGKILL) while sessions go by, it catches up from the
+// justifications the node keeps, anchoring no block twice and skipping no set.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { ethers } from 'ethers';
+import { u8aToHex } from '@polkadot/util';
+import { connect, devAccount, submit } from './lib/chain.mjs';
+import { startNode, waitFor } from './lib/node.mjs';
+import { randomFile, registerOriginal } from './lib/receipts.mjs';
+import { deployAnchor, mmrProof, startRelayer } from './lib/beefy.mjs';
+import { startHardhatNode } from '../../contracts/ethereum/lib/hardhat-node.mjs';
+
+const ANCHOR = JSON.parse(readFileSync(new URL('../../contracts/ethereum/abi/ParatiiAnchor.json', import.meta.url)));
+const alice = devAccount('//Alice');
+// The shortest session the runtime accepts (consortium.MinSessionPeriod): 10 blocks.
+const SESSION = 10;
+
+let node;
+let api;
+let hardhat;
+let anchor;
+let contract;
+let relayer;
+
+before(async () => {
+  node = await startNode({ name: 'relayer' });
+  api = await connect(node);
+  hardhat = await startHardhatNode();
+  contract = deployAnchor(node, hardhat.url);
+  anchor = new ethers.Contract(contract, ANCHOR.abi, new ethers.JsonRpcProvider(hardhat.url));
+  relayer = await startRelayer(node, hardhat.url, contract, { everyBlocks: 8 });
+});
+
+after(async () => {
+  await relayer?.stop();
+  await api?.disconnect();
+  await hardhat?.stop();
+  await node?.stop();
+});
+
+/** Registers a media item and waits until the relayer anchors a block covering it. */
+async function registerAndWaitForAnchor(title) {
+  const file = randomFile(1024);
+  const { mediaId, blockHash } = await registerOriginal(api, alice, title, file);
+  const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+  const anchored = await waitFor(`an anchor at block ${block + 1} or later`, async () => {
+    const latest = Number(await anchor.latestBlock());
+    return latest >= block + 1 && latest;
+  }, { timeoutMs: 240_000, intervalMs: 1000 });
+  return { mediaId, file, block, anchored };
+}
+
+/** `verifyMedia` on Ethereum with the chain's proofs, `overrides` tampering with them. */
+async function verifyOnEthereum({ mediaId, file, block, anchored }, overrides = {}) {
+  const proof = (await api.call.bridgeApi.mediaProof(mediaId)).unwrap();
+  const { leaf, proof: leafProof } = await mmrProof(api, block + 1, anchored);
+  const v = {
+    mediaId,
+    contentHash: file.hash,
+    owner: u8aToHex(alice.publicKey),
+    blockNumber: block,
+    path: { leafIndex: proof.leafIndex.toNumber(), numberOfLeaves: proof.leafCount.toNumber(), path: proof.proof.map((h) => h.toHex()) },
+    ...overrides,
+  };
+  return anchor.verifyMedia(v.mediaId, v.contentHash, v.owner, v.blockNumber, v.path, leaf, leafProof, anchored);
+}
+
+async function sudo(call) {
+  const { error } = await submit(api, api.tx.sudo.sudo(call), alice);
+  assert.equal(error, undefined, `sudo ${call.method.section}.${call.method.method}`);
+}
+
+/** Every `Anchored` and `ValidatorSetRotated` event of the contract, in order. */
+async function history() {
+  const anchors = (await anchor.queryFilter(anchor.filters.Anchored())).map((e) => Number(e.args.blockNumber));
+  const rotations = (await anchor.queryFilter(anchor.filters.ValidatorSetRotated())).map((e) => e.args.id);
+  return { anchors, rotations };
+}
+
+function assertNothingTwiceNothingSkipped({ anchors, rotations }, firstSet) {
+  for (let i = 1; i < anchors.length; i++) assert.ok(anchors[i] > anchors[i - 1], `anchors in order, none twice: ${anchors}`);
+  rotations.forEach((id, i) => assert.equal(id, firstSet + BigInt(i) + 1n, `sets handed over one by one: ${rotations}`));
+}
+
+test('the relayer anchors BEEFY commitments and a media item verifies on Ethereum', async () => {
+  const media = await registerAndWaitForAnchor('Anchored by the relayer');
+  assert.equal(await verifyOnEthereum(media), true);
+  assert.equal(await verifyOnEthereum(media, { contentHash: randomFile().hash }), false, 'a tampered content hash');
+  assert.equal(await verifyOnEthereum(media, { owner: u8aToHex(devAccount('//Bob').publicKey) }), false, 'a tampered owner');
+
+  const m = await relayer.metrics();
+  assert.ok(m.anchors_total >= 1);
+  assert.ok(m.last_anchored_block >= media.anchored);
+  assert.ok(m.last_anchor_gas > 40_000 && m.last_anchor_gas < 120_000, `gas per anchor ${m.last_anchor_gas}`);
+  console.log(`# relayer: ${m.anchors_total} anchors, last ${m.last_anchor_gas} gas, lag ${m.lag_blocks} blocks`);
+});
+
+test('at every session change the relayer hands the contract over to the new BEEFY set', async () => {
+  const first = (await anchor.currentValidatorSet()).id;
+  await sudo(api.tx.consortium.setSessionPeriod(SESSION));
+  await sudo(api.tx.consortium.forceNewSession());
+  await waitFor(`the contract at validator set ${first + 2n}`, async () => (await anchor.currentValidatorSet()).id >= first + 2n,
+    { timeoutMs: 300_000, intervalMs: 1000 });
+  const set = await api.query.beefyMmrLeaf.beefyAuthorities();
+  const current = await anchor.currentValidatorSet();
+  assert.ok(set.id.toBigInt() >= current.id, 'never ahead of the chain');
+  assert.ok((await relayer.metrics()).handovers_total >= 2);
+
+  const media = await registerAndWaitForAnchor('Anchored after handovers');
+  assert.equal(await verifyOnEthereum(media), true, 'verifies under the new set');
+  assertNothingTwiceNothingSkipped(await history(), 0n);
+});
+
+test('killed while sessions go by, the relayer catches up: nothing anchored twice, no set skipped', async () => {
+  await relayer.kill();
+  const before = await anchor.currentValidatorSet();
+  const file = randomFile(1024);
+  const { mediaId, blockHash } = await registerOriginal(api, alice, 'Registered while the relayer was down', file);
+  const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+  // Two session changes without a relayer: the contract must walk both sets.
+  await waitFor(`BEEFY set ${before.id + 3n} on chain`, async () =>
+    (await api.query.beefy.validatorSetId()).toBigInt() >= before.id + 3n, { timeoutMs: 300_000, intervalMs: 1000 });
+  assert.equal((await anchor.currentValidatorSet()).id, before.id, 'nothing moved while the relayer was down');
+
+  relayer = await startRelayer(node, hardhat.url, contract, { everyBlocks: 8 });
+  await waitFor('the contract at the chain\'s set', async () =>
+    (await anchor.currentValidatorSet()).id >= before.id + 3n, { timeoutMs: 300_000, intervalMs: 1000 });
+  const anchored = await waitFor(`an anchor at block ${block + 1} or later`, async () => {
+    const latest = Number(await anchor.latestBlock());
+    return latest >= block + 1 && latest;
+  }, { timeoutMs: 240_000, intervalMs: 1000 });
+  assert.equal(await verifyOnEthereum({ mediaId, file, block, anchored }), true);
+  const h = await history();
+  assertNothingTwiceNothingSkipped(h, 0n);
+  console.log(`# ${h.anchors.length} anchors, ${h.rotations.length} handovers: blocks ${h.anchors.join(', ')}`);
+});
