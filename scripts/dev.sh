@@ -4,7 +4,10 @@
 # Ethereum JSON-RPC next to it, and the media services: the dev preset's two storage
 # clusters (//Cluster1 on :4001 run by //Eve, //Cluster2 on :4002 run by //Ferdie) and
 # the gateway (upload role :8080, download role :8081; it counts views on chain as
-# //Gateway, the dev view recorder) and the indexer (search, :8090). Ctrl-C stops them all.
+# //Gateway, the dev view recorder) and the indexer (search, :8090); and the Ethereum
+# bridge: a local Ethereum node (Hardhat, :8546), ParatiiAnchor deployed on it and
+# paratii-relayer anchoring the chain there (metrics :9617), so proofs report their
+# Ethereum anchor. Ctrl-C stops them all.
 #
 #   scripts/dev.sh [extra paratii-node arguments]
 #
@@ -21,10 +24,17 @@ ETH_RPC_PORT="${ETH_RPC_PORT:-8545}"
 UPLOAD_PORT="${UPLOAD_PORT:-8080}"
 DOWNLOAD_PORT="${DOWNLOAD_PORT:-8081}"
 INDEXER_PORT="${INDEXER_PORT:-8090}"
+HARDHAT_PORT="${HARDHAT_PORT:-8546}"
+RELAYER_METRICS_PORT="${RELAYER_METRICS_PORT:-9617}"
+# Anchor every 16 blocks (about 1.6 minutes) on the dev chain; mainnet relayers anchor
+# far less often (see the README).
+RELAYER_EVERY_BLOCKS="${RELAYER_EVERY_BLOCKS:-16}"
 CHAIN_ID=7272844
 
 ensure_rust
+ensure_node_js
 command -v curl >/dev/null || apt_install curl
+npm_install "$ROOT/contracts/ethereum"
 build_node
 
 node_args=(--dev --rpc-port "$RPC_PORT" --port "$P2P_PORT" --rpc-cors all)
@@ -65,8 +75,30 @@ done
 "$PARATII_ETH_RPC" "${eth_args[@]}" &
 pids+=("$!")
 
-# The dev chain spec registers //Cluster1 at :4001 and //Cluster2 at :4002.
 chain_ws="ws://127.0.0.1:$RPC_PORT"
+
+# The bridge: Hardhat's first dev key deploys ParatiiAnchor and pays the anchors.
+say "starting a local Ethereum node (Hardhat) on port $HARDHAT_PORT"
+(cd "$ROOT/contracts/ethereum" && HARDHAT_DISABLE_TELEMETRY_PROMPT=true exec node node_modules/hardhat/internal/cli/cli.js \
+	node --hostname 127.0.0.1 --port "$HARDHAT_PORT" >"$services_dir/hardhat.log" 2>&1) &
+pids+=("$!")
+eth_url="http://127.0.0.1:$HARDHAT_PORT"
+for _ in $(seq 1 120); do
+	curl -sf -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' "$eth_url" >/dev/null && break
+	sleep 1
+done
+relayer_key="$services_dir/relayer-eth.key"
+echo 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 >"$relayer_key"
+chmod 600 "$relayer_key"
+say "deploying ParatiiAnchor for this chain"
+anchor_contract="$("$bin_dir/paratii-relayer" deploy --chain "$chain_ws" --eth-rpc "$eth_url" --eth-key-file "$relayer_key")" ||
+	die "deploying ParatiiAnchor failed (see above)"
+say "starting paratii-relayer (anchors every $RELAYER_EVERY_BLOCKS blocks, metrics :$RELAYER_METRICS_PORT)"
+"$bin_dir/paratii-relayer" run --chain "$chain_ws" --eth-rpc "$eth_url" --eth-key-file "$relayer_key" \
+	--contract "$anchor_contract" --every-blocks "$RELAYER_EVERY_BLOCKS" --metrics-listen "127.0.0.1:$RELAYER_METRICS_PORT" &
+pids+=("$!")
+
+# The dev chain spec registers //Cluster1 at :4001 and //Cluster2 at :4002.
 for cluster in 1 2; do
 	operator=("" //Eve //Ferdie)
 	say "starting storage cluster $cluster on port 400$cluster"
@@ -78,14 +110,14 @@ done
 say "starting the gateway (upload :$UPLOAD_PORT, download :$DOWNLOAD_PORT)"
 "$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
 	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" \
-	--view-recorder-suri //Gateway &
+	--view-recorder-suri //Gateway --eth-rpc "$eth_url" --anchor-contract "$anchor_contract" &
 pids+=("$!")
 say "starting the indexer (search :$INDEXER_PORT)"
 "$bin_dir/paratii-indexer" --chain "$chain_ws" --data-dir "$services_dir/indexer" \
 	--listen "127.0.0.1:$INDEXER_PORT" &
 pids+=("$!")
 for url in http://127.0.0.1:4001 http://127.0.0.1:4002 "http://127.0.0.1:$UPLOAD_PORT" "http://127.0.0.1:$DOWNLOAD_PORT" \
-	"http://127.0.0.1:$INDEXER_PORT"; do
+	"http://127.0.0.1:$INDEXER_PORT" "http://127.0.0.1:$RELAYER_METRICS_PORT"; do
 	for _ in $(seq 1 120); do
 		curl -sf "$url/health" >/dev/null && break
 		kill -0 "$node_pid" 2>/dev/null || die "paratii-node exited during start-up"
@@ -108,8 +140,12 @@ cat >&2 <<INFO
                                     views count with ?viewer=<SS58> (batched on chain as //Gateway)
   Search (indexer)                  http://127.0.0.1:$INDEXER_PORT/search?q=<words>  /media?order=newest  /media/<id>
   Storage clusters                  http://127.0.0.1:4001 (//Cluster1)  http://127.0.0.1:4002 (//Cluster2)
+  Ethereum (Hardhat, chain 31337)   $eth_url
+  ParatiiAnchor                     $anchor_contract
+  Relayer metrics                   http://127.0.0.1:$RELAYER_METRICS_PORT/metrics
   CLI                               $bin_dir/paratii upload FILE --title T --suri //Alice
                                     $bin_dir/paratii search WORDS
+                                    $bin_dir/paratii proof FILE   (with its Ethereum anchor)
   Funded Ethereum dev keys          the first 5 of "test test test test test test test test test test test junk"
                                     (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 ...; 1,000,000 PTI each)
   Stop with Ctrl-C.

@@ -5,13 +5,17 @@
 // justifications the node keeps, anchoring no block twice and skipping no set.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { u8aToHex } from '@polkadot/util';
 import { connect, devAccount, submit } from './lib/chain.mjs';
 import { startNode, waitFor } from './lib/node.mjs';
 import { randomFile, registerOriginal } from './lib/receipts.mjs';
 import { deployAnchor, mmrProof, startRelayer } from './lib/beefy.mjs';
+import { serviceBinary, startGateway } from './lib/services.mjs';
 import { startHardhatNode } from '../../contracts/ethereum/lib/hardhat-node.mjs';
 
 const ANCHOR = JSON.parse(readFileSync(new URL('../../contracts/ethereum/abi/ParatiiAnchor.json', import.meta.url)));
@@ -137,4 +141,37 @@ test('killed while sessions go by, the relayer catches up: nothing anchored twic
   const h = await history();
   assertNothingTwiceNothingSkipped(h, 0n);
   console.log(`# ${h.anchors.length} anchors, ${h.rotations.length} handovers: blocks ${h.anchors.join(', ')}`);
+});
+
+test('the gateway\'s proof and `paratii proof` report the media item\'s Ethereum anchor, verified there', async () => {
+  const gateway = await startGateway(node, { extra: ['--eth-rpc', hardhat.url, '--anchor-contract', contract] });
+  try {
+    const file = randomFile(2048);
+    const { mediaId } = await registerOriginal(api, alice, 'Proof with its anchor', file);
+    const proofOf = async () => (await (await fetch(`${gateway.download}/media/${mediaId}/proof`)).json()).ethereum;
+    const first = await proofOf();
+    assert.ok(['pending', 'anchored'].includes(first.status), JSON.stringify(first));
+    assert.equal(first.contract.toLowerCase(), contract.toLowerCase());
+    assert.equal(first.chain_id, 31337);
+    const eth = await waitFor('the gateway to report the media item anchored', async () => {
+      const p = await proofOf();
+      return p.status === 'anchored' && p;
+    }, { timeoutMs: 240_000, intervalMs: 2000 });
+    assert.ok(eth.anchored_block >= eth.mmr_leaf_block);
+    assert.equal(eth.media_root, (await api.call.bridgeApi.mediaProof(mediaId)).unwrap().mediaRoot.toHex());
+    const tx = await new ethers.JsonRpcProvider(hardhat.url).getTransactionReceipt(eth.ethereum_tx);
+    assert.equal(tx.blockNumber, eth.ethereum_block);
+    assert.equal(tx.to.toLowerCase(), contract.toLowerCase());
+
+    // The CLI, as a user runs it on the file they have.
+    const path = join(mkdtempSync(join(tmpdir(), 'paratii-proof-')), 'photo.bin');
+    writeFileSync(path, file.bytes);
+    const cli = spawnSync(serviceBinary('paratii'), ['--chain', node.ws, '--download-url', gateway.download, 'proof', path],
+      { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^ethereum\s+anchored, verifyMedia = true, through the anchor of block #\d+ \(Ethereum block \d+, tx 0x[0-9a-f]{64}\)/m);
+    console.log(cli.stdout.split('\n').map((l) => `# ${l}`).join('\n'));
+  } finally {
+    await gateway.stop();
+  }
 });

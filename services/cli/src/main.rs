@@ -337,6 +337,31 @@ fn print_proof(proof: &wire::MediaProof) {
 			receipts.join(", ")
 		);
 	}
+	if let Some(eth) = &proof.ethereum {
+		let anchored = match (eth.anchored_block, eth.ethereum_block, &eth.ethereum_tx) {
+			(Some(b), Some(e), Some(tx)) => {
+				format!(", through the anchor of block #{b} (Ethereum block {e}, tx {tx})")
+			},
+			(Some(b), _, _) => format!(", latest anchor: block #{b}"),
+			_ => String::new(),
+		};
+		println!(
+			"ethereum   {}{anchored}; ParatiiAnchor {} on chain {}; media root {} in the MMR leaf of block #{}",
+			match eth.status.as_str() {
+				"anchored" => "anchored, verifyMedia = true",
+				"pending" => "not anchored yet",
+				"not_verified" => "anchored, but verifyMedia = false",
+				_ => "unavailable",
+			},
+			eth.contract,
+			eth.chain_id,
+			eth.media_root,
+			eth.mmr_leaf_block
+		);
+		if let Some(e) = &eth.error {
+			println!("           {e}");
+		}
+	}
 }
 
 async fn download(

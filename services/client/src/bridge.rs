@@ -368,9 +368,10 @@ impl Chain {
 	}
 
 	/// `BridgeApi::media_proof`: the media item's leaf and its path to its block's
-	/// media root, at the latest finalized block.
+	/// media root, at the best block (a media item not final yet is not anchored yet
+	/// either, and says so rather than not being found).
 	pub async fn media_leaf_proof(&self, id: u64) -> anyhow::Result<Option<MediaLeafProof>> {
-		let at = self.at_finalized().await?;
+		let at = self.at_best().await?;
 		let proof =
 			at.runtime_apis().call(api::runtime_apis().bridge_api().media_proof(id)).await?;
 		Ok(proof.map(|p| MediaLeafProof {

@@ -9,7 +9,7 @@
 use crate::bridge::{LeafWithProof, MediaLeafProof, MmrLeaf, MmrProof, SignedCommitment};
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
-use alloy_primitives::{Address, Bytes, FixedBytes, TxKind, B256, U256};
+use alloy_primitives::{Bytes, FixedBytes, TxKind, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolInterface};
 use anyhow::{anyhow, bail, Context};
 use serde_json::{json, Value};
@@ -24,6 +24,7 @@ alloy_sol_types::sol!(
 	"../../contracts/ethereum/abi/ParatiiAnchor.json"
 );
 
+pub use alloy_primitives::Address;
 pub use ParatiiAnchor::{Commitment, MediaProof as SolMediaProof, ValidatorSet};
 
 /// A JSON-RPC error from the Ethereum node; `data` is the revert data of a failed
@@ -461,6 +462,59 @@ impl Anchor {
 			anchoredBlock: anchored_block,
 		})
 		.await
+	}
+
+	/// Whether media item `id` is anchored here, verified with `verifyMedia`; `None` if
+	/// the chain has no such media item. Ethereum being unreachable is a status, not an
+	/// error: the chain's own proof stands without it.
+	pub async fn media_anchor_proof(
+		&self,
+		chain: &crate::Chain,
+		id: u64,
+	) -> anyhow::Result<Option<crate::wire::EthereumAnchorProof>> {
+		let Some(media) = chain.media_leaf_proof(id).await? else { return Ok(None) };
+		let mut proof = crate::wire::EthereumAnchorProof {
+			contract: self.address.to_string(),
+			chain_id: 0,
+			status: "unavailable".into(),
+			mmr_leaf_block: media.mmr_leaf_block,
+			media_root: crate::content::hex_hash(&media.media_root),
+			anchored_block: None,
+			ethereum_block: None,
+			ethereum_tx: None,
+			error: None,
+		};
+		if let Err(e) = self.check_media(chain, &media, &mut proof).await {
+			proof.status = "unavailable".into();
+			proof.error = Some(format!("{e:#}"));
+		}
+		Ok(Some(proof))
+	}
+
+	async fn check_media(
+		&self,
+		chain: &crate::Chain,
+		media: &MediaLeafProof,
+		proof: &mut crate::wire::EthereumAnchorProof,
+	) -> anyhow::Result<()> {
+		proof.chain_id = self.rpc.chain_id().await?;
+		let latest = self.view(ParatiiAnchor::latestBlockCall {}).await?;
+		if latest < media.mmr_leaf_block {
+			proof.status = "pending".into();
+			if latest > 0 {
+				proof.anchored_block = Some(latest);
+			}
+			return Ok(());
+		}
+		let leaf = chain.mmr_proof(media.mmr_leaf_block, latest).await?;
+		let verified = self.verify_media(media, &leaf, latest).await?;
+		proof.status = if verified { "anchored" } else { "not_verified" }.into();
+		proof.anchored_block = Some(latest);
+		if let Some(log) = self.anchored_in(latest).await? {
+			proof.ethereum_block = Some(log.block_number);
+			proof.ethereum_tx = Some(log.tx_hash.to_string());
+		}
+		Ok(())
 	}
 
 	/// Calldata of `submit`.

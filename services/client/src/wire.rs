@@ -155,6 +155,37 @@ pub struct MediaProof {
 	/// Whether the registering block is finalized.
 	pub finalized: bool,
 	pub objects: Vec<ObjectProof>,
+	/// The media item's anchor on Ethereum, when the gateway is given one
+	/// (`--eth-rpc`, `--anchor-contract`).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub ethereum: Option<EthereumAnchorProof>,
+}
+
+/// A media item on Ethereum: is a block covering it anchored in ParatiiAnchor, and
+/// does `verifyMedia` (an `eth_call`) confirm it there?
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EthereumAnchorProof {
+	/// The ParatiiAnchor contract.
+	pub contract: String,
+	pub chain_id: u64,
+	/// `anchored` (verifyMedia returned true), `pending` (the latest anchor is older than
+	/// the block whose MMR leaf carries the media root), `not_verified` (anchored, but
+	/// verifyMedia returned false) or `unavailable` (see `error`).
+	pub status: String,
+	/// The Paratii block whose MMR leaf carries the media item's block media root.
+	pub mmr_leaf_block: u32,
+	/// The block's media root (hex).
+	pub media_root: String,
+	/// The Paratii block of the anchor verifyMedia was checked against (the latest).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub anchored_block: Option<u32>,
+	/// The Ethereum block and transaction that anchored it.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub ethereum_block: Option<u64>,
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub ethereum_tx: Option<String>,
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub error: Option<String>,
 }
 
 /// An error a service answers with: `{"error": "..."}`.

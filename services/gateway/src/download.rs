@@ -389,6 +389,10 @@ async fn build_proof(gw: &Gateway, id: MediaId) -> anyhow::Result<Option<MediaPr
 		status: if media.deleted { "deleted" } else { "active" }.to_string(),
 		finalized,
 		objects,
+		ethereum: match &gw.anchor {
+			Some(anchor) => anchor.media_anchor_proof(&gw.chain, id).await?,
+			None => None,
+		},
 	}))
 }
 

@@ -95,6 +95,13 @@ struct Args {
 	/// Seconds between view batches (a full batch goes at once).
 	#[arg(long, default_value_t = 6)]
 	view_batch_secs: u64,
+	/// An Ethereum JSON-RPC (HTTP) where ParatiiAnchor anchors this chain: proofs then
+	/// say whether each media item is anchored there, checked with `verifyMedia`.
+	#[arg(long, requires = "anchor_contract")]
+	eth_rpc: Option<String>,
+	/// The ParatiiAnchor contract on `--eth-rpc` (what `paratii-relayer deploy` printed).
+	#[arg(long, requires = "eth_rpc")]
+	anchor_contract: Option<paratii_client::ethereum::Address>,
 }
 
 pub struct Config {
@@ -110,6 +117,8 @@ pub struct Inner {
 	pub metrics: Arc<metrics::Metrics>,
 	pub config: Config,
 	pub views: Option<views::ViewRecorder>,
+	/// ParatiiAnchor on Ethereum, when configured.
+	pub anchor: Option<paratii_client::ethereum::Anchor>,
 	scratch: PathBuf,
 	scratch_seq: AtomicU64,
 }
@@ -206,6 +215,16 @@ async fn main() -> anyhow::Result<()> {
 			max_title_len,
 		},
 		views,
+		anchor: match (args.eth_rpc, args.anchor_contract) {
+			(Some(url), Some(address)) => {
+				tracing::info!("proofs check ParatiiAnchor {address} on {url}");
+				Some(paratii_client::ethereum::Anchor::new(
+					paratii_client::ethereum::EthRpc::new(&url),
+					address,
+				))
+			},
+			_ => None,
+		},
 		scratch,
 		scratch_seq: AtomicU64::new(0),
 	}));
