@@ -4,27 +4,63 @@
 // herself may not add a validator (BadOrigin); a council motion (Alice proposes; she,
 // Bob and Charlie vote aye, 3 of 4; Dave closes it) adds her; from the session after next she is in the
 // validator set, authors blocks and is a BEEFY authority. A second motion removes her
-// the same way.
+// the same way. Throughout, paratii-relayer anchors the chain on a local Ethereum node
+// (Hardhat): ParatiiAnchor hands over to the five-member set and back, and keeps
+// accepting anchors under each.
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { connect, rpc, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
+import { deployAnchor, startRelayer } from '../tests/e2e/lib/beefy.mjs';
+import { serviceBinary } from '../tests/e2e/lib/services.mjs';
+import { startHardhatNode } from '../contracts/ethereum/lib/hardhat-node.mjs';
 
 let network;
 let api;
 let keyring;
+let hardhat;
+let contract;
+let relayer;
 
 before(async () => {
   ({ network } = await spawnNetwork('five-nodes.toml'));
   api = await connect(network.nodesByName.alice);
   keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  hardhat = await startHardhatNode();
+  const chain = { ws: network.nodesByName.alice.wsUri };
+  contract = deployAnchor(chain, hardhat.url);
+  relayer = await startRelayer(chain, hardhat.url, contract, { everyBlocks: 4 });
 }, { timeout: 600_000 });
 
 after(async () => {
+  await relayer?.stop();
+  await hardhat?.stop();
   await api?.disconnect();
   await network?.stop();
 });
+
+/** ParatiiAnchor's position, as `paratii-relayer status` prints it. */
+function anchorStatus() {
+  const out = execFileSync(serviceBinary('paratii-relayer'), ['status', '--eth-rpc', hardhat.url, '--contract', contract],
+    { encoding: 'utf8' });
+  const [, id, len] = out.match(/^current set\s+id (\d+) \((\d+) validators\)/m);
+  return { latest: Number(out.match(/^latest block\s+(\d+)/m)[1]), setId: Number(id), setLen: Number(len) };
+}
+
+/** Waits for the contract to follow the chain to a set of `len` and anchor under it. */
+async function anchoredUnderSetOf(len) {
+  const rotated = await waitFor(`ParatiiAnchor handed over to a set of ${len}`, () => {
+    const s = anchorStatus();
+    return s.setLen === len && s;
+  }, { timeoutMs: 300_000, intervalMs: 3000 });
+  const later = await waitFor(`an anchor signed by the set of ${len}`, () => {
+    const s = anchorStatus();
+    return s.latest > rotated.latest && s;
+  }, { timeoutMs: 180_000, intervalMs: 3000 });
+  console.log(`  ParatiiAnchor: set ${rotated.setId} of ${len} from block ${rotated.latest}, anchored #${later.latest} under it`);
+}
 
 /** Signs and submits; resolves with the block's events once it is in a block. */
 function submit(tx, signer) {
@@ -95,6 +131,7 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
   const block = await scanAuthors(api, joinedAt, (author) => author === eve.address,
     { what: 'a block authored by Eve', timeoutMs: 120_000 });
   console.log(`  Eve authored #${block}`);
+  await anchoredUnderSetOf(5);
 
   const removed = await councilMotion(api.tx.consortium.removeValidator(eve.address));
   assert.ok(has(removed, 'consortium', 'ValidatorRemoved'));
@@ -102,6 +139,10 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
     { timeoutMs: 420_000, intervalMs: 3000 });
   assert.equal((await api.query.beefy.authorities()).length, 4);
   assert.deepEqual((await api.query.consortium.validators()).length, 4);
+  await anchoredUnderSetOf(4);
+  const m = await relayer.metrics();
+  assert.ok(m.handovers_total >= 2, `handovers ${m.handovers_total}`);
+  console.log(`  relayer: ${m.anchors_total} anchors, ${m.handovers_total} handovers, last ${m.last_anchor_gas} gas (4 validators)`);
 });
 
 test('the production chain has no sudo key; a council motion registers a storage cluster', async () => {

@@ -1,14 +1,16 @@
 // The chain's side of the bridge for the e2e tests: BEEFY justifications and MMR
 // proofs decoded from the node's SCALE (polkadot.js's types for justifications predate
-// the compact signature encoding), and the relayer as a process.
+// the compact signature encoding), and the relayer as a process. No polkadot.js import:
+// the zombienet tests, a project of their own, use this file too.
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { u8aToHex } from '@polkadot/util';
 import { freePort } from './node.mjs';
 import { serviceBinary, startProcess } from './services.mjs';
+
+const u8aToHex = (bytes) => `0x${Buffer.from(bytes).toString('hex')}`;
 
 class Reader {
   constructor(bytes) { this.b = bytes; this.i = 0; }
