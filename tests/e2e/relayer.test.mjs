@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
@@ -46,16 +47,22 @@ after(async () => {
   await node?.stop();
 });
 
-/** Registers a media item and waits until the relayer anchors a block covering it. */
-async function registerAndWaitForAnchor(title) {
+/** Registers a media item; resolves with it and its block. */
+async function register(title) {
   const file = randomFile(1024);
   const { mediaId, blockHash } = await registerOriginal(api, alice, title, file);
-  const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
-  const anchored = await waitFor(`an anchor at block ${block + 1} or later`, async () => {
-    const latest = Number(await anchor.latestBlock());
-    return latest >= block + 1 && latest;
-  }, { timeoutMs: 240_000, intervalMs: 1000 });
-  return { mediaId, file, block, anchored };
+  return { mediaId, file, block: (await api.rpc.chain.getHeader(blockHash)).number.toNumber() };
+}
+
+/** Waits until an anchor covers the media of `block` (its media root is in leaf block + 1). */
+const anchorCovering = (block) => waitFor(`an anchor at block ${block + 1} or later`, async () => {
+  const latest = Number(await anchor.latestBlock());
+  return latest >= block + 1 && latest;
+}, { timeoutMs: 240_000, intervalMs: 1000 });
+
+async function registerAndWaitForAnchor(title) {
+  const media = await register(title);
+  return { ...media, anchored: await anchorCovering(media.block) };
 }
 
 /** `verifyMedia` on Ethereum with the chain's proofs, `overrides` tampering with them. */
@@ -122,9 +129,7 @@ test('at every session change the relayer hands the contract over to the new BEE
 test('killed while sessions go by, the relayer catches up: nothing anchored twice, no set skipped', async () => {
   await relayer.kill();
   const before = await anchor.currentValidatorSet();
-  const file = randomFile(1024);
-  const { mediaId, blockHash } = await registerOriginal(api, alice, 'Registered while the relayer was down', file);
-  const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+  const media = await register('Registered while the relayer was down');
   // Two session changes without a relayer: the contract must walk both sets.
   await waitFor(`BEEFY set ${before.id + 3n} on chain`, async () =>
     (await api.query.beefy.validatorSetId()).toBigInt() >= before.id + 3n, { timeoutMs: 300_000, intervalMs: 1000 });
@@ -133,11 +138,7 @@ test('killed while sessions go by, the relayer catches up: nothing anchored twic
   relayer = await startRelayer(node, hardhat.url, contract, { everyBlocks: 8 });
   await waitFor('the contract at the chain\'s set', async () =>
     (await anchor.currentValidatorSet()).id >= before.id + 3n, { timeoutMs: 300_000, intervalMs: 1000 });
-  const anchored = await waitFor(`an anchor at block ${block + 1} or later`, async () => {
-    const latest = Number(await anchor.latestBlock());
-    return latest >= block + 1 && latest;
-  }, { timeoutMs: 240_000, intervalMs: 1000 });
-  assert.equal(await verifyOnEthereum({ mediaId, file, block, anchored }), true);
+  assert.equal(await verifyOnEthereum({ ...media, anchored: await anchorCovering(media.block) }), true);
   const h = await history();
   assertNothingTwiceNothingSkipped(h, 0n);
   console.log(`# ${h.anchors.length} anchors, ${h.rotations.length} handovers: blocks ${h.anchors.join(', ')}`);
@@ -146,8 +147,7 @@ test('killed while sessions go by, the relayer catches up: nothing anchored twic
 test('the gateway\'s proof and `paratii proof` report the media item\'s Ethereum anchor, verified there', async () => {
   const gateway = await startGateway(node, { extra: ['--eth-rpc', hardhat.url, '--anchor-contract', contract] });
   try {
-    const file = randomFile(2048);
-    const { mediaId } = await registerOriginal(api, alice, 'Proof with its anchor', file);
+    const { mediaId, file } = await register('Proof with its anchor');
     const proofOf = async () => (await (await fetch(`${gateway.download}/media/${mediaId}/proof`)).json()).ethereum;
     const first = await proofOf();
     assert.ok(['pending', 'anchored'].includes(first.status), JSON.stringify(first));
@@ -174,4 +174,18 @@ test('the gateway\'s proof and `paratii proof` report the media item\'s Ethereum
   } finally {
     await gateway.stop();
   }
+});
+
+test('above its gas price bound the relayer sends nothing and says why', async () => {
+  await relayer.stop();
+  const latest = Number(await anchor.latestBlock());
+  // Hardhat's base fee is below 1 gwei here; a 1 gwei tip against a 0.5 gwei bound.
+  relayer = await startRelayer(node, hardhat.url, contract, { everyBlocks: 1, extra: ['--max-fee-gwei', '0.5'] });
+  await waitFor('the relayer to see a justification past the latest anchor', async () =>
+    (await relayer.metrics()).beefy_block > latest, { timeoutMs: 120_000, intervalMs: 1000 });
+  await waitFor('the relayer to say why it waits', async () =>
+    /not anchoring yet: the base fee \(\d+ wei\) plus the tip \(1000000000 wei\) is above the bound of 500000000 wei per gas/
+      .test(await readFile(relayer.logPath, 'utf8')), { timeoutMs: 30_000 });
+  assert.equal((await relayer.metrics()).anchors_total, 0);
+  assert.equal(Number(await anchor.latestBlock()), latest, 'nothing anchored');
 });

@@ -68,16 +68,23 @@ struct WalletArgs {
 	priority_fee_gwei: f64,
 }
 
+/// A node, an Ethereum node and the account that pays.
+#[derive(Debug, Args)]
+struct Connection {
+	#[command(flatten)]
+	chain: ChainArgs,
+	#[command(flatten)]
+	eth: EthArgs,
+	#[command(flatten)]
+	wallet: WalletArgs,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
 	/// Deploy ParatiiAnchor for this chain: its genesis hash and current BEEFY set.
 	Deploy {
 		#[command(flatten)]
-		chain: ChainArgs,
-		#[command(flatten)]
-		eth: EthArgs,
-		#[command(flatten)]
-		wallet: WalletArgs,
+		connection: Connection,
 		/// Also write the contract's address to this file.
 		#[arg(long)]
 		out: Option<PathBuf>,
@@ -85,11 +92,7 @@ enum Command {
 	/// Follow BEEFY and anchor on Ethereum.
 	Run {
 		#[command(flatten)]
-		chain: ChainArgs,
-		#[command(flatten)]
-		eth: EthArgs,
-		#[command(flatten)]
-		wallet: WalletArgs,
+		connection: Connection,
 		/// The ParatiiAnchor contract.
 		#[arg(long)]
 		contract: Address,
@@ -115,6 +118,12 @@ enum Command {
 
 fn gwei(g: f64) -> u128 {
 	(g * 1e9) as u128
+}
+
+/// Connects to both chains.
+async fn connect(c: &Connection, patience: Duration) -> anyhow::Result<(Chain, Wallet)> {
+	let chain = Chain::connect(&c.chain.chain, patience).await?;
+	Ok((chain, wallet(&c.eth, &c.wallet).await?))
 }
 
 async fn wallet(eth: &EthArgs, w: &WalletArgs) -> anyhow::Result<Wallet> {
@@ -146,9 +155,8 @@ async fn main() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
 	match cli.command {
-		Command::Deploy { chain, eth, wallet: w, out } => {
-			let chain = Chain::connect(&chain.chain, Duration::from_secs(60)).await?;
-			let wallet = wallet(&eth, &w).await?;
+		Command::Deploy { connection, out } => {
+			let (chain, wallet) = connect(&connection, Duration::from_secs(60)).await?;
 			let set = chain.beefy_set_commitment().await?;
 			tracing::info!(
 				"deploying ParatiiAnchor for genesis {}, BEEFY set {} ({} validators)",
@@ -173,17 +181,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			println!("{address}");
 			Ok(())
 		},
-		Command::Run {
-			chain,
-			eth,
-			wallet: w,
-			contract,
-			every_blocks,
-			every_secs,
-			metrics_listen,
-		} => {
-			let chain = Chain::connect(&chain.chain, Duration::from_secs(120)).await?;
-			let wallet = wallet(&eth, &w).await?;
+		Command::Run { connection, contract, every_blocks, every_secs, metrics_listen } => {
+			let (chain, wallet) = connect(&connection, Duration::from_secs(120)).await?;
 			let anchor = Anchor::new(wallet.rpc.clone(), contract);
 			let policy = relay::Policy {
 				every_blocks: every_blocks.max(1),

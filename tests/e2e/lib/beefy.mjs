@@ -98,12 +98,12 @@ export function deployAnchor(node, ethUrl) {
 }
 
 /** `paratii-relayer run` until stopped; `metrics()` reads its Prometheus gauges. */
-export async function startRelayer(node, ethUrl, contract, { everyBlocks = 8, everySecs = 3600 } = {}) {
+export async function startRelayer(node, ethUrl, contract, { everyBlocks = 8, everySecs = 3600, extra = [] } = {}) {
   const port = await freePort();
   const metricsUrl = `http://127.0.0.1:${port}`;
   const relayer = await startProcess('relayer', serviceBinary('paratii-relayer'), ['run', '--chain', node.ws,
     '--eth-rpc', ethUrl, '--eth-key-file', keyFile(), '--contract', contract, '--every-blocks', String(everyBlocks),
-    '--every-secs', String(everySecs), '--metrics-listen', `127.0.0.1:${port}`],
+    '--every-secs', String(everySecs), '--metrics-listen', `127.0.0.1:${port}`, ...extra],
   async () => (await fetch(`${metricsUrl}/health`)).ok);
   relayer.metrics = async () => {
     const text = await (await fetch(`${metricsUrl}/metrics`)).text();
