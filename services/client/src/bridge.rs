@@ -442,13 +442,19 @@ mod tests {
 		let n = normalise_signature(&low);
 		assert_eq!(n[..64], low[..64]);
 		assert_eq!(n[64], 28);
-		// A high-s one: s' = n − s, parity flipped.
+		// A high-s one (s = n − 1): s' = n − s = 1, parity flipped.
 		let mut high = sig(0x11, 0);
-		high[32..64].copy_from_slice(&[0xff; 32]);
+		let mut one = [0u8; 32];
+		one[31] = 1;
+		high[32..64].copy_from_slice(&sub_be(&SECP256K1_N, &one));
 		let n = normalise_signature(&high);
-		assert_eq!(n[32..64], sub_be(&SECP256K1_N, &[0xff; 32]));
+		assert_eq!(n[32..64], one);
+		assert_eq!(n[..32], high[..32]);
 		assert_eq!(n[64], 28);
-		assert_eq!(sub_be(&SECP256K1_N, &n[32..64].try_into().unwrap()), [0xff; 32]);
+		// Exactly n/2 is low already.
+		let mut half = sig(0x11, 1);
+		half[32..64].copy_from_slice(&SECP256K1_HALF_N);
+		assert_eq!(normalise_signature(&half)[32..64], SECP256K1_HALF_N);
 		// Already normalised input stays as it is.
 		assert_eq!(normalise_signature(&normalise_signature(&high)), normalise_signature(&high));
 	}

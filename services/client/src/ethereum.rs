@@ -611,6 +611,7 @@ mod tests {
 
 	#[test]
 	fn reverts_decode_as_the_contracts_errors() {
+		use alloy_sol_types::SolError;
 		let data = ParatiiAnchor::StaleCommitment { blockNumber: 3, latestBlock: 9 }.abi_encode();
 		assert_eq!(
 			decode_revert(&data).unwrap(),
