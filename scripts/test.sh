@@ -39,7 +39,8 @@
 #                         every validator authors, GRANDPA and BEEFY finalize; one
 #                         validator killed and restarted on its database; on a
 #                         production spec (no sudo), council motions add a fifth
-#                         validator, remove it and register a storage cluster
+#                         validator, remove it and register a storage cluster, while
+#                         paratii-relayer hands ParatiiAnchor (on Hardhat) over to each set
 #   tier 10 clippy        cargo clippy -D warnings over the workspace
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
