@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ethers } from 'ethers';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { decodeJustification, mmrProof } from './lib/beefy.mjs';
+import { decodeJustification, mediaPathOf, mmrProof } from './lib/beefy.mjs';
 import { connect, devAccount } from './lib/chain.mjs';
 import { startNode, waitFor } from './lib/node.mjs';
 import { randomFile, registerOriginal } from './lib/receipts.mjs';
@@ -55,7 +55,7 @@ test('a media item registered on Paratii chain verifies on Ethereum against an a
   assert.equal(proof.mmrLeafBlock.toNumber(), block + 1);
   const item = { mediaId, contentHash: file.hash, owner: u8aToHex(alice.publicKey), blockNumber: block };
   assert.equal(proof.leaf.toHex(), beefy.encodeMediaLeaf(item), 'the leaf encodings agree (Rust, Solidity packing)');
-  const mediaPath = { leafIndex: proof.leafIndex.toNumber(), numberOfLeaves: proof.leafCount.toNumber(), path: proof.proof.map((h) => h.toHex()) };
+  const mediaPath = mediaPathOf(proof);
 
   // Wait for a BEEFY justification at or after block + 1, whose MMR has the leaf that
   // carries the block's media root.

@@ -15,7 +15,7 @@ import { u8aToHex } from '@polkadot/util';
 import { connect, devAccount, submit } from './lib/chain.mjs';
 import { startNode, waitFor } from './lib/node.mjs';
 import { randomFile, registerOriginal } from './lib/receipts.mjs';
-import { deployAnchor, mmrProof, startRelayer } from './lib/beefy.mjs';
+import { deployAnchor, mediaPathOf, mmrProof, startRelayer } from './lib/beefy.mjs';
 import { serviceBinary, startGateway } from './lib/services.mjs';
 import { startHardhatNode } from '../../contracts/ethereum/lib/hardhat-node.mjs';
 
@@ -74,7 +74,7 @@ async function verifyOnEthereum({ mediaId, file, block, anchored }, overrides = 
     contentHash: file.hash,
     owner: u8aToHex(alice.publicKey),
     blockNumber: block,
-    path: { leafIndex: proof.leafIndex.toNumber(), numberOfLeaves: proof.leafCount.toNumber(), path: proof.proof.map((h) => h.toHex()) },
+    path: mediaPathOf(proof),
     ...overrides,
   };
   return anchor.verifyMedia(v.mediaId, v.contentHash, v.owner, v.blockNumber, v.path, leaf, leafProof, anchored);

@@ -87,42 +87,13 @@ impl SignedCommitment {
 	}
 }
 
-/// secp256k1's group order n, and n / 2.
-const SECP256K1_N: [u8; 32] =
-	hex_literal::hex!("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
-const SECP256K1_HALF_N: [u8; 32] =
-	hex_literal::hex!("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
-
-/// Big-endian 256-bit `a - b` (`a >= b`).
-fn sub_be(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
-	let mut out = [0u8; 32];
-	let mut borrow = 0i16;
-	for i in (0..32).rev() {
-		let mut d = a[i] as i16 - b[i] as i16 - borrow;
-		borrow = if d < 0 {
-			d += 256;
-			1
-		} else {
-			0
-		};
-		out[i] = d as u8;
-	}
-	out
-}
-
 /// A Substrate ECDSA signature (`r ‖ s ‖ v`, `v ∈ {0, 1}`, any `s`) as Ethereum's
 /// `ecrecover` takes it: `v ∈ {27, 28}` and `s ≤ n/2` (the same signer: `s` and
-/// `n − s` recover the same key with the other parity).
-pub fn normalise_signature(sig: &[u8; 65]) -> [u8; 65] {
-	let mut out = *sig;
-	let mut v = sig[64] % 27;
-	let s: [u8; 32] = sig[32..64].try_into().expect("32 bytes");
-	if s > SECP256K1_HALF_N {
-		out[32..64].copy_from_slice(&sub_be(&SECP256K1_N, &s));
-		v ^= 1;
-	}
-	out[64] = v + 27;
-	out
+/// `n − s` recover the same key with the other parity). `None` for a recovery id
+/// that is neither.
+pub fn normalise_signature(sig: &[u8; 65]) -> Option<[u8; 65]> {
+	let sig = alloy_primitives::Signature::from_raw_array(sig).ok()?;
+	Some(sig.normalized_s().as_bytes())
 }
 
 /// sp-consensus-beefy's `MmrLeaf` with Paratii's `LeafExtra = H256`.
@@ -237,25 +208,12 @@ impl Chain {
 			.context("beefy_subscribeJustifications")
 	}
 
-	/// The latest block BEEFY finalized (`beefy_getFinalizedHead`) and its number.
-	pub async fn beefy_finalized_head(&self) -> anyhow::Result<(H256, u32)> {
-		let hash: H256 = self
-			.raw_rpc()
+	/// The latest block BEEFY finalized (`beefy_getFinalizedHead`).
+	pub async fn beefy_finalized_head(&self) -> anyhow::Result<H256> {
+		self.raw_rpc()
 			.request("beefy_getFinalizedHead", rpc_params![])
 			.await
-			.context("beefy_getFinalizedHead")?;
-		Ok((hash, self.block_number_of(hash).await?))
-	}
-
-	/// The number of the block `hash`.
-	pub async fn block_number_of(&self, hash: H256) -> anyhow::Result<u32> {
-		let header = self
-			.rpc()
-			.chain_get_header(Some(hash))
-			.await
-			.context("chain_getHeader")?
-			.ok_or_else(|| anyhow!("the node does not know block {hash:?}"))?;
-		Ok(header.number as u32)
+			.context("beefy_getFinalizedHead")
 	}
 
 	/// The hash of block `number` of the node's chain.
@@ -274,13 +232,20 @@ impl Chain {
 		&self,
 		number: u32,
 	) -> anyhow::Result<Option<SignedCommitment>> {
-		let hash = self.block_hash(number).await?;
+		self.beefy_justification_at(self.block_hash(number).await?).await
+	}
+
+	/// The BEEFY justification stored with block `hash`, if BEEFY finalized it.
+	pub async fn beefy_justification_at(
+		&self,
+		hash: H256,
+	) -> anyhow::Result<Option<SignedCommitment>> {
 		let block = self
 			.rpc()
 			.chain_get_block(Some(hash))
 			.await
 			.context("chain_getBlock")?
-			.ok_or_else(|| anyhow!("the node has no body for block #{number}"))?;
+			.ok_or_else(|| anyhow!("the node has no body for block {hash:?}"))?;
 		block
 			.justifications
 			.unwrap_or_default()
@@ -437,26 +402,33 @@ mod tests {
 
 	#[test]
 	fn normalises_high_s_and_parity() {
+		use alloy_primitives::U256;
+		let n = U256::from_be_bytes(hex_literal::hex!(
+			"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+		));
+		let with_s = |s: U256, v: u8| {
+			let mut sig = sig(0x11, v);
+			sig[32..64].copy_from_slice(&s.to_be_bytes::<32>());
+			sig
+		};
 		// A low-s signature: only v moves to 27/28.
 		let low = sig(0x11, 1);
-		let n = normalise_signature(&low);
-		assert_eq!(n[..64], low[..64]);
-		assert_eq!(n[64], 28);
+		let out = normalise_signature(&low).unwrap();
+		assert_eq!(out[..64], low[..64]);
+		assert_eq!(out[64], 28);
 		// A high-s one (s = n − 1): s' = n − s = 1, parity flipped.
-		let mut high = sig(0x11, 0);
-		let mut one = [0u8; 32];
-		one[31] = 1;
-		high[32..64].copy_from_slice(&sub_be(&SECP256K1_N, &one));
-		let n = normalise_signature(&high);
-		assert_eq!(n[32..64], one);
-		assert_eq!(n[..32], high[..32]);
-		assert_eq!(n[64], 28);
+		let out = normalise_signature(&with_s(n - U256::from(1), 0)).unwrap();
+		assert_eq!(out[32..64], U256::from(1).to_be_bytes::<32>());
+		assert_eq!(out[..32], [0x11; 32]);
+		assert_eq!(out[64], 28);
 		// Exactly n/2 is low already.
-		let mut half = sig(0x11, 1);
-		half[32..64].copy_from_slice(&SECP256K1_HALF_N);
-		assert_eq!(normalise_signature(&half)[32..64], SECP256K1_HALF_N);
-		// Already normalised input stays as it is.
-		assert_eq!(normalise_signature(&normalise_signature(&high)), normalise_signature(&high));
+		let half = with_s(n >> 1, 1);
+		assert_eq!(normalise_signature(&half).unwrap()[32..64], half[32..64]);
+		// Normalised signatures stay as they are; a recovery id of 2 is refused.
+		let high = with_s(n - U256::from(1), 0);
+		let once = normalise_signature(&high).unwrap();
+		assert_eq!(normalise_signature(&once), Some(once));
+		assert_eq!(normalise_signature(&sig(0x11, 2)), None);
 	}
 
 	#[test]

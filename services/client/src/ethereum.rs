@@ -295,7 +295,9 @@ impl Wallet {
 		let envelope: TxEnvelope = tx.into_signed(signature).into();
 		let hash = self.rpc.send_raw(envelope.encoded_2718()).await?;
 		let started = Instant::now();
+		let mut poll = 0u32;
 		loop {
+			poll = poll.wrapping_add(1);
 			if let Some(receipt) = self.rpc.receipt(hash).await? {
 				if !receipt.success {
 					bail!("transaction {hash} reverted in Ethereum block {}", receipt.block_number);
@@ -305,7 +307,8 @@ impl Wallet {
 			if started.elapsed() > Duration::from_secs(600) {
 				bail!("transaction {hash} not mined after 10 minutes");
 			}
-			if started.elapsed().as_secs() % 30 == 29 {
+			// Every 30 s (polls are 0.5 s apart).
+			if poll.is_multiple_of(60) {
 				tracing::info!("waiting for transaction {hash} to be mined");
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
@@ -373,7 +376,9 @@ pub fn signature_args(
 	for (i, sig) in commitment.signatures.iter().enumerate() {
 		if let Some(sig) = sig {
 			signers |= U256::from(1) << i;
-			packed.extend_from_slice(&crate::bridge::normalise_signature(sig));
+			let sig = crate::bridge::normalise_signature(sig)
+				.ok_or_else(|| anyhow!("validator {i}'s signature has an invalid recovery id"))?;
+			packed.extend_from_slice(&sig);
 		}
 	}
 	let c = Commitment {
@@ -485,7 +490,7 @@ impl Anchor {
 			error: None,
 		};
 		if let Err(e) = self.check_media(chain, &media, &mut proof).await {
-			proof.status = "unavailable".into();
+			proof.status = "unavailable".into(); // whatever check_media had set
 			proof.error = Some(format!("{e:#}"));
 		}
 		Ok(Some(proof))

@@ -187,7 +187,7 @@ impl Relayer {
 		let started = Instant::now();
 		let head = loop {
 			match self.chain.beefy_finalized_head().await {
-				Ok((_, head)) => break head,
+				Ok(head) => break head,
 				Err(e) if started.elapsed() < Duration::from_secs(600) => {
 					tracing::info!("waiting for BEEFY: {e:#}");
 					tokio::time::sleep(Duration::from_secs(2)).await;
@@ -195,8 +195,8 @@ impl Relayer {
 				Err(e) => return Err(e),
 			}
 		};
-		if let Some(j) = self.chain.beefy_justification(head).await? {
-			tracing::info!("BEEFY finalized block {head} (set {})", j.validator_set_id);
+		if let Some(j) = self.chain.beefy_justification_at(head).await? {
+			tracing::info!("BEEFY finalized block {} (set {})", j.block_number, j.validator_set_id);
 			self.newest = Some(j);
 			self.step_logged().await;
 		}

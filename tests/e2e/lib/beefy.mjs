@@ -81,6 +81,11 @@ export async function mmrProof(api, block, atBlock) {
   return { leaf, proof: { leafIndex, leafCount, items } };
 }
 
+/** `verifyMedia`'s MediaProof from `bridgeApi.mediaProof` (polkadot.js types). */
+export function mediaPathOf(proof) {
+  return { leafIndex: proof.leafIndex.toNumber(), numberOfLeaves: proof.leafCount.toNumber(), path: proof.proof.map((h) => h.toHex()) };
+}
+
 /** Hardhat's first dev key (10,000 ETH on a fresh `hardhat node`). */
 export const HARDHAT_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
