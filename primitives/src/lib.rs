@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod adx;
 pub mod placement;
 
 use codec::Encode;
