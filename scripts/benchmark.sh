@@ -12,13 +12,13 @@ set -euo pipefail
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti pallet_bridge pallet_ad_exchange)
 
 ensure_rust
 build_node
 cd "$ROOT"
 for pallet in "${pallets[@]}"; do
-	dir="pallets/${pallet#pallet_}"
+	dir="pallets/$(tr _ - <<<"${pallet#pallet_}")"
 	[ -d "$dir" ] || die "no crate for $pallet at $dir"
 	say "benchmarking $pallet (steps $STEPS, repeat $REPEAT)"
 	"$PARATII_NODE" benchmark pallet \

@@ -18,9 +18,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	mmr, AccountId, Aura, Balance, Beefy, BeefyMmrLeaf, Block, BlockNumber, Bridge, Executive,
-	Grandpa, Hash, InherentDataExt, Media, Mmr, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, System, Topology, TransactionPayment, VERSION,
+	mmr, AccountId, AdExchange, Aura, Balance, Beefy, BeefyMmrLeaf, Block, BlockNumber, Bridge,
+	Executive, Grandpa, Hash, InherentDataExt, Media, Mmr, Nonce, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SessionKeys, System, Topology, TransactionPayment, VERSION,
 };
 use pallet_media::{MediaView, ProofOfExistence};
 use pallet_topology::ClusterView;
@@ -316,6 +316,24 @@ pallet_revive::impl_runtime_apis_plus_revive_traits!(
 	impl pallet_topology::runtime_api::TopologyApi<Block, AccountId, BlockNumber> for Runtime {
 		fn ring() -> (RingEpoch, Vec<ClusterView<AccountId, BlockNumber>>) {
 			Topology::ring()
+		}
+	}
+
+	impl pallet_ad_exchange::runtime_api::AdExchangeApi<Block> for Runtime {
+		fn process_block(
+			campaign: paratii_primitives::adx::CampaignId,
+			block: paratii_primitives::adx::ChannelBlock,
+			previous: Vec<(AccountId, Balance)>,
+			parts: Vec<Vec<paratii_primitives::adx::Message>>,
+		) -> Result<paratii_primitives::adx::BlockOutput, pallet_ad_exchange::runtime_api::ProcessBlockError> {
+			AdExchange::process_block(campaign, block, previous, parts)
+		}
+
+		fn payout_proof(
+			cumulative: Vec<(AccountId, Balance)>,
+			account: AccountId,
+		) -> Option<(Balance, paratii_primitives::adx::PayoutProof<Vec<[u8; 32]>>)> {
+			AdExchange::payout_proof(cumulative, account)
 		}
 	}
 

@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -314,6 +314,10 @@ mod runtime {
 	// The Ethereum bridge: each block's media root in the BEEFY MMR leaf.
 	#[runtime::pallet_index(25)]
 	pub type Bridge = pallet_bridge;
+
+	// The ad exchange: campaigns, channel blocks, ad validators, per-view payouts.
+	#[runtime::pallet_index(26)]
+	pub type AdExchange = pallet_ad_exchange;
 
 	// The EVM: Ethereum transactions, Solidity contracts, H160 accounts.
 	#[runtime::pallet_index(30)]

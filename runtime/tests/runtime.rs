@@ -252,6 +252,8 @@ fn metadata_lists_the_runtime_pallets() {
 		"Media",
 		"Treasury",
 		"Pti",
+		"Bridge",
+		"AdExchange",
 		"Revive",
 	] {
 		assert!(names.contains(&pallet), "{pallet} missing from metadata: {names:?}");
@@ -1115,5 +1117,96 @@ fn the_media_proofs_precompile_answers_what_the_media_api_does() {
 			m.as_mut().unwrap().status = pallet_media::MediaStatus::Deleted
 		});
 		assert_eq!(ask(content_hash).status, 2);
+	});
+}
+
+#[test]
+fn the_council_resolves_a_deadlocked_ad_exchange_dispute() {
+	use frame_support::traits::fungible::{InspectHold, Mutate};
+	use paratii_primitives::adx;
+	use paratii_runtime::{
+		configs::TreasuryAccount, AdExchange, RuntimeHoldReason, DAYS, HOURS, MINUTES,
+	};
+	production_ext().execute_with(|| {
+		let [alice, bob, charlie, dave] = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.map(|k| k.to_account_id());
+		for who in [&alice, &bob, &charlie, &dave] {
+			Balances::set_balance(who, 100_000 * PTI);
+		}
+		let signed = |who: &AccountId| paratii_runtime::RuntimeOrigin::signed(who.clone());
+		for v in [&bob, &charlie] {
+			frame_support::assert_ok!(AdExchange::register_validator(signed(v)));
+		}
+		let now = System::block_number();
+		frame_support::assert_ok!(AdExchange::create_campaign(
+			signed(&alice),
+			1_000 * PTI,
+			PTI,
+			pallet_ad_exchange::Shares {
+				viewer: sp_runtime::Perbill::from_percent(50),
+				producer: sp_runtime::Perbill::from_percent(30),
+				fund: sp_runtime::Perbill::from_percent(20),
+			},
+			vec![bob.clone(), charlie.clone()].try_into().unwrap(),
+			vec![dave.clone()].try_into().unwrap(),
+			None,
+			now + DAYS,
+			10,
+			H256::zero(),
+		));
+		frame_support::assert_ok!(AdExchange::submit_part(
+			signed(&dave),
+			0,
+			0,
+			H256::repeat_byte(1),
+			Default::default()
+		));
+		System::set_block_number(now + MINUTES);
+		let pending = pallet_ad_exchange::Pending::<Runtime>::get(0, 0).unwrap();
+		let result = |seed: u8| {
+			let root = [seed; 32];
+			let hash = adx::result_hash(
+				&AdExchange::channel(0, 0),
+				&AdExchange::parts_digest(&pending),
+				&[0; 32],
+				&root,
+				u128::from(seed) * PTI,
+			);
+			(H256(hash), H256(root), u128::from(seed) * PTI)
+		};
+		let ((a, ra, ta), (b, rb, tb)) = (result(1), result(2));
+		frame_support::assert_ok!(AdExchange::submit_result(signed(&bob), 0, 0, a, ra, ta));
+		frame_support::assert_ok!(AdExchange::submit_result(signed(&charlie), 0, 0, b, rb, tb));
+		// One against one and nobody else in the registry: a deadlock.
+		let resolve = RuntimeCall::AdExchange(pallet_ad_exchange::Call::resolve_dispute {
+			campaign: 0,
+			block: 0,
+			result_hash: Some(a),
+		});
+		assert!(
+			!council_motion(
+				resolve.clone(),
+				Sr25519Keyring::Alice,
+				&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			),
+			"the council waits for the dispute's deadline"
+		);
+		System::set_block_number(now + MINUTES + HOURS);
+		let fund = Balances::balance(&TreasuryAccount::get());
+		assert!(council_motion(
+			resolve,
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		assert_eq!(pallet_ad_exchange::Campaigns::<Runtime>::get(0).unwrap().settled, PTI);
+		let bond = <paratii_runtime::configs::AdValidatorBond as Get<u128>>::get();
+		let reason = RuntimeHoldReason::AdExchange(pallet_ad_exchange::HoldReason::ValidatorBond);
+		assert_eq!(Balances::balance_on_hold(&reason, &charlie), bond - bond / 10);
+		assert_eq!(Balances::balance(&TreasuryAccount::get()) - fund, bond / 10);
 	});
 }

@@ -16,11 +16,13 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{FixedPointNumber, Perbill};
 use sp_version::RuntimeVersion;
 
+mod ad_exchange;
 mod beefy;
 mod consortium;
 mod media;
 mod pti;
 mod revive;
+pub use ad_exchange::AdValidatorBond;
 pub use consortium::{
 	CouncilCollective, CouncilMajorityOrRoot, CouncilTwoThirdsOrRoot, MIN_VALIDATORS,
 	PRODUCTION_MIN_VALIDATORS,

@@ -1,0 +1,1412 @@
+//! # Ad exchange pallet
+//!
+//! Advertisers buy viewers' attention: a **campaign** escrows its budget, and its
+//! participants (the exchange that runs the real-time auctions, the auditor) settle the
+//! views off chain in **channel blocks** (see [`paratii_primitives::adx`] for the
+//! messages and the processing both sides share). The chain only sees hashes: each
+//! participant's part, each validator's result. When a campaign's validators agree and
+//! nobody disputes within the challenge period, the block's Merkle root of cumulative
+//! earnings becomes the campaign's balance root and every earner (viewer, producer,
+//! the redistribution fund) pulls what it earned with a proof.
+//!
+//! ```text
+//!  create_campaign ──► block N open ──submit_part (each participant, once, within
+//!   (budget escrowed)      │            CollectionWindow)
+//!                          ▼
+//!                     submit_result (each campaign validator once, after the window)
+//!                     ┌────┴──────────────────────┐
+//!               all equal                    two differ / open_dispute
+//!                     ▼                           ▼
+//!   Agreed ── challenge period ──► finalize   Disputed: registry validators added,
+//!     │ open_dispute (participant/advertiser,    ⅔ of all agree ─► finalized, the
+//!     │  bonded, before the period ends)         others slashed; no ⅔ by the deadline
+//!     └──────────────────────► Disputed          ─► the council resolves (or discards)
+//!   finalized: balance root updated, block N+1 opens; claim(cumulative, proof) any time;
+//!   close_campaign after valid_until with no block pending: unspent budget refunded
+//! ```
+//!
+//! ## Calls
+//! - [`Pallet::create_campaign`], [`Pallet::top_up`]: the advertiser's; the budget (and
+//!   an existential deposit that keeps the escrow alive, returned when all is paid) moves
+//!   to the campaign's sub-account.
+//! - [`Pallet::register_validator`] (holds [`Config::ValidatorBond`]),
+//!   [`Pallet::unregister_validator`], [`Pallet::withdraw_bond`] (after
+//!   [`Config::UnbondingPeriod`], when no campaign or dispute still needs the validator).
+//! - [`Pallet::submit_part`], [`Pallet::submit_result`], [`Pallet::open_dispute`],
+//!   [`Pallet::finalize`] (anyone), [`Pallet::resolve_dispute`] (governance, for a
+//!   deadlock only).
+//! - [`Pallet::claim`] (anyone, for any beneficiary: pays the difference between the
+//!   proven cumulative earnings and what was withdrawn; never lapses),
+//!   [`Pallet::close_campaign`].
+//!
+//! ## What keeps it honest
+//! - At least two validators per campaign, distinct, bonded, none of them the
+//!   advertiser: no single validator and no advertiser alone can finalize.
+//! - A result hash commits to the chain, campaign, block, the parts posted and the
+//!   balance root it starts from ([`paratii_primitives::adx::result_hash`]); the pallet
+//!   recomputes it, so a result cannot be replayed on another block or campaign.
+//! - Block numbers and campaign ids are the chain's counters: nobody picks them, so
+//!   nobody can jump a channel to its last nonce.
+//! - Settled totals only grow and never exceed the budget; claims never exceed what
+//!   was settled; refunds only what was never settled.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use paratii_primitives::adx::{CampaignId, ChannelBlock};
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use codec::{DecodeWithMemTracking, Encode, MaxEncodedLen};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Preservation, Restriction},
+		},
+		CloneNoBound, DebugNoBound, EqNoBound, PalletId, PartialEqNoBound,
+	};
+	use frame_system::pallet_prelude::*;
+	use paratii_primitives::adx::{self, Split};
+	use sp_core::H256;
+	use sp_runtime::{
+		traits::{AccountIdConversion, Saturating, Zero},
+		AccountId32, Perbill,
+	};
+
+	pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<AccountId32>>::Balance;
+
+	/// The shares of a paid view; they must add up to 100 %.
+	#[derive(
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	pub struct Shares {
+		pub viewer: Perbill,
+		pub producer: Perbill,
+		pub fund: Perbill,
+	}
+
+	impl Shares {
+		pub fn split(&self) -> Option<Split> {
+			Split::new(
+				self.viewer.deconstruct(),
+				self.producer.deconstruct(),
+				self.fund.deconstruct(),
+			)
+		}
+	}
+
+	#[derive(
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	pub enum CampaignStatus {
+		Active,
+		/// Refunded; claims still pay.
+		Closed,
+	}
+
+	/// A campaign: its terms, its escrow's accounting and its channel's position.
+	#[derive(
+		CloneNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		DebugNoBound,
+		Encode,
+		Decode,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct Campaign<T: Config> {
+		pub advertiser: AccountId32,
+		/// Everything escrowed for views (top-ups included).
+		pub budget: u128,
+		/// Sum of the finalized blocks' totals.
+		pub settled: u128,
+		/// Paid out by claims.
+		pub claimed: u128,
+		/// Returned to the advertiser at closing.
+		pub refunded: u128,
+		pub max_price_per_view: u128,
+		pub shares: Shares,
+		pub validators: BoundedVec<AccountId32, T::MaxValidators>,
+		pub participants: BoundedVec<AccountId32, T::MaxParticipants>,
+		pub auditor: Option<AccountId32>,
+		pub valid_until: BlockNumberFor<T>,
+		pub challenge_period: BlockNumberFor<T>,
+		/// Targeting and creative spec, off chain.
+		pub spec_hash: H256,
+		/// Payouts root of the last finalized block (zero before the first).
+		pub balance_root: H256,
+		/// The channel block that is (or will be) open.
+		pub next_block: ChannelBlock,
+		pub status: CampaignStatus,
+	}
+
+	/// A participant's part of a channel block.
+	#[derive(
+		CloneNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		DebugNoBound,
+		Encode,
+		Decode,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct Part<T: Config> {
+		pub participant: AccountId32,
+		/// [`adx::part_hash`] of its messages.
+		pub part_hash: H256,
+		/// Where validators fetch it (a URL or content address).
+		pub location: BoundedVec<u8, T::MaxLocationLength>,
+	}
+
+	/// What a validator posted for a block.
+	#[derive(
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	pub struct PostedResult {
+		pub result_hash: H256,
+		pub payouts_root: H256,
+		pub total: u128,
+	}
+
+	/// Where a pending channel block stands.
+	#[derive(
+		CloneNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		DebugNoBound,
+		Encode,
+		Decode,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub enum BlockStatus<T: Config> {
+		/// Parts until `collect_until`, then results.
+		Collecting,
+		/// All validators posted the same result; disputes until `challenge_end`,
+		/// `finalize` from then on.
+		Agreed { challenge_end: BlockNumberFor<T> },
+		/// ⅔ of the campaign's and the `added` validators decide; the council after
+		/// `deadline`.
+		Disputed {
+			deadline: BlockNumberFor<T>,
+			added: BoundedVec<AccountId32, T::MaxDisputeValidators>,
+			/// Who opened it and the bond held, when it was opened by `open_dispute`.
+			disputer: Option<(AccountId32, u128)>,
+			/// The agreed result it challenges, if there was one.
+			challenged: Option<H256>,
+		},
+	}
+
+	/// A pending channel block.
+	#[derive(
+		CloneNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		DebugNoBound,
+		Encode,
+		Decode,
+		TypeInfo,
+		MaxEncodedLen,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct PendingBlock<T: Config> {
+		pub opened_at: BlockNumberFor<T>,
+		pub collect_until: BlockNumberFor<T>,
+		pub parts: BoundedVec<Part<T>, T::MaxParticipants>,
+		pub results: BoundedVec<(AccountId32, PostedResult), MaxDisputeSet<T>>,
+		pub status: BlockStatus<T>,
+	}
+
+	/// How a channel block ended; written once, never changed.
+	#[derive(
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	)]
+	pub enum Outcome<BlockNumber> {
+		Finalized {
+			result: PostedResult,
+			at: BlockNumber,
+		},
+		/// The council discarded it: nothing paid.
+		Discarded {
+			at: BlockNumber,
+		},
+	}
+
+	/// A registered ad validator.
+	#[derive(
+		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	)]
+	pub struct ValidatorInfo<BlockNumber> {
+		/// Campaigns and disputes that still need it.
+		pub assignments: u32,
+		/// When it unregistered.
+		pub unbonding_since: Option<BlockNumber>,
+	}
+
+	/// The validators a dispute may have: the campaign's and the added ones.
+	pub struct MaxDisputeSet<T>(PhantomData<T>);
+	impl<T: Config> Get<u32> for MaxDisputeSet<T> {
+		fn get() -> u32 {
+			T::MaxValidators::get().saturating_add(T::MaxDisputeValidators::get())
+		}
+	}
+
+	/// A payout proof as `claim` takes it.
+	pub type ProofOf<T> = adx::PayoutProof<BoundedVec<[u8; 32], <T as Config>::MaxProofLength>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<AccountId = AccountId32> {
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// PTI.
+		type Currency: Mutate<AccountId32, Balance = u128>
+			+ MutateHold<AccountId32, Reason = Self::RuntimeHoldReason>;
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The redistribution fund: receives slashed bonds.
+		type Fund: Get<AccountId32>;
+		/// Resolves deadlocked disputes.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Derives the campaigns' escrow accounts.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Validators per campaign (at least two are required).
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+		/// Participants per campaign: at most [`adx::MAX_PARTS`].
+		#[pallet::constant]
+		type MaxParticipants: Get<u32>;
+		/// Validators added from the registry when a block is disputed.
+		#[pallet::constant]
+		type MaxDisputeValidators: Get<u32>;
+		/// Registered validators.
+		#[pallet::constant]
+		type MaxRegistered: Get<u32>;
+		#[pallet::constant]
+		type MaxLocationLength: Get<u32>;
+		/// Siblings in a payout proof (2^32 leaves need 32).
+		#[pallet::constant]
+		type MaxProofLength: Get<u32>;
+		/// Held from each registered validator.
+		#[pallet::constant]
+		type ValidatorBond: Get<u128>;
+		/// Held from whoever opens a dispute; lost if the challenged result wins.
+		#[pallet::constant]
+		type DisputeBond: Get<u128>;
+		/// The part of its bond a validator loses for posting a losing result.
+		#[pallet::constant]
+		type SlashFraction: Get<Perbill>;
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+		/// Blocks a channel block takes parts after its first one.
+		#[pallet::constant]
+		type CollectionWindow: Get<BlockNumberFor<Self>>;
+		/// Blocks validators have after the collection window before a missing result
+		/// may be escalated to a dispute.
+		#[pallet::constant]
+		type ResultWindow: Get<BlockNumberFor<Self>>;
+		/// Blocks a dispute's validators have before the council may decide.
+		#[pallet::constant]
+		type DisputePeriod: Get<BlockNumberFor<Self>>;
+		#[pallet::constant]
+		type MinChallengePeriod: Get<BlockNumberFor<Self>>;
+		#[pallet::constant]
+		type MaxChallengePeriod: Get<BlockNumberFor<Self>>;
+		#[pallet::constant]
+		type MaxCampaignDuration: Get<BlockNumberFor<Self>>;
+		#[pallet::constant]
+		type MinBudget: Get<u128>;
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A registered ad validator's bond.
+		ValidatorBond,
+		/// An open dispute's bond.
+		DisputeBond,
+	}
+
+	#[pallet::storage]
+	pub type NextCampaignId<T> = StorageValue<_, CampaignId, ValueQuery>;
+
+	#[pallet::storage]
+	pub type Campaigns<T: Config> = StorageMap<_, Blake2_128Concat, CampaignId, Campaign<T>>;
+
+	/// The pending channel block of each campaign that has one (at most one).
+	#[pallet::storage]
+	pub type Pending<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		CampaignId,
+		Twox64Concat,
+		ChannelBlock,
+		PendingBlock<T>,
+	>;
+
+	/// How each past channel block ended.
+	#[pallet::storage]
+	pub type Outcomes<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		CampaignId,
+		Twox64Concat,
+		ChannelBlock,
+		Outcome<BlockNumberFor<T>>,
+	>;
+
+	/// What each beneficiary has withdrawn from each campaign.
+	#[pallet::storage]
+	pub type Withdrawn<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		CampaignId,
+		Blake2_128Concat,
+		AccountId32,
+		u128,
+		ValueQuery,
+	>;
+
+	#[pallet::storage]
+	pub type Validators<T: Config> =
+		StorageMap<_, Blake2_128Concat, AccountId32, ValidatorInfo<BlockNumberFor<T>>>;
+
+	/// Validators that campaigns and disputes may choose: registered, not unbonding,
+	/// bond intact. Sorted.
+	#[pallet::storage]
+	pub type Registry<T: Config> =
+		StorageValue<_, BoundedVec<AccountId32, T::MaxRegistered>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		CampaignCreated {
+			campaign: CampaignId,
+			advertiser: AccountId32,
+			budget: u128,
+			escrow: AccountId32,
+		},
+		ToppedUp {
+			campaign: CampaignId,
+			amount: u128,
+			budget: u128,
+		},
+		ValidatorRegistered {
+			validator: AccountId32,
+			bond: u128,
+		},
+		ValidatorUnbonding {
+			validator: AccountId32,
+		},
+		BondWithdrawn {
+			validator: AccountId32,
+			amount: u128,
+		},
+		PartSubmitted {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			participant: AccountId32,
+			part_hash: H256,
+			location: BoundedVec<u8, T::MaxLocationLength>,
+		},
+		ResultSubmitted {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			validator: AccountId32,
+			result_hash: H256,
+		},
+		BlockAgreed {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			challenge_end: BlockNumberFor<T>,
+		},
+		DisputeOpened {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			by: Option<AccountId32>,
+			added: Vec<AccountId32>,
+			deadline: BlockNumberFor<T>,
+		},
+		ValidatorSlashed {
+			validator: AccountId32,
+			amount: u128,
+		},
+		DisputerSlashed {
+			disputer: AccountId32,
+			amount: u128,
+		},
+		BlockFinalized {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			total: u128,
+			payouts_root: H256,
+		},
+		BlockDiscarded {
+			campaign: CampaignId,
+			block: ChannelBlock,
+		},
+		Claimed {
+			campaign: CampaignId,
+			beneficiary: AccountId32,
+			amount: u128,
+			cumulative: u128,
+		},
+		CampaignClosed {
+			campaign: CampaignId,
+			refunded: u128,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No campaign with this id.
+		UnknownCampaign,
+		/// Only the campaign's advertiser may do this.
+		NotAdvertiser,
+		/// The campaign is closed.
+		CampaignClosed,
+		/// The budget is below `MinBudget`.
+		BudgetTooSmall,
+		/// The maximum price per view must be above zero and at most the budget.
+		BadMaxPrice,
+		/// The shares must add up to exactly 100 %.
+		SharesNotWhole,
+		/// A campaign needs at least two validators.
+		TooFewValidators,
+		/// A validator is listed twice.
+		DuplicateValidator,
+		/// A validator is not in the registry (unregistered, unbonding or slashed).
+		NotARegisteredValidator,
+		/// The advertiser cannot validate its own campaign.
+		AdvertiserIsValidator,
+		/// A campaign needs at least one participant.
+		NoParticipants,
+		/// A participant is listed twice.
+		DuplicateParticipant,
+		/// `valid_until` must be in the future, within `MaxCampaignDuration`.
+		BadValidUntil,
+		/// The challenge period must be within `MinChallengePeriod..=MaxChallengePeriod`.
+		BadChallengePeriod,
+		/// The advertiser cannot pay the budget plus the escrow's existential deposit.
+		CannotPayBudget,
+		/// A counter would overflow.
+		Overflow,
+		/// Already registered as an ad validator.
+		AlreadyRegistered,
+		/// Not a registered ad validator.
+		NotRegistered,
+		/// The registry is full.
+		RegistryFull,
+		/// The validator bond cannot be held from this account.
+		CannotPayBond,
+		/// Unregister first, then wait the unbonding period.
+		NotUnbonding,
+		/// The unbonding period has not passed.
+		StillUnbonding,
+		/// A campaign or dispute still needs this validator.
+		StillAssigned,
+		/// Only the campaign's participants may submit parts.
+		NotAParticipant,
+		/// That is not the campaign's open channel block (see `next_block`).
+		WrongBlock,
+		/// The campaign's `valid_until` has passed: no new channel blocks.
+		CampaignExpired,
+		/// The block's collection window has closed.
+		CollectionClosed,
+		/// This participant already submitted its part of the block.
+		PartAlreadySubmitted,
+		/// No part has been submitted for this block: nothing to validate.
+		NoOpenBlock,
+		/// Results are taken once the collection window has closed.
+		StillCollecting,
+		/// Not one of the validators of this campaign or of the block's dispute.
+		NotAValidator,
+		/// This validator already posted its result for the block.
+		ResultAlreadySubmitted,
+		/// The result hash does not commit to this chain, campaign, block, the parts
+		/// posted and the campaign's balance root with this payouts root and total.
+		ResultHashMismatch,
+		/// The total would settle more than the budget.
+		ExceedsBudget,
+		/// The block is not agreed (still collecting, or disputed).
+		NotAgreed,
+		/// The challenge period has not ended.
+		ChallengePeriodNotOver,
+		/// The challenge period has ended: finalize instead.
+		ChallengePeriodOver,
+		/// The block is already disputed.
+		AlreadyDisputed,
+		/// Only a participant or the advertiser may dispute.
+		NotEntitledToDispute,
+		/// Nothing to dispute yet: the block is collecting and its validators still have
+		/// time (`ResultWindow`) to post.
+		NothingToDispute,
+		/// The dispute bond cannot be held from this account.
+		CannotPayDisputeBond,
+		/// The block is not disputed.
+		NotDisputed,
+		/// The dispute's validators still have time (until its deadline).
+		DisputeStillRunning,
+		/// No validator posted that result.
+		UnknownResult,
+		/// The proof does not prove these cumulative earnings in the balance root.
+		InvalidProof,
+		/// Everything proven has already been withdrawn.
+		NothingToClaim,
+		/// A new account needs at least the existential deposit: claim when the
+		/// earnings have grown.
+		BelowExistentialDeposit,
+		/// Claims would pay more than was settled.
+		ClaimExceedsSettled,
+		/// The campaign runs until `valid_until`.
+		CampaignStillRunning,
+		/// A channel block is pending: finalize (or resolve) it first.
+		BlockPending,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxValidators::get() >= 2, "a campaign needs two validators");
+			assert!(
+				T::MaxParticipants::get() as usize <= adx::MAX_PARTS,
+				"one part per participant, at most adx::MAX_PARTS"
+			);
+			assert!(
+				T::MaxRegistered::get() >= MaxDisputeSet::<T>::get(),
+				"the registry must hold a campaign's and a dispute's validators"
+			);
+			assert!(T::MinChallengePeriod::get() <= T::MaxChallengePeriod::get());
+			assert!(T::MaxProofLength::get() >= 32, "proofs for up to 2^32 earners");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Creates a campaign and escrows `budget` (plus the escrow's existential deposit,
+		/// returned when everything is paid) from the caller, the advertiser.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_campaign(validators.len() as u32, participants.len() as u32))]
+		pub fn create_campaign(
+			origin: OriginFor<T>,
+			budget: u128,
+			max_price_per_view: u128,
+			shares: Shares,
+			validators: BoundedVec<AccountId32, T::MaxValidators>,
+			participants: BoundedVec<AccountId32, T::MaxParticipants>,
+			auditor: Option<AccountId32>,
+			valid_until: BlockNumberFor<T>,
+			challenge_period: BlockNumberFor<T>,
+			spec_hash: H256,
+		) -> DispatchResult {
+			let advertiser = ensure_signed(origin)?;
+			ensure!(budget >= T::MinBudget::get(), Error::<T>::BudgetTooSmall);
+			ensure!(
+				max_price_per_view > 0 && max_price_per_view <= budget,
+				Error::<T>::BadMaxPrice
+			);
+			ensure!(shares.split().is_some(), Error::<T>::SharesNotWhole);
+			ensure!(validators.len() >= 2, Error::<T>::TooFewValidators);
+			ensure!(!validators.contains(&advertiser), Error::<T>::AdvertiserIsValidator);
+			ensure!(all_distinct(&validators), Error::<T>::DuplicateValidator);
+			let registry = Registry::<T>::get();
+			ensure!(
+				validators.iter().all(|v| registry.binary_search(v).is_ok()),
+				Error::<T>::NotARegisteredValidator
+			);
+			ensure!(!participants.is_empty(), Error::<T>::NoParticipants);
+			ensure!(all_distinct(&participants), Error::<T>::DuplicateParticipant);
+			let now = Self::now();
+			ensure!(
+				valid_until > now
+					&& valid_until <= now.saturating_add(T::MaxCampaignDuration::get()),
+				Error::<T>::BadValidUntil
+			);
+			ensure!(
+				challenge_period >= T::MinChallengePeriod::get()
+					&& challenge_period <= T::MaxChallengePeriod::get(),
+				Error::<T>::BadChallengePeriod
+			);
+			let id = NextCampaignId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let escrow = Self::escrow(id);
+			let deposit =
+				budget.checked_add(T::Currency::minimum_balance()).ok_or(Error::<T>::Overflow)?;
+			T::Currency::transfer(&advertiser, &escrow, deposit, Preservation::Preserve)
+				.map_err(|_| Error::<T>::CannotPayBudget)?;
+			for v in &validators {
+				Self::assign(v, true);
+			}
+			NextCampaignId::<T>::put(next);
+			Campaigns::<T>::insert(
+				id,
+				Campaign {
+					advertiser: advertiser.clone(),
+					budget,
+					settled: 0,
+					claimed: 0,
+					refunded: 0,
+					max_price_per_view,
+					shares,
+					validators,
+					participants,
+					auditor,
+					valid_until,
+					challenge_period,
+					spec_hash,
+					balance_root: H256::zero(),
+					next_block: 0,
+					status: CampaignStatus::Active,
+				},
+			);
+			Self::deposit_event(Event::CampaignCreated {
+				campaign: id,
+				advertiser,
+				budget,
+				escrow,
+			});
+			Ok(())
+		}
+
+		/// Adds `amount` to an active campaign's budget (the advertiser's).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::top_up())]
+		pub fn top_up(origin: OriginFor<T>, campaign: CampaignId, amount: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Campaigns::<T>::try_mutate(campaign, |c| {
+				let c = c.as_mut().ok_or(Error::<T>::UnknownCampaign)?;
+				ensure!(c.advertiser == who, Error::<T>::NotAdvertiser);
+				ensure!(c.status == CampaignStatus::Active, Error::<T>::CampaignClosed);
+				c.budget = c.budget.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+				T::Currency::transfer(
+					&who,
+					&Self::escrow(campaign),
+					amount,
+					Preservation::Preserve,
+				)
+				.map_err(|_| Error::<T>::CannotPayBudget)?;
+				Self::deposit_event(Event::ToppedUp { campaign, amount, budget: c.budget });
+				Ok(())
+			})
+		}
+
+		/// Registers the caller as an ad validator, holding `ValidatorBond`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_validator())]
+		pub fn register_validator(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Validators::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			let mut registry = Registry::<T>::get();
+			let at = registry.binary_search(&who).err().ok_or(Error::<T>::AlreadyRegistered)?;
+			registry.try_insert(at, who.clone()).map_err(|_| Error::<T>::RegistryFull)?;
+			let bond = T::ValidatorBond::get();
+			T::Currency::hold(&HoldReason::ValidatorBond.into(), &who, bond)
+				.map_err(|_| Error::<T>::CannotPayBond)?;
+			Registry::<T>::put(registry);
+			Validators::<T>::insert(&who, ValidatorInfo { assignments: 0, unbonding_since: None });
+			Self::deposit_event(Event::ValidatorRegistered { validator: who, bond });
+			Ok(())
+		}
+
+		/// Leaves the registry: no new campaign or dispute may choose the caller; its bond
+		/// stays held for `UnbondingPeriod` and while it is still assigned.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unregister_validator())]
+		pub fn unregister_validator(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Validators::<T>::try_mutate(&who, |info| {
+				let info = info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(info.unbonding_since.is_none(), Error::<T>::NotRegistered);
+				info.unbonding_since = Some(Self::now());
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::remove_from_registry(&who);
+			Self::deposit_event(Event::ValidatorUnbonding { validator: who });
+			Ok(())
+		}
+
+		/// Releases an unbonded validator's bond.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Validators::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let since = info.unbonding_since.ok_or(Error::<T>::NotUnbonding)?;
+			ensure!(
+				Self::now() >= since.saturating_add(T::UnbondingPeriod::get()),
+				Error::<T>::StillUnbonding
+			);
+			ensure!(info.assignments == 0, Error::<T>::StillAssigned);
+			let reason = HoldReason::ValidatorBond.into();
+			let amount = T::Currency::balance_on_hold(&reason, &who);
+			T::Currency::release(&reason, &who, amount, Precision::Exact)?;
+			Validators::<T>::remove(&who);
+			Self::deposit_event(Event::BondWithdrawn { validator: who, amount });
+			Ok(())
+		}
+
+		/// Posts the caller's part of the campaign's open channel block: the hash of its
+		/// messages and where to fetch them. The first part opens the block's collection
+		/// window.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::submit_part())]
+		pub fn submit_part(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			block: ChannelBlock,
+			part_hash: H256,
+			location: BoundedVec<u8, T::MaxLocationLength>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			ensure!(c.status == CampaignStatus::Active, Error::<T>::CampaignClosed);
+			ensure!(c.participants.contains(&who), Error::<T>::NotAParticipant);
+			ensure!(block == c.next_block, Error::<T>::WrongBlock);
+			let now = Self::now();
+			let mut pending = match Pending::<T>::get(campaign, block) {
+				Some(p) => p,
+				None => {
+					ensure!(now < c.valid_until, Error::<T>::CampaignExpired);
+					PendingBlock {
+						opened_at: now,
+						collect_until: now.saturating_add(T::CollectionWindow::get()),
+						parts: Default::default(),
+						results: Default::default(),
+						status: BlockStatus::Collecting,
+					}
+				},
+			};
+			ensure!(
+				matches!(pending.status, BlockStatus::Collecting) && now < pending.collect_until,
+				Error::<T>::CollectionClosed
+			);
+			ensure!(
+				!pending.parts.iter().any(|p| p.participant == who),
+				Error::<T>::PartAlreadySubmitted
+			);
+			// Cannot fail: one part per participant, at most `MaxParticipants`.
+			pending
+				.parts
+				.try_push(Part { participant: who.clone(), part_hash, location: location.clone() })
+				.map_err(|_| Error::<T>::PartAlreadySubmitted)?;
+			Pending::<T>::insert(campaign, block, pending);
+			Self::deposit_event(Event::PartSubmitted {
+				campaign,
+				block,
+				participant: who,
+				part_hash,
+				location,
+			});
+			Ok(())
+		}
+
+		/// Posts the caller's result for a channel block (each of the campaign's — or the
+		/// dispute's — validators once, after the collection window). When all the
+		/// campaign's validators agree the challenge period starts; when two differ the
+		/// block is disputed; in a dispute, the result ⅔ of its validators post wins.
+		#[pallet::call_index(6)]
+		#[pallet::weight(
+			T::WeightInfo::submit_result_agreeing(T::MaxValidators::get())
+				.max(T::WeightInfo::submit_result_disputing(T::MaxDisputeValidators::get()))
+				.max(T::WeightInfo::submit_result_resolving())
+		)]
+		pub fn submit_result(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			block: ChannelBlock,
+			result_hash: H256,
+			payouts_root: H256,
+			total: u128,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			let mut pending = Pending::<T>::get(campaign, block).ok_or(Error::<T>::NoOpenBlock)?;
+			let now = Self::now();
+			ensure!(now >= pending.collect_until, Error::<T>::StillCollecting);
+			let in_dispute = match &pending.status {
+				BlockStatus::Disputed { added, .. } => added.contains(&who),
+				_ => false,
+			};
+			ensure!(c.validators.contains(&who) || in_dispute, Error::<T>::NotAValidator);
+			ensure!(
+				!pending.results.iter().any(|(v, _)| *v == who),
+				Error::<T>::ResultAlreadySubmitted
+			);
+			ensure!(
+				c.settled.checked_add(total).is_some_and(|t| t <= c.budget),
+				Error::<T>::ExceedsBudget
+			);
+			ensure!(
+				result_hash
+					== Self::expected_result_hash(
+						campaign,
+						block,
+						&c,
+						&pending,
+						&payouts_root,
+						total
+					),
+				Error::<T>::ResultHashMismatch
+			);
+			let posted = PostedResult { result_hash, payouts_root, total };
+			pending
+				.results
+				.try_push((who.clone(), posted))
+				.map_err(|_| Error::<T>::ResultAlreadySubmitted)?;
+			Self::deposit_event(Event::ResultSubmitted {
+				campaign,
+				block,
+				validator: who,
+				result_hash,
+			});
+
+			// Charged for the worst path; refunded to the path taken.
+			let mut actual = T::WeightInfo::submit_result_agreeing(c.validators.len() as u32);
+			if matches!(pending.status, BlockStatus::Collecting) {
+				if pending.results.iter().any(|(_, r)| r.result_hash != result_hash) {
+					Self::open(campaign, block, &c, &mut pending, None, None);
+					actual = T::WeightInfo::submit_result_disputing(T::MaxDisputeValidators::get());
+				} else if pending.results.len() == c.validators.len() {
+					let challenge_end = now.saturating_add(c.challenge_period);
+					pending.status = BlockStatus::Agreed { challenge_end };
+					Self::deposit_event(Event::BlockAgreed { campaign, block, challenge_end });
+				}
+			}
+			if let Some(winner) = Self::supermajority_result(&c, &pending) {
+				Self::settle(campaign, block, c, pending, Some(winner))?;
+				return Ok(Some(T::WeightInfo::submit_result_resolving()).into());
+			}
+			Pending::<T>::insert(campaign, block, pending);
+			Ok(Some(actual).into())
+		}
+
+		/// Challenges a channel block (a participant or the advertiser, holding
+		/// `DisputeBond`): an agreed block before its challenge period ends, or a block
+		/// whose validators have not all posted by the end of the result window. Adds
+		/// validators from the registry; the bond is lost if the challenged result wins.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::open_dispute(T::MaxDisputeValidators::get()))]
+		pub fn open_dispute(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			block: ChannelBlock,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			ensure!(
+				c.participants.contains(&who) || c.advertiser == who,
+				Error::<T>::NotEntitledToDispute
+			);
+			let mut pending = Pending::<T>::get(campaign, block).ok_or(Error::<T>::NoOpenBlock)?;
+			let now = Self::now();
+			let challenged = match pending.status {
+				BlockStatus::Agreed { challenge_end } => {
+					ensure!(now < challenge_end, Error::<T>::ChallengePeriodOver);
+					pending.results.first().map(|(_, r)| r.result_hash)
+				},
+				BlockStatus::Collecting => {
+					ensure!(
+						now >= pending.collect_until.saturating_add(T::ResultWindow::get()),
+						Error::<T>::NothingToDispute
+					);
+					None
+				},
+				BlockStatus::Disputed { .. } => return Err(Error::<T>::AlreadyDisputed.into()),
+			};
+			let bond = T::DisputeBond::get();
+			T::Currency::hold(&HoldReason::DisputeBond.into(), &who, bond)
+				.map_err(|_| Error::<T>::CannotPayDisputeBond)?;
+			Self::open(campaign, block, &c, &mut pending, Some((who, bond)), challenged);
+			Pending::<T>::insert(campaign, block, pending);
+			Ok(())
+		}
+
+		/// Finalizes an agreed channel block once its challenge period has ended (anyone).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::finalize())]
+		pub fn finalize(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			block: ChannelBlock,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			let pending = Pending::<T>::get(campaign, block).ok_or(Error::<T>::NoOpenBlock)?;
+			let BlockStatus::Agreed { challenge_end } = pending.status else {
+				return Err(Error::<T>::NotAgreed.into());
+			};
+			ensure!(Self::now() >= challenge_end, Error::<T>::ChallengePeriodNotOver);
+			let result = pending.results.first().map(|(_, r)| *r).ok_or(Error::<T>::NotAgreed)?;
+			Self::settle(campaign, block, c, pending, Some(result))
+		}
+
+		/// Decides a dispute whose validators reached no ⅔ majority by its deadline:
+		/// finalizes one of the posted results (`Some(result_hash)`, its opponents
+		/// slashed) or discards the block (`None`: nothing paid, nobody slashed).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::resolve_dispute())]
+		pub fn resolve_dispute(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			block: ChannelBlock,
+			result_hash: Option<H256>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			let pending = Pending::<T>::get(campaign, block).ok_or(Error::<T>::NoOpenBlock)?;
+			let BlockStatus::Disputed { deadline, .. } = pending.status else {
+				return Err(Error::<T>::NotDisputed.into());
+			};
+			ensure!(Self::now() >= deadline, Error::<T>::DisputeStillRunning);
+			let result = match result_hash {
+				Some(h) => Some(
+					pending
+						.results
+						.iter()
+						.find(|(_, r)| r.result_hash == h)
+						.map(|(_, r)| *r)
+						.ok_or(Error::<T>::UnknownResult)?,
+				),
+				None => None,
+			};
+			Self::settle(campaign, block, c, pending, result)
+		}
+
+		/// Pays `beneficiary` (anyone may send it) what it earned in `campaign` beyond what
+		/// it withdrew: `cumulative` proven against the campaign's balance root.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::claim(proof.path.len() as u32))]
+		pub fn claim(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			beneficiary: AccountId32,
+			cumulative: u128,
+			proof: ProofOf<T>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let mut c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			ensure!(
+				adx::verify_payout(&c.balance_root.0, beneficiary.as_ref(), cumulative, &proof),
+				Error::<T>::InvalidProof
+			);
+			let withdrawn = Withdrawn::<T>::get(campaign, &beneficiary);
+			let amount = cumulative
+				.checked_sub(withdrawn)
+				.filter(|a| !a.is_zero())
+				.ok_or(Error::<T>::NothingToClaim)?;
+			let claimed = c
+				.claimed
+				.checked_add(amount)
+				.filter(|t| *t <= c.settled)
+				.ok_or(Error::<T>::ClaimExceedsSettled)?;
+			let escrow = Self::escrow(campaign);
+			T::Currency::transfer(&escrow, &beneficiary, amount, Preservation::Preserve)
+				.map_err(|_| Error::<T>::BelowExistentialDeposit)?;
+			c.claimed = claimed;
+			Withdrawn::<T>::insert(campaign, &beneficiary, cumulative);
+			Self::return_escrow_deposit(campaign, &c);
+			Campaigns::<T>::insert(campaign, c);
+			Self::deposit_event(Event::Claimed { campaign, beneficiary, amount, cumulative });
+			Ok(())
+		}
+
+		/// Closes a campaign after `valid_until` with no block pending, refunding the
+		/// budget never settled to the advertiser. Claims keep paying.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::close_campaign(T::MaxValidators::get()))]
+		pub fn close_campaign(origin: OriginFor<T>, campaign: CampaignId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			ensure!(c.advertiser == who, Error::<T>::NotAdvertiser);
+			ensure!(c.status == CampaignStatus::Active, Error::<T>::CampaignClosed);
+			ensure!(Self::now() >= c.valid_until, Error::<T>::CampaignStillRunning);
+			ensure!(!Pending::<T>::contains_key(campaign, c.next_block), Error::<T>::BlockPending);
+			let refund = c.budget.checked_sub(c.settled).ok_or(Error::<T>::Overflow)?;
+			if refund > 0 {
+				T::Currency::transfer(
+					&Self::escrow(campaign),
+					&who,
+					refund,
+					Preservation::Preserve,
+				)?;
+			}
+			c.refunded = refund;
+			c.status = CampaignStatus::Closed;
+			for v in &c.validators {
+				Self::assign(v, false);
+			}
+			Self::return_escrow_deposit(campaign, &c);
+			Campaigns::<T>::insert(campaign, c);
+			Self::deposit_event(Event::CampaignClosed { campaign, refunded: refund });
+			Ok(())
+		}
+	}
+
+	fn all_distinct(accounts: &[AccountId32]) -> bool {
+		let mut sorted: Vec<&AccountId32> = accounts.iter().collect();
+		sorted.sort();
+		sorted.windows(2).all(|w| w[0] != w[1])
+	}
+
+	/// The smallest number of votes that is at least ⅔ of `n`.
+	pub fn supermajority(n: u32) -> u32 {
+		(2 * n).div_ceil(3)
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn now() -> BlockNumberFor<T> {
+			frame_system::Pallet::<T>::block_number()
+		}
+
+		/// The account a campaign's budget is escrowed in.
+		pub fn escrow(campaign: CampaignId) -> AccountId32 {
+			T::PalletId::get().into_sub_account_truncating(campaign)
+		}
+
+		pub fn genesis_hash() -> [u8; 32] {
+			let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let mut out = [0u8; 32];
+			out.copy_from_slice(hash.as_ref());
+			out
+		}
+
+		pub fn channel(campaign: CampaignId, block: ChannelBlock) -> adx::Channel {
+			adx::Channel { genesis: Self::genesis_hash(), campaign, block }
+		}
+
+		/// The parts posted for a block, as [`adx::parts_digest`] takes them.
+		pub fn parts_digest(pending: &PendingBlock<T>) -> [u8; 32] {
+			let parts: Vec<([u8; 32], [u8; 32])> = pending
+				.parts
+				.iter()
+				.map(|p| (p.participant.clone().into(), p.part_hash.0))
+				.collect();
+			adx::parts_digest(&parts)
+		}
+
+		fn expected_result_hash(
+			campaign: CampaignId,
+			block: ChannelBlock,
+			c: &Campaign<T>,
+			pending: &PendingBlock<T>,
+			payouts_root: &H256,
+			total: u128,
+		) -> H256 {
+			H256(adx::result_hash(
+				&Self::channel(campaign, block),
+				&Self::parts_digest(pending),
+				&c.balance_root.0,
+				&payouts_root.0,
+				total,
+			))
+		}
+
+		/// The campaign's terms as [`adx::process`] takes them.
+		pub fn terms(c: &Campaign<T>) -> adx::Terms {
+			adx::Terms {
+				max_price_per_view: c.max_price_per_view,
+				// Checked at creation.
+				split: c.shares.split().unwrap_or(adx::Split {
+					viewer: 0,
+					producer: 0,
+					fund: adx::PPB,
+				}),
+				fund: T::Fund::get().into(),
+				participants: c.participants.iter().map(|p| p.clone().into()).collect(),
+				auditor: c.auditor.clone().map(Into::into),
+			}
+		}
+
+		/// In a dispute, the result at least ⅔ of its validators (the campaign's and the
+		/// added ones) posted.
+		fn supermajority_result(
+			c: &Campaign<T>,
+			pending: &PendingBlock<T>,
+		) -> Option<PostedResult> {
+			let BlockStatus::Disputed { added, .. } = &pending.status else { return None };
+			let needed = supermajority((c.validators.len() + added.len()) as u32) as usize;
+			pending.results.iter().map(|(_, r)| *r).find(|r| {
+				pending.results.iter().filter(|(_, o)| o.result_hash == r.result_hash).count()
+					>= needed
+			})
+		}
+
+		/// Counts a campaign or dispute that needs `validator` (or one that no longer does).
+		fn assign(validator: &AccountId32, add: bool) {
+			Validators::<T>::mutate(validator, |info| {
+				if let Some(info) = info {
+					info.assignments = if add {
+						info.assignments.saturating_add(1)
+					} else {
+						info.assignments.saturating_sub(1)
+					};
+				}
+			});
+		}
+
+		fn remove_from_registry(who: &AccountId32) {
+			Registry::<T>::mutate(|r| {
+				if let Ok(i) = r.binary_search(who) {
+					r.remove(i);
+				}
+			});
+		}
+
+		/// Turns a pending block into a dispute: up to `MaxDisputeValidators` registry
+		/// validators that are not already involved (nor the advertiser), from an offset
+		/// the parent block's hash picks.
+		fn open(
+			campaign: CampaignId,
+			block: ChannelBlock,
+			c: &Campaign<T>,
+			pending: &mut PendingBlock<T>,
+			disputer: Option<(AccountId32, u128)>,
+			challenged: Option<H256>,
+		) {
+			let registry = Registry::<T>::get();
+			let candidates: Vec<&AccountId32> = registry
+				.iter()
+				.filter(|v| !c.validators.contains(v) && **v != c.advertiser)
+				.collect();
+			let mut added: BoundedVec<AccountId32, T::MaxDisputeValidators> = Default::default();
+			if !candidates.is_empty() {
+				let parent = frame_system::Pallet::<T>::parent_hash();
+				let mut seed = [0u8; 4];
+				seed.copy_from_slice(&parent.as_ref()[..4]);
+				let offset = u32::from_le_bytes(seed) as usize % candidates.len();
+				for v in candidates.iter().cycle().skip(offset).take(candidates.len()) {
+					if added.try_push((*v).clone()).is_err() {
+						break;
+					}
+					Self::assign(v, true);
+				}
+			}
+			let deadline = Self::now().saturating_add(T::DisputePeriod::get());
+			Self::deposit_event(Event::DisputeOpened {
+				campaign,
+				block,
+				by: disputer.as_ref().map(|(d, _)| d.clone()),
+				added: added.to_vec(),
+				deadline,
+			});
+			pending.status = BlockStatus::Disputed { deadline, added, disputer, challenged };
+		}
+
+		/// Ends a pending block: `Some(result)` finalizes it (balance root, settled total,
+		/// losers slashed), `None` discards it. Either way the next block opens.
+		fn settle(
+			campaign: CampaignId,
+			block: ChannelBlock,
+			mut c: Campaign<T>,
+			pending: PendingBlock<T>,
+			result: Option<PostedResult>,
+		) -> DispatchResult {
+			let now = Self::now();
+			c.next_block = block.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			if let Some(result) = result {
+				c.settled = c
+					.settled
+					.checked_add(result.total)
+					.filter(|s| *s <= c.budget)
+					.ok_or(Error::<T>::ExceedsBudget)?;
+				c.balance_root = result.payouts_root;
+				for (validator, posted) in &pending.results {
+					if posted.result_hash != result.result_hash {
+						Self::slash_validator(validator);
+					}
+				}
+				Outcomes::<T>::insert(campaign, block, Outcome::Finalized { result, at: now });
+				Self::deposit_event(Event::BlockFinalized {
+					campaign,
+					block,
+					total: result.total,
+					payouts_root: result.payouts_root,
+				});
+			} else {
+				Outcomes::<T>::insert(campaign, block, Outcome::Discarded { at: now });
+				Self::deposit_event(Event::BlockDiscarded { campaign, block });
+			}
+			if let BlockStatus::Disputed { added, disputer, challenged, .. } = pending.status {
+				for v in &added {
+					Self::assign(v, false);
+				}
+				if let Some((who, bond)) = disputer {
+					let reason = HoldReason::DisputeBond.into();
+					let lost = challenged.is_some() && challenged == result.map(|r| r.result_hash);
+					if lost {
+						let moved = T::Currency::transfer_on_hold(
+							&reason,
+							&who,
+							&T::Fund::get(),
+							bond,
+							Precision::BestEffort,
+							Restriction::Free,
+							Fortitude::Force,
+						)
+						.unwrap_or_default();
+						Self::deposit_event(Event::DisputerSlashed {
+							disputer: who,
+							amount: moved,
+						});
+					} else {
+						let _ = T::Currency::release(&reason, &who, bond, Precision::BestEffort);
+					}
+				}
+			}
+			Pending::<T>::remove(campaign, block);
+			Campaigns::<T>::insert(campaign, c);
+			Ok(())
+		}
+
+		/// Moves `SlashFraction` of a validator's bond to the fund; a validator left with
+		/// less than `ValidatorBond` leaves the registry.
+		fn slash_validator(validator: &AccountId32) {
+			let reason = HoldReason::ValidatorBond.into();
+			let held = T::Currency::balance_on_hold(&reason, validator);
+			let amount = T::SlashFraction::get() * held;
+			let moved = T::Currency::transfer_on_hold(
+				&reason,
+				validator,
+				&T::Fund::get(),
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)
+			.unwrap_or_default();
+			if held.saturating_sub(moved) < T::ValidatorBond::get() {
+				Self::remove_from_registry(validator);
+			}
+			Self::deposit_event(Event::ValidatorSlashed {
+				validator: validator.clone(),
+				amount: moved,
+			});
+		}
+
+		/// Once a closed campaign has paid every settled planck, the escrow's existential
+		/// deposit goes back to the advertiser (and the escrow account is reaped).
+		fn return_escrow_deposit(campaign: CampaignId, c: &Campaign<T>) {
+			if c.status == CampaignStatus::Closed && c.claimed == c.settled {
+				let escrow = Self::escrow(campaign);
+				let rest = T::Currency::balance(&escrow);
+				if !rest.is_zero() {
+					let _ = T::Currency::transfer(
+						&escrow,
+						&c.advertiser,
+						rest,
+						Preservation::Expendable,
+					);
+				}
+			}
+		}
+
+		/// `account`'s cumulative earnings in `cumulative` and their proof against its
+		/// payouts root.
+		pub fn payout_proof(
+			cumulative: Vec<(AccountId32, u128)>,
+			account: AccountId32,
+		) -> Option<(u128, adx::PayoutProof<Vec<[u8; 32]>>)> {
+			let mut cumulative: Vec<([u8; 32], u128)> =
+				cumulative.into_iter().map(|(a, v)| (a.into(), v)).collect();
+			cumulative.sort();
+			let account: [u8; 32] = account.into();
+			let index = cumulative.iter().position(|(a, _)| *a == account)?;
+			Some((cumulative[index].1, adx::payout_proof(&cumulative, index)?))
+		}
+
+		/// Runs [`adx::process`] for a pending block with the parts fetched from their
+		/// locations (in the order the chain lists them) and the cumulative earnings after
+		/// the previous block: what a validator posts. Checks the parts against their
+		/// hashes and `previous` against the balance root.
+		pub fn process_block(
+			campaign: CampaignId,
+			block: ChannelBlock,
+			previous: Vec<(AccountId32, u128)>,
+			parts: Vec<Vec<adx::Message>>,
+		) -> Result<adx::BlockOutput, runtime_api::ProcessBlockError> {
+			use runtime_api::ProcessBlockError as E;
+			let c = Campaigns::<T>::get(campaign).ok_or(E::UnknownCampaign)?;
+			let pending = Pending::<T>::get(campaign, block).ok_or(E::NoOpenBlock)?;
+			if parts.len() != pending.parts.len() {
+				return Err(E::PartCount { expected: pending.parts.len() as u32 });
+			}
+			for (index, (part, posted)) in parts.iter().zip(pending.parts.iter()).enumerate() {
+				if adx::part_hash(part) != posted.part_hash.0 {
+					return Err(E::PartMismatch { index: index as u32 });
+				}
+			}
+			let previous: Vec<([u8; 32], u128)> =
+				previous.into_iter().map(|(a, v)| (a.into(), v)).collect();
+			if H256(adx::payouts_root(&previous)) != c.balance_root {
+				return Err(E::PreviousMismatch);
+			}
+			let terms = Self::terms(&c);
+			let input = adx::BlockInput {
+				channel: Self::channel(campaign, block),
+				terms: &terms,
+				remaining_budget: c.budget.saturating_sub(c.settled),
+				parts_digest: Self::parts_digest(&pending),
+				previous: &previous,
+			};
+			adx::process(&input, &parts, |signature, message, public| {
+				sp_io::crypto::sr25519_verify(
+					&sp_core::sr25519::Signature::from_raw(*signature),
+					message,
+					&sp_core::sr25519::Public::from_raw(*public),
+				)
+			})
+			.map_err(E::Process)
+		}
+	}
+}

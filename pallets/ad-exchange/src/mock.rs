@@ -1,0 +1,116 @@
+//! A minimal runtime for the ad exchange's tests: balances with holds, a plain account
+//! as the fund, root as governance, and sr25519 keys for the off-chain side.
+
+use crate as pallet_ad_exchange;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32, PalletId};
+use frame_system::EnsureRoot;
+use sp_core::{sr25519, Pair};
+use sp_runtime::{AccountId32, BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		AdExchange: pallet_ad_exchange,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId32;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId32>;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+pub const ED: u128 = 10;
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type AccountStore = System;
+	type ExistentialDeposit = frame_support::traits::ConstU128<ED>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+pub const BOND: u128 = 1_000;
+pub const DISPUTE_BOND: u128 = 500;
+pub const COLLECTION: u64 = 5;
+pub const RESULT_WINDOW: u64 = 5;
+pub const DISPUTE_PERIOD: u64 = 10;
+pub const UNBONDING: u64 = 20;
+
+parameter_types! {
+	pub const AdxPalletId: PalletId = PalletId(*b"py/adexc");
+	pub FundAccount: AccountId32 = account("Fund");
+	pub const Slash: Perbill = Perbill::from_percent(10);
+}
+
+impl pallet_ad_exchange::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Fund = FundAccount;
+	type GovernanceOrigin = EnsureRoot<AccountId32>;
+	type PalletId = AdxPalletId;
+	type MaxValidators = ConstU32<4>;
+	type MaxParticipants = ConstU32<4>;
+	type MaxDisputeValidators = ConstU32<4>;
+	type MaxRegistered = ConstU32<12>;
+	type MaxLocationLength = ConstU32<64>;
+	type MaxProofLength = ConstU32<32>;
+	type ValidatorBond = frame_support::traits::ConstU128<BOND>;
+	type DisputeBond = frame_support::traits::ConstU128<DISPUTE_BOND>;
+	type SlashFraction = Slash;
+	type UnbondingPeriod = frame_support::traits::ConstU64<UNBONDING>;
+	type CollectionWindow = frame_support::traits::ConstU64<COLLECTION>;
+	type ResultWindow = frame_support::traits::ConstU64<RESULT_WINDOW>;
+	type DisputePeriod = frame_support::traits::ConstU64<DISPUTE_PERIOD>;
+	type MinChallengePeriod = frame_support::traits::ConstU64<2>;
+	type MaxChallengePeriod = frame_support::traits::ConstU64<100>;
+	type MaxCampaignDuration = frame_support::traits::ConstU64<1_000>;
+	type MinBudget = frame_support::traits::ConstU128<100>;
+	type WeightInfo = ();
+}
+
+pub fn pair(name: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("//{name}"), None).expect("a valid dev seed")
+}
+
+pub fn account(name: &str) -> AccountId32 {
+	AccountId32::from(pair(name).public().0)
+}
+
+/// Who has PTI at genesis: the advertiser, the participants, the validators, the fund.
+pub const FUNDED: &[&str] = &[
+	"Advertiser",
+	"Exchange",
+	"Auditor",
+	"Viewer",
+	"Producer",
+	"Fund",
+	"V1",
+	"V2",
+	"V3",
+	"V4",
+	"V5",
+	"V6",
+	"V7",
+	"V8",
+];
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t =
+		frame_system::GenesisConfig::<Test>::default().build_storage().expect("genesis builds");
+	pallet_balances::GenesisConfig::<Test> {
+		balances: FUNDED.iter().map(|n| (account(n), 1_000_000)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.expect("balances genesis");
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

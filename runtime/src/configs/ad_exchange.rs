@@ -1,0 +1,48 @@
+//! The ad exchange: campaigns escrow PTI, bonded ad validators settle channel blocks,
+//! slashed bonds go to the redistribution fund (the treasury's pot), and the council
+//! resolves deadlocked disputes.
+
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use sp_runtime::Perbill;
+
+use super::consortium::CouncilTwoThirdsOrRoot;
+use super::pti::TreasuryAccount;
+use super::*;
+
+parameter_types! {
+	pub const AdExchangePalletId: PalletId = PalletId(*b"py/adexc");
+	/// What a validator risks: 10 % of it per losing result.
+	pub const AdValidatorBond: Balance = 1_000 * PTI;
+	pub const AdValidatorSlash: Perbill = Perbill::from_percent(10);
+	/// Makes a frivolous dispute cost more than the fees of the calls it causes.
+	pub const AdDisputeBond: Balance = 100 * PTI;
+	pub const MinCampaignBudget: Balance = PTI;
+}
+
+impl pallet_ad_exchange::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Fund = TreasuryAccount;
+	type GovernanceOrigin = CouncilTwoThirdsOrRoot;
+	type PalletId = AdExchangePalletId;
+	type MaxValidators = ConstU32<8>;
+	type MaxParticipants = ConstU32<{ paratii_primitives::adx::MAX_PARTS as u32 }>;
+	type MaxDisputeValidators = ConstU32<8>;
+	type MaxRegistered = ConstU32<64>;
+	type MaxLocationLength = ConstU32<256>;
+	type MaxProofLength = ConstU32<32>;
+	type ValidatorBond = AdValidatorBond;
+	type DisputeBond = AdDisputeBond;
+	type SlashFraction = AdValidatorSlash;
+	type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+	// A minute of parts, then ten minutes for validators to fetch, process and post.
+	type CollectionWindow = ConstU32<MINUTES>;
+	type ResultWindow = ConstU32<{ 10 * MINUTES }>;
+	type DisputePeriod = ConstU32<HOURS>;
+	type MinChallengePeriod = ConstU32<2>;
+	type MaxChallengePeriod = ConstU32<DAYS>;
+	type MaxCampaignDuration = ConstU32<{ 365 * DAYS }>;
+	type MinBudget = MinCampaignBudget;
+	type WeightInfo = pallet_ad_exchange::weights::SubstrateWeight<Runtime>;
+}
