@@ -16,7 +16,9 @@
 #                         transfer, no benchmarking API
 #   tier 6  e2e clients   polkadot.js against a running dev node: PTI transfer, the
 #                         media pallets (clusters, receipts signed in JS, proofs), the
-#                         PTI store, unsigned claims and vouchers, a treasury spend
+#                         PTI store, unsigned claims and vouchers, a treasury spend; the
+#                         ad exchange (a campaign settled and claimed, a dispute won
+#                         against a lying validator, the refund)
 #   tier 7  e2e evm       ethers against node + eth-rpc: EIP-1559 transfers, contract
 #                         deploys, eth_call/eth_getLogs, reverts, rejected transactions,
 #                         an OpenZeppelin ERC20, //Alice through her mapped H160, the
@@ -111,7 +113,7 @@ if run_tier "node build" build_node; then
 	fi
 	cd "$ROOT/tests/e2e" || exit 1
 	run_tier "e2e clients" node --test --test-concurrency=1 --test-reporter=spec \
-		transfer.test.mjs media.test.mjs pti.test.mjs
+		transfer.test.mjs media.test.mjs pti.test.mjs ad-exchange.test.mjs
 	if [ "$contracts_ok" -eq 0 ]; then
 		run_tier "e2e evm" node --test --test-concurrency=1 --test-reporter=spec \
 			evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
