@@ -141,6 +141,21 @@ fn disputed_set<T: Config>(campaign: CampaignId) -> Vec<AccountId32> {
 	set
 }
 
+/// The largest dispute: a campaign of `MaxValidators` whose first validator posts a lie
+/// (seed 7) and second the truth (seed 8), with `MaxDisputeValidators` added. Returns the
+/// campaign, the dispute's validators and the votes that decide it.
+fn largest_dispute<T: Config>() -> (CampaignId, Vec<AccountId32>, usize) {
+	let (v, d) = (T::MaxValidators::get(), T::MaxDisputeValidators::get());
+	let registry = register::<T>(v + d);
+	let c = campaign::<T>(registry[..v as usize].to_vec(), 1);
+	collected::<T>(c);
+	post::<T>(&registry[0], c, 7);
+	post::<T>(&registry[1], c, 8);
+	let set = disputed_set::<T>(c);
+	let needed = supermajority(set.len() as u32) as usize;
+	(c, set, needed)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -291,15 +306,7 @@ mod benchmarks {
 	/// validator that could have posted a different one.
 	#[benchmark]
 	fn submit_result_resolving() {
-		let (v, d) = (T::MaxValidators::get(), T::MaxDisputeValidators::get());
-		let registry = register::<T>(v + d);
-		let c = campaign::<T>(registry[..v as usize].to_vec(), 1);
-		collected::<T>(c);
-		// The first validator posts a lie, the second the truth: disputed.
-		post::<T>(&registry[0], c, 7);
-		post::<T>(&registry[1], c, 8);
-		let set = disputed_set::<T>(c);
-		let needed = supermajority(set.len() as u32) as usize;
+		let (c, set, needed) = largest_dispute::<T>();
 		let (mut honest, mut liars) = (1usize, 1usize);
 		let mut last = None;
 		for validator in &set[2..] {
@@ -359,14 +366,7 @@ mod benchmarks {
 	/// picks one result and the other side is slashed.
 	#[benchmark]
 	fn resolve_dispute() -> Result<(), BenchmarkError> {
-		let (v, d) = (T::MaxValidators::get(), T::MaxDisputeValidators::get());
-		let registry = register::<T>(v + d);
-		let c = campaign::<T>(registry[..v as usize].to_vec(), 1);
-		collected::<T>(c);
-		post::<T>(&registry[0], c, 7);
-		post::<T>(&registry[1], c, 8);
-		let set = disputed_set::<T>(c);
-		let needed = supermajority(set.len() as u32) as usize;
+		let (c, set, needed) = largest_dispute::<T>();
 		let mut counts = [1usize, 1usize];
 		for validator in &set[2..] {
 			let side = if counts[0] <= counts[1] { 0 } else { 1 };

@@ -151,6 +151,19 @@ fn post(
 	)
 }
 
+/// V1 and V2 post the same result.
+fn agree(campaign: CampaignId, block: ChannelBlock, out: &adx::BlockOutput) {
+	assert_ok!(post("V1", campaign, block, out));
+	assert_ok!(post("V2", campaign, block, out));
+}
+
+/// V1 and V2 agree, the challenge period passes, and anyone finalizes.
+fn settle(campaign: CampaignId, block: ChannelBlock, out: &adx::BlockOutput) {
+	agree(campaign, block, out);
+	run_to(now() + CHALLENGE);
+	assert_ok!(AdExchange::finalize(signed("Producer"), campaign, block));
+}
+
 /// A result that pays `account` `amount` on top of `previous`, with a hash the chain
 /// accepts: what lying validators would post.
 fn forged(
@@ -241,8 +254,7 @@ fn a_block_settles_and_each_earner_claims_exactly_its_share() {
 		let click = sign("Auditor", c, 0, Body::Check { impression: 1, flags: adx::flags::VIEW | adx::flags::CLICK });
 		let out = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000), (2, 333)])), ("Auditor", vec![click])], vec![]);
 		assert_eq!((out.paid_views, out.total, out.clicks), (2, 1_333, 1));
-		assert_ok!(post("V1", c, 0, &out));
-		assert_ok!(post("V2", c, 0, &out));
+		agree(c, 0, &out);
 		let end = now() + CHALLENGE;
 		assert!(matches!(Pending::<Test>::get(c, 0).unwrap().status, BlockStatus::Agreed { challenge_end } if challenge_end == end));
 		run_to(end - 1);
@@ -278,10 +290,7 @@ fn earnings_accumulate_across_blocks_and_claims_pay_the_difference() {
 	new_test_ext().execute_with(|| {
 		let c = setup();
 		let first = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
-		assert_ok!(post("V1", c, 0, &first));
-		assert_ok!(post("V2", c, 0, &first));
-		run_to(now() + CHALLENGE);
-		assert_ok!(AdExchange::finalize(signed("Viewer"), c, 0));
+		settle(c, 0, &first);
 		let before = free("Viewer");
 		assert_ok!(claim(&first, c, "Viewer"));
 		let previous = first.cumulative.iter().map(|(a, v)| (AccountId32::from(*a), *v)).collect();
@@ -292,10 +301,7 @@ fn earnings_accumulate_across_blocks_and_claims_pay_the_difference() {
 		assert_eq!((second.total, second.dropped_messages), (400, 2));
 		// Block 0's result, replayed for block 1.
 		assert_noop!(post("V1", c, 1, &first), AdxError::ResultHashMismatch);
-		assert_ok!(post("V1", c, 1, &second));
-		assert_ok!(post("V2", c, 1, &second));
-		run_to(now() + CHALLENGE);
-		assert_ok!(AdExchange::finalize(signed("Viewer"), c, 1));
+		settle(c, 1, &second);
 		// The first proof is stale: the root moved on.
 		assert_noop!(claim(&first, c, "Producer"), AdxError::InvalidProof);
 		assert_ok!(claim(&second, c, "Viewer"));
@@ -647,8 +653,7 @@ fn a_colluding_pair_loses_against_a_third_and_the_registry() {
 		let c = create_with(&["V1", "V2", "V3"]);
 		let honest = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
 		let lie = forged(c, 0, "V1", 90_000);
-		assert_ok!(post("V1", c, 0, &lie));
-		assert_ok!(post("V2", c, 0, &lie));
+		agree(c, 0, &lie);
 		assert_ok!(post("V3", c, 0, &honest));
 		let BlockStatus::Disputed { added, .. } = Pending::<Test>::get(c, 0).unwrap().status else {
 			panic!("disputed")
@@ -697,10 +702,7 @@ fn when_every_validator_colludes_claims_still_stop_at_what_was_settled() {
 			result_hash: hash,
 			..forged_empty()
 		};
-		assert_ok!(post("V1", c, 0, &lie));
-		assert_ok!(post("V2", c, 0, &lie));
-		run_to(now() + CHALLENGE);
-		assert_ok!(AdExchange::finalize(signed("V1"), c, 0));
+		settle(c, 0, &lie);
 		assert_noop!(claim(&lie, c, "V1"), AdxError::ClaimExceedsSettled);
 		check_invariants(c);
 	});
@@ -715,8 +717,7 @@ fn a_participant_disputes_an_agreed_block_in_time_and_pays_for_a_failed_dispute(
 			AdExchange::open_dispute(signed("Exchange"), c, 0),
 			AdxError::NothingToDispute
 		);
-		assert_ok!(post("V1", c, 0, &out));
-		assert_ok!(post("V2", c, 0, &out));
+		agree(c, 0, &out);
 		assert_noop!(
 			AdExchange::open_dispute(signed("Viewer"), c, 0),
 			AdxError::NotEntitledToDispute
@@ -767,8 +768,7 @@ fn disputes_close_exactly_when_finalizing_opens() {
 	new_test_ext().execute_with(|| {
 		let c = setup();
 		let out = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
-		assert_ok!(post("V1", c, 0, &out));
-		assert_ok!(post("V2", c, 0, &out));
+		agree(c, 0, &out);
 		let end = now() + CHALLENGE;
 		run_to(end);
 		// A late dispute: at the end of the challenge period the block is final.
@@ -786,8 +786,7 @@ fn a_successful_dispute_returns_the_bond_and_slashes_the_agreed_liars() {
 		let c = setup();
 		let honest = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
 		let lie = forged(c, 0, "V1", 2_000);
-		assert_ok!(post("V1", c, 0, &lie));
-		assert_ok!(post("V2", c, 0, &lie));
+		agree(c, 0, &lie);
 		assert_ok!(AdExchange::open_dispute(signed("Exchange"), c, 0));
 		let BlockStatus::Disputed { added, .. } = Pending::<Test>::get(c, 0).unwrap().status else {
 			panic!("disputed")
@@ -930,8 +929,7 @@ fn closing_refunds_the_unsettled_budget_and_claims_outlive_the_campaign() {
 	new_test_ext().execute_with(|| {
 		let c = setup();
 		let out = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
-		assert_ok!(post("V1", c, 0, &out));
-		assert_ok!(post("V2", c, 0, &out));
+		agree(c, 0, &out);
 		run_to(VALID_UNTIL);
 		assert_noop!(AdExchange::close_campaign(signed("Advertiser"), c), AdxError::BlockPending);
 		assert_ok!(AdExchange::finalize(signed("V1"), c, 0));
@@ -1006,10 +1004,7 @@ fn claims_need_a_valid_proof_and_dust_waits_for_more() {
 		let part = vec![win(0, 1, 10), sign("Newcomer", id, 0, Body::View { impression: 1 })];
 		let out = collect(id, 0, vec![("Exchange", part)], vec![]);
 		assert_eq!(out.total, 10);
-		assert_ok!(post("V1", id, 0, &out));
-		assert_ok!(post("V2", id, 0, &out));
-		run_to(now() + CHALLENGE);
-		assert_ok!(AdExchange::finalize(signed("V1"), id, 0));
+		settle(id, 0, &out);
 		assert_noop!(claim(&out, id, "Newcomer"), AdxError::BelowExistentialDeposit);
 		// A wrong amount or another beneficiary is refused.
 		let cumulative: Vec<(AccountId32, u128)> =
@@ -1037,10 +1032,7 @@ fn claims_need_a_valid_proof_and_dust_waits_for_more() {
 		let previous = out.cumulative.iter().map(|(a, v)| (AccountId32::from(*a), *v)).collect();
 		let part = vec![win(1, 1, 40), sign("Newcomer", id, 1, Body::View { impression: 1 })];
 		let out = collect(id, 1, vec![("Exchange", part)], previous);
-		assert_ok!(post("V1", id, 1, &out));
-		assert_ok!(post("V2", id, 1, &out));
-		run_to(now() + CHALLENGE);
-		assert_ok!(AdExchange::finalize(signed("V1"), id, 1));
+		settle(id, 1, &out);
 		assert_ok!(claim(&out, id, "Newcomer"));
 		assert_eq!(free("Newcomer"), 25);
 	});
@@ -1058,10 +1050,7 @@ fn a_block_with_nothing_to_pay_still_settles() {
 			vec![],
 		);
 		assert_eq!((out.total, out.fraud, out.payouts_root), (0, 1, [0; 32]));
-		assert_ok!(post("V1", c, 0, &out));
-		assert_ok!(post("V2", c, 0, &out));
-		run_to(now() + CHALLENGE);
-		assert_ok!(AdExchange::finalize(signed("V1"), c, 0));
+		settle(c, 0, &out);
 		assert_eq!(Campaigns::<Test>::get(c).unwrap().settled, 0);
 		check_invariants(c);
 	});
@@ -1114,8 +1103,7 @@ fn a_dispute_needs_its_bond_and_the_council_only_decides_disputes() {
 			H256::zero(),
 		));
 		let out = collect(id, 0, vec![("Exchange", exchange_part(id, 0, &[(1, 1_000)]))], vec![]);
-		assert_ok!(post("V1", id, 0, &out));
-		assert_ok!(post("V2", id, 0, &out));
+		agree(id, 0, &out);
 		// A participant without PTI cannot dispute.
 		assert_noop!(
 			AdExchange::open_dispute(signed("Newcomer"), id, 0),
