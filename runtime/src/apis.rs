@@ -352,14 +352,6 @@ pallet_revive::impl_runtime_apis_plus_revive_traits!(
 			Media::media_by_hash(content_hash)
 		}
 
-		fn media_of_owner(owner: AccountId, start: u32, limit: u32) -> Vec<MediaId> {
-			Media::media_of_owner(owner, start, limit)
-		}
-
-		fn media_by_title(title: Vec<u8>) -> Vec<MediaId> {
-			Media::media_by_title(title)
-		}
-
 		fn proof_of_existence(content_hash: H256) -> Option<ProofOfExistence<AccountId, BlockNumber>> {
 			Media::proof_of_existence(content_hash)
 		}

@@ -856,19 +856,7 @@ fn purchases_pay_thirty_percent_to_the_treasury_which_the_council_spends() {
 			);
 		assert!(media.is_none());
 		// A media item of Alice's, priced at 10 PTI, bought by Bob.
-		pallet_media::Media::<Runtime>::insert(
-			0,
-			pallet_media::MediaRecord {
-				owner: alice.clone(),
-				title: Default::default(),
-				location: None,
-				captured_at: None,
-				objects: Default::default(),
-				status: pallet_media::MediaStatus::Active,
-				registered_at: 1,
-				registered_at_ms: 0,
-			},
-		);
+		insert_media(0, &alice, 0);
 		frame_support::assert_ok!(Pti::set_price(
 			RuntimeOrigin::signed(alice.clone()),
 			0,
@@ -1060,6 +1048,26 @@ fn pti_is_an_erc20_over_the_native_balances_with_pallet_pti_allowances() {
 	});
 }
 
+/// Puts an active media item `id` of `owner`'s, registered in block 1 at `registered_at_ms`,
+/// straight into storage (no objects, no deposit): what the PTI and precompile tests
+/// need of a media item.
+fn insert_media(id: u64, owner: &AccountId, registered_at_ms: u64) {
+	pallet_media::Media::<Runtime>::insert(
+		id,
+		pallet_media::MediaRecord {
+			owner: owner.clone(),
+			title: Default::default(),
+			location: None,
+			captured_at: None,
+			objects: Default::default(),
+			status: pallet_media::MediaStatus::Active,
+			registered_at: 1,
+			registered_at_ms,
+			deposit: 0,
+		},
+	);
+}
+
 #[test]
 fn the_media_proofs_precompile_answers_what_the_media_api_does() {
 	use paratii_runtime::Pti;
@@ -1068,19 +1076,7 @@ fn the_media_proofs_precompile_answers_what_the_media_api_does() {
 		start_block(1);
 		let alice = Alice.to_account_id();
 		let content_hash = H256(sp_io::hashing::sha2_256(b"a picture"));
-		pallet_media::Media::<Runtime>::insert(
-			0,
-			pallet_media::MediaRecord {
-				owner: alice.clone(),
-				title: Default::default(),
-				location: None,
-				captured_at: None,
-				objects: Default::default(),
-				status: pallet_media::MediaStatus::Active,
-				registered_at: 1,
-				registered_at_ms: 1_700_000_123_456,
-			},
-		);
+		insert_media(0, &alice, 1_700_000_123_456);
 		pallet_media::ObjectByHash::<Runtime>::insert(content_hash, (0, 0));
 		let ask = |hash: H256| {
 			let call = IMediaProofs::proofOfExistenceCall { contentHash: hash.0.into() };

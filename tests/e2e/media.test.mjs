@@ -95,10 +95,10 @@ test('a registered user registers media with receipts and gets a proof of existe
 
   const thumbProof = (await api.call.mediaApi.proofOfExistence(thumb.hash)).unwrap();
   assert.equal(thumbProof.objectIndex.toNumber(), 1);
-  const byTitle = await api.call.mediaApi.mediaByTitle('Canal at dusk');
-  assert.ok(byTitle.map((x) => x.toNumber()).includes(mediaId));
-  const mine = await api.call.mediaApi.mediaOfOwner(bob.address, 0, 10);
-  assert.deepEqual(mine.map((x) => x.toNumber()), [mediaId]);
+  const record = (await api.query.media.media(mediaId)).unwrap();
+  assert.equal(record.title.toUtf8(), 'Canal at dusk');
+  const held = await api.query.balances.holds(bob.address);
+  assert.ok(held.some((h) => h.amount.eq(record.deposit)), 'the record says what it holds');
   assert.ok((await api.call.mediaApi.proofOfExistence(randomFile().hash)).isNone);
 });
 

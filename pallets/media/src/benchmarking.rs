@@ -115,7 +115,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), title, Some((1, 1)), Some(1), objects);
 
-		assert_eq!(OwnerMediaCount::<T>::get(&caller), 1);
+		assert_eq!(NextMediaId::<T>::get(), 1);
 	}
 
 	#[benchmark]
@@ -125,8 +125,8 @@ mod benchmarks {
 		let id = MediaPallet::<T>::do_register(
 			caller.clone(),
 			vec![b't'; T::MaxTitleLen::get() as usize],
-			None,
-			None,
+			Some((1, 1)),
+			Some(1),
 			objects::<T>(T::MaxObjects::get(), &clusters, &caller),
 		)
 		.expect("valid media");

@@ -31,22 +31,29 @@
 //!
 //! ## The storage deposit
 //!
-//! A media item stores, for good, its record, one hash-index entry per object, an entry
-//! in its owner's list, and (while it is active) a title-index entry. `register_media`
-//! holds `DepositPerItem` for each of those entries plus `DepositPerByte` for each byte
-//! of the encoded record, from the owner's free balance (error `CannotPayDeposit`).
+//! A media item stores, for good, its record and one hash-index entry per object.
+//! `register_media` holds `DepositPerItem` for each of those entries plus
+//! `DepositPerByte` for each byte of the encoded record, from the owner's free balance
+//! (error `CannotPayDeposit`); the record says how much it holds.
 //!
-//! `delete_media` releases `DepositPerItem`: the title-index entry is the only storage a
-//! deletion frees. The rest stays held for as long as the chain keeps the tombstone —
-//! forever — because the tombstone *is* the proof of existence: who registered which
-//! content hash in which block stays checkable after the files are gone, and the
-//! deposit is what makes that permanent storage cost its registrant rather than every
-//! validator.
+//! `delete_media` erases what the owner said about the media — its title, place and
+//! time of capture — and releases `DepositPerByte` for each byte that frees. The rest
+//! stays held for as long as the chain keeps the tombstone — forever — because the
+//! tombstone *is* the proof of existence: who registered which content hash in which
+//! block stays checkable after the files are gone, and the deposit is what makes that
+//! permanent storage cost its registrant rather than every validator.
+//!
+//! ## What is stored, and what is not
+//!
+//! A registration writes the record, one hash-index entry per object (the
+//! first-registrant-wins rule needs it), the next id and the deposit's hold: each
+//! write the chain itself needs. Lists by owner and search by title are
+//! `paratii-indexer`'s (it follows finalized blocks); the chain keeps no index for
+//! them, so they cost no validator a write.
 //!
 //! ## Runtime API
 //!
-//! [`MediaApi`](runtime_api::MediaApi): `media`, `media_by_hash`, `media_of_owner`,
-//! `media_by_title` (exact match; full-text search is the indexer's job) and
+//! [`MediaApi`](runtime_api::MediaApi): `media`, `media_by_hash` and
 //! `proof_of_existence` (which lists only the clusters that still serve the object).
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -106,6 +113,7 @@ pub mod pallet {
 		BlockNumberFor<T>,
 		TitleOf<T>,
 		BoundedVec<ObjectOf<T>, <T as Config>::MaxObjects>,
+		BalanceOf<T>,
 	>;
 
 	#[pallet::pallet]
@@ -161,10 +169,6 @@ pub mod pallet {
 		MediaDeposit,
 	}
 
-	/// The deposit held for each media item (from its owner); kept for tombstones.
-	#[pallet::storage]
-	pub type Deposits<T: Config> = StorageMap<_, Twox64Concat, MediaId, BalanceOf<T>>;
-
 	/// The id the next registered media item gets.
 	#[pallet::storage]
 	pub type NextMediaId<T> = StorageValue<_, MediaId, ValueQuery>;
@@ -176,22 +180,6 @@ pub mod pallet {
 	/// Which media item and object a content hash belongs to; never removed.
 	#[pallet::storage]
 	pub type ObjectByHash<T> = StorageMap<_, Identity, H256, (MediaId, u32)>;
-
-	/// Active media by `blake2_256(title)`, for exact title lookups.
-	#[pallet::storage]
-	pub type TitleIndex<T> =
-		StorageDoubleMap<_, Identity, [u8; 32], Twox64Concat, MediaId, (), OptionQuery>;
-
-	/// How many media items each account has registered.
-	#[pallet::storage]
-	pub type OwnerMediaCount<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
-
-	/// Each account's media, by position in registration order: lists page through
-	/// this without iterating over anything unbounded.
-	#[pallet::storage]
-	pub type OwnerMedia<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, MediaId>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -301,24 +289,25 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::delete_media())]
 		pub fn delete_media(origin: OriginFor<T>, id: MediaId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Media::<T>::try_mutate(id, |media| -> DispatchResult {
-				let media = media.as_mut().ok_or(Error::<T>::UnknownMedia)?;
-				ensure!(media.owner == who, Error::<T>::NotOwner);
-				ensure!(media.status == MediaStatus::Active, Error::<T>::MediaDeleted);
-				media.status = MediaStatus::Deleted;
-				TitleIndex::<T>::remove(sp_io::hashing::blake2_256(&media.title), id);
-				Ok(())
-			})?;
-			// The title-index entry is the storage a deletion frees (see the crate docs).
-			let held = Deposits::<T>::get(id).unwrap_or_default();
-			let released = T::DepositPerItem::get().min(held);
+			let mut media = Media::<T>::get(id).ok_or(Error::<T>::UnknownMedia)?;
+			ensure!(media.owner == who, Error::<T>::NotOwner);
+			ensure!(media.status == MediaStatus::Active, Error::<T>::MediaDeleted);
+			// The owner's words go; the proof of existence stays (see the crate docs).
+			let before = media.encoded_size() as u32;
+			media.status = MediaStatus::Deleted;
+			media.title = Default::default();
+			media.location = None;
+			media.captured_at = None;
+			let freed = before.saturating_sub(media.encoded_size() as u32);
+			let released = T::DepositPerByte::get().saturating_mul(freed.into()).min(media.deposit);
 			let released = T::Currency::release(
 				&HoldReason::MediaDeposit.into(),
 				&who,
 				released,
 				Precision::BestEffort,
 			)?;
-			Deposits::<T>::insert(id, held.saturating_sub(released));
+			media.deposit = media.deposit.saturating_sub(released);
+			Media::<T>::insert(id, media);
 			Self::deposit_event(Event::MediaDeleted { media_id: id, owner: who, released });
 			Ok(())
 		}
@@ -449,7 +438,7 @@ pub mod pallet {
 				.find(|o| o.kind == ObjectKind::Original)
 				.map(|o| o.content_hash)
 				.unwrap_or_default();
-			let record = MediaRecord {
+			let mut record = MediaRecord {
 				owner: owner.clone(),
 				title,
 				location,
@@ -458,19 +447,17 @@ pub mod pallet {
 				status: MediaStatus::Active,
 				registered_at: frame_system::Pallet::<T>::block_number(),
 				registered_at_ms: T::Time::now().as_millis() as u64,
+				deposit: Zero::zero(),
 			};
+			// The deposit's own field has a fixed size: setting it keeps the record's size.
 			let deposit = Self::deposit_for(&record);
+			record.deposit = deposit;
 			T::Currency::hold(&HoldReason::MediaDeposit.into(), &owner, deposit)
 				.map_err(|_| Error::<T>::CannotPayDeposit)?;
 			for (index, object) in record.objects.iter().enumerate() {
 				ObjectByHash::<T>::insert(object.content_hash, (media_id, index as u32));
 			}
-			TitleIndex::<T>::insert(sp_io::hashing::blake2_256(&record.title), media_id, ());
-			let position = OwnerMediaCount::<T>::get(&owner);
-			OwnerMedia::<T>::insert(&owner, position, media_id);
-			OwnerMediaCount::<T>::insert(&owner, position.saturating_add(1));
 			Media::<T>::insert(media_id, record);
-			Deposits::<T>::insert(media_id, deposit);
 			NextMediaId::<T>::put(next);
 			T::OnRegistered::on_media_registered(media_id, &original, &owner)?;
 			Self::deposit_event(Event::MediaRegistered {
@@ -482,11 +469,10 @@ pub mod pallet {
 			Ok(media_id)
 		}
 
-		/// The deposit for `record`: one `DepositPerItem` for the record, its deposit
-		/// entry, its owner-list entry, its title-index entry and each object's hash-index
-		/// entry, and `DepositPerByte` per byte of the encoded record.
+		/// The deposit for `record`: one `DepositPerItem` for the record and each object's
+		/// hash-index entry, and `DepositPerByte` per byte of the encoded record.
 		pub fn deposit_for(record: &MediaOf<T>) -> BalanceOf<T> {
-			let items = 4u32.saturating_add(record.objects.len() as u32);
+			let items = 1u32.saturating_add(record.objects.len() as u32);
 			let bytes = record.encoded_size() as u32;
 			T::DepositPerItem::get()
 				.saturating_mul(items.into())
@@ -567,20 +553,6 @@ pub mod pallet {
 		/// `MediaApi::media_by_hash`.
 		pub fn media_by_hash(content_hash: H256) -> Option<MediaId> {
 			ObjectByHash::<T>::get(content_hash).map(|(id, _)| id)
-		}
-
-		/// `MediaApi::media_of_owner`.
-		pub fn media_of_owner(owner: T::AccountId, start: u32, limit: u32) -> Vec<MediaId> {
-			let end = OwnerMediaCount::<T>::get(&owner)
-				.min(start.saturating_add(limit.min(MAX_QUERY_RESULTS)));
-			(start..end).filter_map(|i| OwnerMedia::<T>::get(&owner, i)).collect()
-		}
-
-		/// `MediaApi::media_by_title`.
-		pub fn media_by_title(title: Vec<u8>) -> Vec<MediaId> {
-			TitleIndex::<T>::iter_key_prefix(sp_io::hashing::blake2_256(&title))
-				.take(MAX_QUERY_RESULTS as usize)
-				.collect()
 		}
 
 		/// The proof of existence without the clusters holding the object: media id,
@@ -685,6 +657,7 @@ pub mod pallet {
 					status: MediaStatus::Active,
 					registered_at: frame_system::Pallet::<T>::block_number(),
 					registered_at_ms: 0,
+					deposit: Zero::zero(),
 				},
 			);
 			NextMediaId::<T>::put(id + 1);

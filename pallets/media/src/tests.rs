@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, Error, Event, Media as MediaStorage, MediaStatus, NextMediaId, ObjectByHash,
-	ObjectKind, OwnerMediaCount,
+	ObjectKind,
 };
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok};
@@ -61,7 +61,7 @@ fn register_media_records_a_proof_of_existence() {
 				media_id: 0,
 				owner: alice(),
 				content_hash: hash(1),
-				deposit: crate::Deposits::<Test>::get(0).unwrap(),
+				deposit: crate::Media::<Test>::get(0).unwrap().deposit,
 			}
 			.into(),
 		);
@@ -69,33 +69,14 @@ fn register_media_records_a_proof_of_existence() {
 }
 
 #[test]
-fn media_ids_are_sequential_and_listed_per_owner() {
+fn media_ids_are_sequential() {
 	new_test_ext().execute_with(|| {
 		let a0 = register(alice(), "a", vec![original(1, &alice())]);
 		let b0 = register(bob(), "b", vec![original(2, &bob())]);
 		let a1 = register(alice(), "a", vec![original(3, &alice())]);
 		assert_eq!((a0, b0, a1), (0, 1, 2));
-		assert_eq!(OwnerMediaCount::<Test>::get(alice()), 2);
-		assert_eq!(Media::media_of_owner(alice(), 0, 10), vec![0, 2]);
-		assert_eq!(Media::media_of_owner(alice(), 1, 10), vec![2]);
-		assert_eq!(Media::media_of_owner(alice(), 0, 1), vec![0]);
-		assert_eq!(Media::media_of_owner(bob(), 0, 10), vec![1]);
-		assert!(Media::media_of_owner(account(3), 0, 10).is_empty());
-	});
-}
-
-#[test]
-fn exact_title_lookup_finds_active_media() {
-	new_test_ext().execute_with(|| {
-		register(alice(), "Cats", vec![original(1, &alice())]);
-		register(bob(), "Cats", vec![original(2, &bob())]);
-		register(bob(), "Dogs", vec![original(3, &bob())]);
-		let mut cats = Media::media_by_title(b"Cats".to_vec());
-		cats.sort();
-		assert_eq!(cats, vec![0, 1]);
-		assert!(Media::media_by_title(b"cats".to_vec()).is_empty(), "exact match only");
-		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), 0));
-		assert_eq!(Media::media_by_title(b"Cats".to_vec()), vec![1]);
+		assert_eq!(crate::NextMediaId::<Test>::get(), 3);
+		assert_eq!(Media::media(1).unwrap().owner, bob());
 	});
 }
 
@@ -296,7 +277,9 @@ fn delete_media_leaves_a_tombstone() {
 		);
 		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), id));
 		System::assert_last_event(
-			Event::MediaDeleted { media_id: id, owner: alice(), released: DEPOSIT_PER_ITEM }.into(),
+			// "gone" (4 bytes), the place (8) and the capture time (8) are erased.
+			Event::MediaDeleted { media_id: id, owner: alice(), released: 20 * DEPOSIT_PER_BYTE }
+				.into(),
 		);
 		assert_eq!(MediaStorage::<Test>::get(id).unwrap().status, MediaStatus::Deleted);
 		assert!(!Media::is_active(id));
@@ -414,9 +397,9 @@ fn registering_holds_a_storage_deposit_and_deletion_returns_the_freed_part() {
 		let free = Balances::balance(&alice());
 		let one = register(alice(), "deposit", vec![original(1, &alice())]);
 		let record = crate::Media::<Test>::get(one).unwrap();
-		// Five entries (record, deposit, owner list, title index, one hash) and the bytes.
-		let expected = 5 * DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * record.encoded_size() as u64;
-		assert_eq!(crate::Deposits::<Test>::get(one), Some(expected));
+		// Two entries (the record, one hash) and the record's bytes.
+		let expected = 2 * DEPOSIT_PER_ITEM + DEPOSIT_PER_BYTE * record.encoded_size() as u64;
+		assert_eq!(record.deposit, expected);
 		assert_eq!(held(&alice()), expected);
 		assert_eq!(Balances::balance(&alice()), free - expected);
 		// More objects, more deposit.
@@ -428,11 +411,23 @@ fn registering_holds_a_storage_deposit_and_deletion_returns_the_freed_part() {
 				object(ObjectKind::Thumbnail { width: 1, height: 1 }, 3, &[0, 1], &alice()),
 			],
 		);
-		assert!(crate::Deposits::<Test>::get(two).unwrap() > expected + DEPOSIT_PER_ITEM);
+		let two_held = crate::Media::<Test>::get(two).unwrap().deposit;
+		assert!(two_held > expected + DEPOSIT_PER_ITEM);
+		assert_eq!(held(&alice()), expected + two_held);
 
-		// Deletion frees the title-index entry; the tombstone's part stays held.
+		// Deletion erases the title (7 bytes), the place (8) and the capture time (8) and
+		// releases their per-byte deposit; the tombstone's part stays held.
 		assert_ok!(Media::delete_media(RuntimeOrigin::signed(alice()), one));
-		assert_eq!(crate::Deposits::<Test>::get(one), Some(expected - DEPOSIT_PER_ITEM));
+		let tombstone = crate::Media::<Test>::get(one).unwrap();
+		assert!(tombstone.title.is_empty());
+		assert_eq!((tombstone.location, tombstone.captured_at), (None, None));
+		assert_eq!(tombstone.status, MediaStatus::Deleted);
+		let released = 23 * DEPOSIT_PER_BYTE;
+		assert_eq!(tombstone.deposit, expected - released);
+		assert_eq!(held(&alice()), expected - released + two_held);
+		System::assert_last_event(
+			Event::MediaDeleted { media_id: one, owner: alice(), released }.into(),
+		);
 		assert!(Media::proof_of_existence(hash(1)).is_some());
 	});
 }

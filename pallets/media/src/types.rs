@@ -73,7 +73,7 @@ pub enum MediaStatus {
 
 /// A media item as stored.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
-pub struct MediaRecord<AccountId, BlockNumber, Title, Objects> {
+pub struct MediaRecord<AccountId, BlockNumber, Title, Objects, Balance> {
 	pub owner: AccountId,
 	pub title: Title,
 	/// `(latitude, longitude)` in microdegrees.
@@ -86,6 +86,8 @@ pub struct MediaRecord<AccountId, BlockNumber, Title, Objects> {
 	pub registered_at: BlockNumber,
 	/// That block's timestamp (Unix milliseconds).
 	pub registered_at_ms: u64,
+	/// The storage deposit held from the owner for this record.
+	pub deposit: Balance,
 }
 
 /// An object as the runtime API returns it.

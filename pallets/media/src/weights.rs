@@ -32,7 +32,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 use core::marker::PhantomData;
-use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
+use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 
 /// Weight functions of `pallet_media`'s calls and hooks.
 pub trait WeightInfo {
@@ -118,31 +118,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 }
 
-/// The same weights with RocksDB database weights, for tests and mocks.
+/// The same weights with ParityDB database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_media(o: u32, r: u32, ) -> Weight {
 		Weight::from_parts(1_893_677_000, 23662)
 			.saturating_add(Weight::from_parts(411_213_354, 0).saturating_mul(o.into()))
 			.saturating_add(Weight::from_parts(267_102_791, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(15_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(o.into())))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(7_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(o.into())))
+			.saturating_add(ParityDbWeight::get().reads(15_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(o.into())))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(o.into())))
 			.saturating_add(Weight::from_parts(0, 9996).saturating_mul(o.into()))
 			.saturating_add(Weight::from_parts(0, 10484).saturating_mul(r.into()))
 	}
 	fn delete_media() -> Weight {
 		Weight::from_parts(706_503_000, 5387)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn add_receipts(r: u32, ) -> Weight {
 		Weight::from_parts(686_216_851, 23662)
 			.saturating_add(Weight::from_parts(101_505_730, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2834).saturating_mul(r.into()))
 	}
 }
