@@ -2,22 +2,52 @@
 # Regenerates the pallets' weights.rs by running their benchmarks on the real runtime
 # (wasm) through `paratii-node benchmark pallet`.
 #
-#   scripts/benchmark.sh [pallet_media ...]     (default: every Paratii pallet)
+#   scripts/benchmark.sh [pallet_media ... | overhead]   (default: every Paratii pallet
+#                                                         and the overhead)
 #
-# STEPS and REPEAT (default 50 and 20) trade time for precision. Run it on the
-# reference validator hardware for production weights.
+# `overhead` is `benchmark overhead`: the time of an empty block and of a no-op
+# extrinsic, written to runtime/src/weights/{block,extrinsic}_weights.rs, which the
+# runtime's block weights use as its base weights.
+#
+# STEPS and REPEAT (default 50 and 20) trade time for precision. PROFILE=dev (the
+# default) runs the test command's node, whose host-side crates (host functions, the
+# storage overlay and trie, the executor, hashing, signatures) are optimised in
+# Cargo.toml's [profile.dev.package]; PROFILE=release builds and runs a release node.
+# Each weights.rs says which. Run it on the reference validator hardware for
+# production weights.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti pallet_bridge pallet_ad_exchange)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti pallet_bridge pallet_ad_exchange overhead)
 
+PROFILE="${PROFILE:-dev}"
 ensure_rust
-build_node
+case "$PROFILE" in
+	dev)
+		build_node
+		profile_note="the dev profile with the host-side crates optimised (Cargo.toml's [profile.dev.package])"
+		;;
+	release)
+		cargo build --locked --release -p paratii-node --features runtime-benchmarks
+		PARATII_NODE="$CARGO_TARGET_DIR/release/paratii-node"
+		profile_note="the release profile"
+		;;
+	*) die "PROFILE must be dev or release, not $PROFILE" ;;
+esac
+header="$(mktemp)"
+trap 'rm -f "$header"' EXIT
+printf '// Measured with a paratii-node built with %s.\n' "$profile_note" >"$header"
 cd "$ROOT"
 for pallet in "${pallets[@]}"; do
+	if [ "$pallet" = overhead ]; then
+		say "benchmarking the block and extrinsic overhead"
+		mkdir -p runtime/src/weights
+		"$PARATII_NODE" benchmark overhead --chain dev --header "$header" --weight-path runtime/src/weights/
+		continue
+	fi
 	dir="pallets/$(tr _ - <<<"${pallet#pallet_}")"
 	[ -d "$dir" ] || die "no crate for $pallet at $dir"
 	say "benchmarking $pallet (steps $STEPS, repeat $REPEAT)"
@@ -29,6 +59,7 @@ for pallet in "${pallets[@]}"; do
 		--repeat "$REPEAT" \
 		--wasm-execution compiled \
 		--template scripts/weight-template.hbs \
+		--header "$header" \
 		--output "$dir/src/weights.rs"
 done
 say "weights written; review the diff and commit it"

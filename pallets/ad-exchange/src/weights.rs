@@ -32,7 +32,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 use core::marker::PhantomData;
-use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
+use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 
 /// Weight functions of `pallet_ad_exchange`'s calls and hooks.
 pub trait WeightInfo {
@@ -305,93 +305,93 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 }
 
-/// The same weights with RocksDB database weights, for tests and mocks.
+/// The same weights with ParityDB database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_campaign(v: u32, _p: u32, ) -> Weight {
 		Weight::from_parts(1_079_688_822, 6196)
 			.saturating_add(Weight::from_parts(57_209_167, 0).saturating_mul(v.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(v.into()))
 	}
 	fn top_up() -> Weight {
 		Weight::from_parts(660_205_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_validator() -> Weight {
 		Weight::from_parts(858_769_000, 3766)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn unregister_validator() -> Weight {
 		Weight::from_parts(410_400_000, 3535)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
 		Weight::from_parts(961_654_000, 3766)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit_part() -> Weight {
 		Weight::from_parts(560_763_000, 10799)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn submit_result_agreeing(_v: u32, ) -> Weight {
 		Weight::from_parts(466_048_573, 10799)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn submit_result_disputing(d: u32, ) -> Weight {
 		Weight::from_parts(475_703_493, 10799)
 			.saturating_add(Weight::from_parts(51_027_816, 0).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(d.into())))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(d.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(d.into()))
 	}
 	fn submit_result_resolving() -> Weight {
 		Weight::from_parts(3_604_934_000, 21246)
-			.saturating_add(RocksDbWeight::get().reads(23_u64))
-			.saturating_add(RocksDbWeight::get().writes(23_u64))
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
+			.saturating_add(ParityDbWeight::get().writes(23_u64))
 	}
 	fn open_dispute(d: u32, ) -> Weight {
 		Weight::from_parts(844_847_188, 10799)
 			.saturating_add(Weight::from_parts(73_340_180, 0).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(d.into())))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(d.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(d.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(d.into()))
 	}
 	fn finalize() -> Weight {
 		Weight::from_parts(327_766_000, 10799)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn resolve_dispute() -> Weight {
 		Weight::from_parts(4_920_737_000, 24417)
-			.saturating_add(RocksDbWeight::get().reads(28_u64))
-			.saturating_add(RocksDbWeight::get().writes(29_u64))
+			.saturating_add(ParityDbWeight::get().reads(28_u64))
+			.saturating_add(ParityDbWeight::get().writes(29_u64))
 	}
 	fn claim(p: u32, ) -> Weight {
 		Weight::from_parts(927_927_014, 6196)
 			.saturating_add(Weight::from_parts(3_833_096, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn close_campaign(v: u32, ) -> Weight {
 		Weight::from_parts(1_474_757_523, 10799)
 			.saturating_add(Weight::from_parts(61_381_469, 0).saturating_mul(v.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(v.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(v.into()))
 	}
 }

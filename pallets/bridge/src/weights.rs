@@ -32,7 +32,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 use core::marker::PhantomData;
-use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
+use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 
 /// Weight functions of `pallet_bridge`'s calls and hooks.
 pub trait WeightInfo {
@@ -67,17 +67,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 }
 
-/// The same weights with RocksDB database weights, for tests and mocks.
+/// The same weights with ParityDB database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn note_media() -> Weight {
 		Weight::from_parts(482_484_000, 263631)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_finalize(n: u32, ) -> Weight {
 		Weight::from_parts(31_163_690, 263631)
 			.saturating_add(Weight::from_parts(10_548_398, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }
