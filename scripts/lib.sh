@@ -93,7 +93,7 @@ npm_install() {
 
 # The binaries the run and test commands start: the node, the Ethereum RPC and the
 # media services.
-PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli paratii-indexer paratii-relayer)
+PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli paratii-indexer paratii-relayer paratii-load)
 
 # The runtime as it ships: without runtime-benchmarks. It has a target directory of its
 # own, so that building it never invalidates the test build's runtime, and it is built

@@ -113,7 +113,7 @@ if run_tier "node build" build_node; then
 	fi
 	cd "$ROOT/tests/e2e" || exit 1
 	run_tier "e2e clients" node --test --test-concurrency=1 --test-reporter=spec \
-		transfer.test.mjs media.test.mjs pti.test.mjs ad-exchange.test.mjs
+		transfer.test.mjs media.test.mjs pti.test.mjs ad-exchange.test.mjs load.test.mjs
 	if [ "$contracts_ok" -eq 0 ]; then
 		run_tier "e2e evm" node --test --test-concurrency=1 --test-reporter=spec \
 			evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs

@@ -1,0 +1,418 @@
+//! Submitting a phase's extrinsics and following the finalized chain to see what each
+//! block included: counts, weight, block times, inclusion latency.
+
+use crate::Tx;
+use codec::{Compact, Decode};
+use futures::StreamExt;
+use paratii_client::{api, Chain};
+use serde::Serialize;
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+use subxt::{events::Phase, rpcs::rpc_params};
+
+/// What the runtime admits per block and how long a block is.
+#[derive(Clone, Debug, Serialize)]
+pub struct Limits {
+	/// Most weight normal extrinsics may use in a block, picoseconds.
+	pub normal_max_weight: u64,
+	/// Weight every extrinsic is charged on top of its call, picoseconds.
+	pub base_extrinsic_weight: u64,
+	/// Most bytes normal extrinsics may fill in a block.
+	pub normal_max_length: u32,
+	/// The Aura slot: one block per slot.
+	pub slot_ms: u64,
+}
+
+impl Limits {
+	pub async fn read(chain: &Chain) -> anyhow::Result<Self> {
+		let at = chain.at_best().await?;
+		let weights = at.constants().entry(api::constants().system().block_weights())?;
+		let length = at.constants().entry(api::constants().system().block_length())?;
+		let normal = weights.per_class.normal;
+		let minimum_period = at.constants().entry(api::constants().timestamp().minimum_period())?;
+		Ok(Self {
+			normal_max_weight: normal.max_total.map_or(weights.max_block.ref_time, |w| w.ref_time),
+			base_extrinsic_weight: normal.base_extrinsic.ref_time,
+			normal_max_length: length.max.normal,
+			slot_ms: minimum_period * 2,
+		})
+	}
+}
+
+/// What the weights predict for one kind of extrinsic.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ceiling {
+	/// The call's weight (`TransactionPaymentApi::query_info`), picoseconds.
+	pub call_weight: u64,
+	/// Call weight plus the base extrinsic weight: what a block charges for it.
+	pub charged_weight: u64,
+	pub length_bytes: u32,
+	pub partial_fee: u128,
+	pub per_block_by_weight: u64,
+	pub per_block_by_length: u64,
+	pub per_block: u64,
+	pub per_second: f64,
+}
+
+/// Weight and fee of `tx` as the runtime computes them, and the resulting ceiling.
+pub async fn ceiling(chain: &Chain, limits: &Limits, tx: &Tx) -> anyhow::Result<Ceiling> {
+	let mut args = tx.bytes.clone();
+	args.extend((tx.bytes.len() as u32).to_le_bytes());
+	let out: String = chain
+		.raw_rpc()
+		.request(
+			"state_call",
+			rpc_params!["TransactionPaymentApi_query_info", format!("0x{}", hex::encode(args))],
+		)
+		.await?;
+	let bytes = hex::decode(out.trim_start_matches("0x"))?;
+	let (Compact(ref_time), Compact(_proof), _class, partial_fee) =
+		<(Compact<u64>, Compact<u64>, u8, u128)>::decode(&mut &bytes[..])?;
+	let charged = ref_time.saturating_add(limits.base_extrinsic_weight).max(1);
+	let by_weight = limits.normal_max_weight / charged;
+	let by_length = u64::from(limits.normal_max_length) / (tx.bytes.len() as u64).max(1);
+	let per_block = by_weight.min(by_length);
+	Ok(Ceiling {
+		call_weight: ref_time,
+		charged_weight: charged,
+		length_bytes: tx.bytes.len() as u32,
+		partial_fee,
+		per_block_by_weight: by_weight,
+		per_block_by_length: by_length,
+		per_block,
+		per_second: per_block as f64 * 1000.0 / limits.slot_ms as f64,
+	})
+}
+
+/// One finalized block of a phase.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockStat {
+	pub number: u32,
+	/// Its timestamp minus its parent's.
+	pub block_time_ms: u64,
+	pub timestamp_ms: u64,
+	/// Every extrinsic in it, inherents included.
+	pub extrinsics: u32,
+	/// The phase's extrinsics in it.
+	pub included: u32,
+	/// Of those, how many failed to dispatch (`System.ExtrinsicFailed`).
+	pub failed: u32,
+	/// Weight normal extrinsics used (`System.BlockWeight`), picoseconds.
+	pub normal_weight: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Latency {
+	pub p50_ms: u64,
+	pub p90_ms: u64,
+	pub max_ms: u64,
+}
+
+/// The steady window: full blocks between the phase's first and last (partial) ones.
+#[derive(Clone, Debug, Serialize)]
+pub struct Window {
+	pub first_block: u32,
+	pub last_block: u32,
+	pub seconds: f64,
+	pub included: u64,
+	pub per_second: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseReport {
+	pub name: String,
+	pub submitted: u64,
+	/// Refused by the node's pool at submission (not retried).
+	pub rejected: u64,
+	/// Included in a finalized block (each counted once).
+	pub included: u64,
+	/// Extrinsics seen in more than one block (must be zero).
+	pub duplicates: u64,
+	pub failed: u64,
+	/// Submitted but not seen in a finalized block when the phase ended.
+	pub missing: u64,
+	pub submit_seconds: f64,
+	pub seconds: f64,
+	/// Submission to finalized inclusion.
+	pub latency: Latency,
+	pub window: Option<Window>,
+	pub rejections: Vec<String>,
+	pub blocks: Vec<BlockStat>,
+}
+
+impl PhaseReport {
+	/// Every extrinsic submitted, included exactly once, dispatched without error.
+	pub fn all_included_once(&self) -> bool {
+		self.rejected == 0 && self.duplicates == 0 && self.failed == 0 && self.missing == 0
+	}
+}
+
+#[derive(Default)]
+struct State {
+	submitted_at: Vec<Option<Instant>>,
+	rejected: Vec<bool>,
+	rejections: Vec<String>,
+	submitted_all: bool,
+}
+
+/// Errors after which the same extrinsic may be submitted again: the pool is full or
+/// busy, which a block frees.
+fn retryable(message: &str) -> bool {
+	["1016", "Immediately Dropped", "pool is full", "1014"].iter().any(|m| message.contains(m))
+}
+
+/// Submits `txs` (`author_submitExtrinsic`, at most `in_flight` at once) and follows
+/// finalized blocks until every accepted one is included or `deadline` passes.
+pub async fn run_phase(
+	chain: &Chain,
+	name: &str,
+	txs: &[Tx],
+	in_flight: usize,
+	deadline: Instant,
+) -> anyhow::Result<PhaseReport> {
+	let started = Instant::now();
+	let index: HashMap<[u8; 32], usize> =
+		txs.iter().enumerate().map(|(i, tx)| (tx.hash, i)).collect();
+	let state = Arc::new(Mutex::new(State {
+		submitted_at: vec![None; txs.len()],
+		rejected: vec![false; txs.len()],
+		..Default::default()
+	}));
+	let first_block = chain.finalized_number().await? as u32 + 1;
+	tracing::info!("{name}: submitting {} extrinsics from block #{first_block}", txs.len());
+
+	let submit = {
+		let state = state.clone();
+		async move {
+			futures::stream::iter(txs.iter().enumerate())
+				.for_each_concurrent(in_flight, |(i, tx)| {
+					let state = state.clone();
+					async move {
+						let hex = format!("0x{}", hex::encode(&tx.bytes));
+						loop {
+							let sent_at = Instant::now();
+							let result: Result<serde_json::Value, _> = chain
+								.raw_rpc()
+								.request("author_submitExtrinsic", rpc_params![hex.clone()])
+								.await;
+							let mut s = state.lock().expect("state lock");
+							match result {
+								Ok(_) => {
+									s.submitted_at[i] = Some(sent_at);
+									return;
+								},
+								Err(e) => {
+									let message = e.to_string();
+									if retryable(&message) && Instant::now() < deadline {
+										drop(s);
+										// The pool frees room as blocks include extrinsics.
+										tokio::time::sleep(Duration::from_millis(200)).await;
+										continue;
+									}
+									s.rejected[i] = true;
+									if s.rejections.len() < 10 {
+										s.rejections.push(message);
+									}
+									return;
+								},
+							}
+						}
+					}
+				})
+				.await;
+			state.lock().expect("state lock").submitted_all = true;
+		}
+	};
+
+	let follow = async {
+		let mut seen = vec![0u32; txs.len()];
+		let mut finalized_at: Vec<Option<Instant>> = vec![None; txs.len()];
+		let mut blocks = Vec::new();
+		let mut next = first_block;
+		let mut previous_ts = timestamp(chain, next - 1).await?;
+		let mut last_progress = Instant::now();
+		loop {
+			let head = chain.finalized_number().await? as u32;
+			while next <= head {
+				let at = chain.at_number(next).await?;
+				let extrinsics = at.extrinsics().fetch().await?;
+				let mut ours = HashMap::new();
+				for ext in extrinsics.iter() {
+					let ext = ext?;
+					if let Some(&i) = index.get(&ext.hash().0) {
+						ours.insert(ext.index() as u32, i);
+						seen[i] += 1;
+						finalized_at[i].get_or_insert_with(Instant::now);
+					}
+				}
+				let events = at.events().fetch().await?;
+				let mut failed = 0;
+				for event in events.iter() {
+					let event = event?;
+					if let Phase::ApplyExtrinsic(x) = event.phase() {
+						if ours.contains_key(&x)
+							&& event.pallet_name() == "System"
+							&& event.event_name() == "ExtrinsicFailed"
+						{
+							failed += 1;
+						}
+					}
+				}
+				let weight = at
+					.storage()
+					.fetch(api::storage().system().block_weight(), ())
+					.await?
+					.decode()?;
+				let ts: u64 =
+					at.storage().fetch(api::storage().timestamp().now(), ()).await?.decode()?;
+				let stat = BlockStat {
+					number: next,
+					// Genesis has no timestamp: block #1 has no block time.
+					block_time_ms: if previous_ts == 0 {
+						0
+					} else {
+						ts.saturating_sub(previous_ts)
+					},
+					timestamp_ms: ts,
+					extrinsics: extrinsics.len() as u32,
+					included: ours.len() as u32,
+					failed,
+					normal_weight: weight.normal.ref_time,
+				};
+				if stat.included > 0 {
+					last_progress = Instant::now();
+				}
+				tracing::info!(
+					"{name}: #{} +{} ms: {} of ours ({} failed), {} extrinsics, normal weight {:.1} ms",
+					stat.number,
+					stat.block_time_ms,
+					stat.included,
+					stat.failed,
+					stat.extrinsics,
+					stat.normal_weight as f64 / 1e9
+				);
+				previous_ts = ts;
+				blocks.push(stat);
+				next += 1;
+			}
+			let (done, submitted_all) = {
+				let s = state.lock().expect("state lock");
+				let pending = (0..txs.len()).any(|i| !s.rejected[i] && seen[i] == 0);
+				(!pending && s.submitted_all, s.submitted_all)
+			};
+			if done {
+				break;
+			}
+			if Instant::now() >= deadline {
+				tracing::warn!("{name}: time is up with extrinsics still pending");
+				break;
+			}
+			if submitted_all && last_progress.elapsed() > Duration::from_secs(60) {
+				tracing::warn!("{name}: no extrinsic of ours included for 60 s; giving up");
+				break;
+			}
+			// Polls the finalized head; blocks come every slot.
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+		anyhow::Ok((seen, finalized_at, blocks))
+	};
+
+	let ((), followed) = futures::join!(submit, follow);
+	let (seen, finalized_at, blocks) = followed?;
+	let s = state.lock().expect("state lock");
+	let submit_end = s.submitted_at.iter().flatten().max().copied().unwrap_or(started);
+	let mut latencies: Vec<u64> = (0..txs.len())
+		.filter_map(
+			|i| Some(finalized_at[i]?.duration_since(s.submitted_at[i]?).as_millis() as u64),
+		)
+		.collect();
+	latencies.sort_unstable();
+	let pick = |q: f64| -> u64 {
+		if latencies.is_empty() {
+			0
+		} else {
+			latencies[((latencies.len() - 1) as f64 * q).round() as usize]
+		}
+	};
+	let rejected = s.rejected.iter().filter(|r| **r).count() as u64;
+	Ok(PhaseReport {
+		name: name.to_string(),
+		submitted: s.submitted_at.iter().flatten().count() as u64,
+		rejected,
+		included: seen.iter().filter(|n| **n > 0).count() as u64,
+		duplicates: seen.iter().filter(|n| **n > 1).count() as u64,
+		failed: blocks.iter().map(|b| u64::from(b.failed)).sum(),
+		missing: (0..txs.len()).filter(|&i| !s.rejected[i] && seen[i] == 0).count() as u64,
+		submit_seconds: submit_end.duration_since(started).as_secs_f64(),
+		seconds: started.elapsed().as_secs_f64(),
+		latency: Latency { p50_ms: pick(0.5), p90_ms: pick(0.9), max_ms: pick(1.0) },
+		window: steady_window(&blocks),
+		rejections: s.rejections.clone(),
+		blocks,
+	})
+}
+
+async fn timestamp(chain: &Chain, number: u32) -> anyhow::Result<u64> {
+	let at = chain.at_number(number).await?;
+	Ok(at.storage().fetch(api::storage().timestamp().now(), ()).await?.decode()?)
+}
+
+/// The blocks that included the phase's extrinsics, without the first and the last
+/// (filled only in part while submission ramps up and the pool drains); all of them
+/// when there are fewer than three. Time is measured between block timestamps, from
+/// the window's first block's parent.
+pub fn steady_window(blocks: &[BlockStat]) -> Option<Window> {
+	let first = blocks.iter().position(|b| b.included > 0)?;
+	let last = blocks.iter().rposition(|b| b.included > 0)?;
+	let (from, to) = if last >= first + 2 { (first + 1, last - 1) } else { (first, last) };
+	let window = &blocks[from..=to];
+	let ms: u64 = window.iter().map(|b| b.block_time_ms).sum();
+	let included: u64 = window.iter().map(|b| u64::from(b.included)).sum();
+	let seconds = ms as f64 / 1000.0;
+	Some(Window {
+		first_block: window[0].number,
+		last_block: window[window.len() - 1].number,
+		seconds,
+		included,
+		per_second: if seconds > 0.0 { included as f64 / seconds } else { 0.0 },
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn block(number: u32, included: u32) -> BlockStat {
+		BlockStat {
+			number,
+			block_time_ms: 6_000,
+			timestamp_ms: u64::from(number) * 6_000,
+			extrinsics: included + 1,
+			included,
+			failed: 0,
+			normal_weight: 0,
+		}
+	}
+
+	#[test]
+	fn the_steady_window_leaves_out_the_ramp_up_and_the_drain() {
+		let blocks = [block(1, 0), block(2, 10), block(3, 600), block(4, 600), block(5, 7)];
+		let w = steady_window(&blocks).unwrap();
+		assert_eq!((w.first_block, w.last_block, w.included), (3, 4, 1200));
+		assert_eq!(w.per_second, 100.0);
+		// Two blocks: both count.
+		let w = steady_window(&[block(1, 5), block(2, 7)]).unwrap();
+		assert_eq!((w.first_block, w.last_block, w.included), (1, 2, 12));
+		assert!(steady_window(&[block(1, 0)]).is_none());
+	}
+
+	#[test]
+	fn a_full_pool_is_retried_and_an_invalid_transaction_is_not() {
+		assert!(retryable("1016: Immediately Dropped: The transaction couldn't enter the pool"));
+		assert!(!retryable("1010: Invalid Transaction: Inability to pay some fees"));
+		assert!(!retryable("1012: Transaction is temporarily banned"));
+	}
+}

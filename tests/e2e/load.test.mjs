@@ -1,0 +1,89 @@
+// The load tool at CI size: paratii-load pre-signs a few hundred registerMedia and
+// transferKeepAlive extrinsics from many accounts, submits them to a real dev node
+// and follows the finalized chain. Every one must be included exactly once, its
+// report's counts must add up, and the chain's own state must agree with them.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { connect } from './lib/chain.mjs';
+import { startNode } from './lib/node.mjs';
+import { serviceBinary } from './lib/services.mjs';
+
+let node;
+let api;
+
+before(async () => {
+  node = await startNode({ name: 'load' });
+  api = await connect(node);
+});
+
+after(async () => {
+  await api?.disconnect();
+  await node?.stop();
+});
+
+/** Runs paratii-load to completion; resolves with its JSON report and stdout. */
+function load(args) {
+  const json = join(mkdtempSync(join(tmpdir(), 'paratii-load-')), 'report.json');
+  const child = spawn(serviceBinary('paratii-load'), ['--url', node.ws, '--json', json, '--expect-all', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`paratii-load exited ${code}:\n${stderr.slice(-4000)}`));
+      resolve({ report: JSON.parse(readFileSync(json, 'utf8')), stdout });
+    });
+  });
+}
+
+/** The report's own arithmetic: per-block counts sum to the totals. */
+function assertCountsAddUp(phase, count) {
+  assert.equal(phase.submitted, count, 'every extrinsic was submitted');
+  assert.equal(phase.included, count, 'every extrinsic was included');
+  assert.equal(phase.duplicates, 0);
+  assert.equal(phase.failed, 0);
+  assert.equal(phase.missing, 0);
+  assert.equal(phase.rejected, 0);
+  assert.equal(phase.blocks.reduce((n, b) => n + b.included, 0), count, 'blocks add up to the total');
+  const numbers = phase.blocks.map((b) => b.number);
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'blocks in order');
+  assert.equal(new Set(numbers).size, numbers.length, 'no block counted twice');
+  for (const b of phase.blocks) assert.ok(b.included <= b.extrinsics);
+}
+
+test('300 registerMedia from 30 accounts: each included once, and the chain has 300 more media', async () => {
+  const before = (await api.query.media.nextMediaId()).toNumber();
+  const { report, stdout } = await load(['--workload', 'register-media', '--count', '300', '--accounts', '30']);
+  assertCountsAddUp(report.measured, 300);
+  assert.deepEqual(report.setup.map((p) => [p.name, p.included]), [['fund accounts', 30], ['register users', 30]]);
+  const after = (await api.query.media.nextMediaId()).toNumber();
+  assert.equal(after - before, 300, 'media.nextMediaId moved by exactly the registrations');
+  // The ceiling is the runtime's: weight and limits as the chain reports them.
+  assert.ok(report.ceiling.call_weight > 0 && report.ceiling.per_block > 0);
+  const limits = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+  assert.equal(BigInt(report.limits.normal_max_weight), limits);
+  assert.match(stdout, /achieved: [\d.]+ per second/);
+  assert.match(stdout, /ceiling: [\d.]+ per second/);
+});
+
+test('300 transferKeepAlive from 20 accounts: each included once', async () => {
+  const { report } = await load(['--workload', 'transfer', '--count', '300', '--accounts', '20']);
+  assertCountsAddUp(report.measured, 300);
+  assert.deepEqual(report.setup.map((p) => p.name), ['fund accounts']);
+});
+
+test('a node that is not on loopback is refused', async () => {
+  const child = spawn(serviceBinary('paratii-load'), ['--url', 'ws://192.0.2.1:9944'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.notEqual(code, 0);
+  assert.match(stderr, /loopback only/);
+});
