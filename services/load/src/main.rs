@@ -132,7 +132,9 @@ async fn main() -> anyhow::Result<()> {
 	check_bounds(&args)?;
 	ensure_loopback(&args.url)?;
 	let chain = Chain::connect(&args.url, Duration::from_secs(60)).await?;
-	let limits = Limits::read(&chain).await?;
+	// One state for the run's constants: the limits, deposits and existential deposit.
+	let at = chain.at_best().await?;
+	let limits = Limits::read(&at)?;
 	let run = format!(
 		"{}",
 		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis()
@@ -151,7 +153,6 @@ async fn main() -> anyhow::Result<()> {
 	} else {
 		Vec::new()
 	};
-	let at = chain.at_best().await?;
 	let ed = at.constants().entry(api::constants().balances().existential_deposit())?;
 	let transfer_amount = ed;
 

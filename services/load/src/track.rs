@@ -4,7 +4,7 @@
 use crate::Tx;
 use codec::{Compact, Decode};
 use futures::StreamExt;
-use paratii_client::{api, Chain};
+use paratii_client::{api, AtBlock, Chain};
 use serde::Serialize;
 use std::{
 	collections::HashMap,
@@ -27,8 +27,7 @@ pub struct Limits {
 }
 
 impl Limits {
-	pub async fn read(chain: &Chain) -> anyhow::Result<Self> {
-		let at = chain.at_best().await?;
+	pub fn read(at: &AtBlock) -> anyhow::Result<Self> {
 		let weights = at.constants().entry(api::constants().system().block_weights())?;
 		let length = at.constants().entry(api::constants().system().block_length())?;
 		let normal = weights.per_class.normal;
@@ -266,8 +265,7 @@ pub async fn run_phase(
 					.fetch(api::storage().system().block_weight(), ())
 					.await?
 					.decode()?;
-				let ts: u64 =
-					at.storage().fetch(api::storage().timestamp().now(), ()).await?.decode()?;
+				let ts = timestamp_at(&at).await?;
 				let stat = BlockStat {
 					number: next,
 					// Genesis has no timestamp: block #1 has no block time.
@@ -356,7 +354,11 @@ pub async fn run_phase(
 }
 
 async fn timestamp(chain: &Chain, number: u32) -> anyhow::Result<u64> {
-	let at = chain.at_number(number).await?;
+	timestamp_at(&chain.at_number(number).await?).await
+}
+
+/// `Timestamp::Now` in the state `at`.
+async fn timestamp_at(at: &AtBlock) -> anyhow::Result<u64> {
 	Ok(at.storage().fetch(api::storage().timestamp().now(), ()).await?.decode()?)
 }
 
