@@ -9,10 +9,10 @@
 # extrinsic, written to runtime/src/weights/{block,extrinsic}_weights.rs, which the
 # runtime's block weights use as its base weights.
 #
-# STEPS and REPEAT (default 50 and 20) trade time for precision. PROFILE=dev (the
-# default) runs the test command's node, whose host-side crates (host functions, the
-# storage overlay and trie, the executor, hashing, signatures) are optimised in
-# Cargo.toml's [profile.dev.package]; PROFILE=release builds and runs a release node.
+# STEPS and REPEAT (default 50 and 20) trade time for precision. PROFILE=release (the
+# default) builds and runs a release node: the weights the runtime charges. PROFILE=dev
+# runs the test command's node instead, no second build, for trying a benchmark out:
+# its host functions, storage overlay and trie run unoptimised, so it overstates.
 # Each weights.rs says which. Run it on the reference validator hardware for
 # production weights.
 set -euo pipefail
@@ -23,12 +23,12 @@ REPEAT="${REPEAT:-20}"
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti pallet_bridge pallet_ad_exchange overhead)
 
-PROFILE="${PROFILE:-dev}"
+PROFILE="${PROFILE:-release}"
 ensure_rust
 case "$PROFILE" in
 	dev)
 		build_node
-		profile_note="the dev profile with the host-side crates optimised (Cargo.toml's [profile.dev.package])"
+		profile_note="the dev profile (the test build: host functions unoptimised, so these overstate)"
 		;;
 	release)
 		cargo build --locked --release -p paratii-node --features runtime-benchmarks
