@@ -1,14 +1,17 @@
 // The load tool at CI size: paratii-load pre-signs a few hundred registerMedia and
-// transferKeepAlive extrinsics from many accounts, submits them to a real dev node
-// and follows the finalized chain. Every one must be included exactly once, its
-// report's counts must add up, and the chain's own state must agree with them.
+// transferKeepAlive extrinsics from many accounts, and ERC20 transfers from many
+// Ethereum keys through paratii-eth-rpc, submits them to a real dev node and follows
+// the finalized chain. Every one must be included exactly once, its report's counts
+// must add up, and the chain's own state must agree with them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ethers } from 'ethers';
 import { connect } from './lib/chain.mjs';
+import { startEthRpc } from './lib/eth.mjs';
 import { startNode } from './lib/node.mjs';
 import { serviceBinary } from './lib/services.mjs';
 
@@ -70,13 +73,44 @@ test('300 registerMedia from 30 accounts: each included once, and the chain has 
   const limits = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
   assert.equal(BigInt(report.limits.normal_max_weight), limits);
   assert.match(stdout, /achieved: [\d.]+ per second/);
-  assert.match(stdout, /ceiling: [\d.]+ per second/);
+  assert.match(stdout, /ceiling \(query_info\): [\d.]+ per second/);
 });
 
 test('300 transferKeepAlive from 20 accounts: each included once', async () => {
   const { report } = await load(['--workload', 'transfer', '--count', '300', '--accounts', '20']);
   assertCountsAddUp(report.measured, 300);
   assert.deepEqual(report.setup.map((p) => p.name), ['fund accounts']);
+});
+
+test('200 ERC20 transfers from 20 Ethereum keys through paratii-eth-rpc: each included once, every Transfer logged', async () => {
+  const ethRpc = await startEthRpc(node, { name: 'eth-rpc-load' });
+  try {
+    const artifact = new URL('../../contracts/chain/build/ExampleToken.json', import.meta.url).pathname;
+    const { report, stdout } = await load(['--workload', 'erc20', '--count', '200', '--accounts', '20',
+      '--in-flight', '64', '--eth-url', ethRpc.url, '--erc20-artifact', artifact]);
+    assertCountsAddUp(report.measured, 200);
+    assert.deepEqual(report.setup.map((p) => [p.name, p.included]),
+      [['fund the deployer', 1], ['fund accounts', 20], ['hand out tokens', 19]]);
+    // The chain's EVM agrees: every key's nonce, and a Transfer log for the mint, each
+    // hand-out and each measured transfer.
+    const provider = new ethers.JsonRpcProvider(ethRpc.url, undefined, { staticNetwork: true });
+    const { token, accounts } = report.erc20;
+    const nonces = await Promise.all(accounts.map((a) => provider.getTransactionCount(a, 'latest')));
+    assert.equal(nonces.reduce((a, b) => a + b, 0), 1 + 19 + 200, 'the deployment, 19 hand-outs, 200 transfers');
+    const transfer = ethers.id('Transfer(address,address,uint256)');
+    const logs = await provider.getLogs({ address: token, topics: [transfer], fromBlock: 0, toBlock: 'latest' });
+    assert.equal(logs.length, 1 + 19 + 200);
+    // Round-robin: each key sent and received 10 of the smallest unit, so a key keeps
+    // its one token.
+    const erc20 = new ethers.Contract(token, ['function balanceOf(address) view returns (uint256)'], provider);
+    assert.equal(await erc20.balanceOf(accounts[7]), 10n ** 18n);
+    assert.ok(report.ceiling.charged_weight > 0, 'a ceiling from the weight blocks charged');
+    assert.equal(report.ceiling_source, 'measured');
+    assert.match(stdout, /achieved: [\d.]+ per second/);
+    provider.destroy();
+  } finally {
+    await ethRpc.stop();
+  }
 });
 
 test('a node that is not on loopback is refused', async () => {

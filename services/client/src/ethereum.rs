@@ -289,11 +289,8 @@ impl Wallet {
 			access_list: Default::default(),
 			input: data.into(),
 		};
-		let signature = self.key.sign_prehashed(&tx.signature_hash().0);
-		let signature = alloy_primitives::Signature::from_raw_array(&signature.0)
-			.map_err(|e| anyhow!("the signer made an invalid signature: {e}"))?;
-		let envelope: TxEnvelope = tx.into_signed(signature).into();
-		let hash = self.rpc.send_raw(envelope.encoded_2718()).await?;
+		let (_, raw) = sign_eip1559(&self.key, tx)?;
+		let hash = self.rpc.send_raw(raw).await?;
 		let started = Instant::now();
 		let mut poll = 0u32;
 		loop {
@@ -314,6 +311,20 @@ impl Wallet {
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
+}
+
+/// Signs an EIP-1559 transaction with `key`: its hash and its EIP-2718 encoding (what
+/// `eth_sendRawTransaction` takes).
+pub fn sign_eip1559(
+	key: &subxt_signer::eth::Keypair,
+	tx: TxEip1559,
+) -> anyhow::Result<(B256, Vec<u8>)> {
+	let signature = key.sign_prehashed(&tx.signature_hash().0);
+	let signature = alloy_primitives::Signature::from_raw_array(&signature.0)
+		.map_err(|e| anyhow!("the signer made an invalid signature: {e}"))?;
+	let envelope: TxEnvelope = tx.into_signed(signature).into();
+	let raw = envelope.encoded_2718();
+	Ok((alloy_primitives::keccak256(&raw), raw))
 }
 
 /// The contract's view of the chain: the latest anchored block and the sets it knows.

@@ -6,7 +6,10 @@
 //! round-robin over the accounts (media receipts signed with the dev clusters' keys,
 //! `--cluster`), submits them with `author_submitExtrinsic` as fast as the node's pool
 //! takes them (`--in-flight` at once; a full pool is retried after the next block) and
-//! follows the finalized chain.
+//! follows the finalized chain. `--workload erc20` does the same with an OpenZeppelin
+//! ERC20 on the chain's EVM: fresh Ethereum keys, raw EIP-1559 `transfer`s sent with
+//! `eth_sendRawTransaction` through `--eth-url` (paratii-eth-rpc), found in blocks as
+//! `Revive::eth_transact` by their Ethereum hash.
 //!
 //! It prints one line per block (extrinsics of the run included, failed, the normal
 //! class's weight used against its limit, block time) and a summary: included exactly
@@ -23,18 +26,19 @@
 //! paratii-load --workload register-media --count 30000 --accounts 500 --json out.json
 //! ```
 
+mod erc20;
 mod track;
 mod workload;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use paratii_client::{api, keys, Chain};
+use paratii_client::{api, ethereum::EthRpc, keys, Chain};
 use serde::Serialize;
 use std::{
 	path::PathBuf,
 	time::{Duration, Instant},
 };
-use track::{Ceiling, Limits, PhaseReport};
+use track::{Ceiling, Limits, PhaseReport, Steps, Via};
 use workload::{Accounts, Workload};
 
 /// A signed extrinsic, SCALE-encoded, and its hash (blake2-256 of the bytes).
@@ -75,6 +79,13 @@ struct Args {
 	/// Receipt keys (ed25519 secret URIs) of registered clusters, one per receipt.
 	#[arg(long = "cluster", default_values_t = ["//Cluster1".to_string(), "//Cluster2".to_string()])]
 	clusters: Vec<String>,
+	/// The Ethereum JSON-RPC (paratii-eth-rpc) the ERC20 workload sends through
+	/// (loopback only).
+	#[arg(long, default_value = "http://127.0.0.1:8545")]
+	eth_url: String,
+	/// The ERC20 the ERC20 workload deploys: a solc artifact with its creation code.
+	#[arg(long, default_value = "contracts/chain/build/ExampleToken.json")]
+	erc20_artifact: PathBuf,
 	/// Write the report here as JSON.
 	#[arg(long)]
 	json: Option<PathBuf>,
@@ -91,16 +102,30 @@ struct Report {
 	accounts: u32,
 	node: String,
 	limits: Limits,
-	ceiling: Ceiling,
+	/// `None` when nothing was included to measure it by (Ethereum transactions).
+	ceiling: Option<Ceiling>,
+	/// `query_info` (the runtime's weight of one extrinsic before dispatch) or
+	/// `measured` (Ethereum transactions: what blocks charged each one).
+	ceiling_source: &'static str,
 	setup: Vec<PhaseReport>,
 	measured: PhaseReport,
+	/// The ERC20 workload's token and keys, for checking the chain against the report.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	erc20: Option<Erc20Report>,
 }
 
-fn ensure_loopback(url: &str) -> anyhow::Result<()> {
-	let rest = url
-		.strip_prefix("ws://")
-		.or_else(|| url.strip_prefix("wss://"))
-		.context("--url must be ws:// or wss://")?;
+#[derive(Serialize)]
+struct Erc20Report {
+	token: alloy_primitives::Address,
+	accounts: Vec<alloy_primitives::Address>,
+}
+
+/// Refuses `url` (of option `option`, one of `schemes`) unless its host is loopback.
+fn ensure_loopback(option: &str, url: &str, schemes: [&str; 2]) -> anyhow::Result<()> {
+	let rest = schemes
+		.iter()
+		.find_map(|scheme| url.strip_prefix(scheme))
+		.with_context(|| format!("{option} must be {} or {}", schemes[0], schemes[1]))?;
 	let host = rest.split('/').next().unwrap_or_default();
 	let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
 	if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
@@ -130,7 +155,10 @@ async fn main() -> anyhow::Result<()> {
 	paratii_client::init_logging();
 	let args = Args::parse();
 	check_bounds(&args)?;
-	ensure_loopback(&args.url)?;
+	ensure_loopback("--url", &args.url, ["ws://", "wss://"])?;
+	if args.workload == Workload::Erc20 {
+		ensure_loopback("--eth-url", &args.eth_url, ["http://", "https://"])?;
+	}
 	let chain = Chain::connect(&args.url, Duration::from_secs(60)).await?;
 	// One state for the run's constants: the limits, deposits and existential deposit.
 	let at = chain.at_best().await?;
@@ -139,9 +167,79 @@ async fn main() -> anyhow::Result<()> {
 		"{}",
 		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis()
 	);
-	let accounts = Accounts::derive(&run, args.accounts)?;
+	let funder = keys::account_key(&args.funder)?;
+	let rpc = EthRpc::new(&args.eth_url);
+	let mut steps = Steps {
+		chain: &chain,
+		in_flight: args.in_flight,
+		patience: Duration::from_secs(args.max_seconds),
+		reports: Vec::new(),
+	};
+	let mut erc20 = None;
+	let (txs, via, ceiling) = if args.workload == Workload::Erc20 {
+		let accounts = erc20::EthAccounts::derive(&run, args.accounts)?;
+		let prepared =
+			erc20::prepare(&mut steps, &rpc, &funder, &accounts, &args.erc20_artifact, args.count)
+				.await?;
+		tracing::info!("ERC20 at {}: transfers go through {}", prepared.token, args.eth_url);
+		erc20 = Some(Erc20Report { token: prepared.token, accounts: accounts.addresses });
+		(prepared.transfers, Via::Eth(&rpc), None)
+	} else {
+		let (txs, ceiling) =
+			substrate_workload(&args, &chain, &at, &limits, &run, &funder, &mut steps).await?;
+		(txs, Via::Node, Some(ceiling))
+	};
+	let measured = track::run_phase(
+		&chain,
+		args.workload.call_name(),
+		&txs,
+		via,
+		args.in_flight,
+		Instant::now() + Duration::from_secs(args.max_seconds),
+	)
+	.await?;
+	let ceiling_source = if ceiling.is_some() { "query_info" } else { "measured" };
+	let ceiling = ceiling.or_else(|| Ceiling::measured(&limits, &measured));
+
+	let report = Report {
+		workload: args.workload,
+		call: args.workload.call_name(),
+		count: args.count,
+		accounts: args.accounts,
+		node: args.url.clone(),
+		limits,
+		ceiling,
+		ceiling_source,
+		setup: steps.reports,
+		measured,
+		erc20,
+	};
+	print_table(&report);
+	if let Some(path) = &args.json {
+		std::fs::write(path, serde_json::to_vec_pretty(&report)?)
+			.with_context(|| format!("writing {}", path.display()))?;
+		eprintln!("report written to {}", path.display());
+	}
+	if args.expect_all && !report.measured.all_included_once() {
+		bail!("not every extrinsic was included exactly once: {}", summary(&report.measured));
+	}
+	Ok(())
+}
+
+/// The Substrate workloads' set-up (funding; user registration for media) and their
+/// signed extrinsics, with the ceiling `query_info` gives for one of them.
+async fn substrate_workload(
+	args: &Args,
+	chain: &Chain,
+	at: &paratii_client::AtBlock,
+	limits: &Limits,
+	run: &str,
+	funder: &subxt_signer::sr25519::Keypair,
+	steps: &mut Steps<'_>,
+) -> anyhow::Result<(Vec<Tx>, Ceiling)> {
+	let accounts = Accounts::derive(run, args.accounts)?;
 	let clusters = if args.workload == Workload::RegisterMedia {
-		let clusters = workload::clusters(&chain, &args.clusters).await?;
+		let clusters = workload::clusters(chain, &args.clusters).await?;
 		let needed = chain.replication_factor().await? as usize;
 		if clusters.len() < needed {
 			bail!(
@@ -158,9 +256,9 @@ async fn main() -> anyhow::Result<()> {
 
 	// The ceiling, from one extrinsic of the workload as the runtime weighs it.
 	let sample =
-		workload::build(&chain, args.workload, &run, &accounts, 1, &clusters, 1, transfer_amount)
+		workload::build(chain, args.workload, run, &accounts, 1, &clusters, 1, transfer_amount)
 			.await?;
-	let ceiling = track::ceiling(&chain, &limits, &sample[0]).await?;
+	let ceiling = track::ceiling(chain, limits, &sample[0]).await?;
 	tracing::info!(
 		"{}: {:.0} µs charged per extrinsic ({} bytes): the weights admit {} per block, {:.0} per second",
 		args.workload.call_name(),
@@ -172,43 +270,27 @@ async fn main() -> anyhow::Result<()> {
 
 	// Funds: fees with a margin, what each extrinsic holds or sends, the user deposit.
 	let per_account = u128::from(args.count.div_ceil(args.accounts));
-	let per_extrinsic = match args.workload {
+	let (per_extrinsic, user_deposit) = match args.workload {
 		Workload::RegisterMedia => {
 			let item = at.constants().entry(api::constants().media().deposit_per_item())?;
 			let byte = at.constants().entry(api::constants().media().deposit_per_byte())?;
 			// The record and two hash-index entries; a record is well under 1 KiB.
-			3 * item + 1024 * byte
+			(3 * item + 1024 * byte, at.constants().entry(api::constants().users().user_deposit())?)
 		},
-		Workload::Transfer => transfer_amount,
-	};
-	let user_deposit = match args.workload {
-		Workload::RegisterMedia => at.constants().entry(api::constants().users().user_deposit())?,
-		Workload::Transfer => 0,
+		_ => (transfer_amount, 0),
 	};
 	let fund = 100 * ed
 		+ user_deposit
 		+ (per_account + 1) * (per_extrinsic + 2 * ceiling.partial_fee.max(ed));
-	let funder = keys::account_key(&args.funder)?;
-	let (funding, users) = workload::setup(&chain, args.workload, &funder, &accounts, fund).await?;
-
-	let phase_deadline = || Instant::now() + Duration::from_secs(args.max_seconds);
-	let mut setup = Vec::new();
-	for (name, txs) in [("fund accounts", funding), ("register users", users)] {
-		if txs.is_empty() {
-			continue;
-		}
-		let report = track::run_phase(&chain, name, &txs, args.in_flight, phase_deadline()).await?;
-		if !report.all_included_once() {
-			bail!("set-up step '{name}' did not complete: {}", summary(&report));
-		}
-		setup.push(report);
-	}
+	let (funding, users) = workload::setup(chain, args.workload, funder, &accounts, fund).await?;
+	steps.run("fund accounts", funding, Via::Node).await?;
+	steps.run("register users", users, Via::Node).await?;
 
 	let first_nonce = u64::from(args.workload == Workload::RegisterMedia);
 	let txs = workload::build(
-		&chain,
+		chain,
 		args.workload,
-		&run,
+		run,
 		&accounts,
 		first_nonce,
 		&clusters,
@@ -216,34 +298,10 @@ async fn main() -> anyhow::Result<()> {
 		transfer_amount,
 	)
 	.await?;
-	let measured =
-		track::run_phase(&chain, args.workload.call_name(), &txs, args.in_flight, phase_deadline())
-			.await?;
-
-	let report = Report {
-		workload: args.workload,
-		call: args.workload.call_name(),
-		count: args.count,
-		accounts: args.accounts,
-		node: args.url.clone(),
-		limits,
-		ceiling,
-		setup,
-		measured,
-	};
-	print_table(&report);
-	if let Some(path) = &args.json {
-		std::fs::write(path, serde_json::to_vec_pretty(&report)?)
-			.with_context(|| format!("writing {}", path.display()))?;
-		eprintln!("report written to {}", path.display());
-	}
-	if args.expect_all && !report.measured.all_included_once() {
-		bail!("not every extrinsic was included exactly once: {}", summary(&report.measured));
-	}
-	Ok(())
+	Ok((txs, ceiling))
 }
 
-fn summary(r: &PhaseReport) -> String {
+pub(crate) fn summary(r: &PhaseReport) -> String {
 	format!(
 		"{} submitted, {} rejected, {} included, {} duplicated, {} failed, {} missing{}",
 		r.submitted,
@@ -283,9 +341,17 @@ fn print_table(r: &Report) {
 			w.per_second, w.first_block, w.last_block, w.seconds, w.included
 		);
 	}
-	let c = &r.ceiling;
 	println!(
-		"ceiling: {:.1} per second ({} per {} ms block; by weight {}, by length {}); {:.0} µs charged each ({:.0} µs call + {:.0} µs base), normal limit {:.0} ms",
+		"submission → finalized: p50 {} ms, p90 {} ms, max {} ms; submitted in {:.1} s",
+		m.latency.p50_ms, m.latency.p90_ms, m.latency.max_ms, m.submit_seconds
+	);
+	let Some(c) = &r.ceiling else {
+		println!("ceiling: not measured (nothing was included)");
+		return;
+	};
+	println!(
+		"ceiling ({}): {:.1} per second ({} per {} ms block; by weight {}, by length {}); {:.0} µs charged each ({:.0} µs call + {:.0} µs base), normal limit {:.0} ms",
+		r.ceiling_source,
 		c.per_second,
 		c.per_block,
 		r.limits.slot_ms,
@@ -301,10 +367,6 @@ fn print_table(r: &Report) {
 			println!("achieved / ceiling: {:.0}%", 100.0 * w.per_second / c.per_second);
 		}
 	}
-	println!(
-		"submission → finalized: p50 {} ms, p90 {} ms, max {} ms; submitted in {:.1} s",
-		m.latency.p50_ms, m.latency.p90_ms, m.latency.max_ms, m.submit_seconds
-	);
 }
 
 #[cfg(test)]
@@ -313,11 +375,16 @@ mod tests {
 
 	#[test]
 	fn only_loopback_nodes_are_loaded() {
-		assert!(ensure_loopback("ws://127.0.0.1:9944").is_ok());
-		assert!(ensure_loopback("ws://localhost:9944/").is_ok());
-		assert!(ensure_loopback("ws://[::1]:9944").is_ok());
-		assert!(ensure_loopback("ws://10.0.0.5:9944").is_err());
-		assert!(ensure_loopback("wss://rpc.example.org").is_err());
-		assert!(ensure_loopback("http://127.0.0.1:9944").is_err());
+		let ws = |url| ensure_loopback("--url", url, ["ws://", "wss://"]);
+		assert!(ws("ws://127.0.0.1:9944").is_ok());
+		assert!(ws("ws://localhost:9944/").is_ok());
+		assert!(ws("ws://[::1]:9944").is_ok());
+		assert!(ws("ws://10.0.0.5:9944").is_err());
+		assert!(ws("wss://rpc.example.org").is_err());
+		assert!(ws("http://127.0.0.1:9944").is_err());
+		let http = |url| ensure_loopback("--eth-url", url, ["http://", "https://"]);
+		assert!(http("http://127.0.0.1:8545").is_ok());
+		assert!(http("https://mainnet.example.org").is_err());
+		assert!(http("ws://127.0.0.1:8545").is_err());
 	}
 }

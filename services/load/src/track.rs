@@ -4,14 +4,16 @@
 use crate::Tx;
 use codec::{Compact, Decode};
 use futures::StreamExt;
-use paratii_client::{api, AtBlock, Chain};
+use paratii_client::{api, ethereum::EthRpc, AtBlock, Chain, ChainConfig};
 use serde::Serialize;
 use std::{
 	collections::HashMap,
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
-use subxt::{events::Phase, rpcs::rpc_params};
+use subxt::{
+	client::OfflineClientAtBlockT, events::Phase, extrinsics::Extrinsic, rpcs::rpc_params,
+};
 
 /// What the runtime admits per block and how long a block is.
 #[derive(Clone, Debug, Serialize)]
@@ -56,6 +58,40 @@ pub struct Ceiling {
 	pub per_second: f64,
 }
 
+impl Ceiling {
+	/// How many extrinsics charged `call_weight` (plus the base extrinsic weight) and
+	/// `length_bytes` long fit in a block, and per second.
+	pub fn new(limits: &Limits, call_weight: u64, length_bytes: u32, partial_fee: u128) -> Self {
+		let charged = call_weight.saturating_add(limits.base_extrinsic_weight).max(1);
+		let by_weight = limits.normal_max_weight / charged;
+		let by_length = u64::from(limits.normal_max_length) / u64::from(length_bytes.max(1));
+		let per_block = by_weight.min(by_length);
+		Self {
+			call_weight,
+			charged_weight: charged,
+			length_bytes,
+			partial_fee,
+			per_block_by_weight: by_weight,
+			per_block_by_length: by_length,
+			per_block,
+			per_second: per_block as f64 * 1000.0 / limits.slot_ms as f64,
+		}
+	}
+
+	/// For Ethereum transactions, whose weight before dispatch is only their gas limit:
+	/// the normal weight the phase's blocks were charged per included transaction (after
+	/// refunds, as a block builder counts it) and their mean length.
+	pub fn measured(limits: &Limits, phase: &PhaseReport) -> Option<Self> {
+		let blocks = phase.blocks.iter().filter(|b| b.included > 0);
+		let (weight, included, bytes) = blocks.fold((0u64, 0u64, 0u64), |(w, n, l), b| {
+			(w.saturating_add(b.normal_weight), n + u64::from(b.included), l + b.bytes)
+		});
+		let charged = weight.checked_div(included)?;
+		let length = (bytes / included) as u32;
+		Some(Self::new(limits, charged.saturating_sub(limits.base_extrinsic_weight), length, 0))
+	}
+}
+
 /// Weight and fee of `tx` as the runtime computes them, and the resulting ceiling.
 pub async fn ceiling(chain: &Chain, limits: &Limits, tx: &Tx) -> anyhow::Result<Ceiling> {
 	let mut args = tx.bytes.clone();
@@ -70,20 +106,7 @@ pub async fn ceiling(chain: &Chain, limits: &Limits, tx: &Tx) -> anyhow::Result<
 	let bytes = hex::decode(out.trim_start_matches("0x"))?;
 	let (Compact(ref_time), Compact(_proof), _class, partial_fee) =
 		<(Compact<u64>, Compact<u64>, u8, u128)>::decode(&mut &bytes[..])?;
-	let charged = ref_time.saturating_add(limits.base_extrinsic_weight).max(1);
-	let by_weight = limits.normal_max_weight / charged;
-	let by_length = u64::from(limits.normal_max_length) / (tx.bytes.len() as u64).max(1);
-	let per_block = by_weight.min(by_length);
-	Ok(Ceiling {
-		call_weight: ref_time,
-		charged_weight: charged,
-		length_bytes: tx.bytes.len() as u32,
-		partial_fee,
-		per_block_by_weight: by_weight,
-		per_block_by_length: by_length,
-		per_block,
-		per_second: per_block as f64 * 1000.0 / limits.slot_ms as f64,
-	})
+	Ok(Ceiling::new(limits, ref_time, tx.bytes.len() as u32, partial_fee))
 }
 
 /// One finalized block of a phase.
@@ -101,6 +124,8 @@ pub struct BlockStat {
 	pub failed: u32,
 	/// Weight normal extrinsics used (`System.BlockWeight`), picoseconds.
 	pub normal_weight: u64,
+	/// Bytes of the phase's extrinsics in it.
+	pub bytes: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -157,18 +182,69 @@ struct State {
 	submitted_all: bool,
 }
 
+/// Where a phase's transactions go.
+#[derive(Clone, Copy)]
+pub enum Via<'a> {
+	/// The node's `author_submitExtrinsic`: signed extrinsics.
+	Node,
+	/// An Ethereum JSON-RPC's `eth_sendRawTransaction` (paratii-eth-rpc): raw Ethereum
+	/// transactions, which reach blocks as `Revive::eth_transact` extrinsics.
+	Eth(&'a EthRpc),
+}
+
+impl Via<'_> {
+	async fn submit(&self, chain: &Chain, bytes: &[u8]) -> Result<(), String> {
+		let hex = format!("0x{}", hex::encode(bytes));
+		match self {
+			Via::Node => chain
+				.raw_rpc()
+				.request::<serde_json::Value>("author_submitExtrinsic", rpc_params![hex])
+				.await
+				.map(drop)
+				.map_err(|e| e.to_string()),
+			Via::Eth(rpc) => rpc
+				.request("eth_sendRawTransaction", serde_json::json!([hex]))
+				.await
+				.map(drop)
+				.map_err(|e| format!("{e:#}")),
+		}
+	}
+}
+
+/// What identifies an extrinsic of a phase in a block: an Ethereum transaction's hash
+/// (keccak-256 of the raw transaction `Revive::eth_transact` carries), else the
+/// extrinsic's own hash.
+fn phase_key<C: OfflineClientAtBlockT<ChainConfig> + Clone>(
+	ext: &Extrinsic<'_, ChainConfig, C>,
+) -> [u8; 32] {
+	if ext.pallet_name() == "Revive" && ext.call_name() == "eth_transact" {
+		if let Ok(payload) = Vec::<u8>::decode(&mut ext.call_data_field_bytes()) {
+			return alloy_primitives::keccak256(&payload).0;
+		}
+	}
+	ext.hash().0
+}
+
+/// Whether `event` says extrinsic's dispatch failed: `System.ExtrinsicFailed`, or for an
+/// Ethereum transaction `Revive.EthExtrinsicRevert` (a reverted call is included and
+/// charged, but fails).
+fn is_failure(pallet: &str, event: &str) -> bool {
+	matches!((pallet, event), ("System", "ExtrinsicFailed") | ("Revive", "EthExtrinsicRevert"))
+}
+
 /// Errors after which the same extrinsic may be submitted again: the pool is full or
 /// busy, which a block frees.
 fn retryable(message: &str) -> bool {
 	["1016", "Immediately Dropped", "pool is full", "1014"].iter().any(|m| message.contains(m))
 }
 
-/// Submits `txs` (`author_submitExtrinsic`, at most `in_flight` at once) and follows
-/// finalized blocks until every accepted one is included or `deadline` passes.
+/// Submits `txs` (`via` the node or an Ethereum RPC, at most `in_flight` at once) and
+/// follows finalized blocks until every accepted one is included or `deadline` passes.
 pub async fn run_phase(
 	chain: &Chain,
 	name: &str,
 	txs: &[Tx],
+	via: Via<'_>,
 	in_flight: usize,
 	deadline: Instant,
 ) -> anyhow::Result<PhaseReport> {
@@ -190,21 +266,16 @@ pub async fn run_phase(
 				.for_each_concurrent(in_flight, |(i, tx)| {
 					let state = state.clone();
 					async move {
-						let hex = format!("0x{}", hex::encode(&tx.bytes));
 						loop {
 							let sent_at = Instant::now();
-							let result: Result<serde_json::Value, _> = chain
-								.raw_rpc()
-								.request("author_submitExtrinsic", rpc_params![hex.clone()])
-								.await;
+							let result = via.submit(chain, &tx.bytes).await;
 							let mut s = state.lock().expect("state lock");
 							match result {
-								Ok(_) => {
+								Ok(()) => {
 									s.submitted_at[i] = Some(sent_at);
 									return;
 								},
-								Err(e) => {
-									let message = e.to_string();
+								Err(message) => {
 									if retryable(&message) && Instant::now() < deadline {
 										drop(s);
 										// The pool frees room as blocks include extrinsics.
@@ -239,10 +310,12 @@ pub async fn run_phase(
 				let at = chain.at_number(next).await?;
 				let extrinsics = at.extrinsics().fetch().await?;
 				let mut ours = HashMap::new();
+				let mut bytes = 0u64;
 				for ext in extrinsics.iter() {
 					let ext = ext?;
-					if let Some(&i) = index.get(&ext.hash().0) {
+					if let Some(&i) = index.get(&phase_key(&ext)) {
 						ours.insert(ext.index() as u32, i);
+						bytes += ext.bytes().len() as u64;
 						seen[i] += 1;
 						finalized_at[i].get_or_insert_with(Instant::now);
 					}
@@ -253,8 +326,7 @@ pub async fn run_phase(
 					let event = event?;
 					if let Phase::ApplyExtrinsic(x) = event.phase() {
 						if ours.contains_key(&x)
-							&& event.pallet_name() == "System"
-							&& event.event_name() == "ExtrinsicFailed"
+							&& is_failure(event.pallet_name(), event.event_name())
 						{
 							failed += 1;
 						}
@@ -279,6 +351,7 @@ pub async fn run_phase(
 					included: ours.len() as u32,
 					failed,
 					normal_weight: weight.normal.ref_time,
+					bytes,
 				};
 				if stat.included > 0 {
 					last_progress = Instant::now();
@@ -353,6 +426,31 @@ pub async fn run_phase(
 	})
 }
 
+/// A run's set-up steps, each run to completion (every transaction included once,
+/// dispatched without error) before the next.
+pub struct Steps<'a> {
+	pub chain: &'a Chain,
+	pub in_flight: usize,
+	/// How long each step may take.
+	pub patience: Duration,
+	pub reports: Vec<PhaseReport>,
+}
+
+impl Steps<'_> {
+	pub async fn run(&mut self, name: &str, txs: Vec<Tx>, via: Via<'_>) -> anyhow::Result<()> {
+		if txs.is_empty() {
+			return Ok(());
+		}
+		let deadline = Instant::now() + self.patience;
+		let report = run_phase(self.chain, name, &txs, via, self.in_flight, deadline).await?;
+		if !report.all_included_once() {
+			anyhow::bail!("set-up step '{name}' did not complete: {}", crate::summary(&report));
+		}
+		self.reports.push(report);
+		Ok(())
+	}
+}
+
 async fn timestamp(chain: &Chain, number: u32) -> anyhow::Result<u64> {
 	timestamp_at(&chain.at_number(number).await?).await
 }
@@ -396,6 +494,7 @@ mod tests {
 			included,
 			failed: 0,
 			normal_weight: 0,
+			bytes: 0,
 		}
 	}
 

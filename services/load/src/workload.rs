@@ -26,6 +26,9 @@ pub enum Workload {
 	RegisterMedia,
 	/// `balances.transferKeepAlive` between the run's accounts.
 	Transfer,
+	/// An OpenZeppelin ERC20's `transfer` between Ethereum keys, sent as raw
+	/// transactions through an Ethereum JSON-RPC (`--eth-url`, paratii-eth-rpc).
+	Erc20,
 }
 
 impl Workload {
@@ -33,6 +36,7 @@ impl Workload {
 		match self {
 			Workload::RegisterMedia => "media.registerMedia",
 			Workload::Transfer => "balances.transferKeepAlive",
+			Workload::Erc20 => "ERC20.transfer",
 		}
 	}
 }
@@ -88,6 +92,24 @@ pub async fn clusters(chain: &Chain, uris: &[String]) -> anyhow::Result<Vec<Clus
 	Ok(clusters)
 }
 
+/// `funder` sends each account its amount (`transferKeepAlive`, consecutive nonces).
+pub async fn fund(
+	chain: &Chain,
+	funder: &Keypair,
+	amounts: &[(AccountId, u128)],
+) -> anyhow::Result<Vec<Tx>> {
+	let mut tx = chain.client().tx().await?;
+	let first = chain.next_nonce(&funder.public_key().to_account_id()).await?;
+	amounts
+		.iter()
+		.zip(first..)
+		.map(|((id, amount), nonce)| {
+			let call = api::tx().balances().transfer_keep_alive((*id).into(), *amount);
+			sign(&mut tx, &call, funder, nonce)
+		})
+		.collect()
+}
+
 /// The set-up: `funder` sends each account `amount`; for `register-media` each account
 /// then registers as a user. Returns the two steps (the second needs the first).
 pub async fn setup(
@@ -97,16 +119,11 @@ pub async fn setup(
 	accounts: &Accounts,
 	amount: u128,
 ) -> anyhow::Result<(Vec<Tx>, Vec<Tx>)> {
-	let mut tx = chain.client().tx().await?;
-	let mut nonce = chain.next_nonce(&funder.public_key().to_account_id()).await?;
-	let mut funding = Vec::with_capacity(accounts.ids.len());
-	for id in &accounts.ids {
-		let call = api::tx().balances().transfer_keep_alive((*id).into(), amount);
-		funding.push(sign(&mut tx, &call, funder, nonce)?);
-		nonce += 1;
-	}
+	let amounts: Vec<_> = accounts.ids.iter().map(|id| (*id, amount)).collect();
+	let funding = fund(chain, funder, &amounts).await?;
 	let mut users = Vec::new();
 	if workload == Workload::RegisterMedia {
+		let mut tx = chain.client().tx().await?;
 		for (i, key) in accounts.keys.iter().enumerate() {
 			let call = api::tx().users().register(format!("load-{i}").into_bytes(), None);
 			users.push(sign(&mut tx, &call, key, 0)?);
@@ -163,6 +180,9 @@ pub async fn build(
 							Workload::RegisterMedia => {
 								let call = register_media(run, i, owner, &genesis, clusters);
 								sign(&mut tx, &call, signer, nonce)?
+							},
+							Workload::Erc20 => {
+								anyhow::bail!("ERC20 transfers are signed by the erc20 module")
 							},
 							Workload::Transfer => {
 								let to = accounts.ids[((i + 1) % n) as usize];
