@@ -91,8 +91,11 @@ run() {
 	if [ -n "$perf_pid" ]; then
 		kill -INT "$perf_pid" 2>/dev/null || true
 		wait "$perf_pid" || true
-		perf report -i "$OUT/$workload.perf.data" --no-children --sort dso,symbol --percent-limit 0.5 \
-			--stdio 2>/dev/null >"$OUT/$workload.profile.txt"
+		# By binary ([JIT] is the runtime's wasm), then by function.
+		for sort in dso dso,symbol; do
+			perf report -i "$OUT/$workload.perf.data" --no-children --sort "$sort" --percent-limit 0.5 \
+				--stdio 2>/dev/null | grep -v '^#' | sed 's/  */ /g; /^ *$/d'
+		done >"$OUT/$workload.profile.txt"
 		say "the node's profile during $workload: $OUT/$workload.profile.txt"
 	fi
 }
