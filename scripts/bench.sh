@@ -38,8 +38,7 @@ case "$PROFILE" in
 		bin="$CARGO_TARGET_DIR/debug"
 		;;
 	release)
-		say "building paratii-node, paratii-eth-rpc and paratii-load with the release profile (cold: about an hour on 2 cores)"
-		cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load
+		build_release
 		bin="$CARGO_TARGET_DIR/release"
 		;;
 	*) die "PROFILE must be release or dev, not $PROFILE" ;;

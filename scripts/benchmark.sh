@@ -31,7 +31,7 @@ case "$PROFILE" in
 		profile_note="the dev profile (the test build: host functions unoptimised, so these overstate)"
 		;;
 	release)
-		cargo build --locked --release -p paratii-node --features runtime-benchmarks
+		build_release
 		PARATII_NODE="$CARGO_TARGET_DIR/release/paratii-node"
 		profile_note="the release profile"
 		;;

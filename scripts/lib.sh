@@ -116,3 +116,10 @@ build_node() {
 	say "building ${PARATII_BINARIES[*]} (target dir $CARGO_TARGET_DIR; a cold build takes about an hour on 2 cores)"
 	cargo build --locked "${PARATII_BINARIES[@]/#/-p}" --features "$PARATII_FEATURES" "$@"
 }
+
+# The release binaries the measurements run (scripts/benchmark.sh, scripts/bench.sh): one
+# invocation and feature set for both, so neither compiles the shared crates again.
+build_release() {
+	say "building paratii-node, paratii-eth-rpc and paratii-load with the release profile (cold: about an hour on 2 cores)"
+	cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load --features "$PARATII_FEATURES" "$@"
+}
