@@ -81,8 +81,6 @@ run_tier() {
 	local name="$1"; shift
 	local log="$LOGS/${name// /-}.log"
 	local start=$SECONDS status
-	tier_seq=$(( tier_seq + 1 ))
-	local result="$LOGS/results/$(printf %02d "$tier_seq")-${LANE:-0}"
 	say "tier: $name${LANE:+ (lane $LANE)}"
 	if [ -n "${LANE:-}" ]; then
 		"$@" 2>&1 | tee "$log" | sed -u "s/^/[$name] /"
@@ -96,18 +94,30 @@ run_tier() {
 	local counts=""
 	[ $(( passed + failed )) -gt 0 ] && counts=" ($passed passed, $failed failed)"
 	if [ "$status" -eq 0 ]; then
-		printf '%s\t%s\t%s\n' "PASS  $name$counts in ${secs}s" "$passed" "$failed" >"$result"
+		record "PASS  $name$counts in ${secs}s" "$passed" "$failed"
+		say "tier: $name passed in ${secs}s"
 	else
-		printf '%s\t%s\t%s\n' "FAIL  $name$counts in ${secs}s (exit $status; log $log)" "$passed" "$failed" >"$result"
+		record "FAIL  $name$counts in ${secs}s (exit $status; log $log)" "$passed" "$failed"
+		say "tier: $name FAILED (exit $status) in ${secs}s"
 	fi
-	if [ "$status" -eq 0 ]; then say "tier: $name passed in ${secs}s"; else say "tier: $name FAILED (exit $status) in ${secs}s"; fi
 	return "$status"
 }
 
-# not_run NAME WHY: a tier that could not run counts as failed.
-not_run() {
+# record LINE PASSED FAILED: a tier's summary line and counts, in run order.
+record() {
 	tier_seq=$(( tier_seq + 1 ))
-	printf '%s\t0\t0\n' "FAIL  $1: not run, $2" >"$LOGS/results/$(printf %02d "$tier_seq")-${LANE:-0}"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >"$LOGS/results/$(printf %02d "$tier_seq")-${LANE:-0}"
+}
+
+# run_tier_if STATUS WHY NAME COMMAND...: the tier, if what it needs succeeded
+# (STATUS 0); otherwise it counts as failed, not run because of WHY.
+run_tier_if() {
+	local status="$1" why="$2"; shift 2
+	if [ "$status" -eq 0 ]; then
+		run_tier "$@"
+	else
+		record "FAIL  $1: not run, $why" 0 0
+	fi
 }
 
 # The node-based tiers, each started from its own directory.
@@ -138,33 +148,24 @@ if run_tier "node build" build_node; then
 	lane1=$!
 	(
 		LANE=2
-		if [ "$production_ok" -eq 0 ]; then
-			run_tier "production runtime" e2e production-runtime.test.mjs
-		else
-			not_run "production runtime" "the production runtime did not build"
-		fi
+		run_tier_if "$production_ok" "the production runtime did not build" \
+			"production runtime" e2e production-runtime.test.mjs
 		run_tier "e2e clients" e2e transfer.test.mjs media.test.mjs pti.test.mjs ad-exchange.test.mjs load.test.mjs
-		if [ "$contracts_ok" -eq 0 ]; then
-			run_tier "e2e evm" e2e evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
-		else
-			not_run "e2e evm" "the contracts did not compile"
-		fi
+		run_tier_if "$contracts_ok" "the contracts did not compile" \
+			"e2e evm" e2e evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
 	) &
 	lane2=$!
 	(
 		LANE=3
-		if [ "$contracts_ok" -eq 0 ]; then
-			run_tier "e2e bridge" e2e bridge.test.mjs relayer.test.mjs
-		else
-			not_run "e2e bridge" "the contracts did not compile"
-		fi
+		run_tier_if "$contracts_ok" "the contracts did not compile" \
+			"e2e bridge" e2e bridge.test.mjs relayer.test.mjs
 		run_tier "e2e services" e2e storage.test.mjs services.test.mjs paid.test.mjs search.test.mjs
 	) &
 	lane3=$!
 	wait "$lane1" "$lane2" "$lane3"
 	tier_seq=$(( tier_seq + 10 ))
 else
-	not_run "contracts, node smoke, production runtime, e2e, zombienet" "the binaries did not build"
+	run_tier_if 1 "the binaries did not build" "contracts, node smoke, production runtime, e2e, zombienet"
 fi
 run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
 
