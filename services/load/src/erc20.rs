@@ -30,14 +30,14 @@ alloy_sol_types::sol! {
 	function balanceOf(address owner) external view returns (uint256);
 }
 
-/// One PTI (18 decimals, like ether).
-const PTI: u128 = 10u128.pow(18);
+/// One whole PTI or token: both have 18 decimals, like ether.
+const UNIT: u128 = 10u128.pow(18);
 /// What the deployer is sent before anything else: the deployment's fees, with room.
-const DEPLOYER_FUND: u128 = 1_000 * PTI;
-/// The token's supply (18 decimals): all of it goes to the deployer.
-const SUPPLY: u128 = 1_000_000_000 * 10u128.pow(18);
+const DEPLOYER_FUND: u128 = 1_000 * UNIT;
+/// The token's supply: all of it goes to the deployer.
+const SUPPLY: u128 = 1_000_000_000 * UNIT;
 /// What the deployer sends each other key: one token, far more than its transfers move.
-const PER_KEY: u128 = 10u128.pow(18);
+const PER_KEY: u128 = UNIT;
 
 /// The run's Ethereum keys, derived from the run: `keccak256("paratii-load/eth/<run>/<i>")`.
 pub struct EthAccounts {
@@ -92,11 +92,11 @@ struct Terms {
 }
 
 impl Terms {
-	async fn new(rpc: &EthRpc, gas: u64) -> anyhow::Result<Self> {
+	async fn new(rpc: &EthRpc, chain_id: u64, gas: u64) -> anyhow::Result<Self> {
 		// The base fee doubled: the price it pays does not move during a run.
 		let max_fee_per_gas = rpc.base_fee().await?.saturating_mul(2).max(1);
 		// 10 % over the estimate, as wallets add.
-		Ok(Self { chain_id: rpc.chain_id().await?, gas_limit: gas + gas / 10, max_fee_per_gas })
+		Ok(Self { chain_id, gas_limit: gas + gas / 10, max_fee_per_gas })
 	}
 
 	/// The most one transaction can cost.
@@ -169,7 +169,7 @@ pub async fn prepare(
 	// A transfer to an address without tokens: the dearest kind (a new balance slot).
 	let first = transferCall { to: accounts.addresses[1], value: U256::from(PER_KEY) };
 	let gas = rpc.estimate_gas(*deployer, Some(token), &first.abi_encode()).await?;
-	let terms = Terms::new(rpc, gas).await?;
+	let terms = Terms::new(rpc, wallet.chain_id, gas).await?;
 	let per_key = u128::from(count.div_ceil(n)) + 1;
 	let mut amounts: Vec<(AccountId, u128)> =
 		accounts.ids.iter().map(|id| (*id, 2 * per_key * terms.max_fee())).collect();
@@ -192,7 +192,7 @@ pub async fn prepare(
 	// The measured transfers: between keys that hold tokens already.
 	let between = transferCall { to: accounts.addresses[2 % n as usize], value: U256::from(1) };
 	let gas = rpc.estimate_gas(accounts.addresses[1], Some(token), &between.abi_encode()).await?;
-	let terms = Terms::new(rpc, gas).await?;
+	let terms = Terms::new(rpc, wallet.chain_id, gas).await?;
 	let nonces: Vec<u64> = futures::stream::iter(&accounts.addresses)
 		.map(|a| rpc.nonce(*a))
 		.buffered(64)
@@ -215,7 +215,7 @@ pub async fn prepare(
 }
 
 /// `balanceOf(owner)` at the latest block.
-pub async fn balance_of(rpc: &EthRpc, token: Address, owner: Address) -> anyhow::Result<U256> {
+async fn balance_of(rpc: &EthRpc, token: Address, owner: Address) -> anyhow::Result<U256> {
 	let out = rpc.call(token, balanceOfCall { owner }.abi_encode()).await?;
 	Ok(balanceOfCall::abi_decode_returns(&out)?)
 }

@@ -193,8 +193,8 @@ pub enum Via<'a> {
 }
 
 impl Via<'_> {
-	async fn submit(&self, chain: &Chain, bytes: &[u8]) -> Result<(), String> {
-		let hex = format!("0x{}", hex::encode(bytes));
+	/// Submits one transaction, `hex` its bytes as `0x…` (both RPCs take them so).
+	async fn submit(&self, chain: &Chain, hex: &str) -> Result<(), String> {
 		match self {
 			Via::Node => chain
 				.raw_rpc()
@@ -266,9 +266,10 @@ pub async fn run_phase(
 				.for_each_concurrent(in_flight, |(i, tx)| {
 					let state = state.clone();
 					async move {
+						let hex = format!("0x{}", hex::encode(&tx.bytes));
 						loop {
 							let sent_at = Instant::now();
-							let result = via.submit(chain, &tx.bytes).await;
+							let result = via.submit(chain, &hex).await;
 							let mut s = state.lock().expect("state lock");
 							match result {
 								Ok(()) => {
