@@ -124,12 +124,18 @@ const fn block_ms(text: &str) -> u64 {
 	let mut ms = 0u64;
 	let mut i = 0;
 	while i < digits.len() {
-		assert!(digits[i].is_ascii_digit(), "PARATII_BLOCK_MS must be a whole number of milliseconds");
+		assert!(
+			digits[i].is_ascii_digit(),
+			"PARATII_BLOCK_MS must be a whole number of milliseconds"
+		);
 		ms = ms * 10 + (digits[i] - b'0') as u64;
 		assert!(ms <= 60_000, "PARATII_BLOCK_MS must be at most 60000");
 		i += 1;
 	}
-	assert!(ms >= 1000 && 60_000 % ms == 0, "PARATII_BLOCK_MS must be at least 1000 and divide 60000");
+	assert!(
+		ms >= 1000 && 60_000 % ms == 0,
+		"PARATII_BLOCK_MS must be at least 1000 and divide 60000"
+	);
 	ms
 }
 /// Aura slot length. It cannot change after genesis without halting block production.
