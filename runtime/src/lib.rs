@@ -34,6 +34,7 @@ pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod precompiles;
+pub mod weights;
 
 use alloc::vec::Vec;
 use sp_runtime::{
