@@ -10,8 +10,9 @@
 #   SLOTS="6000 2000" COUNT=6000 ACCOUNTS=600 WORKLOADS=register-media scripts/block-time.sh
 #
 # Each slot length is one release build of the runtime and the node (a few minutes
-# each once the release build is warm); the 6-second default is built last, so the
-# release target directory ends as scripts/bench.sh and scripts/benchmark.sh use it.
+# each once the release build is warm); the default (DEFAULT_MS, the runtime's
+# MILLI_SECS_PER_BLOCK without PARATII_BLOCK_MS) is built last, so the release target
+# directory ends as scripts/bench.sh and scripts/benchmark.sh use it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,7 @@ ACCOUNTS="${ACCOUNTS:-300}"
 WORKLOADS="${WORKLOADS:-register-media transfer}"
 IDLE_BLOCKS="${IDLE_BLOCKS:-10}"
 OUT="${OUT:-$CARGO_TARGET_DIR/block-time}"
+DEFAULT_MS=3000
 
 ensure_rust
 ensure_node_js
@@ -29,11 +31,11 @@ mkdir -p "$OUT"
 
 # The default slot last: the target directory is left with the runtime that ships.
 ordered=()
-for ms in $SLOTS; do [ "$ms" = 6000 ] || ordered+=("$ms"); done
-for ms in $SLOTS; do [ "$ms" != 6000 ] || ordered+=("$ms"); done
+for ms in $SLOTS; do [ "$ms" = "$DEFAULT_MS" ] || ordered+=("$ms"); done
+for ms in $SLOTS; do [ "$ms" != "$DEFAULT_MS" ] || ordered+=("$ms"); done
 for ms in "${ordered[@]}"; do
 	say "release build with $ms ms slots"
-	if [ "$ms" = 6000 ]; then
+	if [ "$ms" = "$DEFAULT_MS" ]; then
 		(unset PARATII_BLOCK_MS && build_release)
 	else
 		PARATII_BLOCK_MS="$ms" build_release

@@ -135,7 +135,7 @@ if run_tier "node build" build_node; then
 	production_ok=0
 	run_tier "production runtime build" build_production_runtime || production_ok=$?
 	# The rest start their own nodes on free ports and spend most of their time waiting
-	# for 6-second blocks, not computing: three lanes run at once, each a few tiers in
+	# for 3-second blocks, not computing: three lanes run at once, each a few tiers in
 	# turn, which cuts the wall time by about half on 2 cores. Everything that compiles
 	# ran before them, so no lane competes with a build; zombienet (five nodes) has a
 	# lane to itself.

@@ -30,7 +30,7 @@ export async function spawnNetwork(file, { name = path.basename(file, '.toml') }
   fs.writeFileSync(process.env.PARATII_LOCAL_SPEC,
     runNodeCommand(['export-chain-spec', '--chain', 'local', '--raw']));
   // A production chain (no sudo, the council of the four validators) of the dev keys, for
-  // the networks that use it (its 10-block sessions need 6-second blocks).
+  // the networks that use it (its 20-block sessions are MinSessionPeriod at 3-second blocks).
   const toml = path.join(ROOT, 'zombienet', file);
   if (fs.readFileSync(toml, 'utf8').includes('{{PARATII_PRODUCTION_SPEC}}')) {
     process.env.PARATII_PRODUCTION_SPEC = path.join(dir, 'production-raw.json');

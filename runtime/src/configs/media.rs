@@ -9,7 +9,7 @@ use super::revive::{deposit, DepositPerByte, DepositPerItem};
 use super::*;
 
 parameter_types! {
-	/// A cluster silent for an hour (600 six-second blocks) goes offline.
+	/// A cluster silent for an hour (1,200 three-second blocks) goes offline.
 	pub const HeartbeatTimeout: BlockNumber = HOURS;
 	/// PTI held from every registered user, returned when they unregister.
 	pub const UserDeposit: Balance = PTI;

@@ -43,7 +43,7 @@ pub const MAX_AUTHORITIES: u32 = 32;
 /// Normal (user) extrinsics may fill 75% of a block; the rest is kept for operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
-/// A block's compute budget: a third of the slot (two seconds of a six-second block), since
+/// A block's compute budget: a third of the slot (one second of a three-second block), since
 /// the author must build the block, and every validator import it, within the slot. The
 /// proof size is unbounded: a solochain has no relay chain to send a proof of validity to.
 const MAXIMUM_BLOCK_WEIGHT: Weight =

@@ -78,7 +78,7 @@ export async function startEthRpc(node, { name = 'eth-rpc', basePath } = {}) {
       throw new Error(`paratii-eth-rpc exited early (code ${code}, signal ${signal}); log: ${logPath}`);
     }),
   ]);
-  // Polling every 500 ms keeps `tx.wait()` close to the 6 s block time.
+  // Polling every 500 ms keeps `tx.wait()` close to the 3 s block time.
   const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 500 });
   return {
     url,
