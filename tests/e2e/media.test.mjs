@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, submit } from './lib/chain.mjs';
+import { connect, devAccount, findEvent, submit, sudo } from './lib/chain.mjs';
 import { startNode } from './lib/node.mjs';
 import { clusterKey, randomFile, receipt } from './lib/receipts.mjs';
 
@@ -49,12 +49,8 @@ test('sudo registers two storage clusters with keys made in JS', async () => {
   for (const uri of ['//E2eCluster1', '//E2eCluster2']) {
     const pair = clusterKey(uri);
     const operator = devAccount('//Eve');
-    const { events, error } = await submit(api, api.tx.sudo.sudo(
-      api.tx.topology.registerCluster(operator.address, pair.publicKey, `http://127.0.0.1:${4100 + clusters.length}`, 10n ** 12n),
-    ), alice);
-    assert.equal(error, undefined);
-    const sudid = findEvent(events, 'sudo', 'Sudid');
-    assert.ok(sudid.data.sudoResult.isOk, `sudo failed: ${sudid.data.sudoResult.toString()}`);
+    const { events } = await sudo(api,
+      api.tx.topology.registerCluster(operator.address, pair.publicKey, `http://127.0.0.1:${4100 + clusters.length}`, 10n ** 12n), alice);
     const registered = findEvent(events, 'topology', 'ClusterRegistered');
     clusters.push({ id: registered.data.clusterId.toNumber(), pair });
   }

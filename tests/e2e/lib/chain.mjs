@@ -45,6 +45,25 @@ export function submit(api, tx, signer) {
   });
 }
 
+/**
+ * Submits `call` through `sudo.sudo` signed by `signer` and fails unless the call itself
+ * succeeded: a sudo extrinsic is included and pays even when the call it wraps fails,
+ * which only its `Sudid` event tells. Resolves with `submit`'s result.
+ */
+export async function sudo(api, call, signer) {
+  const result = await submit(api, api.tx.sudo.sudo(call), signer);
+  const what = `sudo ${call.method.section}.${call.method.method}`;
+  if (result.error) throw new Error(`${what}: ${result.error.section}.${result.error.name}`);
+  const outcome = findEvent(result.events, 'sudo', 'Sudid')?.data.sudoResult;
+  if (!outcome) throw new Error(`${what}: no sudo.Sudid event`);
+  if (outcome.isErr) {
+    const err = outcome.asErr;
+    const reason = err.isModule ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(err.asModule)) : err.toString();
+    throw new Error(`${what} failed: ${reason}`);
+  }
+  return result;
+}
+
 /** The first event `section.method` among `events`, or undefined. */
 export function findEvent(events, section, method) {
   return events.find(({ event }) => event.section === section && event.method === method)?.event;
