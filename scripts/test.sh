@@ -121,7 +121,7 @@ run_tier_if() {
 }
 
 # The node-based tiers, each started from its own directory.
-e2e() { (cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec "$@"); }
+e2e() { (cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "$@"); }
 zombienet_tests() { (cd "$ROOT/zombienet" && node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "$@"); }
 
 run_tier "format" cargo fmt --all --check

@@ -5,7 +5,7 @@ import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { freePort, waitFor } from './node.mjs';
+import { freePort, killUnlessReady, waitFor } from './node.mjs';
 
 /** A binary the test command built (target dir of scripts/lib.sh). */
 export function serviceBinary(name) {
@@ -26,12 +26,12 @@ export async function startProcess(name, bin, args, ready, env = {}) {
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  await Promise.race([
+  await killUnlessReady(child, Promise.race([
     waitFor(`${name} to be ready (log: ${logPath})`, ready, { timeoutMs: 120_000 }),
     exited.then(({ code, signal }) => {
       throw new Error(`${name} exited early (code ${code}, signal ${signal}); log: ${logPath}`);
     }),
-  ]);
+  ]));
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
