@@ -15,6 +15,16 @@ export function devAccount(uri) {
   return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(uri);
 }
 
+/** A `DispatchError` as `{ section, name }`: the pallet's error, a token error or its text. */
+function decodeError(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    return { section, name };
+  }
+  if (dispatchError.isToken) return { section: 'token', name: dispatchError.asToken.type };
+  return { section: 'dispatch', name: dispatchError.toString() };
+}
+
 /**
  * Signs and submits `tx`, resolving once it is in a block with its events and, if the
  * call failed, its decoded module error (`{ section, name }`).
@@ -25,15 +35,7 @@ export function submit(api, tx, signer) {
     tx.signAndSend(signer, ({ status, events, dispatchError }) => {
       if (status.isInBlock) {
         unsub?.();
-        let error;
-        if (dispatchError?.isModule) {
-          const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-          error = { section, name };
-        } else if (dispatchError?.isToken) {
-          error = { section: 'token', name: dispatchError.asToken.type };
-        } else if (dispatchError) {
-          error = { section: 'dispatch', name: dispatchError.toString() };
-        }
+        const error = dispatchError && decodeError(api, dispatchError);
         resolve({ blockHash: status.asInBlock, events, dispatchError, error });
       } else if (status.isDropped || status.isInvalid || status.isUsurped) {
         unsub?.();
@@ -57,9 +59,8 @@ export async function sudo(api, call, signer) {
   const outcome = findEvent(result.events, 'sudo', 'Sudid')?.data.sudoResult;
   if (!outcome) throw new Error(`${what}: no sudo.Sudid event`);
   if (outcome.isErr) {
-    const err = outcome.asErr;
-    const reason = err.isModule ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(err.asModule)) : err.toString();
-    throw new Error(`${what} failed: ${reason}`);
+    const { section, name } = decodeError(api, outcome.asErr);
+    throw new Error(`${what} failed: ${section}.${name}`);
   }
   return result;
 }
