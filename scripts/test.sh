@@ -59,6 +59,10 @@ npm_install "$ROOT/zombienet"
 
 LOGS="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
 mkdir -p "$LOGS/results"
+# What the node tiers share: wasmtime's cache of the compiled runtime and the raw chain
+# specs their nodes start from (tests/e2e/lib/node.mjs), so the runtime is compiled and
+# each genesis built once per run, not once per node (about 30 s each on 2 cores).
+export PARATII_TEST_CACHE="$LOGS/cache"
 # Interrupted, the lanes (and the test runners they started) stop too.
 trap 'pkill -TERM -P $$ 2>/dev/null; exit 130' INT TERM
 tier_seq=0

@@ -47,4 +47,11 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// Directory of wasmtime's cache of the compiled runtime [default: `wasmtime-cache`
+	/// in the chain's data directory]. A node started again with the same runtime loads
+	/// its machine code from here instead of compiling it; nodes of one machine may share
+	/// one directory (the test command's nodes do, even with `--tmp`).
+	#[arg(long, value_name = "DIR")]
+	pub wasmtime_cache: Option<std::path::PathBuf>,
 }

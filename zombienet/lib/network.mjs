@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { start } from '@zombienet/orchestrator';
 import { readNetworkConfig } from '@zombienet/utils';
-import { nodeBinary, runNodeCommand } from '../../tests/e2e/lib/node.mjs';
+import { nodeBinary, rawChainSpec, sharedNodeArgs } from '../../tests/e2e/lib/node.mjs';
 
 // The e2e tests' polling helpers (Node built-ins only, no npm imports).
 import { waitFor } from '../../tests/e2e/lib/node.mjs';
@@ -26,19 +26,17 @@ const ROOT = path.resolve(HERE, '..', '..');
 export async function spawnNetwork(file, { name = path.basename(file, '.toml') } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `paratii-zombienet-${name}-`));
   process.env.PARATII_NODE = nodeBinary();
-  process.env.PARATII_LOCAL_SPEC = path.join(dir, 'local-raw.json');
-  fs.writeFileSync(process.env.PARATII_LOCAL_SPEC,
-    runNodeCommand(['export-chain-spec', '--chain', 'local', '--raw']));
+  process.env.PARATII_LOCAL_SPEC = rawChainSpec('local');
   // A production chain (no sudo, the council of the four validators) of the dev keys, for
   // the networks that use it (its 20-block sessions are MinSessionPeriod at 3-second blocks).
   const toml = path.join(ROOT, 'zombienet', file);
   if (fs.readFileSync(toml, 'utf8').includes('{{PARATII_PRODUCTION_SPEC}}')) {
-    process.env.PARATII_PRODUCTION_SPEC = path.join(dir, 'production-raw.json');
-    fs.writeFileSync(process.env.PARATII_PRODUCTION_SPEC, runNodeCommand([
-      'export-chain-spec', '--chain', `production:${path.join(ROOT, 'zombienet', 'production-validators.json')}`, '--raw',
-    ]));
+    process.env.PARATII_PRODUCTION_SPEC =
+      rawChainSpec(`production:${path.join(ROOT, 'zombienet', 'production-validators.json')}`);
   }
   const config = readNetworkConfig(toml);
+  // Every node shares the test command's wasmtime cache: the runtime is compiled once.
+  config.relaychain.default_args = [...(config.relaychain.default_args ?? []), ...sharedNodeArgs()];
   const started = Date.now();
   console.log(`spawning ${file} in ${dir}/net (node logs: <name>.log)`);
   const network = await start('', config, {

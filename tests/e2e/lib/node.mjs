@@ -1,7 +1,7 @@
 // Starts and stops a real paratii-node for the end-to-end tests, on free ports, and
 // speaks JSON-RPC to it over HTTP.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,50 @@ export function runNodeCommand(args) {
     throw new Error(`paratii-node ${args.join(' ')} exited ${out.status}: ${out.stderr}`);
   }
   return out.stdout;
+}
+
+/**
+ * A directory the tests of one test command share (PARATII_TEST_CACHE, which
+ * scripts/test.sh sets; otherwise one under the system's temporary directory), with a
+ * subdirectory per node binary (its size and mtime), so a rebuilt node never sees what
+ * an older one left. It holds wasmtime's cache of the compiled runtime and the raw chain
+ * specs the nodes start from.
+ */
+export function testCache() {
+  const bin = statSync(nodeBinary());
+  const dir = join(process.env.PARATII_TEST_CACHE ?? join(tmpdir(), 'paratii-test-cache'), `node-${bin.size}-${Math.trunc(bin.mtimeMs)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * The raw chain spec of `chain` (`dev`, `local`, `production:<file>`) as
+ * `paratii-node export-chain-spec --chain <chain> --raw` writes it, exported once per node
+ * binary: the export runs the runtime's genesis builder in wasm, which compiles the
+ * runtime first (about 20 s on 2 cores). A node started from the raw spec has the same
+ * genesis (state root and hash) as one started with `--chain <chain>`. Concurrent test
+ * files may export the same spec; each writes its own file and renames it into place.
+ */
+export function rawChainSpec(chain) {
+  // `production:<file>`: the spec follows the file, so a changed file is exported anew.
+  const source = chain.slice(chain.indexOf(':') + 1);
+  const version = chain.includes(':') && existsSync(source) ? `-${Math.trunc(statSync(source).mtimeMs)}` : '';
+  const file = join(testCache(), `${chain.replace(/[^A-Za-z0-9_.-]+/g, '_')}${version}-raw.json`);
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, runNodeCommand(['export-chain-spec', '--chain', chain, '--raw']));
+    renameSync(partial, file);
+  }
+  return file;
+}
+
+/**
+ * The arguments every test node gets besides its own: wasmtime's cache shared by the
+ * test command's nodes (without it each node compiles the runtime, about 10 s of two
+ * cores, before its RPC answers).
+ */
+export function sharedNodeArgs() {
+  return [`--wasmtime-cache=${join(testCache(), 'wasmtime')}`];
 }
 
 /** A TCP port nothing listens on right now. */
@@ -91,9 +135,14 @@ export async function finalizedNumber(url) {
 
 /**
  * Starts `paratii-node` (default `--dev --tmp`) on free ports. Its log goes to a file
- * whose path is returned, so a failing test can point at it.
+ * whose path is returned, so a failing test can point at it. A `--dev` node without a
+ * `--chain` starts from the dev chain's raw spec (`rawChainSpec('dev')`: the genesis
+ * `--dev` builds, without building it again); the node smoke tier starts plain `--dev`.
  */
-export async function startNode({ args = ['--dev', '--tmp'], name = 'node' } = {}) {
+export async function startNode({ args = ['--dev', '--tmp'], name = 'node', rawDevSpec = true } = {}) {
+  if (rawDevSpec && args.includes('--dev') && !args.includes('--chain')) {
+    args = [...args, '--chain', rawChainSpec('dev')];
+  }
   const rpcPort = await freePort();
   const p2pPort = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'paratii-e2e-'));
@@ -102,7 +151,7 @@ export async function startNode({ args = ['--dev', '--tmp'], name = 'node' } = {
   const startedAt = Date.now();
   const child = spawn(
     nodeBinary(),
-    [...args, '--rpc-port', String(rpcPort), '--port', String(p2pPort), '--no-prometheus', '--no-telemetry', '--no-mdns'],
+    [...args, ...sharedNodeArgs(), '--rpc-port', String(rpcPort), '--port', String(p2pPort), '--no-prometheus', '--no-telemetry', '--no-mdns'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout.pipe(log);
