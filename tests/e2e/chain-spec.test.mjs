@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runNodeCommand } from './lib/node.mjs';
+import { rawChainSpec, runNodeCommand } from './lib/node.mjs';
 
 /** The genesis config patch of an exported (non-raw) chain spec. */
 function genesisPatch(chain) {
@@ -44,7 +44,8 @@ test('--chain dev has one validator, a council and funded dev accounts', () => {
 });
 
 test('--raw exports a spec with the runtime code in genesis storage', () => {
-  const spec = JSON.parse(runNodeCommand(['export-chain-spec', '--chain', 'dev', '--raw']));
+  // The export `rawChainSpec` made (or makes now) with `export-chain-spec --raw`.
+  const spec = JSON.parse(readFileSync(rawChainSpec('dev'), 'utf8'));
   // 0x3a636f6465 is the well-known `:code` storage key.
   assert.ok(spec.genesis.raw.top['0x3a636f6465'].length > 100_000);
 });
@@ -87,7 +88,8 @@ test('the node documents its database in --help and runs ParityDB by default', a
   const help = runNodeCommand(['--help']);
   assert.match(help, /Database: ParityDB/);
   const base = mkdtempSync(join(tmpdir(), 'paratii-db-'));
-  runNodeCommand(['export-blocks', '--dev', '--base-path', base, '--to', '0']);
+  // From the raw dev spec (the `--dev` genesis, not built again).
+  runNodeCommand(['export-blocks', '--dev', '--chain', rawChainSpec('dev'), '--base-path', base, '--to', '0']);
   const chainDir = join(base, 'chains', 'paratii_dev');
   assert.ok(existsSync(join(chainDir, 'paritydb')), `no paritydb in ${readdirSync(chainDir)}`);
   assert.ok(!existsSync(join(chainDir, 'db')), 'no RocksDB directory');
