@@ -22,8 +22,8 @@ impl SubstrateCli for Cli {
 	// `--help` shows this (sc-cli sets `after_help` to the support URL itself).
 	fn description() -> String {
 		format!(
-			"{}\n\nDatabase: ParityDB (`<base-path>/chains/<id>/paritydb`) unless `--database rocksdb` \
-			 is given.\nChains: `--dev`, `--chain local`, `--chain production:<validators.json>` (see \
+			"{}\n\nDatabase: ParityDB (`<base-path>/chains/<id>/paritydb`), the only one built in.\n\
+			 Chains: `--dev`, `--chain local`, `--chain production:<validators.json>` (see \
 			 the README's \"Run a real network\"), or a chain-spec JSON file.",
 			env!("CARGO_PKG_DESCRIPTION")
 		)
@@ -60,11 +60,11 @@ impl SubstrateCli for Cli {
 	}
 }
 
-/// ParityDB unless `--database` says otherwise. sc-cli's own default is RocksDB
-/// whenever its `rocksdb` feature is on, and the eth-rpc server, built in the same
-/// workspace, turns that feature on; our nodes run ParityDB (what the README documents
-/// and `--help` says), so the default is set here rather than left to feature
-/// unification.
+/// ParityDB unless `--database` says otherwise. The workspace builds sc-cli without its
+/// `rocksdb` feature (our copy of the eth-rpc server no longer turns it on, see
+/// `vendor/pallet-revive-eth-rpc`), so ParityDB is sc-cli's default too; it is still set
+/// here, so that a dependency turning the feature back on cannot switch the database the
+/// README documents and `--help` names.
 fn parity_db_by_default(params: &mut sc_cli::DatabaseParams) {
 	params.database.get_or_insert(sc_cli::Database::ParityDb);
 }
