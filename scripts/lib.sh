@@ -26,12 +26,6 @@ apt_install() {
 		die "apt-get install $* failed; install it by hand"
 }
 
-has_libclang() {
-	[ -n "${LIBCLANG_PATH:-}" ] && return 0
-	compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null ||
-		compgen -G '/usr/lib/*-linux-gnu/libclang-[0-9]*.so*' >/dev/null
-}
-
 ensure_rust() {
 	command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
 	command -v rustup >/dev/null || die "rustup not found: the wasm target is installed with rustup"
@@ -50,9 +44,6 @@ ensure_rust() {
 	# the crypto crates need a C/C++ compiler.
 	command -v protoc >/dev/null || apt_install protobuf-compiler
 	command -v c++ >/dev/null || apt_install g++
-	# The eth-rpc server's sc-cli brings RocksDB, whose bindings bindgen generates with
-	# libclang.
-	has_libclang || apt_install libclang-dev
 }
 
 # Node.js 20 or newer. Debian 12's own `nodejs` is 18, too old for the client tests, so
@@ -71,15 +62,23 @@ ensure_node_js() {
 	command -v npm >/dev/null || apt_install npm
 }
 
-# A local S3 server for the storage node's S3-backend tests: moto, from PyPI.
+# A local S3 server for the storage node's S3-backend tests: moto, from PyPI. Where the
+# system's Python refuses `pip install` (Debian's is "externally managed"), moto goes into a
+# virtual environment under ~/.cache/paratii; PARATII_PYTHON names the Python that has it.
 MOTO_VERSION=5.2.5
 ensure_moto() {
-	command -v python3 >/dev/null || apt_install python3 python3-pip
-	if ! python3 -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
-		say "installing moto[server] $MOTO_VERSION from PyPI (the local S3 server of the storage tests)"
-		python3 -m pip install --quiet "moto[server]==$MOTO_VERSION" ||
-			die "could not install moto: run python3 -m pip install 'moto[server]==$MOTO_VERSION'"
+	command -v python3 >/dev/null || apt_install python3 python3-pip python3-venv
+	export PARATII_PYTHON="${PARATII_PYTHON:-python3}"
+	"$PARATII_PYTHON" -c 'import moto.server, flask, flask_cors' 2>/dev/null && return 0
+	local venv="$HOME/.cache/paratii/python"
+	if ! "$venv/bin/python" -c 'import moto.server, flask, flask_cors' 2>/dev/null; then
+		say "installing moto[server] $MOTO_VERSION from PyPI into $venv (the local S3 server of the storage tests)"
+		python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; } ||
+			die "could not create a Python virtual environment: install python3-venv"
+		"$venv/bin/python" -m pip install --quiet "moto[server]==$MOTO_VERSION" ||
+			die "could not install moto: run $venv/bin/python -m pip install 'moto[server]==$MOTO_VERSION'"
 	fi
+	export PARATII_PYTHON="$venv/bin/python"
 }
 
 # npm packages of one JS project (with a committed package-lock.json).
@@ -122,4 +121,50 @@ build_node() {
 build_release() {
 	say "building paratii-node, paratii-eth-rpc and paratii-load with the release profile (cold: about an hour on 2 cores)"
 	cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load --features "$PARATII_FEATURES" "$@"
+}
+
+# node_tests DIR JOBS [TIMEOUT_S]: node's test runner over DIR's *.test.mjs files, JOBS
+# files at once (each starts its own processes on free ports), every test failed after
+# TIMEOUT_S seconds (default 600). A directory without test files is an error.
+node_tests() {
+	local dir="$1" jobs="$2" timeout="${3:-600}" files
+	files=$(cd "$dir" && find . -maxdepth 1 -name '*.test.mjs' | sort)
+	[ -n "$files" ] || { echo "no test files (*.test.mjs) in $dir"; return 1; }
+	# shellcheck disable=SC2086 # one file name a word; the names have no spaces
+	(cd "$dir" && node --test --test-concurrency="$jobs" --test-timeout="$((timeout * 1000))" \
+		--test-force-exit --test-reporter=spec $files)
+}
+
+# The contracts ethereum tier: ParatiiAnchor compiled, then its tests on a Hardhat node.
+contracts_ethereum_tests() {
+	(cd "$ROOT/contracts/ethereum" && node compile.mjs) && node_tests "$ROOT/contracts/ethereum/test" 1
+}
+
+# The node test files are found, not listed: each tier is a directory of tests/e2e (or
+# zombienet/, contracts/ethereum/test/), and a test file in no tier's directory fails the
+# run. E2E_TIERS maps a tier to its directory and how many of its files run at once
+# (each file starts its own node on free ports).
+declare -A E2E_TIERS=(
+	[node smoke]="smoke 1"
+	[production runtime]="production 1"
+	[e2e clients]="clients 2"
+	[e2e evm]="evm 2"
+	[e2e bridge]="bridge 2"
+	[e2e services]="services 2"
+)
+check_test_files() {
+	local known=() stray=() file dir tier
+	for tier in "${!E2E_TIERS[@]}"; do known+=("${E2E_TIERS[$tier]% *}"); done
+	while IFS= read -r file; do
+		dir="${file#"$ROOT/tests/e2e/"}"; dir="${dir%%/*}"
+		[[ " ${known[*]} " == *" $dir "* ]] || stray+=("${file#"$ROOT/"}")
+	done < <(find "$ROOT/tests/e2e" -name node_modules -prune -o -name '*.test.mjs' -print)
+	if [ "${#stray[@]}" -gt 0 ]; then
+		echo "test files in no tier (put each in one of the tier directories: ${known[*]}):"
+		printf '  %s\n' "${stray[@]}"
+		return 1
+	fi
+	for tier in "${!E2E_TIERS[@]}"; do
+		echo "$tier: $(cd "$ROOT/tests/e2e/${E2E_TIERS[$tier]% *}" && echo *.test.mjs)"
+	done
 }

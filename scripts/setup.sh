@@ -11,5 +11,6 @@ ensure_node_js
 ensure_moto
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
+npm_install "$ROOT/contracts/ethereum"
 npm_install "$ROOT/zombienet"
 say "setup complete"

@@ -57,60 +57,156 @@ npm_install "$ROOT/contracts/chain"
 npm_install "$ROOT/contracts/ethereum"
 npm_install "$ROOT/zombienet"
 
-LOGS="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
-mkdir -p "$LOGS/results"
+# The run's directory: the tiers' logs and results, and, as TMPDIR for everything the run
+# starts, the nodes' databases, the services' data and the tests' own temporary files.
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/paratii-test.XXXXXX")"
+LOGS="$RUN_DIR/logs"
+RESULTS="$RUN_DIR/results"
+mkdir -p "$LOGS" "$RESULTS" "$RUN_DIR/tmp"
+export TMPDIR="$RUN_DIR/tmp"
 # What the node tiers share: wasmtime's cache of the compiled runtime and the raw chain
 # specs their nodes start from (tests/e2e/lib/node.mjs), so the runtime is compiled and
 # each genesis built once per run, not once per node (about 30 s each on 2 cores).
-export PARATII_TEST_CACHE="$LOGS/cache"
-# Interrupted, the lanes (and the test runners they started) stop too.
-trap 'pkill -TERM -P $$ 2>/dev/null; exit 130' INT TERM
-tier_seq=0
+export PARATII_TEST_CACHE="$RUN_DIR/tmp/cache"
 
-# Sums the passed/failed counts cargo test and node --test print.
+# Every tier, in the summary's order: its name, its time limit in seconds (it is killed,
+# with every process it started, when the limit passes), and whether it runs tests (a
+# test tier that ran none fails). The limits are several times the warm figures in the
+# README; the build tiers' are for a cold machine.
+TIERS=(
+	"test files|60|no"
+	"format|300|no"
+	"rust|3600|yes"
+	"node build|3600|no"
+	"clippy|2400|no"
+	"contracts|300|no"
+	"production runtime build|2400|no"
+	"node smoke|600|yes"
+	"contracts ethereum|600|yes"
+	"production runtime|600|yes"
+	"e2e clients|1200|yes"
+	"e2e evm|900|yes"
+	"e2e bridge|1200|yes"
+	"e2e services|1200|yes"
+	"zombienet|1500|yes"
+)
+declare -A TIER_INDEX TIER_LIMIT TIER_TESTS
+for i in "${!TIERS[@]}"; do
+	IFS='|' read -r name limit tests <<<"${TIERS[$i]}"
+	TIER_INDEX[$name]=$(printf %02d "$i")
+	TIER_LIMIT[$name]=$limit
+	TIER_TESTS[$name]=$tests
+done
+
+# PARATII_TIERS="name,name" runs only those tiers (for working on one; the others are
+# listed as not selected and a build they need is assumed done); CI runs them all.
+selected() {
+	[ -z "${PARATII_TIERS:-}" ] || [[ ",$PARATII_TIERS," == *",$1,"* ]]
+}
+if [ -n "${PARATII_TIERS:-}" ]; then
+	IFS=',' read -ra wanted <<<"$PARATII_TIERS"
+	for name in "${wanted[@]}"; do
+		[ -n "${TIER_INDEX[$name]:-}" ] || die "PARATII_TIERS: no tier named '$name' (tiers: $(printf '%s, ' "${!TIER_INDEX[@]}"))"
+	done
+fi
+
+# record NAME LINE PASSED FAILED: a tier's summary line and counts.
+record() {
+	printf '%s\t%s\t%s\n' "$2" "$3" "$4" >"$RESULTS/${TIER_INDEX[$1]}"
+}
+# Until a tier records its result it counts as failed: a tier whose lane died, or that
+# never ran because the run was cut short, shows in the summary as such.
+for name in "${!TIER_INDEX[@]}"; do
+	if selected "$name"; then
+		record "$name" "FAIL  $name: no result (it did not run to its end)" 0 0
+	else
+		record "$name" "SKIP  $name: not selected (PARATII_TIERS)" 0 0
+	fi
+done
+
+# The process groups of the running tiers (each tier runs in one of its own, under
+# `timeout`) and the lanes' shells: Ctrl-C, a TERM or the end of the run stops them all.
+GROUPS_FILE="$RUN_DIR/groups"
+LANE_PIDS=()
+: >"$GROUPS_FILE"
+stop_everything() {
+	local signal="$1" g
+	for g in "${LANE_PIDS[@]}"; do kill -TERM "$g" 2>/dev/null; done
+	while read -r g; do kill "-$signal" -- "-$g" 2>/dev/null; done <"$GROUPS_FILE"
+}
+alive_groups() {
+	local g
+	while read -r g; do kill -0 -- "-$g" 2>/dev/null && return 0; done <"$GROUPS_FILE"
+	return 1
+}
+# Keeps the logs (small), drops the databases and data the nodes and services wrote.
+clean_run_dir() {
+	find "$RUN_DIR/tmp" -type f ! -name '*.log' -delete 2>/dev/null
+	find "$RUN_DIR/tmp" -depth -type d -empty -delete 2>/dev/null
+}
+on_signal() {
+	trap - INT TERM
+	say "interrupted: stopping every tier and the processes they started"
+	stop_everything TERM
+	local deadline=$(( SECONDS + 20 ))
+	while alive_groups && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
+	stop_everything KILL
+	clean_run_dir
+	say "stopped; logs in $LOGS"
+	exit 130
+}
+trap on_signal INT TERM
+trap clean_run_dir EXIT
+
+# Sums the passed/failed counts cargo test and node --test print (a test node cancelled,
+# e.g. by its timeout, counts as failed).
 count_tests() {
 	awk '
 		/^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
 		/^ℹ pass [0-9]+/ { p += $3 }
 		/^ℹ fail [0-9]+/ { f += $3 }
+		/^ℹ cancelled [0-9]+/ { f += $3 }
 		END { print p + 0, f + 0 }
 	' "$1"
 }
 
-# run_tier NAME COMMAND...: runs the command, logging to a file and the terminal, and
-# records its result (a line of the summary and its counts) under $LOGS/results, so a
-# tier run in a lane (a background subshell) reports like one run in the foreground.
-# In a lane (LANE set) each line it prints is prefixed with the tier's name.
+# run_tier NAME COMMAND...: runs the command (a command, or a function of lib.sh) in a
+# process group of its own under its time limit, its output to a log file and the
+# terminal (in a lane each line prefixed with the tier's name), and records its result.
 run_tier() {
 	local name="$1"; shift
-	local log="$LOGS/${name// /-}.log"
-	local start=$SECONDS status
-	say "tier: $name${LANE:+ (lane $LANE)}"
-	if [ -n "${LANE:-}" ]; then
-		"$@" 2>&1 | tee "$log" | sed -u "s/^/[$name] /"
-	else
-		"$@" 2>&1 | tee "$log"
-	fi
-	status=${PIPESTATUS[0]}
+	selected "$name" || return 0
+	local log="$LOGS/${name// /-}.log" limit="${TIER_LIMIT[$name]}"
+	local start=$SECONDS status pid
+	say "tier: $name${LANE:+ (lane $LANE)}, time limit ${limit}s"
+	TIER_LOG="$log" TIER_PREFIX="${LANE:+[$name] }" \
+		timeout --kill-after=20 "$limit" bash -c '. "$0"; set -o pipefail
+			"$@" </dev/null 2>&1 | tee "$TIER_LOG" | sed -u "s/^/${TIER_PREFIX//\//\\/}/"' \
+		"$ROOT/scripts/lib.sh" "$@" &
+	pid=$!
+	echo "$pid" >>"$GROUPS_FILE"
+	wait "$pid"
+	status=$?
 	local secs=$(( SECONDS - start ))
-	local passed failed
+	local passed failed counts="" why=""
 	read -r passed failed < <(count_tests "$log")
-	local counts=""
 	[ $(( passed + failed )) -gt 0 ] && counts=" ($passed passed, $failed failed)"
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		why="timed out after ${limit}s"
+	elif [ "$status" -ne 0 ]; then
+		why="exit $status"
+	elif [ "${TIER_TESTS[$name]}" = yes ] && [ $(( passed + failed )) -eq 0 ]; then
+		why="it ran no tests"
+		status=1
+	fi
 	if [ "$status" -eq 0 ]; then
-		record "PASS  $name$counts in ${secs}s" "$passed" "$failed"
+		record "$name" "PASS  $name$counts in ${secs}s" "$passed" "$failed"
 		say "tier: $name passed in ${secs}s"
 	else
-		record "FAIL  $name$counts in ${secs}s (exit $status; log $log)" "$passed" "$failed"
-		say "tier: $name FAILED (exit $status) in ${secs}s"
+		record "$name" "FAIL  $name$counts in ${secs}s ($why; log $log)" "$passed" "$failed"
+		say "tier: $name FAILED ($why) in ${secs}s"
 	fi
 	return "$status"
-}
-
-# record LINE PASSED FAILED: a tier's summary line and counts, in run order.
-record() {
-	tier_seq=$(( tier_seq + 1 ))
-	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >"$LOGS/results/$(printf %02d "$tier_seq")-${LANE:-0}"
 }
 
 # run_tier_if STATUS WHY NAME COMMAND...: the tier, if what it needs succeeded
@@ -119,74 +215,90 @@ run_tier_if() {
 	local status="$1" why="$2"; shift 2
 	if [ "$status" -eq 0 ]; then
 		run_tier "$@"
-	else
-		record "FAIL  $1: not run, $why" 0 0
+	elif selected "$1"; then
+		record "$1" "FAIL  $1: not run, $why" 0 0
+		return 1
 	fi
 }
 
-# The node-based tiers, each started from its own directory.
-e2e() { (cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "$@"); }
-zombienet_tests() { (cd "$ROOT/zombienet" && node --test --test-concurrency=1 --test-force-exit --test-reporter=spec "$@"); }
+# lane N COMMAND...: runs the command (tiers in turn) in the background as lane N.
+lane() { ( LANE=$1; shift; "$@" ) & LANE_PIDS+=($!); }
 
+# The node test files are found, not listed: see E2E_TIERS and check_test_files in lib.sh.
+e2e_tier() {
+	local name="$1" dir jobs
+	read -r dir jobs <<<"${E2E_TIERS[$name]}"
+	run_tier "$name" node_tests "$ROOT/tests/e2e/$dir" "$jobs"
+}
+e2e_tier_if() {
+	local status="$1" why="$2" name="$3"
+	if [ "$status" -eq 0 ]; then e2e_tier "$name"; else run_tier_if "$status" "$why" "$name"; fi
+}
+# The short tiers share a lane: the contract's own tests, the shipped runtime, the EVM.
+evm_lane() {
+	run_tier "contracts ethereum" contracts_ethereum_tests
+	e2e_tier_if "$production_ok" "the production runtime did not build" "production runtime"
+	e2e_tier_if "$contracts_ok" "the contracts did not compile" "e2e evm"
+}
+
+# Everything that compiles runs first, in turn (two cores; a build beside a node tier
+# would starve its blocks); then the node tiers, in lanes at once.
+run_tier "test files" check_test_files
 run_tier "format" cargo fmt --all --check
-run_tier "rust" cargo test --locked --workspace --features "$PARATII_FEATURES"
-if run_tier "node build" build_node; then
-	contracts_ok=0
-	run_tier "contracts" node "$ROOT/contracts/chain/compile.mjs" || contracts_ok=$?
-	run_tier "contracts ethereum" bash -c 'cd "$0/contracts/ethereum" && node compile.mjs &&
-		node --test --test-concurrency=1 --test-reporter=spec test/' "$ROOT"
-	run_tier "node smoke" e2e smoke.test.mjs chain-spec.test.mjs
-	production_ok=0
-	run_tier "production runtime build" build_production_runtime || production_ok=$?
-	# The rest start their own nodes on free ports and spend most of their time waiting
-	# for 3-second blocks, not computing: three lanes run at once, each a few tiers in
-	# turn, which cuts the wall time by about half on 2 cores. Everything that compiles
-	# ran before them, so no lane competes with a build; zombienet (five nodes) has a
-	# lane to itself.
-	say "three lanes of node tiers at once; each line is prefixed with its tier"
-	(
-		LANE=1
-		run_tier "zombienet" zombienet_tests \
-			0001-four-validators.test.mjs 0002-validator-restart.test.mjs 0003-governance.test.mjs
-	) &
-	lane1=$!
-	(
-		LANE=2
-		run_tier_if "$production_ok" "the production runtime did not build" \
-			"production runtime" e2e production-runtime.test.mjs
-		run_tier "e2e clients" e2e transfer.test.mjs media.test.mjs pti.test.mjs ad-exchange.test.mjs load.test.mjs
-		run_tier_if "$contracts_ok" "the contracts did not compile" \
-			"e2e evm" e2e evm.test.mjs precompiles.test.mjs evm-latency.test.mjs eth-rpc-index.test.mjs
-	) &
-	lane2=$!
-	(
-		LANE=3
-		run_tier_if "$contracts_ok" "the contracts did not compile" \
-			"e2e bridge" e2e bridge.test.mjs relayer.test.mjs
-		run_tier "e2e services" e2e storage.test.mjs services.test.mjs paid.test.mjs search.test.mjs
-	) &
-	lane3=$!
-	wait "$lane1" "$lane2" "$lane3"
-	tier_seq=$(( tier_seq + 10 ))
-else
-	run_tier_if 1 "the binaries did not build" "contracts, node smoke, production runtime, e2e, zombienet"
-fi
+run_tier "rust" cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
+build_ok=0
+run_tier "node build" build_node || build_ok=$?
 run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
+production_ok=0
+run_tier "production runtime build" build_production_runtime || production_ok=$?
+contracts_ok=0
+run_tier "contracts" node "$ROOT/contracts/chain/compile.mjs" || contracts_ok=$?
+if [ "$build_ok" -eq 0 ]; then
+	# The smoke tier exports the raw dev spec and fills wasmtime's cache that every later
+	# node starts from, so it runs alone first.
+	e2e_tier "node smoke"
+	# The rest start their own nodes on free ports and spend most of their time waiting
+	# for blocks, not computing: the tiers run in lanes at once, and a tier's files side
+	# by side, so the wall time is about that of the longest lane.
+	say "the node tiers in lanes at once; each line is prefixed with its tier"
+	lane 1 run_tier "zombienet" node_tests "$ROOT/zombienet" 1 1200
+	lane 2 evm_lane
+	lane 3 e2e_tier "e2e clients"
+	lane 4 e2e_tier_if "$contracts_ok" "the contracts did not compile" "e2e bridge"
+	lane 5 e2e_tier "e2e services"
+	wait "${LANE_PIDS[@]}"
+	LANE_PIDS=()
+else
+	for name in "node smoke" "contracts ethereum" "production runtime" "e2e clients" "e2e evm" \
+		"e2e bridge" "e2e services" "zombienet"; do
+		run_tier_if 1 "the binaries did not build" "$name"
+	done
+fi
 
 summary=()
+failed_tiers=()
 total_passed=0
 total_failed=0
-failed_tiers=0
-for result in "$LOGS"/results/*; do
+for result in "$RESULTS"/*; do
 	IFS=$'\t' read -r line passed failed <"$result"
 	summary+=("$line")
 	total_passed=$(( total_passed + passed ))
 	total_failed=$(( total_failed + failed ))
-	[ "${line#FAIL}" = "$line" ] || failed_tiers=$(( failed_tiers + 1 ))
+	if [ "${line#FAIL}" != "$line" ]; then
+		name="${line#FAIL  }"; name="${name%%: *}"; name="${name%% (*}"; name="${name%% in *}"
+		failed_tiers+=("$name")
+	fi
 done
 echo
 echo "Summary (tier logs in $LOGS)"
 printf '  %s\n' "${summary[@]}"
 echo
+if [ "${#failed_tiers[@]}" -gt 0 ]; then
+	echo "FAILED tiers (${#failed_tiers[@]}): $(IFS=,; echo "${failed_tiers[*]}" | sed 's/,/, /g')"
+elif [ -n "${PARATII_TIERS:-}" ]; then
+	echo "every selected tier passed (PARATII_TIERS=$PARATII_TIERS: a partial run)"
+else
+	echo "every tier passed"
+fi
 echo "$total_passed passed, $total_failed failed"
-[ "$failed_tiers" -eq 0 ]
+[ "${#failed_tiers[@]}" -eq 0 ]

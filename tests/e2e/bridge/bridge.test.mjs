@@ -7,14 +7,14 @@ import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ethers } from 'ethers';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { decodeJustification, mediaPathOf, mmrProof } from './lib/beefy.mjs';
-import { connect, devAccount } from './lib/chain.mjs';
-import { startNode, waitFor } from './lib/node.mjs';
-import { randomFile, registerOriginal } from './lib/receipts.mjs';
-import { startHardhatNode } from '../../contracts/ethereum/lib/hardhat-node.mjs';
-import * as beefy from '../../contracts/ethereum/lib/beefy.mjs';
+import { decodeJustification, mediaPathOf, mmrProof } from '../lib/beefy.mjs';
+import { connect, devAccount } from '../lib/chain.mjs';
+import { startNode, waitFor } from '../lib/node.mjs';
+import { randomFile, registerOriginal } from '../lib/receipts.mjs';
+import { startHardhatNode } from '../../../contracts/ethereum/lib/hardhat-node.mjs';
+import * as beefy from '../../../contracts/ethereum/lib/beefy.mjs';
 
-const ANCHOR = JSON.parse(readFileSync(new URL('../../contracts/ethereum/build/ParatiiAnchor.json', import.meta.url)));
+const ANCHOR = JSON.parse(readFileSync(new URL('../../../contracts/ethereum/build/ParatiiAnchor.json', import.meta.url)));
 const alice = devAccount('//Alice');
 
 let node;

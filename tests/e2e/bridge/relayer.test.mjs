@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { u8aToHex } from '@polkadot/util';
-import { connect, devAccount, sudo as sudoAs } from './lib/chain.mjs';
-import { startNode, waitFor } from './lib/node.mjs';
-import { randomFile, registerOriginal } from './lib/receipts.mjs';
-import { deployAnchor, mediaPathOf, mmrProof, startRelayer } from './lib/beefy.mjs';
-import { serviceBinary, startGateway } from './lib/services.mjs';
-import { startHardhatNode } from '../../contracts/ethereum/lib/hardhat-node.mjs';
+import { connect, devAccount, sudo as sudoAs } from '../lib/chain.mjs';
+import { startNode, waitFor } from '../lib/node.mjs';
+import { randomFile, registerOriginal } from '../lib/receipts.mjs';
+import { deployAnchor, mediaPathOf, mmrProof, startRelayer } from '../lib/beefy.mjs';
+import { serviceBinary, startGateway } from '../lib/services.mjs';
+import { startHardhatNode } from '../../../contracts/ethereum/lib/hardhat-node.mjs';
 
-const ANCHOR = JSON.parse(readFileSync(new URL('../../contracts/ethereum/abi/ParatiiAnchor.json', import.meta.url)));
+const ANCHOR = JSON.parse(readFileSync(new URL('../../../contracts/ethereum/abi/ParatiiAnchor.json', import.meta.url)));
 const alice = devAccount('//Alice');
 
 let node;

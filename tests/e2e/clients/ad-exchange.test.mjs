@@ -9,11 +9,11 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
-import { startNode } from './lib/node.mjs';
+import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
+import { startNode } from '../lib/node.mjs';
 import {
   check, encodePart, FLAGS, hex, partHash, partsDigest, payoutsRoot, resultHash, signMessage, view, win,
-} from './lib/adx.mjs';
+} from '../lib/adx.mjs';
 
 const advertiser = devAccount('//Alice');
 const exchange = devAccount('//Bob');

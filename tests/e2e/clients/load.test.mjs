@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { connect } from './lib/chain.mjs';
-import { startEthRpc } from './lib/eth.mjs';
-import { startNode } from './lib/node.mjs';
-import { serviceBinary } from './lib/services.mjs';
+import { connect } from '../lib/chain.mjs';
+import { startEthRpc } from '../lib/eth.mjs';
+import { startNode } from '../lib/node.mjs';
+import { serviceBinary } from '../lib/services.mjs';
 
 let node;
 let api;
@@ -85,7 +85,7 @@ test('300 transferKeepAlive from 20 accounts: each included once', async () => {
 test('200 ERC20 transfers from 20 Ethereum keys through paratii-eth-rpc: each included once, every Transfer logged', async () => {
   const ethRpc = await startEthRpc(node, { name: 'eth-rpc-load' });
   try {
-    const artifact = new URL('../../contracts/chain/build/ExampleToken.json', import.meta.url).pathname;
+    const artifact = new URL('../../../contracts/chain/build/ExampleToken.json', import.meta.url).pathname;
     const { report, stdout } = await load(['--workload', 'erc20', '--count', '200', '--accounts', '20',
       '--in-flight', '64', '--eth-url', ethRpc.url, '--erc20-artifact', artifact]);
     assertCountsAddUp(report.measured, 200);

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, submit, sudo } from './lib/chain.mjs';
-import { startNode } from './lib/node.mjs';
-import { clusterKey, randomFile, receipt } from './lib/receipts.mjs';
+import { connect, devAccount, findEvent, submit, sudo } from '../lib/chain.mjs';
+import { startNode } from '../lib/node.mjs';
+import { clusterKey, randomFile, receipt } from '../lib/receipts.mjs';
 
 let node;
 let api;

@@ -8,10 +8,10 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
-import { startNode } from './lib/node.mjs';
-import { claimMessage, newVoucherCode, redeemSignature, voucherKey } from './lib/pti.mjs';
-import { randomFile, registerOriginal } from './lib/receipts.mjs';
+import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
+import { startNode } from '../lib/node.mjs';
+import { claimMessage, newVoucherCode, redeemSignature, voucherKey } from '../lib/pti.mjs';
+import { randomFile, registerOriginal } from '../lib/receipts.mjs';
 
 const alice = devAccount('//Alice');
 const bob = devAccount('//Bob');

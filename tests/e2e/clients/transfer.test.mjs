@@ -2,8 +2,8 @@
 // included, moves exactly the amount, and charges Alice a fee in PTI.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connect, devAccount, PTI, submit as submitTx } from './lib/chain.mjs';
-import { startNode } from './lib/node.mjs';
+import { connect, devAccount, PTI, submit as submitTx } from '../lib/chain.mjs';
+import { startNode } from '../lib/node.mjs';
 
 let node;
 let api;

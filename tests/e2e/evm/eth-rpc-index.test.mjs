@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ethers } from 'ethers';
-import { artifact, devWallet, startEthRpc } from './lib/eth.mjs';
-import { rpc, startNode } from './lib/node.mjs';
+import { artifact, devWallet, startEthRpc } from '../lib/eth.mjs';
+import { rpc, startNode } from '../lib/node.mjs';
 
 const basePath = mkdtempSync(join(tmpdir(), 'paratii-eth-index-'));
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { artifact, CHAIN_ID, devWallet, startEthRpc } from './lib/eth.mjs';
-import { startNode } from './lib/node.mjs';
+import { artifact, CHAIN_ID, devWallet, startEthRpc } from '../lib/eth.mjs';
+import { startNode } from '../lib/node.mjs';
 
 const SAMPLES = 100;
 let node;

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { connect, devAccount, PTI, submit } from './lib/chain.mjs';
-import { accountIdToEth, artifact, CHAIN_ID, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from './lib/eth.mjs';
-import { startNode } from './lib/node.mjs';
+import { connect, devAccount, PTI, submit } from '../lib/chain.mjs';
+import { accountIdToEth, artifact, CHAIN_ID, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from '../lib/eth.mjs';
+import { startNode } from '../lib/node.mjs';
 
 /**
  * The existential deposit (runtime EXISTENTIAL_DEPOSIT). eth_getBalance shows what is above

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { connect, devAccount, PTI, submit } from './lib/chain.mjs';
-import { accountIdToEth, artifact, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from './lib/eth.mjs';
-import { startNode } from './lib/node.mjs';
-import { randomFile, registerOriginal } from './lib/receipts.mjs';
+import { connect, devAccount, PTI, submit } from '../lib/chain.mjs';
+import { accountIdToEth, artifact, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from '../lib/eth.mjs';
+import { startNode } from '../lib/node.mjs';
+import { randomFile, registerOriginal } from '../lib/receipts.mjs';
 
 const PTI_ERC20 = '0x0000000000000000000000000000000000010000';
 const MEDIA_PROOFS = '0x0000000000000000000000000000000000020000';

@@ -118,11 +118,14 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
  * given buckets.
  */
 export async function startS3(buckets) {
-  const probe = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' });
+  // scripts/test.sh names the Python that has moto (a virtual environment where the
+  // system's refuses pip installs).
+  const python = process.env.PARATII_PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import moto.server'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(`moto is not installed (pip install "moto[server]"): ${probe.stderr}`);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const proc = await startProcess('s3', 'python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+  const proc = await startProcess('s3', python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
     async () => (await fetch(endpoint)).status < 500);
   for (const bucket of buckets) {
     const res = await fetch(`${endpoint}/${bucket}`, { method: 'PUT' });

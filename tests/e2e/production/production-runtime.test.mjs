@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect, devAccount, PTI, submit } from './lib/chain.mjs';
-import { finalizedNumber, rpc, runNodeCommand, startNode, waitFor } from './lib/node.mjs';
+import { connect, devAccount, PTI, submit } from '../lib/chain.mjs';
+import { finalizedNumber, rpc, runNodeCommand, startNode, waitFor } from '../lib/node.mjs';
 
 const wasmPath = process.env.PARATII_PRODUCTION_WASM;
 let node;

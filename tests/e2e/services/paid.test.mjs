@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
-import { finalizedNumber, startNode, waitFor } from './lib/node.mjs';
-import { accessToken } from './lib/pti.mjs';
-import { png, serviceBinary, startGateway, startStorage, upload } from './lib/services.mjs';
+import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
+import { finalizedNumber, startNode, waitFor } from '../lib/node.mjs';
+import { accessToken } from '../lib/pti.mjs';
+import { png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
 
 const alice = devAccount('//Alice');
 const bob = devAccount('//Bob');

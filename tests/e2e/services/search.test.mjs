@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, submit } from './lib/chain.mjs';
-import { freePort, startNode, waitFor } from './lib/node.mjs';
-import { clusterKey, randomFile, receipt } from './lib/receipts.mjs';
-import { metric, png, serviceBinary, startGateway, startProcess, startStorage, upload } from './lib/services.mjs';
+import { connect, devAccount, findEvent, submit } from '../lib/chain.mjs';
+import { freePort, startNode, waitFor } from '../lib/node.mjs';
+import { clusterKey, randomFile, receipt } from '../lib/receipts.mjs';
+import { metric, png, serviceBinary, startGateway, startProcess, startStorage, upload } from '../lib/services.mjs';
 
 const alice = devAccount('//Alice');
 const bob = devAccount('//Bob');

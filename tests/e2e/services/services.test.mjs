@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit } from './lib/chain.mjs';
-import { finalizedNumber, startNode, waitFor } from './lib/node.mjs';
-import { metric, png, serviceBinary, startGateway, startStorage, upload } from './lib/services.mjs';
+import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
+import { finalizedNumber, startNode, waitFor } from '../lib/node.mjs';
+import { metric, png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
 const sha256 = (bytes) => '0x' + createHash('sha256').update(bytes).digest('hex');

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { ed25519Verify } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, submit } from './lib/chain.mjs';
-import { finalizedNumber, startNode, waitFor } from './lib/node.mjs';
-import { clusterKey, receiptMessage } from './lib/receipts.mjs';
-import { metric, startS3, startStorage } from './lib/services.mjs';
+import { connect, devAccount, findEvent, submit } from '../lib/chain.mjs';
+import { finalizedNumber, startNode, waitFor } from '../lib/node.mjs';
+import { clusterKey, receiptMessage } from '../lib/receipts.mjs';
+import { metric, startS3, startStorage } from '../lib/services.mjs';
 
 const alice = devAccount('//Alice');
 const sha256 = (bytes) => '0x' + createHash('sha256').update(bytes).digest('hex');

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { rawChainSpec, runNodeCommand } from './lib/node.mjs';
+import { rawChainSpec, runNodeCommand } from '../lib/node.mjs';
 
 /** The genesis config patch of an exported (non-raw) chain spec. */
 function genesisPatch(chain) {
@@ -50,7 +50,7 @@ test('--raw exports a spec with the runtime code in genesis storage', () => {
   assert.ok(spec.genesis.raw.top['0x3a636f6465'].length > 100_000);
 });
 
-const PRODUCTION_VALIDATORS = new URL('../../zombienet/production-validators.json', import.meta.url).pathname;
+const PRODUCTION_VALIDATORS = new URL('../../../zombienet/production-validators.json', import.meta.url).pathname;
 
 test('--chain production:<validators.json>: no sudo key, at least 3 validators, the council of their operators, no dev accounts', () => {
   const patch = genesisPatch(`production:${PRODUCTION_VALIDATORS}`);

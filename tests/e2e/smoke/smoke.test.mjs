@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { finalizedNumber, rawChainSpec, rpc, startNode, testCache, waitFor } from './lib/node.mjs';
+import { finalizedNumber, rawChainSpec, rpc, startNode, testCache, waitFor } from '../lib/node.mjs';
 
 let node;
 before(async () => {
