@@ -15,6 +15,7 @@ import { u8aToHex } from '@polkadot/util';
 import { connect, rpc, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
 import { deployAnchor, startRelayer } from '../tests/e2e/lib/beefy.mjs';
 import { serviceBinary } from '../tests/e2e/lib/services.mjs';
+import { councilMotion, submit } from '../tests/e2e/lib/tx.mjs';
 import { startHardhatNode } from '../contracts/ethereum/lib/hardhat-node.mjs';
 
 let network;
@@ -62,42 +63,12 @@ async function anchoredUnderSetOf(len) {
   console.log(`  ParatiiAnchor: set ${rotated.setId} of ${len} from block ${rotated.latest}, anchored #${later.latest} under it`);
 }
 
-/** Signs and submits; resolves with the block's events once it is in a block. */
-function submit(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (status.isInBlock) {
-        unsub?.();
-        resolve({ events, dispatchError });
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        unsub?.();
-        reject(new Error(`transaction ${status.type}`));
-      }
-    }).then((u) => { unsub = u; }).catch(reject);
-  });
-}
-
 const has = (events, section, method) => events.some(({ event }) => event.section === section && event.method === method);
 
-/** A council motion for `call`: Alice proposes, Alice, Bob and Charlie vote aye (3 of 4), Dave closes. */
-async function councilMotion(call) {
+/** The council's votes on a motion: Alice proposes, Alice, Bob and Charlie vote aye (3 of 4), Dave closes. */
+function council() {
   const [alice, bob, charlie, dave] = ['//Alice', '//Bob', '//Charlie', '//Dave'].map((s) => keyring.addFromUri(s));
-  const length = call.method.encodedLength;
-  const proposed = await submit(api.tx.council.propose(3, call, length), alice);
-  const event = proposed.events.find(({ event }) => event.section === 'council' && event.method === 'Proposed')?.event;
-  assert.ok(event, `no council.Proposed: ${proposed.dispatchError}`);
-  const [, index, hash] = event.data;
-  for (const member of [alice, bob, charlie]) {
-    const { dispatchError } = await submit(api.tx.council.vote(hash, index, true), member);
-    assert.equal(dispatchError, undefined, `vote: ${dispatchError}`);
-  }
-  const closed = await submit(
-    api.tx.council.close(hash, index, { refTime: 10_000_000_000n, proofSize: 1_000_000n }, length), dave);
-  const error = closed.dispatchError?.isModule
-    ? JSON.stringify(api.registry.findMetaError(closed.dispatchError.asModule)) : String(closed.dispatchError);
-  assert.ok(has(closed.events, 'council', 'Executed'), `the motion executed: ${error}; ${closed.events.map(({ event }) => `${event.section}.${event.method}`)}`);
-  return closed.events;
+  return { voters: [alice, bob, charlie], closer: dave };
 }
 
 const validators = async () => (await api.query.session.validators()).map(String);
@@ -109,14 +80,14 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
   // Eve's node makes her session keys; Eve registers them with their ownership proof.
   const eveHttp = network.nodesByName.eve.wsUri.replace(/^ws:/, 'http:');
   const generated = await rpc(eveHttp, 'author_rotateKeysWithOwner', [u8aToHex(eve.publicKey)]);
-  const setKeys = await submit(api.tx.session.setKeys(generated.keys, generated.proof), eve);
+  const setKeys = await submit(api, api.tx.session.setKeys(generated.keys, generated.proof), eve);
   assert.equal(setKeys.dispatchError, undefined, `session.setKeys: ${setKeys.dispatchError}`);
 
   // Not by herself.
-  const selfAdd = await submit(api.tx.consortium.addValidator(eve.address), eve);
+  const selfAdd = await submit(api, api.tx.consortium.addValidator(eve.address), eve);
   assert.ok(selfAdd.dispatchError?.isBadOrigin, `expected BadOrigin, got ${selfAdd.dispatchError}`);
 
-  const added = await councilMotion(api.tx.consortium.addValidator(eve.address));
+  const added = await councilMotion(api, api.tx.consortium.addValidator(eve.address), council());
   assert.ok(has(added, 'consortium', 'ValidatorAdded'));
   const addedAt = (await api.rpc.chain.getHeader()).number.toNumber();
   const sessionAtAdd = (await api.query.session.currentIndex()).toNumber();
@@ -133,7 +104,7 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
   console.log(`  Eve authored #${block}`);
   await anchoredUnderSetOf(5);
 
-  const removed = await councilMotion(api.tx.consortium.removeValidator(eve.address));
+  const removed = await councilMotion(api, api.tx.consortium.removeValidator(eve.address), council());
   assert.ok(has(removed, 'consortium', 'ValidatorRemoved'));
   await waitFor('Eve out of the session validators', async () => !(await validators()).includes(eve.address),
     { timeoutMs: 420_000, intervalMs: 3000 });
@@ -152,10 +123,10 @@ test('the production chain has no sudo key; a council motion registers a storage
   const key = '0x' + '11'.repeat(32);
   const register = api.tx.topology.registerCluster(ferdie.address, key, 'https://cluster.example', 1n << 40n);
   // Not by a member alone...
-  const direct = await submit(register, keyring.addFromUri('//Alice'));
+  const direct = await submit(api, register, keyring.addFromUri('//Alice'));
   assert.ok(direct.dispatchError?.isBadOrigin, `expected BadOrigin, got ${direct.dispatchError}`);
   // ...but by two thirds of the council.
-  const events = await councilMotion(register);
+  const events = await councilMotion(api, register, council());
   assert.ok(has(events, 'topology', 'ClusterRegistered'), events.map(({ event }) => `${event.section}.${event.method}`).join(', '));
   const cluster = await api.query.topology.clusterByKey(key);
   assert.ok(cluster.isSome, 'the cluster is registered');

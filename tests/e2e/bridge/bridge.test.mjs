@@ -105,6 +105,12 @@ test('a media item registered on Paratii chain verifies on Ethereum against an a
     mediaPath, leaf, leafProof, signed.blockNumber);
   console.log(`# verifyMedia: ${verifyGas} gas`);
 
-  // Replaying the same commitment is refused.
-  await assert.rejects(anchor.submit.staticCall(commitment, authorities, signers, ethers.concat(signatures)), /StaleCommitment|revert/);
+  // Replaying the same commitment is refused: ParatiiAnchor's custom error
+  // StaleCommitment(blockNumber, latestBlock), the block no later than the anchored one.
+  await assert.rejects(anchor.submit.staticCall(commitment, authorities, signers, ethers.concat(signatures)), (err) => {
+    const parsed = err.revert ?? (err.data ? anchor.interface.parseError(err.data) : null);
+    assert.equal(parsed?.name, 'StaleCommitment', `expected StaleCommitment, got ${parsed?.name ?? err.shortMessage ?? err.message}`);
+    assert.deepEqual([...parsed.args].map(String), [signed.blockNumber, signed.blockNumber].map(String));
+    return true;
+  });
 });

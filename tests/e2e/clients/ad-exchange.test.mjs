@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
+import { connect, devAccount, findEvent, PTI, submit, untilBlock } from '../lib/chain.mjs';
 import { startNode } from '../lib/node.mjs';
 import {
   check, encodePart, FLAGS, hex, partHash, partsDigest, payoutsRoot, resultHash, signMessage, view, win,
@@ -35,21 +35,6 @@ const campaigns = {};
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
 const reserved = async (who) => (await api.query.system.account(who)).data.reserved.toBigInt();
 const bestNumber = async () => (await api.rpc.chain.getHeader()).number.toNumber();
-
-/** Resolves once the best block is at least `n` (on the node's new-head notifications). */
-function untilBlock(n) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    let done = false;
-    api.rpc.chain.subscribeNewHeads((header) => {
-      if (!done && header.number.toNumber() >= n) {
-        done = true;
-        unsub?.();
-        resolve();
-      }
-    }).then((u) => { unsub = u; if (done) u(); }).catch(reject);
-  });
-}
 
 async function ok(tx, signer) {
   const result = await submit(api, tx, signer);
@@ -84,7 +69,7 @@ async function postPart(who, campaign, part) {
 /** What a validator does: fetch the parts, run the chain's code over them, compare with our own root. */
 async function processBlock(campaign, partsByAccount) {
   const pending = (await api.query.adExchange.pending(campaign, 0)).unwrap();
-  await untilBlock(pending.collectUntil.toNumber());
+  await untilBlock(api, pending.collectUntil.toNumber());
   const parts = pending.parts.map((p) => partsByAccount[p.participant.toString()]);
   const result = await api.call.adExchangeApi.processBlock(campaign, 0, [], u8aConcat(compactToU8a(parts.length), ...parts));
   assert.ok(result.isOk, `processBlock: ${result.toString()}`);
@@ -159,7 +144,7 @@ test('a campaign settles: parts, two agreeing validators, finalize, exact claims
   const second = await postResult(eve, id, out);
   const agreed = findEvent(second.events, 'adExchange', 'BlockAgreed');
   assert.ok(agreed, 'both validators agree');
-  await untilBlock(agreed.data.challengeEnd.toNumber());
+  await untilBlock(api, agreed.data.challengeEnd.toNumber());
   const { events } = await ok(api.tx.adExchange.finalize(id, 0), ferdie);
   assert.equal(findEvent(events, 'adExchange', 'BlockFinalized').data.total.toBigInt(), 16n * PTI / 10n);
 
@@ -175,7 +160,7 @@ test('a campaign settles: parts, two agreeing validators, finalize, exact claims
   assert.equal(again.error?.name, 'NothingToClaim');
 
   const campaign = (await api.query.adExchange.campaigns(id)).unwrap();
-  await untilBlock(campaign.validUntil.toNumber());
+  await untilBlock(api, campaign.validUntil.toNumber());
   const closed = await ok(api.tx.adExchange.closeCampaign(id), advertiser);
   assert.equal(findEvent(closed.events, 'adExchange', 'CampaignClosed').data.refunded.toBigInt(), 100n * PTI - 16n * PTI / 10n);
   // Everything paid: the escrow is empty (its deposit went back to the advertiser).

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
 import { connect } from '../lib/chain.mjs';
 import { startEthRpc } from '../lib/eth.mjs';
-import { startNode } from '../lib/node.mjs';
+import { exitWithin, startNode } from '../lib/node.mjs';
 import { serviceBinary } from '../lib/services.mjs';
 
 let node;
@@ -28,8 +28,14 @@ after(async () => {
   await node?.stop();
 });
 
+/**
+ * paratii-load gives up on a phase after 600 s (`--max-seconds`); a run is killed after
+ * 480 s, before the test runner's 600-second limit, so it never outlives its test.
+ */
+const LOAD_TIMEOUT_MS = 480_000;
+
 /** Runs paratii-load to completion; resolves with its JSON report and stdout. */
-function load(args) {
+async function load(args) {
   const json = join(mkdtempSync(join(tmpdir(), 'paratii-load-')), 'report.json');
   const child = spawn(serviceBinary('paratii-load'), ['--url', node.ws, '--json', json, '--expect-all', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,12 +44,10 @@ function load(args) {
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`paratii-load exited ${code}:\n${stderr.slice(-4000)}`));
-      resolve({ report: JSON.parse(readFileSync(json, 'utf8')), stdout });
-    });
-  });
+  const { code, signal } = await exitWithin(child, `paratii-load ${args.join(' ')}`, LOAD_TIMEOUT_MS)
+    .catch((e) => { throw new Error(`${e.message}:\n${stderr.slice(-4000)}`); });
+  if (code !== 0) throw new Error(`paratii-load exited ${code ?? signal}:\n${stderr.slice(-4000)}`);
+  return { report: JSON.parse(readFileSync(json, 'utf8')), stdout };
 }
 
 /** The report's own arithmetic: per-block counts sum to the totals. */
@@ -117,7 +121,7 @@ test('a node that is not on loopback is refused', async () => {
   const child = spawn(serviceBinary('paratii-load'), ['--url', 'ws://192.0.2.1:9944'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const { code } = await exitWithin(child, 'paratii-load against a non-loopback node', 30_000);
   assert.notEqual(code, 0);
   assert.match(stderr, /loopback only/);
 });

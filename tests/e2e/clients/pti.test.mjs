@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
+import { connect, councilMotion, devAccount, findEvent, PTI, submit, submitUnsigned } from '../lib/chain.mjs';
 import { startNode } from '../lib/node.mjs';
 import { claimMessage, newVoucherCode, redeemSignature, voucherKey } from '../lib/pti.mjs';
 import { randomFile, registerOriginal } from '../lib/receipts.mjs';
@@ -40,43 +40,6 @@ const FUND = palletAccount('py/trsry');
 
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
 const fresh = () => new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(mnemonicGenerate());
-
-/**
- * Submits an unsigned extrinsic; resolves with its block and events, rejects with the
- * pool's refusal. Resubmitting the very same bytes as an included extrinsic is answered
- * with that inclusion's status (the pool knows the hash): it is not a second inclusion.
- */
-function submitUnsigned(tx) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.send(({ status, events, dispatchError }) => {
-      if (status.isInBlock) {
-        unsub?.();
-        resolve({ blockHash: status.asInBlock.toHex(), events, dispatchError });
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        unsub?.();
-        reject(new Error(`transaction ${status.type}`));
-      }
-    }).then((u) => { unsub = u; }).catch(reject);
-  });
-}
-
-/** A ⅔ council motion (Alice and Bob of Alice, Bob, Charlie) dispatching `call`. */
-async function councilMotion(call) {
-  const length = call.method.encodedLength;
-  const proposed = await submit(api, api.tx.council.propose(2, call, length), alice);
-  const [, index, hash] = findEvent(proposed.events, 'council', 'Proposed').data;
-  for (const member of [alice, bob]) {
-    const { error } = await submit(api, api.tx.council.vote(hash, index, true), member);
-    assert.equal(error, undefined);
-  }
-  const closed = await submit(api,
-    api.tx.council.close(hash, index, { refTime: 10_000_000_000n, proofSize: 1_000_000n }, length), charlie);
-  const executed = findEvent(closed.events, 'council', 'Executed');
-  assert.ok(executed, 'the motion executed');
-  assert.ok(executed.data.result.isOk, `the call succeeded: ${executed.data.result}`);
-  return closed.events;
-}
 
 test('a priced media item is bought at exactly its price: 30 % to the fund, the rest to the owner, once', async () => {
   const { mediaId } = await registerOriginal(api, alice, 'For sale: harbour at dawn', randomFile(2048));
@@ -111,20 +74,20 @@ test('a brand new account claims PTI with an unsigned transaction; a replay pays
   const [claimId, amount, expiresAt] = [7n, 25n * PTI, best + 100];
   const signature = distributor.sign(claimMessage(genesis, claimId, newbie.address, amount, expiresAt));
   const claimTx = () => api.tx.pti.claim(claimId, newbie.address, amount, expiresAt, u8aToHex(signature));
-  const { events, blockHash } = await submitUnsigned(claimTx());
+  const { events, blockHash } = await submitUnsigned(api, claimTx());
   assert.ok(findEvent(events, 'pti', 'Claimed'));
   assert.equal(await free(newbie.address), amount);
   // The same bytes again: refused, or answered with the first inclusion; never paid twice.
-  const replay = await submitUnsigned(claimTx()).catch((e) => e);
+  const replay = await submitUnsigned(api, claimTx()).catch((e) => e);
   if (replay instanceof Error) assert.match(replay.message, /1010|1012|Invalid|banned/);
-  else assert.equal(replay.blockHash, blockHash);
+  else assert.equal(replay.blockHash.toHex(), blockHash.toHex());
   // Submitted signed by someone else: the claim id is spent.
   assert.deepEqual((await submit(api, claimTx(), bob)).error, { section: 'pti', name: 'AlreadyClaimed' });
   assert.equal(await free(newbie.address), amount);
   // Redirected to another beneficiary: the signature does not cover it (BadClaimSignature
   // is the pallet's error 8).
   await assert.rejects(
-    submitUnsigned(api.tx.pti.claim(8n, fresh().address, amount, expiresAt,
+    submitUnsigned(api, api.tx.pti.claim(8n, fresh().address, amount, expiresAt,
       u8aToHex(distributor.sign(claimMessage(genesis, 8n, newbie.address, amount, expiresAt))))),
     /1010: Invalid Transaction: Custom error: 8/,
   );
@@ -145,11 +108,11 @@ test('the distributor creates a voucher from the fund; a new account redeems it 
   const signature = redeemSignature(code, genesis, newbie.address);
   // A copy redirected to another account does not verify (BadVoucherSignature, error 20).
   await assert.rejects(
-    submitUnsigned(api.tx.pti.redeemVoucher(u8aToHex(key.publicKey), fresh().address, u8aToHex(signature))),
+    submitUnsigned(api, api.tx.pti.redeemVoucher(u8aToHex(key.publicKey), fresh().address, u8aToHex(signature))),
     /1010: Invalid Transaction: Custom error: 20/,
   );
   const redeem = () => api.tx.pti.redeemVoucher(u8aToHex(key.publicKey), newbie.address, u8aToHex(signature));
-  const { events } = await submitUnsigned(redeem());
+  const { events } = await submitUnsigned(api, redeem());
   assert.ok(findEvent(events, 'pti', 'VoucherRedeemed'));
   assert.equal(await free(newbie.address), 2n * PTI);
   const voucher = (await api.query.pti.vouchers(u8aToHex(key.publicKey))).unwrap();
@@ -161,7 +124,9 @@ test('the distributor creates a voucher from the fund; a new account redeems it 
 test('the council spends from the redistribution fund by motion; nobody else can', async () => {
   const beneficiary = fresh();
   assert.deepEqual((await submit(api, api.tx.treasury.spend(null, PTI / 2n, beneficiary.address, null), alice)).error?.name, 'BadOrigin');
-  const events = await councilMotion(api.tx.treasury.spend(null, PTI / 2n, beneficiary.address, null));
+  // A ⅔ motion: Alice and Bob of Alice, Bob and Charlie vote aye; Charlie closes it.
+  const events = await councilMotion(api, api.tx.treasury.spend(null, PTI / 2n, beneficiary.address, null),
+    { voters: [alice, bob], closer: charlie });
   assert.ok(findEvent(events, 'treasury', 'AssetSpendApproved'));
   const index = (await api.query.treasury.spendCount()).toNumber() - 1;
   const { error } = await submit(api, api.tx.treasury.payout(index), charlie);

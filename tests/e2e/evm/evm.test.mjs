@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
 import { connect, devAccount, PTI, submit } from '../lib/chain.mjs';
 import { accountIdToEth, artifact, CHAIN_ID, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from '../lib/eth.mjs';
-import { startNode } from '../lib/node.mjs';
+import { startNode, waitFor } from '../lib/node.mjs';
 
 /**
  * The existential deposit (runtime EXISTENTIAL_DEPOSIT). eth_getBalance shows what is above
@@ -42,10 +42,18 @@ test('eth_chainId, eth_blockNumber and eth_getBalance answer like an Ethereum no
   assert.equal(BigInt(await provider.send('eth_chainId', [])), CHAIN_ID);
   assert.equal((await provider.getNetwork()).chainId, CHAIN_ID);
 
+  // eth_blockNumber is the chain's head: it agrees with the node's, and follows it as
+  // blocks are authored.
   const first = await provider.getBlockNumber();
-  assert.ok(first >= 0);
+  assert.ok(Number.isSafeInteger(first), `eth_blockNumber ${first}`);
   const header = await api.rpc.chain.getHeader();
   assert.ok(Math.abs(header.number.toNumber() - first) <= 1, 'eth and substrate block numbers agree');
+  const later = await waitFor(`eth_blockNumber past ${first}`, async () => {
+    const n = await provider.getBlockNumber();
+    return n > first ? n : 0;
+  }, { timeoutMs: 30_000, intervalMs: 250 });
+  const best = (await api.rpc.chain.getHeader()).number.toNumber();
+  assert.ok(later > first && Math.abs(best - later) <= 1, `eth_blockNumber #${later} follows the node's best #${best}`);
 
   // Hardhat account #4 is never used below: its genesis endowment is intact.
   const untouched = devWallet(4, provider);

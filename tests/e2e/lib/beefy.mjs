@@ -28,7 +28,12 @@ class Reader {
   bytes() { return this.take(Number(this.compact())); }
 }
 
-/** sp-consensus-beefy `VersionedFinalityProof::V1(SignedCommitment)`, compact signatures. */
+/**
+ * sp-consensus-beefy `VersionedFinalityProof::V1(SignedCommitment)`, compact signatures.
+ * `commitment` is the SCALE commitment the validators signed (its keccak-256, with
+ * recoverable ECDSA); `signatures[i]`, 65 bytes `r ‖ s ‖ v` (v the recovery id), is
+ * validator i's, or null when it did not sign.
+ */
 export function decodeJustification(bytes) {
   const r = new Reader(bytes);
   assert.equal(r.u8(), 1, 'VersionedFinalityProof::V1');
@@ -36,6 +41,7 @@ export function decodeJustification(bytes) {
   for (let n = r.compact(); n > 0n; n--) payload.push({ id: new TextDecoder().decode(r.take(2)), value: r.bytes() });
   const blockNumber = Number(r.uintLE(4));
   const validatorSetId = r.uintLE(8);
+  const commitment = bytes.slice(1, r.i);
   const bitfield = r.bytes();
   const validatorSetLen = Number(r.uintLE(4));
   const compact = [];
@@ -48,7 +54,7 @@ export function decodeJustification(bytes) {
     signatures.push(signed ? compact[next++] : null);
   }
   const mh = payload.find((p) => p.id === 'mh');
-  return { mmrRoot: u8aToHex(mh.value), blockNumber, validatorSetId, signatures };
+  return { mmrRoot: u8aToHex(mh.value), blockNumber, validatorSetId, signatures, commitment };
 }
 
 /** sp-consensus-beefy `MmrLeaf` with Paratii's `LeafExtra = H256`: 113 bytes. */

@@ -1,6 +1,13 @@
 // polkadot.js helpers shared by the e2e tests.
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { decodeError, findEvent, submit } from './tx.mjs';
+
+// Transactions, blocks and council motions (no polkadot.js import there: zombienet uses
+// them too).
+export {
+  councilMotion, decodeError, finalizedHeadNumber, findEvent, submit, submitFinal, submitUnsigned, untilBlock,
+} from './tx.mjs';
 
 export const PTI = 10n ** 18n;
 
@@ -13,38 +20,6 @@ export async function connect(node) {
 /** The dev keyring (sr25519 accounts //Alice ...). */
 export function devAccount(uri) {
   return new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(uri);
-}
-
-/** A `DispatchError` as `{ section, name }`: the pallet's error, a token error or its text. */
-function decodeError(api, dispatchError) {
-  if (dispatchError.isModule) {
-    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-    return { section, name };
-  }
-  if (dispatchError.isToken) return { section: 'token', name: dispatchError.asToken.type };
-  return { section: 'dispatch', name: dispatchError.toString() };
-}
-
-/**
- * Signs and submits `tx`, resolving once it is in a block with its events and, if the
- * call failed, its decoded module error (`{ section, name }`).
- */
-export function submit(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (status.isInBlock) {
-        unsub?.();
-        const error = dispatchError && decodeError(api, dispatchError);
-        resolve({ blockHash: status.asInBlock, events, dispatchError, error });
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        unsub?.();
-        reject(new Error(`transaction ${status.type}`));
-      }
-    })
-      .then((u) => { unsub = u; })
-      .catch(reject);
-  });
 }
 
 /**
@@ -63,9 +38,4 @@ export async function sudo(api, call, signer) {
     throw new Error(`${what} failed: ${section}.${name}`);
   }
   return result;
-}
-
-/** The first event `section.method` among `events`, or undefined. */
-export function findEvent(events, section, method) {
-  return events.find(({ event }) => event.section === section && event.method === method)?.event;
 }

@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
-import { freePort, rpc, waitFor } from './node.mjs';
+import { freePort, killUnlessReady, rpc, waitFor } from './node.mjs';
 
 /** Paratii chain's EIP-155 chain id (runtime `configs::revive::CHAIN_ID`). */
 export const CHAIN_ID = 7_272_844n;
@@ -72,22 +72,27 @@ export async function startEthRpc(node, { name = 'eth-rpc', basePath } = {}) {
   child.stderr.pipe(log);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
-  await Promise.race([
+  await killUnlessReady(child, Promise.race([
     waitFor(`eth-rpc on ${url} (log: ${logPath})`, () => rpc(url, 'eth_chainId')),
     exited.then(({ code, signal }) => {
       throw new Error(`paratii-eth-rpc exited early (code ${code}, signal ${signal}); log: ${logPath}`);
     }),
-  ]);
+  ]));
   // Polling every 500 ms keeps `tx.wait()` close to the 3 s block time.
   const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: true, pollingInterval: 500 });
   return {
     url,
     logPath,
     provider,
-    async stop() {
+    /** SIGINT, and SIGKILL if it has not exited within `timeoutMs`; resolves with the exit status. */
+    async stop(timeoutMs = 30_000) {
       provider.destroy();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      return exited;
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const status = await exited;
+      clearTimeout(timer);
+      return status;
     },
   };
 }
@@ -102,10 +107,12 @@ export async function rejection(promise, what) {
   throw new Error(`${what} was expected to fail`);
 }
 
-/** Deploys the compiled contract `name` with `signer` and waits for it. */
+/** Deploys the compiled contract `name` with `signer` and waits (at most 120 s) for it. */
 export async function deploy(name, signer, ...args) {
   const { abi, bytecode } = artifact(name);
   const contract = await new ethers.ContractFactory(abi, bytecode, signer).deploy(...args);
-  await contract.waitForDeployment();
+  // What `waitForDeployment()` does, with a deadline: ethers rejects with TIMEOUT after
+  // 120 s, with CALL_EXCEPTION if the deployment reverted.
+  await contract.deploymentTransaction().wait(1, 120_000);
   return contract;
 }

@@ -114,12 +114,38 @@ export async function killUnlessReady(child, ready) {
   }
 }
 
-/** One JSON-RPC call over HTTP; throws on an RPC error. */
-export async function rpc(url, method, params = []) {
+/**
+ * Resolves with the exit status `{ code, signal }` of `child` (call it right after
+ * spawning) once it has exited and its output streams are closed; if that takes longer
+ * than `timeoutMs`, SIGKILLs it and rejects, naming it `what`.
+ */
+export function exitWithin(child, what, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not exit within ${timeoutMs / 1000} s: killed it`));
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/**
+ * One JSON-RPC call over HTTP; throws on an RPC error, and after `timeoutMs` if given (a
+ * stopped process accepts the connection but never answers).
+ */
+export async function rpc(url, method, params = [], { timeoutMs } = {}) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
   });
   const body = await res.json();
   if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);

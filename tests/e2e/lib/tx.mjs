@@ -19,11 +19,12 @@ export function watch(what, start, onValue, timeoutMs) {
   return new Promise((resolve, reject) => {
     let unsub;
     let settled = false;
+    // A failed unsubscription (the connection is gone) leaves nothing to unsubscribe from.
     const unsubscribe = (u) => {
       try {
-        u();
+        Promise.resolve(u()).catch(() => {});
       } catch {
-        // the connection is gone: nothing to unsubscribe from
+        // as above
       }
     };
     const settle = (fn, value) => {
@@ -110,7 +111,7 @@ export function submitUnsigned(api, tx, { timeoutMs = SUBMIT_TIMEOUT_MS } = {}) 
 }
 
 /** The number of the latest block `api`'s node has finalized. */
-export async function finalizedNumber(api) {
+export async function finalizedHeadNumber(api) {
   return (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
 }
 
@@ -118,7 +119,7 @@ export async function finalizedNumber(api) {
 export async function submitFinal(api, tx, signer, options) {
   const result = await submit(api, tx, signer, options);
   const number = (await api.rpc.chain.getHeader(result.blockHash)).number.toNumber();
-  await waitFor(`block #${number} to be finalized`, async () => (await finalizedNumber(api)) >= number);
+  await waitFor(`block #${number} to be finalized`, async () => (await finalizedHeadNumber(api)) >= number);
   return result;
 }
 

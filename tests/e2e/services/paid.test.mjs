@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
-import { finalizedNumber, startNode, waitFor } from '../lib/node.mjs';
+import { connect, devAccount, findEvent, PTI, submit, submitFinal } from '../lib/chain.mjs';
+import { startNode } from '../lib/node.mjs';
 import { accessToken } from '../lib/pti.mjs';
 import { png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
 
@@ -27,13 +27,6 @@ const storage = [];
 let id;
 let picture;
 
-async function submitFinal(tx, signer) {
-  const result = await submit(api, tx, signer);
-  const number = (await api.rpc.chain.getHeader(result.blockHash)).number.toNumber();
-  await waitFor(`block #${number} to be finalized`, async () => (await finalizedNumber(node.http)) >= number);
-  return result;
-}
-
 const inAnHour = () => Date.now() + 30 * 60 * 1000;
 const get = (path, token) => fetch(`${gateway.download}${path}`, token ? { headers: { 'x-paratii-access': token } } : {});
 
@@ -49,7 +42,7 @@ before(async () => {
   const { events, error } = await submit(api, api.tx(api.createType('Call', body.call)), alice);
   assert.equal(error, undefined);
   id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
-  assert.equal((await submitFinal(api.tx.pti.setPrice(id, 5n * PTI), alice)).error, undefined);
+  assert.equal((await submitFinal(api, api.tx.pti.setPrice(id, 5n * PTI), alice)).error, undefined);
 });
 
 after(async () => {
@@ -82,7 +75,7 @@ test('a priced original answers 402 without a token, 401 with a bad one, 403 to 
 });
 
 test('after buying, the buyer gets the original: through polkadot.js and a token, and through the paratii CLI', async () => {
-  const { error } = await submitFinal(api.tx.pti.buy(id, 5n * PTI), bob);
+  const { error } = await submitFinal(api, api.tx.pti.buy(id, 5n * PTI), bob);
   assert.equal(error, undefined);
   const bought = await get(`/media/${id}`, accessToken(bob, genesis, id, inAnHour()));
   assert.equal(bought.status, 200);

@@ -74,23 +74,13 @@ function original(owner) {
  */
 async function registerAll(titles, owner, { location = null } = {}) {
   let nonce = (await api.rpc.system.accountNextIndex(owner.address)).toNumber();
-  const included = titles.map((title) => new Promise((resolve, reject) => {
-    let unsub;
-    api.tx.media.registerMedia(title, location, null, [original(owner)])
-      .signAndSend(owner, { nonce: nonce++ }, ({ status, events, dispatchError }) => {
-        if (status.isInBlock) {
-          unsub?.();
-          if (dispatchError) return reject(new Error(`registerMedia(${title}): ${dispatchError}`));
-          const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
-          resolve({ id, title, blockHash: status.asInBlock.toHex() });
-        } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-          unsub?.();
-          reject(new Error(`registerMedia(${title}): ${status.type}`));
-        }
-      })
-      .then((u) => { unsub = u; })
-      .catch(reject);
-  }));
+  const included = titles.map(async (title) => {
+    const { events, error, blockHash } = await submit(api, api.tx.media.registerMedia(title, location, null, [original(owner)]),
+      owner, { nonce: nonce++ });
+    if (error) throw new Error(`registerMedia(${title}): ${error.section}.${error.name}`);
+    const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
+    return { id, title, blockHash: blockHash.toHex() };
+  });
   const done = await Promise.all(included);
   for (const { id, title } of done) registered.set(id, title);
   let lastBlock = done[0].blockHash;
@@ -293,8 +283,28 @@ test('views through the gateway are counted on chain, once per viewer per window
     const bad = await fetch(`${gateway.download}/media/${id}?viewer=nobody`);
     assert.equal(bad.status, 400);
 
-    await waitFor('2 views on chain', async () => (await api.query.users.views(id)).toNumber() === 2, { timeoutMs: 120_000 });
+    // Reported to the recorder: Bob's two views and Charlie's, not the HEAD nor the thumbnail.
+    assert.equal(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'queued' }), 3);
+    const reached = await waitFor('2 views on chain', async () => {
+      const header = await api.rpc.chain.getHeader();
+      return (await (await api.at(header.hash)).query.users.views(id)).toNumber() === 2 && header.number.toNumber();
+    }, { timeoutMs: 120_000 });
     assert.ok(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'repeated' }) >= 1);
+    // ...and it stays 2: a view counted twice, or a HEAD or thumbnail counted, would come in
+    // a later batch (one a second, each in the next block). Every block up to 3 after the
+    // one that reached 2, and the finalized state then, still say 2.
+    await waitFor(`block #${reached + 3}`, async () => (await api.rpc.chain.getHeader()).number.toNumber() >= reached + 3,
+      { timeoutMs: 60_000 });
+    for (let n = reached; n <= reached + 3; n++) {
+      const at = await api.at(await api.rpc.chain.getBlockHash(n));
+      assert.equal((await at.query.users.views(id)).toNumber(), 2, `views of #${id} at block #${n}`);
+    }
+    await waitFor('the batches to be finalized', async () =>
+      await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'counted' }) >= 2, { timeoutMs: 120_000 });
+    assert.equal(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'counted' }), 2,
+      'the chain counted 2 views of the gateway\'s batches');
+    const finalized = await api.at(await api.rpc.chain.getFinalizedHead());
+    assert.equal((await finalized.query.users.views(id)).toNumber(), 2, 'finalized: 2 views');
     await waitFor('the indexer to rank it most viewed', async () => {
       const { body: page } = await get('/media?order=most_viewed&limit=1');
       return page.items[0]?.id === id && page.items[0].views === 2;

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
-import { finalizedNumber, startNode, waitFor } from '../lib/node.mjs';
+import { connect, devAccount, findEvent, PTI, submit, submitFinal } from '../lib/chain.mjs';
+import { startNode, waitFor } from '../lib/node.mjs';
 import { metric, png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
@@ -28,14 +28,6 @@ let owner; // a fresh account: { pair, mnemonic }
 const work = mkdtempSync(join(tmpdir(), 'paratii-services-'));
 const uploaded = {}; // the first test's upload: { id, bytes, body }
 
-/** Submits and waits until the including block is finalized. */
-async function submitFinal(tx, signer) {
-  const result = await submit(api, tx, signer);
-  const number = (await api.rpc.chain.getHeader(result.blockHash)).number.toNumber();
-  await waitFor(`block #${number} to be finalized`, async () => (await finalizedNumber(node.http)) >= number);
-  return result;
-}
-
 function paratii(...args) {
   const out = spawnSync(serviceBinary('paratii'), [
     '--chain', node.ws, '--upload-url', gateway.upload, '--download-url', gateway.download, ...args,
@@ -46,9 +38,9 @@ function paratii(...args) {
 async function freshUser(name) {
   const mnemonic = mnemonicGenerate();
   const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(mnemonic);
-  await submitFinal(api.tx.balances.transferKeepAlive(pair.address, 100n * PTI), alice);
+  await submitFinal(api, api.tx.balances.transferKeepAlive(pair.address, 100n * PTI), alice);
   if (name) {
-    const { error } = await submitFinal(api.tx.users.register(name, null), pair);
+    const { error } = await submitFinal(api, api.tx.users.register(name, null), pair);
     assert.equal(error, undefined);
   }
   return { pair, mnemonic };
@@ -99,7 +91,7 @@ test('an uploaded picture gets thumbnails, is stored on two clusters and registe
   // The owner signs the gateway's call with their own wallet.
   const call = api.createType('Call', body.call);
   assert.equal(`${call.section}.${call.method}`, 'media.registerMedia');
-  const { events, error } = await submitFinal(api.tx(call), owner.pair);
+  const { events, error } = await submitFinal(api, api.tx(call), owner.pair);
   assert.equal(error, undefined);
   const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
   Object.assign(uploaded, { id, bytes, body });
@@ -246,8 +238,10 @@ test('the paratii CLI uploads, proves, downloads and deletes; the clusters drop 
   const down = paratii('download', String(id), '-o', out);
   assert.equal(down.code, 0, down.stderr);
   assert.deepEqual(readFileSync(out), bytes);
-  const byCid = paratii('download', result.cid, '-o', join(work, 'by-cid.png'));
+  const byCidFile = join(work, 'by-cid.png');
+  const byCid = paratii('download', result.cid, '-o', byCidFile);
   assert.equal(byCid.code, 0, byCid.stderr);
+  assert.deepEqual(readFileSync(byCidFile), bytes, 'the download by CID is the uploaded bytes');
 
   const proof = paratii('proof', file);
   assert.equal(proof.code, 0, proof.stderr);

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { ed25519Verify } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, submit } from '../lib/chain.mjs';
-import { finalizedNumber, startNode, waitFor } from '../lib/node.mjs';
+import { finalizedNumber, sleep, startNode, waitFor } from '../lib/node.mjs';
 import { clusterKey, receiptMessage } from '../lib/receipts.mjs';
 import { metric, startS3, startStorage } from '../lib/services.mjs';
 
@@ -170,6 +170,26 @@ for (const backend of ['fs', 's3']) {
       const deleted = await submit(api, api.tx.media.deleteMedia(id), alice);
       assert.equal(deleted.error, undefined);
       const block = (await api.rpc.chain.getHeader(deleted.blockHash)).number.toNumber();
+      // While the deleting block is in the chain but not final (GRANDPA votes 2 blocks
+      // behind the best: about 6 s), every cluster still serves the object. Each round
+      // asks the clusters first and the node second, so a round that finds the block not
+      // final saw the clusters before it was.
+      let rounds = 0;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const served = await Promise.all(clusters.map(async (c) => {
+          const res = await fetch(`${c.url}/objects/${hash.slice(2)}`);
+          return res.ok && Buffer.from(await res.arrayBuffer()).equals(bytes);
+        }));
+        const finalized = await finalizedNumber(node.http);
+        if (finalized >= block) break;
+        assert.deepEqual(served, clusters.map(() => true),
+          `the clusters deleted the object before its deletion in #${block} was final (finalized #${finalized})`);
+        rounds += 1;
+        assert.ok(Date.now() < deadline, `#${block} was not final within 60 s (finalized #${finalized})`);
+        await sleep(200);
+      }
+      assert.ok(rounds >= 1, `#${block} was already final when the clusters were first asked: nothing seen before finality`);
       for (const c of clusters) {
         await waitFor(`cluster ${c.cluster} to delete the object`, async () =>
           (await fetch(`${c.url}/objects/${hash.slice(2)}`, { method: 'HEAD' })).status === 404,
