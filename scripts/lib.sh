@@ -6,9 +6,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/paratii/target}"
 # substrate-wasm-builder looks for Cargo.lock above the target dir; ours is elsewhere.
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
-# The one build profile (dev) and feature set shared by tests and the e2e node binary:
-# runtime-benchmarks is on so `paratii-node benchmark pallet` needs no second build.
-export PARATII_FEATURES="${PARATII_FEATURES:-runtime-benchmarks}"
+# The one build profile (dev) and feature set shared by tests, the e2e node binary and
+# scripts/dev.sh: runtime-benchmarks is on so `paratii-node benchmark pallet` needs no
+# second build, fast-runtime so the tests cross sessions in seconds (the shipped runtime,
+# built without both, has its own tier).
+export PARATII_FEATURES="${PARATII_FEATURES:-runtime-benchmarks,fast-runtime}"
 export PARATII_NODE="${PARATII_NODE:-$CARGO_TARGET_DIR/debug/paratii-node}"
 export PARATII_ETH_RPC="${PARATII_ETH_RPC:-$CARGO_TARGET_DIR/debug/paratii-eth-rpc}"
 
@@ -119,8 +121,8 @@ build_node() {
 # The release binaries the measurements run (scripts/benchmark.sh, scripts/bench.sh): one
 # invocation and feature set for both, so neither compiles the shared crates again.
 build_release() {
-	say "building paratii-node, paratii-eth-rpc and paratii-load with the release profile (cold: about an hour on 2 cores)"
-	cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load --features "$PARATII_FEATURES" "$@"
+	say "building paratii-node, paratii-eth-rpc and paratii-load with the release profile and the shipped periods (cold: about an hour on 2 cores)"
+	cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load --features runtime-benchmarks "$@"
 }
 
 # node_tests DIR JOBS [TIMEOUT_S]: node's test runner over DIR's *.test.mjs files, JOBS
@@ -143,14 +145,15 @@ contracts_ethereum_tests() {
 # The node test files are found, not listed: each tier is a directory of tests/e2e (or
 # zombienet/, contracts/ethereum/test/), and a test file in no tier's directory fails the
 # run. E2E_TIERS maps a tier to its directory and how many of its files run at once
-# (each file starts its own node on free ports).
+# (each file starts its own node on free ports; the services' files one at a time: their
+# storage clusters listen where the dev chain spec registers them, ports 4001 and 4002).
 declare -A E2E_TIERS=(
 	[node smoke]="smoke 1"
 	[production runtime]="production 1"
 	[e2e clients]="clients 2"
 	[e2e evm]="evm 2"
 	[e2e bridge]="bridge 2"
-	[e2e services]="services 2"
+	[e2e services]="services 1"
 )
 check_test_files() {
 	local known=() stray=() file dir tier

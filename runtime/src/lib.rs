@@ -150,6 +150,18 @@ pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
 pub const DAYS: BlockNumber = HOURS * 24;
 
+/// A period the tests must wait through: `shipped` in the runtime that ships, `fast` in a
+/// test build (feature `fast-runtime`, what `scripts/test.sh` and `scripts/dev.sh` build,
+/// as polkadot's own `fast-runtime`), so a test crosses it in seconds instead of minutes.
+/// The production runtime tier checks the shipped values on the wasm that ships.
+pub const fn shipped_or_fast(shipped: BlockNumber, fast: BlockNumber) -> BlockNumber {
+	if cfg!(feature = "fast-runtime") {
+		fast
+	} else {
+		shipped
+	}
+}
+
 /// PTI has 18 decimals, like ether: one PTI is 10^18 of the smallest unit.
 pub const TOKEN_DECIMALS: u8 = 18;
 /// The native token's symbol, as wallets show it.

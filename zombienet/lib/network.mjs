@@ -28,7 +28,7 @@ export async function spawnNetwork(file, { name = path.basename(file, '.toml') }
   process.env.PARATII_NODE = nodeBinary();
   process.env.PARATII_LOCAL_SPEC = rawChainSpec('local');
   // A production chain (no sudo, the council of the four validators) of the dev keys, for
-  // the networks that use it (its 20-block sessions are MinSessionPeriod at 3-second blocks).
+  // the networks that use it (its 10-block sessions are the test build's MinSessionPeriod).
   const toml = path.join(ROOT, 'zombienet', file);
   if (fs.readFileSync(toml, 'utf8').includes('{{PARATII_PRODUCTION_SPEC}}')) {
     process.env.PARATII_PRODUCTION_SPEC =

@@ -1,7 +1,8 @@
 // The runtime as it ships: built without `runtime-benchmarks` (the test build has it, for
-// `paratii-node benchmark`), run by the node on a dev chain whose genesis code is that
-// wasm. It produces and finalizes blocks, moves PTI, and has no benchmarking API — so
-// what is released is what the other tiers tested, minus the benchmarks.
+// `paratii-node benchmark`) and without `fast-runtime` (the test build's ten-block minimum
+// session), run by the node on a dev chain whose genesis code is that wasm. It produces
+// and finalizes blocks, moves PTI, has no benchmarking API and the shipped periods — so
+// what is released is what the other tiers tested, minus the benchmarks and short periods.
 //
 // PARATII_PRODUCTION_WASM names the wasm; scripts/test.sh builds it.
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ const wasmPath = process.env.PARATII_PRODUCTION_WASM;
 let node;
 let testNode;
 let api;
+let testApi;
 
 /** Whether a runtime lists the `Benchmark` runtime API (blake2_64("Benchmark")). */
 const BENCHMARK_API = '0x67f4b8fba858782a';
@@ -36,10 +38,12 @@ before(async () => {
   node = await startNode({ name: 'production-runtime', args: ['--chain', file, '--alice', '--validator', '--force-authoring', '--tmp', '--node-key', '11'.repeat(32)] });
   testNode = await startNode({ name: 'test-runtime' });
   api = await connect(node);
+  testApi = await connect(testNode);
 });
 
 after(async () => {
   await api?.disconnect();
+  await testApi?.disconnect();
   await node?.stop();
   await testNode?.stop();
 });
@@ -52,6 +56,12 @@ test('the production runtime finalizes blocks and has no benchmarking API (the t
   assert.equal(version.specVersion, (await rpc(testNode.http, 'state_getRuntimeVersion')).specVersion);
   assert.equal(await hasBenchmarkApi(node.http), false, 'no Benchmark API in the production runtime');
   assert.equal(await hasBenchmarkApi(testNode.http), true, 'the test build has it');
+});
+
+test('the production runtime has the shipped periods; the test build the short ones', async () => {
+  // A minute of 3-second blocks (runtime/src/configs/consortium.rs); fast-runtime: 10.
+  assert.equal(api.consts.consortium.minSessionPeriod.toNumber(), 20);
+  assert.equal(testApi.consts.consortium.minSessionPeriod.toNumber(), 10);
 });
 
 test('a PTI transfer and a media-domain call work on the production runtime', async () => {

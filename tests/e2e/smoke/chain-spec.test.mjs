@@ -63,7 +63,7 @@ test('--chain production:<validators.json>: no sudo key, at least 3 validators, 
   assert.equal(patch.balances.balances.length, 5);
   assert.equal(patch.topology, undefined);
   assert.equal(patch.users, undefined);
-  assert.equal(patch.consortium.sessionPeriod, 20, 'the file\'s sessionPeriod override');
+  assert.equal(patch.consortium.sessionPeriod, 10, 'the file\'s sessionPeriod override');
   const spec = JSON.parse(runNodeCommand(['export-chain-spec', '--chain', `production:${PRODUCTION_VALIDATORS}`]));
   assert.equal(spec.chainType, 'Live');
 });
