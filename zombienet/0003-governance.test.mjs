@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { connect, rpc, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
+import { connect, freePort, rpc, scanAuthors, spawnNetwork, waitFor } from './lib/network.mjs';
 import { deployAnchor, startRelayer } from '../tests/e2e/lib/beefy.mjs';
 import { serviceBinary } from '../tests/e2e/lib/services.mjs';
 import { councilMotion, submit } from '../tests/e2e/lib/tx.mjs';
@@ -29,7 +29,7 @@ before(async () => {
   ({ network } = await spawnNetwork('five-nodes.toml'));
   api = await connect(network.nodesByName.alice);
   keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  hardhat = await startHardhatNode();
+  hardhat = await startHardhatNode({ port: await freePort() });
   const chain = { ws: network.nodesByName.alice.wsUri };
   contract = deployAnchor(chain, hardhat.url);
   relayer = await startRelayer(chain, hardhat.url, contract, { everyBlocks: 4 });

@@ -13,7 +13,7 @@ import { nodeBinary, rawChainSpec, sharedNodeArgs } from '../../tests/e2e/lib/no
 // The e2e tests' polling helpers (Node built-ins only, no npm imports).
 import { waitFor } from '../../tests/e2e/lib/node.mjs';
 
-export { rpc, sleep, waitFor } from '../../tests/e2e/lib/node.mjs';
+export { freePort, rpc, sleep, waitFor } from '../../tests/e2e/lib/node.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');

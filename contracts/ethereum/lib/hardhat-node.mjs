@@ -29,9 +29,13 @@ async function chainId(url) {
   return (await res.json()).result;
 }
 
-/** Starts the node; resolves to `{ url, stop() }` once eth_chainId answers (within `timeoutMs`). */
-export async function startHardhatNode({ timeoutMs = 60_000 } = {}) {
-  const port = await freePort();
+/**
+ * Starts the node (on `port`, or a free one); resolves to `{ url, stop() }` once
+ * eth_chainId answers (within `timeoutMs`). The e2e tests pass a port they reserved, so
+ * that tests running at once never pick the same.
+ */
+export async function startHardhatNode({ timeoutMs = 60_000, port } = {}) {
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const cli = join(here, 'node_modules', 'hardhat', 'internal', 'cli', 'cli.js');
   const child = spawn(process.execPath, [cli, 'node', '--hostname', '127.0.0.1', '--port', String(port)], {

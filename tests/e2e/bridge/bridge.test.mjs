@@ -9,7 +9,7 @@ import { ethers } from 'ethers';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { decodeJustification, mediaPathOf, mmrProof } from '../lib/beefy.mjs';
 import { connect, devAccount } from '../lib/chain.mjs';
-import { startNode, waitFor } from '../lib/node.mjs';
+import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { randomFile, registerOriginal } from '../lib/receipts.mjs';
 import { startHardhatNode } from '../../../contracts/ethereum/lib/hardhat-node.mjs';
 import * as beefy from '../../../contracts/ethereum/lib/beefy.mjs';
@@ -26,7 +26,7 @@ let unsubscribe;
 before(async () => {
   node = await startNode({ name: 'bridge' });
   api = await connect(node);
-  hardhat = await startHardhatNode();
+  hardhat = await startHardhatNode({ port: await freePort() });
   // The raw SCALE justifications (polkadot.js's type for them predates the compact
   // signature encoding, so they are decoded here).
   const id = await api._rpcCore.provider.subscribe('beefy_justifications', 'beefy_subscribeJustifications', [],

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { u8aToHex } from '@polkadot/util';
 import { connect, devAccount, sudo as sudoAs } from '../lib/chain.mjs';
-import { startNode, waitFor } from '../lib/node.mjs';
+import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { randomFile, registerOriginal } from '../lib/receipts.mjs';
 import { deployAnchor, mediaPathOf, mmrProof, startRelayer } from '../lib/beefy.mjs';
 import { serviceBinary, startGateway } from '../lib/services.mjs';
@@ -32,7 +32,7 @@ let relayer;
 before(async () => {
   node = await startNode({ name: 'relayer' });
   api = await connect(node);
-  hardhat = await startHardhatNode();
+  hardhat = await startHardhatNode({ port: await freePort() });
   contract = deployAnchor(node, hardhat.url);
   anchor = new ethers.Contract(contract, ANCHOR.abi, new ethers.JsonRpcProvider(hardhat.url));
   relayer = await startRelayer(node, hardhat.url, contract, { everyBlocks: 8 });

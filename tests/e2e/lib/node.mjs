@@ -1,7 +1,7 @@
 // Starts and stops a real paratii-node for the end-to-end tests, on free ports, and
 // speaks JSON-RPC to it over HTTP.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,17 +70,53 @@ export function sharedNodeArgs() {
   return [`--wasmtime-cache=${join(testCache(), 'wasmtime')}`];
 }
 
-/** A TCP port nothing listens on right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.on('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Where `freePort` claims the ports it hands out: shared by every test process of one
+ * test command (scripts/test.sh's run directory), so that no two of them, in any lane,
+ * get the same port. A claim older than an hour (a run that ended) no longer counts.
+ */
+function portClaims() {
+  const dir = join(process.env.PARATII_TEST_CACHE ?? join(tmpdir(), 'paratii-test-cache'), 'ports');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * A TCP port nothing listens on, and that no other test of this run was given. Ports
+ * come from 20000–32767, below Linux's ephemeral range (32768–60999), so an outgoing
+ * connection never takes one between this call and the process that binds it, and each
+ * is claimed with an exclusive file (`portClaims`) — the OS's `listen(0)` would hand the
+ * same port to two test processes that ask at once.
+ */
+export async function freePort() {
+  const dir = portClaims();
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const claim = join(dir, String(port));
+    try {
+      if (Date.now() - statSync(claim).mtimeMs < 3_600_000) continue;
+      rmSync(claim, { force: true });
+    } catch {
+      // no claim yet
+    }
+    try {
+      writeFileSync(claim, String(process.pid), { flag: 'wx' });
+    } catch {
+      continue; // claimed by another test process a moment ago
+    }
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in 20000-32767 after 1000 tries (claims in ${dir})`);
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
