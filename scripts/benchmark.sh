@@ -27,7 +27,8 @@ PROFILE="${PROFILE:-release}"
 ensure_rust
 case "$PROFILE" in
 	dev)
-		build_node
+		# The test build with the `benchmark` subcommand (it recompiles the node crate).
+		PARATII_FEATURES="$PARATII_FEATURES,benchmark-cli" build_node
 		profile_note="the dev profile (the test build: host functions unoptimised, so these overstate)"
 		;;
 	release)

@@ -6,5 +6,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ensure_rust
 say "writing the runtime's metadata to services/client/metadata/paratii.scale"
-PARATII_WRITE_METADATA=1 cargo test --locked -p paratii-runtime --features "$PARATII_FEATURES" \
+PARATII_WRITE_METADATA=1 cargo test --locked --workspace --features "$PARATII_FEATURES" \
 	--test runtime service_metadata_matches_the_runtime

@@ -32,8 +32,19 @@ pub enum Subcommand {
 	Revert(sc_cli::RevertCmd),
 
 	/// Sub-commands concerned with benchmarking (`benchmark pallet` regenerates `weights.rs`).
+	#[cfg(feature = "benchmark-cli")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+
+	/// Benchmarking: not in this build (`--features benchmark-cli`; scripts/benchmark.sh
+	/// builds it).
+	#[cfg(not(feature = "benchmark-cli"))]
+	#[command(disable_help_flag = true)]
+	Benchmark {
+		/// Whatever was asked of it.
+		#[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+		args: Vec<String>,
+	},
 
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),

@@ -5,6 +5,7 @@ use crate::{
 	cli::{Cli, Subcommand},
 	service,
 };
+#[cfg(feature = "benchmark-cli")]
 use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 use paratii_runtime::opaque::Block;
 use sc_cli::SubstrateCli;
@@ -142,6 +143,11 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		},
+		#[cfg(not(feature = "benchmark-cli"))]
+		Some(Subcommand::Benchmark { .. }) => Err("`paratii-node benchmark` is not in this build: \
+			rebuild the node with `--features benchmark-cli` (scripts/benchmark.sh does)"
+			.into()),
+		#[cfg(feature = "benchmark-cli")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| match cmd {
