@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command: runs every test tier, prints a summary line per tier
-# and exits non-zero if any tier fails. Nothing is skipped silently. Tiers 1-5b run in
-# order; the node tiers 6-9 (and the production runtime's run) in three lanes at once;
-# clippy last.
+# and exits non-zero if any tier fails. Nothing is skipped silently. The tiers that
+# compile run in order (test files, format, node build, rust, clippy, production runtime
+# build, contracts), then node smoke, then the node tiers in five lanes at once. What each
+# tier covers (the order below is the README's numbering, not the run's):
 #
 #   tier 1  format        cargo fmt --check
 #   tier 2  rust          pallet unit tests and runtime tests (native), cargo test
-#   tier 3  node build    the binaries the next tiers run: paratii-node, paratii-eth-rpc,
-#                         paratii-storage, paratii-gateway, paratii (CLI)
+#   tier 3  node build    the binaries the next tiers run (paratii-node, paratii-eth-rpc,
+#                         the services, the CLI) and every test target, in one build
 #   tier 4  contracts     contracts/chain compiled with solc-js
 #   tier 4b contracts ethereum  ParatiiAnchor.sol (solc-js) against a local Hardhat node:
 #                         BEEFY commitments, handovers, media proofs, rejections, gas
@@ -45,7 +46,7 @@
 #                         production spec (no sudo), council motions add a fifth
 #                         validator, remove it and register a storage cluster, while
 #                         paratii-relayer hands ParatiiAnchor (on Hardhat) over to each set
-#   tier 10 clippy        cargo clippy -D warnings over the workspace
+#   tier 10 clippy        cargo clippy -D warnings over the workspace (after the build)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -76,8 +77,8 @@ export PARATII_TEST_CACHE="$RUN_DIR/tmp/cache"
 TIERS=(
 	"test files|60|no"
 	"format|300|no"
-	"rust|3600|yes"
 	"node build|3600|no"
+	"rust|1800|yes"
 	"clippy|2400|no"
 	"contracts|300|no"
 	"production runtime build|2400|no"
@@ -236,7 +237,8 @@ e2e_tier_if() {
 }
 # The short tiers share a lane: the contract's own tests, the shipped runtime, the EVM.
 evm_lane() {
-	run_tier "contracts ethereum" contracts_ethereum_tests
+	run_tier_if "$contracts_ok" "the contracts did not compile" \
+		"contracts ethereum" node_tests "$ROOT/contracts/ethereum/test" 1
 	e2e_tier_if "$production_ok" "the production runtime did not build" "production runtime"
 	e2e_tier_if "$contracts_ok" "the contracts did not compile" "e2e evm"
 }
@@ -245,14 +247,15 @@ evm_lane() {
 # would starve its blocks); then the node tiers, in lanes at once.
 run_tier "test files" check_test_files
 run_tier "format" cargo fmt --all --check
-run_tier "rust" cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
+# The build compiles the test targets too (build_node), so the rust tier only runs them.
 build_ok=0
 run_tier "node build" build_node || build_ok=$?
+run_tier "rust" cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
 run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
 production_ok=0
 run_tier "production runtime build" build_production_runtime || production_ok=$?
 contracts_ok=0
-run_tier "contracts" node "$ROOT/contracts/chain/compile.mjs" || contracts_ok=$?
+run_tier "contracts" compile_contracts || contracts_ok=$?
 if [ "$build_ok" -eq 0 ]; then
 	# The smoke tier exports the raw dev spec and fills wasmtime's cache that every later
 	# node starts from, so it runs alone first.
