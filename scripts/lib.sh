@@ -11,6 +11,11 @@ export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 # second build, fast-runtime so the tests cross sessions in seconds (the shipped runtime,
 # built without both, has its own tier).
 export PARATII_FEATURES="${PARATII_FEATURES:-runtime-benchmarks,fast-runtime}"
+# frame-benchmarking-cli (the node's feature benchmark-cli) depends on a test runtime of its
+# own whose build script compiles it to wasm, and fails to find it in our workspace's
+# metadata when the dependency is optional; the wasm serves only `benchmark storage`'s
+# block-validation mode, which our scripts do not run.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 export PARATII_NODE="${PARATII_NODE:-$CARGO_TARGET_DIR/debug/paratii-node}"
 export PARATII_ETH_RPC="${PARATII_ETH_RPC:-$CARGO_TARGET_DIR/debug/paratii-eth-rpc}"
 
