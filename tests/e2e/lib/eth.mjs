@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
-import { freePort, killUnlessReady, rpc, waitFor } from './node.mjs';
+import { freePort, killUnlessReady, rpc, stopChild, waitFor } from './node.mjs';
 
 /** Paratii chain's EIP-155 chain id (runtime `configs::revive::CHAIN_ID`). */
 export const CHAIN_ID = 7_272_844n;
@@ -87,12 +87,7 @@ export async function startEthRpc(node, { name = 'eth-rpc', basePath } = {}) {
     /** SIGINT, and SIGKILL if it has not exited within `timeoutMs`; resolves with the exit status. */
     async stop(timeoutMs = 30_000) {
       provider.destroy();
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const status = await exited;
-      clearTimeout(timer);
-      return status;
+      return stopChild(child, exited, timeoutMs);
     },
   };
 }

@@ -138,6 +138,19 @@ export async function waitFor(what, probe, { timeoutMs = 90_000, intervalMs = 50
 }
 
 /**
+ * Stops `child` (whose exit `exited` resolves with) with SIGINT, what Ctrl-C sends, and
+ * SIGKILL if it has not exited within `timeoutMs`; resolves with its exit status.
+ */
+export async function stopChild(child, exited, timeoutMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const status = await exited;
+  clearTimeout(timer);
+  return status;
+}
+
+/**
  * Waits for `ready`; if it rejects, SIGKILLs `child` before rethrowing, so a process that
  * never became ready does not outlive its test (and keep the test runner waiting).
  */
@@ -237,13 +250,6 @@ export async function startNode({ args = ['--dev', '--tmp'], name = 'node', rawD
     child,
     exited,
     /** Sends SIGINT (what Ctrl-C does) and resolves with the exit status. */
-    async stop(timeoutMs = 30_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const status = await exited;
-      clearTimeout(timer);
-      return status;
-    },
+    stop: (timeoutMs = 30_000) => stopChild(child, exited, timeoutMs),
   };
 }

@@ -5,7 +5,7 @@ import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { freePort, killUnlessReady, waitFor } from './node.mjs';
+import { freePort, killUnlessReady, stopChild, waitFor } from './node.mjs';
 
 /** A binary the test command built (target dir of scripts/lib.sh). */
 export function serviceBinary(name) {
@@ -38,14 +38,7 @@ export async function startProcess(name, bin, args, ready, env = {}) {
     logPath,
     exited,
     running,
-    async stop(timeoutMs = 10_000) {
-      if (!running()) return exited;
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const status = await exited;
-      clearTimeout(timer);
-      return status;
-    },
+    stop: (timeoutMs = 10_000) => stopChild(child, exited, timeoutMs),
     /** SIGKILL: the process dies as in a crash. */
     async kill() {
       if (!running()) return exited;
