@@ -141,11 +141,8 @@ node_tests() {
 	files=$(cd "$dir" && find . -maxdepth 1 -name '*.test.mjs' | sort)
 	[ -n "$files" ] || { echo "no test files (*.test.mjs) in $dir"; return 1; }
 	# shellcheck disable=SC2086 # one file name a word; the names have no spaces
-	# The spec reporter for people; tests/e2e/lib/count-reporter.mjs for the summary's
-	# counts (node counts a file that defines no test as a passing test).
 	(cd "$dir" && node --test --test-concurrency="$jobs" --test-timeout="$((timeout * 1000))" \
-		--test-force-exit --test-reporter=spec --test-reporter-destination=stdout \
-		--test-reporter="$ROOT/tests/e2e/lib/count-reporter.mjs" --test-reporter-destination=stdout $files)
+		--test-force-exit --test-reporter=spec $files)
 }
 
 # The Solidity contracts: ours on the chain's EVM (contracts/chain) and ParatiiAnchor on

@@ -159,13 +159,17 @@ on_signal() {
 trap on_signal INT TERM
 trap clean_run_dir EXIT
 
-# Sums the passed/failed counts cargo test prints and the count reporter of node_tests
-# (lib.sh; a test cancelled, e.g. by its timeout, or a file that does not load counts
-# as failed, a file that defines no test as nothing).
+# Sums the passed/failed counts cargo test and node --test print. A test cancelled (by
+# its timeout) counts as failed, and so does a file that does not load; a file that
+# defines no test, which node reports as a passing entry named by its path
+# ("✔ /…/x.test.mjs (12ms)"), counts as nothing.
 count_tests() {
 	awk '
 		/^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
-		/^ℹ counted: pass [0-9]+ fail [0-9]+/ { p += $4; f += $6 }
+		/^ℹ pass [0-9]+/ { p += $3 }
+		/^ℹ fail [0-9]+/ { f += $3 }
+		/^ℹ cancelled [0-9]+/ { f += $3 }
+		/^✔ \/.*\.test\.mjs \([0-9.]+ms\)$/ { p -= 1 }
 		END { print p + 0, f + 0 }
 	' "$1"
 }
