@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { connect, devAccount, PTI, submit } from '../lib/chain.mjs';
-import { accountIdToEth, artifact, CHAIN_ID, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from '../lib/eth.mjs';
-import { startNode, waitFor } from '../lib/node.mjs';
+import { devAccount, PTI, submit } from '../lib/chain.mjs';
+import { accountIdToEth, artifact, CHAIN_ID, deploy, devWallet, ethToAccountId, rejection, startEvmChain } from '../lib/eth.mjs';
+import { waitFor } from '../lib/node.mjs';
 
 /**
  * The existential deposit (runtime EXISTENTIAL_DEPOSIT). eth_getBalance shows what is above
@@ -15,23 +15,16 @@ import { startNode, waitFor } from '../lib/node.mjs';
  */
 const ED = PTI / 1000n;
 
-let node;
-let eth;
+let chain;
 let provider;
 let api;
 
 before(async () => {
-  node = await startNode({ name: 'evm' });
-  eth = await startEthRpc(node);
-  provider = eth.provider;
-  api = await connect(node);
+  chain = await startEvmChain('evm');
+  ({ provider, api } = chain);
 });
 
-after(async () => {
-  await api?.disconnect();
-  await eth?.stop();
-  await node?.stop();
-});
+after(() => chain?.stop());
 
 /** Free PTI of a Substrate account, read with polkadot.js. */
 const free = async (accountId) => (await api.query.system.account(accountId)).data.free.toBigInt();

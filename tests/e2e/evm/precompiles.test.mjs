@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ethers } from 'ethers';
-import { connect, devAccount, PTI, submit } from '../lib/chain.mjs';
-import { accountIdToEth, artifact, deploy, devWallet, ethToAccountId, rejection, startEthRpc } from '../lib/eth.mjs';
-import { startNode } from '../lib/node.mjs';
+import { devAccount, PTI, submit } from '../lib/chain.mjs';
+import { accountIdToEth, artifact, deploy, devWallet, ethToAccountId, rejection, startEvmChain } from '../lib/eth.mjs';
 import { randomFile, registerOriginal } from '../lib/receipts.mjs';
 
 const PTI_ERC20 = '0x0000000000000000000000000000000000010000';
@@ -20,23 +19,16 @@ const bob = devAccount('//Bob');
 const aliceH160 = accountIdToEth(ethers.hexlify(alice.publicKey));
 const bobH160 = accountIdToEth(ethers.hexlify(bob.publicKey));
 
-let node;
-let eth;
+let chain;
 let provider;
 let api;
 
 before(async () => {
-  node = await startNode({ name: 'precompiles' });
-  eth = await startEthRpc(node);
-  provider = eth.provider;
-  api = await connect(node);
+  chain = await startEvmChain('precompiles');
+  ({ provider, api } = chain);
 });
 
-after(async () => {
-  await api?.disconnect();
-  await eth?.stop();
-  await node?.stop();
-});
+after(() => chain?.stop());
 
 const free = async (accountId) => (await api.query.system.account(accountId)).data.free.toBigInt();
 const ptiToken = (runner) => new ethers.Contract(PTI_ERC20, artifact('IPTI').abi, runner);

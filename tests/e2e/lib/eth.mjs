@@ -7,7 +7,8 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
-import { freePort, killUnlessReady, rpc, stopChild, waitFor } from './node.mjs';
+import { connect } from './chain.mjs';
+import { freePort, killUnlessReady, rpc, startNode, stopChild, waitFor } from './node.mjs';
 
 /** Paratii chain's EIP-155 chain id (runtime `configs::revive::CHAIN_ID`). */
 export const CHAIN_ID = 7_272_844n;
@@ -110,4 +111,28 @@ export async function deploy(name, signer, ...args) {
   // 120 s, with CALL_EXCEPTION if the deployment reverted.
   await contract.deploymentTransaction().wait(1, 120_000);
   return contract;
+}
+
+/**
+ * What a test file of Ethereum clients starts in its `before()`: a dev node (its log named
+ * `name`), paratii-eth-rpc on it and a polkadot.js connection. Resolves with
+ * `{ node, eth, provider, api, stop() }`; whatever started is stopped if a later step fails.
+ */
+export async function startEvmChain(name) {
+  const node = await startNode({ name });
+  let eth;
+  let api;
+  const stop = async () => {
+    await api?.disconnect();
+    await eth?.stop();
+    await node.stop();
+  };
+  try {
+    eth = await startEthRpc(node);
+    api = await connect(node);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { node, eth, provider: eth.provider, api, stop };
 }
