@@ -151,32 +151,39 @@ compile_contracts() {
 	node "$ROOT/contracts/chain/compile.mjs" && (cd "$ROOT/contracts/ethereum" && node compile.mjs)
 }
 
-# The node test files are found, not listed: each tier is a directory of tests/e2e (or
-# zombienet/, contracts/ethereum/test/), and a test file in no tier's directory fails the
-# run. E2E_TIERS maps a tier to its directory and how many of its files run at once
-# (each file starts its own node on free ports; the services' files one at a time: their
-# storage clusters listen where the dev chain spec registers them, ports 4001 and 4002).
-declare -A E2E_TIERS=(
-	[node smoke]="smoke 1"
-	[production runtime]="production 1"
-	[e2e clients]="clients 2"
-	[e2e evm]="evm 2"
-	[e2e bridge]="bridge 2"
-	[e2e services]="services 1"
+# The node test files are found, not listed: each node tier is a directory (those of
+# tests/e2e, zombienet/, contracts/ethereum/test/), and a test file in tests/e2e outside
+# its tiers' directories fails the run. NODE_TIERS maps a tier to its directory, how many
+# of its files run at once (each file starts its own node on free ports; the services'
+# files one at a time: their storage clusters listen where the dev chain spec registers
+# them, ports 4001 and 4002) and, if not the default, each test's timeout in seconds.
+declare -A NODE_TIERS=(
+	[node smoke]="tests/e2e/smoke 1"
+	[production runtime]="tests/e2e/production 1"
+	[e2e clients]="tests/e2e/clients 2"
+	[e2e evm]="tests/e2e/evm 2"
+	[e2e bridge]="tests/e2e/bridge 2"
+	[e2e services]="tests/e2e/services 1"
+	[contracts ethereum]="contracts/ethereum/test 1"
+	[zombienet]="zombienet 2 1200"
 )
 check_test_files() {
 	local known=() stray=() file dir tier
-	for tier in "${!E2E_TIERS[@]}"; do known+=("${E2E_TIERS[$tier]% *}"); done
+	for tier in "${!NODE_TIERS[@]}"; do
+		dir="${NODE_TIERS[$tier]%% *}"
+		[[ "$dir" == tests/e2e/* ]] && known+=("${dir#tests/e2e/}")
+	done
 	while IFS= read -r file; do
 		dir="${file#"$ROOT/tests/e2e/"}"; dir="${dir%%/*}"
 		[[ " ${known[*]} " == *" $dir "* ]] || stray+=("${file#"$ROOT/"}")
 	done < <(find "$ROOT/tests/e2e" -name node_modules -prune -o -name '*.test.mjs' -print)
 	if [ "${#stray[@]}" -gt 0 ]; then
-		echo "test files in no tier (put each in one of the tier directories: ${known[*]}):"
+		echo "test files in no tier (put each in one of the tier directories of tests/e2e: ${known[*]}):"
 		printf '  %s\n' "${stray[@]}"
 		return 1
 	fi
-	for tier in "${!E2E_TIERS[@]}"; do
-		echo "$tier: $(cd "$ROOT/tests/e2e/${E2E_TIERS[$tier]% *}" && echo *.test.mjs)"
+	for tier in "${!NODE_TIERS[@]}"; do
+		dir="${NODE_TIERS[$tier]%% *}"
+		echo "$tier: $(cd "$ROOT/$dir" && echo *.test.mjs)"
 	done
 }

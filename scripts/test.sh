@@ -113,7 +113,7 @@ fi
 
 # record NAME LINE PASSED FAILED: a tier's summary line and counts.
 record() {
-	printf '%s\t%s\t%s\n' "$2" "$3" "$4" >"$RESULTS/${TIER_INDEX[$1]}"
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >"$RESULTS/${TIER_INDEX[$1]}"
 }
 # Until a tier records its result it counts as failed: a tier whose lane died, or that
 # never ran because the run was cut short, shows in the summary as such.
@@ -126,7 +126,8 @@ for name in "${!TIER_INDEX[@]}"; do
 done
 
 # The process groups of the running tiers (each tier runs in one of its own, under
-# `timeout`) and the lanes' shells: Ctrl-C, a TERM or the end of the run stops them all.
+# `timeout`) and the lanes' shells: Ctrl-C or a TERM stops them all (the trap reads the
+# groups from the run directory, which must outlive the run).
 GROUPS_FILE="$RUN_DIR/groups"
 LANE_PIDS=()
 : >"$GROUPS_FILE"
@@ -228,22 +229,18 @@ run_tier_if() {
 # lane N COMMAND...: runs the command (tiers in turn) in the background as lane N.
 lane() { ( LANE=$1; shift; "$@" ) & LANE_PIDS+=($!); }
 
-# The node test files are found, not listed: see E2E_TIERS and check_test_files in lib.sh.
-e2e_tier() {
-	local name="$1" dir jobs
-	read -r dir jobs <<<"${E2E_TIERS[$name]}"
-	run_tier "$name" node_tests "$ROOT/tests/e2e/$dir" "$jobs"
-}
-e2e_tier_if() {
-	local status="$1" why="$2" name="$3"
-	if [ "$status" -eq 0 ]; then e2e_tier "$name"; else run_tier_if "$status" "$why" "$name"; fi
+# node_tier NAME [STATUS WHY]: a node tier (NODE_TIERS in lib.sh: its files are found
+# in its directory), if what it needs succeeded (STATUS, default 0).
+node_tier() {
+	local name="$1" status="${2:-0}" why="${3:-}" dir jobs timeout
+	read -r dir jobs timeout <<<"${NODE_TIERS[$name]}"
+	run_tier_if "$status" "$why" "$name" node_tests "$ROOT/$dir" "$jobs" $timeout
 }
 # The short tiers share a lane: the contract's own tests, the shipped runtime, the EVM.
 evm_lane() {
-	run_tier_if "$contracts_ok" "the contracts did not compile" \
-		"contracts ethereum" node_tests "$ROOT/contracts/ethereum/test" 1
-	e2e_tier_if "$production_ok" "the production runtime did not build" "production runtime"
-	e2e_tier_if "$contracts_ok" "the contracts did not compile" "e2e evm"
+	node_tier "contracts ethereum" "$contracts_ok" "the contracts did not compile"
+	node_tier "production runtime" "$production_ok" "the production runtime did not build"
+	node_tier "e2e evm" "$contracts_ok" "the contracts did not compile"
 }
 
 # Everything that compiles runs first, in turn (two cores; a build beside a node tier
@@ -262,23 +259,20 @@ run_tier "contracts" compile_contracts || contracts_ok=$?
 if [ "$build_ok" -eq 0 ]; then
 	# The smoke tier exports the raw dev spec and fills wasmtime's cache that every later
 	# node starts from, so it runs alone first.
-	e2e_tier "node smoke"
+	node_tier "node smoke"
 	# The rest start their own nodes on free ports and spend most of their time waiting
 	# for blocks, not computing: the tiers run in lanes at once, and a tier's files side
 	# by side, so the wall time is about that of the longest lane.
 	say "the node tiers in lanes at once; each line is prefixed with its tier"
-	lane 1 run_tier "zombienet" node_tests "$ROOT/zombienet" 2 1200
+	lane 1 node_tier "zombienet"
 	lane 2 evm_lane
-	lane 3 e2e_tier "e2e clients"
-	lane 4 e2e_tier_if "$contracts_ok" "the contracts did not compile" "e2e bridge"
-	lane 5 e2e_tier "e2e services"
+	lane 3 node_tier "e2e clients"
+	lane 4 node_tier "e2e bridge" "$contracts_ok" "the contracts did not compile"
+	lane 5 node_tier "e2e services"
 	wait "${LANE_PIDS[@]}"
 	LANE_PIDS=()
 else
-	for name in "node smoke" "contracts ethereum" "production runtime" "e2e clients" "e2e evm" \
-		"e2e bridge" "e2e services" "zombienet"; do
-		run_tier_if 1 "the binaries did not build" "$name"
-	done
+	for name in "${!NODE_TIERS[@]}"; do node_tier "$name" 1 "the binaries did not build"; done
 fi
 
 summary=()
@@ -286,14 +280,11 @@ failed_tiers=()
 total_passed=0
 total_failed=0
 for result in "$RESULTS"/*; do
-	IFS=$'\t' read -r line passed failed <"$result"
+	IFS=$'\t' read -r name line passed failed <"$result"
 	summary+=("$line")
 	total_passed=$(( total_passed + passed ))
 	total_failed=$(( total_failed + failed ))
-	if [ "${line#FAIL}" != "$line" ]; then
-		name="${line#FAIL  }"; name="${name%%: *}"; name="${name%% (*}"; name="${name%% in *}"
-		failed_tiers+=("$name")
-	fi
+	[ "${line#FAIL}" = "$line" ] || failed_tiers+=("$name")
 done
 echo
 echo "Summary (tier logs in $LOGS)"
