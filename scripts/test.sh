@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The README's test command: runs every test tier, prints a summary line per tier
-# and exits non-zero if any tier fails. Nothing is skipped silently. The tiers that
-# compile run in order (test files, format, node build, rust, clippy, production runtime
-# build, contracts), then node smoke, then the node tiers in five lanes at once. What each
-# tier covers (the order below is the README's numbering, not the run's):
+# and exits non-zero if any tier fails. Nothing is skipped silently. The test files are
+# checked, the format, then the build (with clippy's lints) and the contracts compile in
+# turn, node smoke runs alone, then everything else runs in five lanes at once: the node
+# tiers, and at the lowest CPU priority the rust tier and the production runtime's build.
+# What each tier covers (the order below is the README's numbering, not the run's):
 #
 #   tier 1  format        cargo fmt --check
 #   tier 2  rust          pallet unit tests and runtime tests (native), cargo test
-#   tier 3  node build    the binaries the next tiers run (paratii-node, paratii-eth-rpc,
-#                         the services, the CLI) and every test target, in one build
+#   tier 3  build and clippy  the binaries the next tiers run (paratii-node, paratii-eth-rpc,
+#                         the services, the CLI) and every test target, in one build, with
+#                         clippy's lints (-D warnings) on every workspace crate as it compiles
 #   tier 4  contracts     contracts/chain compiled with solc-js
 #   tier 4b contracts ethereum  ParatiiAnchor.sol (solc-js) against a local Hardhat node:
 #                         BEEFY commitments, handovers, media proofs, rejections, gas
@@ -46,7 +48,6 @@
 #                         production spec (no sudo), council motions add a fifth
 #                         validator, remove it and register a storage cluster, while
 #                         paratii-relayer hands ParatiiAnchor (on Hardhat) over to each set
-#   tier 10 clippy        cargo clippy -D warnings over the workspace (after the build)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -77,9 +78,8 @@ export PARATII_TEST_CACHE="$RUN_DIR/tmp/cache"
 TIERS=(
 	"test files|60|no"
 	"format|300|no"
-	"node build|3600|no"
+	"build and clippy|3600|no"
 	"rust|1800|yes"
-	"clippy|2400|no"
 	"contracts|300|no"
 	"production runtime build|2400|no"
 	"node smoke|600|yes"
@@ -236,24 +236,32 @@ node_tier() {
 	read -r dir jobs timeout <<<"${NODE_TIERS[$name]}"
 	run_tier_if "$status" "$why" "$name" node_tests "$ROOT/$dir" "$jobs" $timeout
 }
-# The short tiers share a lane: the contract's own tests, the shipped runtime, the EVM.
-evm_lane() {
-	node_tier "contracts ethereum" "$contracts_ok" "the contracts did not compile"
+# The node tiers wait for blocks far more than they compute, which leaves a core idle: the
+# unit tests and the shipped runtime's build use it, at the lowest CPU priority (`nice`),
+# so that they never take a core from a node that is authoring a block.
+cpu_lane() {
+	run_tier "rust" niced cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
+	local production_ok=0
+	run_tier "production runtime build" niced build_production_runtime || production_ok=$?
 	node_tier "production runtime" "$production_ok" "the production runtime did not build"
+}
+evm_lane() {
+	node_tier "e2e clients"
 	node_tier "e2e evm" "$contracts_ok" "the contracts did not compile"
 }
+bridge_lane() {
+	node_tier "contracts ethereum" "$contracts_ok" "the contracts did not compile"
+	node_tier "e2e bridge" "$contracts_ok" "the contracts did not compile"
+}
 
-# Everything that compiles runs first, in turn (two cores; a build beside a node tier
-# would starve its blocks); then the node tiers, in lanes at once.
+# What compiles for the node tiers runs first, in turn; node smoke alone; then the rest
+# in lanes at once.
 run_tier "test files" check_test_files
 run_tier "format" cargo fmt --all --check
-# The build compiles the test targets too (build_node), so the rust tier only runs them.
+# The build compiles the test targets too (build_node), so the rust tier only runs them,
+# and lints as it compiles (lint_while_building in lib.sh), so there is no clippy pass.
 build_ok=0
-run_tier "node build" build_node || build_ok=$?
-run_tier "rust" cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
-run_tier "clippy" cargo clippy --locked --workspace --all-targets --features "$PARATII_FEATURES" -- -D warnings
-production_ok=0
-run_tier "production runtime build" build_production_runtime || production_ok=$?
+run_tier "build and clippy" build_node || build_ok=$?
 contracts_ok=0
 run_tier "contracts" compile_contracts || contracts_ok=$?
 if [ "$build_ok" -eq 0 ]; then
@@ -263,15 +271,16 @@ if [ "$build_ok" -eq 0 ]; then
 	# The rest start their own nodes on free ports and spend most of their time waiting
 	# for blocks, not computing: the tiers run in lanes at once, and a tier's files side
 	# by side, so the wall time is about that of the longest lane.
-	say "the node tiers in lanes at once; each line is prefixed with its tier"
+	say "the other tiers in lanes at once; each line is prefixed with its tier"
 	lane 1 node_tier "zombienet"
-	lane 2 evm_lane
-	lane 3 node_tier "e2e clients"
-	lane 4 node_tier "e2e bridge" "$contracts_ok" "the contracts did not compile"
+	lane 2 cpu_lane
+	lane 3 evm_lane
+	lane 4 bridge_lane
 	lane 5 node_tier "e2e services"
 	wait "${LANE_PIDS[@]}"
 	LANE_PIDS=()
 else
+	for name in rust "production runtime build"; do run_tier_if 1 "the build failed" "$name"; done
 	for name in "${!NODE_TIERS[@]}"; do node_tier "$name" 1 "the binaries did not build"; done
 fi
 

@@ -1,7 +1,7 @@
 // Starts and stops a real paratii-node for the end-to-end tests, on free ports, and
 // speaks JSON-RPC to it over HTTP.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,37 @@ export function rawChainSpec(chain) {
     writeFileSync(partial, runNodeCommand(['export-chain-spec', '--chain', chain, '--raw']));
     renameSync(partial, file);
   }
+  return file;
+}
+
+/**
+ * A raw dev chain spec whose storage clusters `//Cluster1` and `//Cluster2` are registered
+ * at `http://127.0.0.1:<ports[0]>` and `:<ports[1]>` instead of the dev preset's 4001 and
+ * 4002, so that test files run clusters of their own side by side (and beside a running
+ * `scripts/dev.sh`). The dev spec's genesis patch is edited and exported raw, once per
+ * pair of ports (a raw export builds the genesis state in wasm: seconds of CPU).
+ */
+export function devSpecWithClusters(ports) {
+  const file = join(testCache(), `dev-clusters-${ports.join('-')}-raw.json`);
+  if (existsSync(file)) return file;
+  const plain = join(testCache(), 'dev.json');
+  if (!existsSync(plain)) {
+    writeFileSync(`${plain}.${process.pid}`, runNodeCommand(['export-chain-spec', '--chain', 'dev']));
+    renameSync(`${plain}.${process.pid}`, plain);
+  }
+  const spec = JSON.parse(readFileSync(plain, 'utf8'));
+  const clusters = spec.genesis.runtimeGenesis.patch.topology.clusters;
+  if (clusters.length !== ports.length) throw new Error(`the dev spec has ${clusters.length} clusters, ${ports.length} ports given`);
+  clusters.forEach((cluster, i) => {
+    // (operator, public key, endpoint, capacity); the endpoint is bytes, a JSON array.
+    const was = Buffer.from(cluster[2]).toString();
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(was)) throw new Error(`unexpected dev cluster endpoint ${JSON.stringify(cluster[2])}`);
+    cluster[2] = [...Buffer.from(`http://127.0.0.1:${ports[i]}`)];
+  });
+  const patched = join(testCache(), `dev-clusters-${ports.join('-')}.json`);
+  writeFileSync(patched, JSON.stringify(spec));
+  writeFileSync(`${file}.${process.pid}`, runNodeCommand(['export-chain-spec', '--chain', patched, '--raw']));
+  renameSync(`${file}.${process.pid}`, file);
   return file;
 }
 
@@ -214,9 +245,12 @@ export async function finalizedNumber(url) {
  * `--chain` starts from the dev chain's raw spec (`rawChainSpec('dev')`: the genesis
  * `--dev` builds, without building it again); the node smoke tier starts plain `--dev`.
  */
-export async function startNode({ args = ['--dev', '--tmp'], name = 'node', rawDevSpec = true } = {}) {
+export async function startNode({ args = ['--dev', '--tmp'], name = 'node', rawDevSpec = true, ownClusters = false } = {}) {
+  // ownClusters: the dev chain with its two storage clusters on free ports of this node's
+  // own (`clusterPorts`, which startStorage listens on), not on the preset's 4001/4002.
+  const clusterPorts = ownClusters ? [await freePort(), await freePort()] : undefined;
   if (rawDevSpec && args.includes('--dev') && !args.includes('--chain')) {
-    args = [...args, '--chain', rawChainSpec('dev')];
+    args = [...args, '--chain', clusterPorts ? devSpecWithClusters(clusterPorts) : rawChainSpec('dev')];
   }
   const rpcPort = await freePort();
   const p2pPort = await freePort();
@@ -246,6 +280,7 @@ export async function startNode({ args = ['--dev', '--tmp'], name = 'node', rawD
     http,
     ws,
     logPath,
+    clusterPorts,
     startedAt,
     child,
     exited,

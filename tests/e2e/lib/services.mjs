@@ -60,11 +60,13 @@ async function answers(url) {
 
 /**
  * Starts `paratii-storage` for one of the dev preset's clusters: `//Cluster1` (run by
- * //Eve, http://127.0.0.1:4001) or `//Cluster2` (//Ferdie, :4002) — the endpoints
- * the dev chain spec registers.
+ * //Eve) or `//Cluster2` (//Ferdie), listening where `node`'s chain registers it: the
+ * node's own free ports (`startNode({ ownClusters: true })`), else the dev chain spec's
+ * http://127.0.0.1:4001 and :4002.
  */
 export async function startStorage(node, cluster, { backend = 'fs', s3, dataDir, heartbeatSecs = 300, extra = [] } = {}) {
-  const { port, suri, operator } = DEV_CLUSTERS[cluster];
+  const { suri, operator } = DEV_CLUSTERS[cluster];
+  const port = node.clusterPorts?.[cluster - 1] ?? DEV_CLUSTERS[cluster].port;
   const url = `http://127.0.0.1:${port}`;
   if (await answers(`${url}/health`)) throw new Error(`port ${port} is busy: stop whatever listens there (scripts/dev.sh?)`);
   dataDir ??= mkdtempSync(join(tmpdir(), `paratii-storage-${cluster}-`));

@@ -31,7 +31,7 @@ const inAnHour = () => Date.now() + 30 * 60 * 1000;
 const get = (path, token) => fetch(`${gateway.download}${path}`, token ? { headers: { 'x-paratii-access': token } } : {});
 
 before(async () => {
-  node = await startNode({ name: 'paid' });
+  node = await startNode({ name: 'paid', ownClusters: true });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
   storage.push(await startStorage(node, 1), await startStorage(node, 2));

@@ -113,7 +113,7 @@ async function wholeCatalogue(order, limit = 7) {
 }
 
 before(async () => {
-  node = await startNode({ name: 'search' });
+  node = await startNode({ name: 'search', ownClusters: true });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
   const { error } = await submit(api, api.tx.users.register('bob', null), bob);

@@ -47,7 +47,7 @@ async function freshUser(name) {
 }
 
 before(async () => {
-  node = await startNode({ name: 'services' });
+  node = await startNode({ name: 'services', ownClusters: true });
   api = await connect(node);
   for (const n of [1, 2]) {
     const c = await startStorage(node, n);

@@ -31,7 +31,7 @@ for (const backend of ['fs', 's3']) {
     const clusters = [];
 
     before(async () => {
-      node = await startNode({ name: `storage-${backend}` });
+      node = await startNode({ name: `storage-${backend}`, ownClusters: true });
       api = await connect(node);
       genesis = hexToU8a(api.genesisHash.toHex());
       if (backend === 's3') s3 = await startS3(['cluster1', 'cluster2']);
