@@ -3,8 +3,8 @@
 // keys (`author_rotateKeysWithOwner`) and Eve registers them (`session.setKeys`); Eve
 // herself may not add a validator (BadOrigin); a council motion (Alice proposes; she,
 // Bob and Charlie vote aye, 3 of 4; Dave closes it) adds her; from the session after next she is in the
-// validator set, authors blocks and is a BEEFY authority. A second motion removes her
-// the same way. Throughout, paratii-relayer anchors the chain on a local Ethereum node
+// validator set, authors blocks and is a BEEFY authority, and her operator sits on the
+// council. A second motion (four of the five members) removes her, and her seat. Throughout, paratii-relayer anchors the chain on a local Ethereum node
 // (Hardhat): ParatiiAnchor hands over to the five-member set and back, and keeps
 // accepting anchors under each.
 import { execFileSync } from 'node:child_process';
@@ -104,7 +104,12 @@ test('the council admits a fifth validator, which then authors and signs BEEFY; 
   console.log(`  Eve authored #${block}`);
   await anchoredUnderSetOf(5);
 
-  const removed = await councilMotion(api, api.tx.consortium.removeValidator(eve.address), council());
+  // Eve's operator joined the council with her: two thirds of five is four ayes.
+  const members = async () => (await api.query.council.members()).map(String);
+  assert.ok((await members()).includes(eve.address), 'Eve has a council seat');
+  const { voters, closer } = council();
+  const removed = await councilMotion(api, api.tx.consortium.removeValidator(eve.address), { voters: [...voters, eve], closer });
+  assert.ok(!(await members()).includes(eve.address), 'Eve lost her council seat with her validator seat');
   assert.ok(has(removed, 'consortium', 'ValidatorRemoved'));
   await waitFor('Eve out of the session validators', async () => !(await validators()).includes(eve.address),
     { timeoutMs: 420_000, intervalMs: 3000 });

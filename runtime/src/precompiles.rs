@@ -15,7 +15,9 @@
 //! the value. Precompiles run unmetered
 //! code, so each call first charges its weight: the benchmarked weight of the pallet
 //! function it runs (`balances.transfer_keep_alive`, `pti.approve`,
-//! `pti.transfer_approved`), or the database reads it makes.
+//! `pti.transfer_approved`), or the database reads it makes — and every address it
+//! turns into an account (one read of `Revive::OriginalAccount` each, [`account_of`]),
+//! and the mapping a transfer writes when it creates the receiver's account.
 
 use alloc::{string::String, vec::Vec};
 use core::num::NonZero;
@@ -68,6 +70,8 @@ fn revert(reason: &str) -> Error {
 	Error::Revert(Revert { reason: reason.into() })
 }
 
+/// The account of an EVM address: one storage read (`Revive::OriginalAccount`), which the
+/// caller charges.
 fn account_of(address: Address) -> AccountId {
 	Mapper::to_account_id(&H160::from(address.into_array()))
 }
@@ -167,7 +171,8 @@ impl Precompile for PtiErc20 {
 				Ok(IPTI::balanceOfCall::abi_encode_returns(&U256::from_limbs(balance.0)))
 			},
 			IPTICalls::allowance(call) => {
-				env.charge(DbWeight::get().reads(1))?;
+				// The owner's and the spender's accounts, and the allowance.
+				env.charge(DbWeight::get().reads(3))?;
 				let value = pallet_pti::Pallet::<Runtime>::allowance(
 					&account_of(call.owner),
 					&account_of(call.spender),
@@ -175,8 +180,11 @@ impl Precompile for PtiErc20 {
 				Ok(IPTI::allowanceCall::abi_encode_returns(&to_u256(value)))
 			},
 			IPTICalls::transfer(call) => {
+				// The transfer, the receiver's account, and the address mapping written when
+				// the transfer creates that account (its existence read, the entry written).
 				env.charge(
-					<Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive(),
+					<Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
+						.saturating_add(DbWeight::get().reads_writes(2, 1)),
 				)?;
 				let from = caller(env)?;
 				let value: Balance = call
@@ -196,10 +204,15 @@ impl Precompile for PtiErc20 {
 				Ok(IPTI::transferCall::abi_encode_returns(&true))
 			},
 			IPTICalls::approve(call) => {
-				env.charge(<Runtime as pallet_pti::Config>::WeightInfo::approve())?;
+				// The approval and the spender's account.
+				env.charge(
+					<Runtime as pallet_pti::Config>::WeightInfo::approve()
+						.saturating_add(DbWeight::get().reads(1)),
+				)?;
 				let owner = caller(env)?;
-				// `type(uint256).max`, the "infinite approval" idiom, is stored as the
-				// largest balance, which is never decreased.
+				// `type(uint256).max`, the "infinite approval" idiom (or anything above the
+				// largest balance), is stored as the largest balance, which is never
+				// decreased; the event says what is stored, as `allowance` answers.
 				let value = Balance::try_from(call.value).unwrap_or(Balance::MAX);
 				pallet_pti::Pallet::<Runtime>::do_approve(&owner, &account_of(call.spender), value)
 					.map_err(token_error)?;
@@ -208,13 +221,18 @@ impl Precompile for PtiErc20 {
 					IPTI::IPTIEvents::Approval(IPTI::Approval {
 						owner: address_of(&owner),
 						spender: call.spender,
-						value: call.value,
+						value: to_u256(value),
 					}),
 				)?;
 				Ok(IPTI::approveCall::abi_encode_returns(&true))
 			},
 			IPTICalls::transferFrom(call) => {
-				env.charge(<Runtime as pallet_pti::Config>::WeightInfo::transfer_approved())?;
+				// The transfer (its benchmark writes the new receiver's mapping), and the
+				// owner's and the receiver's accounts.
+				env.charge(
+					<Runtime as pallet_pti::Config>::WeightInfo::transfer_approved()
+						.saturating_add(DbWeight::get().reads(2)),
+				)?;
 				let spender = caller(env)?;
 				let value: Balance =
 					call.value.try_into().map_err(|_| revert("ERC20: insufficient allowance"))?;
@@ -288,7 +306,8 @@ impl Precompile for MediaProofs {
 				Ok(IMediaProofs::proofOfExistenceCall::abi_encode_returns(&answer))
 			},
 			IMediaProofsCalls::hasPurchased(call) => {
-				env.charge(DbWeight::get().reads(1))?;
+				// The buyer's account and the purchase.
+				env.charge(DbWeight::get().reads(2))?;
 				let bought = pallet_pti::Purchases::<Runtime>::contains_key(
 					call.mediaId,
 					account_of(call.buyer),

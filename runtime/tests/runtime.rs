@@ -572,6 +572,14 @@ mod consortium {
 				paratii_runtime::RuntimeEvent::Consortium(pallet_consortium::Event::ValidatorAdded { who })
 					if *who == eve
 			)));
+			// Her operator has a seat on the council now, and loses it with her removal.
+			let council = || {
+				pallet_collective::Members::<Runtime, paratii_runtime::configs::CouncilCollective>::get()
+			};
+			assert!(council().contains(&eve));
+			assert_ok!(Consortium::remove_validator(RuntimeOrigin::root(), eve.clone()));
+			assert!(!council().contains(&eve));
+			assert_eq!(council().len(), 4);
 		});
 	}
 
@@ -679,6 +687,23 @@ fn production_preset_has_no_sudo_no_dev_accounts_and_a_minimum_of_three() {
 			pallet_collective::Members::<Runtime, CouncilCollective>::get(),
 			pallet_consortium::Validators::<Runtime>::get().into_inner()
 		);
+		// Not even a two-thirds motion lowers the minimum below the genesis floor of 3
+		// (the runtime's own floor is 1, for dev chains).
+		let lower =
+			|count| RuntimeCall::Consortium(pallet_consortium::Call::set_min_validators { count });
+		assert_eq!(paratii_runtime::configs::MIN_VALIDATORS, 1);
+		assert!(!council_motion(
+			lower(2),
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		assert_eq!(pallet_consortium::MinimumValidators::<Runtime>::get(), 3);
+		assert!(council_motion(
+			lower(4),
+			Sr25519Keyring::Alice,
+			&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		));
+		assert_eq!(pallet_consortium::MinimumValidators::<Runtime>::get(), 4);
 	});
 }
 
@@ -855,6 +880,39 @@ fn block_coinbase_is_the_authors_account_even_when_its_keys_differ() {
 }
 
 #[test]
+fn block_coinbase_on_a_rotation_block_is_the_author_of_the_set_that_authored_it() {
+	use frame_support::traits::OnInitialize;
+	use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+	use sp_runtime::{generic::Digest, DigestItem};
+	production_ext().execute_with(|| {
+		let before = pallet_session::Validators::<Runtime>::get();
+		assert_eq!(before.len(), 4);
+		// The set queued a session ago lacks the fourth validator, and the session ends
+		// with the next block.
+		let mut queued = pallet_session::QueuedKeys::<Runtime>::get();
+		queued.retain(|(validator, _)| *validator != before[3]);
+		pallet_session::QueuedKeys::<Runtime>::put(queued);
+		pallet_session::QueuedChanged::<Runtime>::put(true);
+		let number = System::block_number() + 1;
+		pallet_consortium::NextSessionAt::<Runtime>::put(number);
+		// Slot 3: the fourth validator's in the set that authors this block.
+		let digest = Digest {
+			logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(3u64).encode())],
+		};
+		System::initialize(&number, &System::parent_hash(), &digest);
+		paratii_runtime::AllPalletsWithSystem::on_initialize(number);
+		let after = pallet_session::Validators::<Runtime>::get();
+		assert_eq!(after.len(), 3, "the session rotated in this block");
+		// The slot indexes someone else in the new set; the author is still the fourth.
+		assert_ne!(after[3 % after.len()], before[3]);
+		assert_eq!(
+			pallet_revive::Pallet::<Runtime>::block_author(),
+			Mapper::to_address(&before[3])
+		);
+	});
+}
+
+#[test]
 fn purchases_pay_thirty_percent_to_the_treasury_which_the_council_spends() {
 	use paratii_runtime::{configs::TreasuryAccount, Pti, Treasury};
 	production_ext().execute_with(|| {
@@ -893,6 +951,13 @@ fn purchases_pay_thirty_percent_to_the_treasury_which_the_council_spends() {
 		assert_eq!(Balances::balance(&alice) - alice_before, 7 * PTI);
 		assert_eq!(Balances::balance(&fund) - fund_before, 3 * PTI);
 		assert_eq!(Balances::total_issuance(), issuance);
+		// Deleting the item takes it off sale; the purchase stays on record.
+		frame_support::assert_ok!(paratii_runtime::Media::delete_media(
+			RuntimeOrigin::signed(alice.clone()),
+			0
+		));
+		assert_eq!(pallet_pti::Prices::<Runtime>::get(0), None);
+		assert!(pallet_pti::Purchases::<Runtime>::contains_key(0, &bob));
 
 		// Nobody but the council spends the fund.
 		let spend = RuntimeCall::Treasury(pallet_treasury::Call::spend {
@@ -960,6 +1025,73 @@ fn call_precompile(
 	)
 	.result
 	.expect("the precompile executes")
+}
+
+/// The weight a precompile call consumes (its charges, and what every call costs).
+fn precompile_weight(from: Sr25519Keyring, precompile: [u8; 20], data: Vec<u8>) -> u64 {
+	let result = pallet_revive::Pallet::<Runtime>::bare_call(
+		RuntimeOrigin::signed(from.to_account_id()),
+		precompile.into(),
+		Default::default(),
+		pallet_revive::TransactionLimits::WeightAndDeposit {
+			weight_limit: frame_support::weights::Weight::from_parts(500_000_000_000, 10_000_000),
+			deposit_limit: PTI,
+		},
+		data,
+		&pallet_revive::ExecConfig::new_substrate_tx(),
+	);
+	assert!(result.result.is_ok_and(|r| !r.did_revert()), "the call succeeds");
+	result.weight_consumed.ref_time()
+}
+
+#[test]
+fn precompiles_charge_every_read_and_write_and_emit_what_they_store() {
+	use pallet_balances::WeightInfo as _;
+	use Sr25519Keyring::{Alice, Bob, Charlie};
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block(1);
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		// A precompile call consumes what it charges (plus, for a transfer, its event).
+		let allowance =
+			IPTI::allowanceCall { owner: evm_address(Alice), spender: evm_address(Charlie) };
+		// Two addresses mapped to accounts, and the allowance.
+		let charged = precompile_weight(Bob, PTI_ERC20_ADDRESS, allowance.abi_encode());
+		assert!(charged >= db.reads(3).ref_time(), "allowance: {charged}");
+		// The buyer's address mapped, and the purchase.
+		let bought = IMediaProofs::hasPurchasedCall { mediaId: 0, buyer: evm_address(Alice) };
+		let charged = precompile_weight(Bob, MEDIA_PROOFS_ADDRESS, bought.abi_encode());
+		assert!(charged >= db.reads(2).ref_time(), "hasPurchased: {charged}");
+		// A transfer that creates the receiver's account writes its address mapping too.
+		let fresh = Address::repeat_byte(0x77);
+		let transfer = IPTI::transferCall { to: fresh, value: EvmU256::from(PTI) };
+		let charged = precompile_weight(Alice, PTI_ERC20_ADDRESS, transfer.abi_encode());
+		let expected = <Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
+			+ db.reads_writes(2, 1);
+		assert!(charged >= expected.ref_time(), "transfer: {charged} < {expected:?}");
+
+		// An approval above the largest balance is stored as the largest balance: the
+		// Approval event says so, as `allowance` does.
+		System::reset_events();
+		assert!(erc20(Alice, IPTI::approveCall { spender: evm_address(Bob), value: EvmU256::MAX }));
+		let stored = EvmU256::from(u128::MAX);
+		assert_eq!(
+			erc20(
+				Bob,
+				IPTI::allowanceCall { owner: evm_address(Alice), spender: evm_address(Bob) }
+			),
+			stored
+		);
+		let emitted = System::events()
+			.into_iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::Revive(pallet_revive::Event::ContractEmitted { data, .. }) => {
+					Some(data)
+				},
+				_ => None,
+			})
+			.expect("an Approval event");
+		assert_eq!(EvmU256::from_be_slice(&emitted), stored);
+	});
 }
 
 fn evm_address(who: Sr25519Keyring) -> Address {

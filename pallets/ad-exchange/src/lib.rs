@@ -49,6 +49,10 @@
 //!   nobody can jump a channel to its last nonce.
 //! - Settled totals only grow and never exceed the budget; claims never exceed what
 //!   was settled; refunds only what was never settled.
+//! - An agreed result settles only after the campaign's challenge period, which is at
+//!   least [`Config::MinChallengePeriod`]: ten minutes of blocks in the shipped runtime
+//!   (a couple of blocks would let an underpaying result settle before any participant
+//!   could notice and dispute it); the test build shortens it to two blocks.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

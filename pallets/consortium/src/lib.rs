@@ -15,14 +15,25 @@
 //! - `add_validator(who)` — governance origin. `who` must have set session keys
 //!   (`session.setKeys`) first, so that a new validator can never be a silent no-op.
 //! - `remove_validator(who)` — governance origin; never below `MinValidators`.
+//!
+//! Both tell [`Config::OnValidatorChange`] in the same call: the runtime makes an added
+//! validator's operator a council member and takes a removed one's seat (and its votes
+//! on open motions) away, so the council stays the validators' operators — on a
+//! production chain, where it starts as exactly them, a removed validator can no longer
+//! vote on the chain it left. Council members who are not validators (the dev chain's)
+//! are left alone.
 //! - `set_session_period(period)` — governance origin; between `MinSessionPeriod` and
 //!   `MaxSessionPeriod` (a huge period would freeze rotation, so no later validator
 //!   change would ever take effect). Takes effect from the next session.
 //! - `force_new_session()` — governance origin; the current session ends at the next
 //!   block, so a change of the set (or of the period) need not wait out a long session.
 //! - `set_min_validators(count)` — governance origin; the fewest validators the set may
-//!   shrink to, at least the runtime's `MinValidators` floor (production chains start
-//!   with 3: with fewer, one crashed node stops finality).
+//!   shrink to, never below the chain's floor: the minimum its genesis set
+//!   ([`ValidatorFloor`]; the production preset's is 3, since with fewer one crashed
+//!   node stops finality), itself at least the runtime's `MinValidators` (1, so that a
+//!   single-validator dev chain runs the same runtime). Governance may raise the minimum
+//!   and lower it back, never below the floor: no motion can take a production chain to
+//!   one or two validators.
 //! - `purge_keys()` — signed; removes the caller's session keys, like
 //!   `session.purgeKeys`, but refuses while the caller is a validator: `pallet-session`
 //!   silently drops a validator without keys at the next rotation, which could take the
@@ -39,6 +50,15 @@
 //! Every block's author is noted (as `pallet-authorship`'s `EventHandler`). When a
 //! session ends, each validator of that session that authored no block in it is reported
 //! with [`Event::ValidatorIdle`], so the council can see who is down and remove it.
+//!
+//! ## The block's author
+//! The author is also kept as [`BlockAuthor`] for the rest of the block and after it
+//! ([`Pallet::block_author`]): `pallet-authorship` finds it at the start of the block,
+//! before `pallet-session` rotates the validators, while recomputing it later from the
+//! Aura slot (`slot % authorities`) would index the *new* session's validators on the
+//! first block of a session whose set changed. The runtime gives it to `pallet-revive`
+//! (`block.coinbase`, the Ethereum RPC's block miner). What `pallet-authorship`'s lookup
+//! reads and writes is charged here too ([`Config::AuthorLookupWeight`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -61,6 +81,28 @@ pub use weights::WeightInfo;
 pub trait SessionKeys<AccountId> {
 	/// Removes `who`'s session keys, as `session.purgeKeys` signed by `who` would.
 	fn purge_keys(who: AccountId) -> frame_support::dispatch::DispatchResult;
+}
+
+/// Told when governance adds or removes a validator, inside the same call (an error
+/// undoes the change): the runtime keeps the council, the validators' operators, in step,
+/// so that a removed validator loses its vote with its seat.
+pub trait OnValidatorChange<AccountId> {
+	fn added(who: &AccountId) -> frame_support::dispatch::DispatchResult;
+	fn removed(who: &AccountId) -> frame_support::dispatch::DispatchResult;
+	/// The most `added` or `removed` uses: added to the calls' weights.
+	fn weight() -> frame_support::weights::Weight;
+}
+
+impl<AccountId> OnValidatorChange<AccountId> for () {
+	fn added(_: &AccountId) -> frame_support::dispatch::DispatchResult {
+		Ok(())
+	}
+	fn removed(_: &AccountId) -> frame_support::dispatch::DispatchResult {
+		Ok(())
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 /// How benchmarks make an account eligible as a validator (give it session keys).
@@ -119,6 +161,12 @@ pub mod pallet {
 		type MaxSessionPeriod: Get<BlockNumberFor<Self>>;
 		/// Removes session keys (`pallet-session`).
 		type SessionKeys: SessionKeys<Self::AccountId>;
+		/// Told of every validator added or removed (the runtime: the council follows).
+		type OnValidatorChange: OnValidatorChange<Self::AccountId>;
+		/// What `pallet-authorship` spends finding each block's author (the runtime's
+		/// `FindAuthor` reads, its `Author` entry written and cleared), which it does not
+		/// charge: charged in this pallet's `on_initialize`.
+		type AuthorLookupWeight: Get<Weight>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Gives benchmark accounts session keys.
@@ -139,6 +187,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinimumValidators<T: Config> =
 		StorageValue<_, u32, ValueQuery, <T as Config>::MinValidators>;
+
+	/// The least [`MinimumValidators`] may be set to: the genesis minimum, fixed for the
+	/// chain's life.
+	#[pallet::storage]
+	pub type ValidatorFloor<T: Config> =
+		StorageValue<_, u32, ValueQuery, <T as Config>::MinValidators>;
+
+	/// The author of the current block (after `on_initialize`) or of the last one, and
+	/// its number: see [`Pallet::block_author`].
+	#[pallet::storage]
+	pub type BlockAuthor<T: Config> = StorageValue<_, (BlockNumberFor<T>, T::AccountId)>;
 
 	/// Blocks per session.
 	#[pallet::storage]
@@ -162,7 +221,8 @@ pub mod pallet {
 		pub validators: Vec<T::AccountId>,
 		/// Blocks per session.
 		pub session_period: BlockNumberFor<T>,
-		/// The fewest validators the set may shrink to; at least `MinValidators`.
+		/// The fewest validators the set may shrink to; at least `MinValidators`. It is
+		/// also the chain's floor: governance can never set a lower minimum.
 		pub min_validators: u32,
 	}
 
@@ -192,6 +252,7 @@ pub mod pallet {
 				"fewer genesis validators than min_validators"
 			);
 			MinimumValidators::<T>::put(self.min_validators);
+			ValidatorFloor::<T>::put(self.min_validators);
 			let validators: ValidatorsOf<T> =
 				validators.try_into().expect("more genesis validators than MaxValidators");
 			Validators::<T>::put(validators);
@@ -242,8 +303,9 @@ pub mod pallet {
 		SessionPeriodTooShort,
 		/// The session period is longer than `MaxSessionPeriod`.
 		SessionPeriodTooLong,
-		/// The minimum is below the runtime's `MinValidators`, above `MaxValidators`, or
-		/// above the current number of validators (add validators first).
+		/// The minimum is below the chain's floor (`ValidatorFloor`, set at genesis), above
+		/// `MaxValidators`, or above the current number of validators (add validators
+		/// first).
 		InvalidMinValidators,
 		/// A validator cannot remove its session keys: governance must remove it from the
 		/// set first (`consortium.removeValidator`).
@@ -256,6 +318,10 @@ pub mod pallet {
 		/// `on_initialize` in every block without counting it.
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
 			T::WeightInfo::note_author()
+				.saturating_add(T::AuthorLookupWeight::get())
+				// `BlockAuthor`, written besides what the weights generated on 2026-12-03
+				// measured.
+				.saturating_add(T::DbWeight::get().writes(1))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -274,7 +340,8 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Admits `who` as a validator from the session after the next.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::add_validator(T::MaxValidators::get()))]
+		#[pallet::weight(T::WeightInfo::add_validator(T::MaxValidators::get())
+			.saturating_add(T::OnValidatorChange::weight()))]
 		pub fn add_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(T::ValidatorRegistration::is_registered(&who), Error::<T>::NoSessionKeys);
@@ -284,13 +351,15 @@ pub mod pallet {
 				validators.try_insert(at, who.clone()).map_err(|_| Error::<T>::TooManyValidators)
 			})?;
 			SetChanged::<T>::put(true);
+			T::OnValidatorChange::added(&who)?;
 			Self::deposit_event(Event::ValidatorAdded { who });
 			Ok(())
 		}
 
 		/// Removes `who` from the validators from the session after the next.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::remove_validator(T::MaxValidators::get()))]
+		#[pallet::weight(T::WeightInfo::remove_validator(T::MaxValidators::get())
+			.saturating_add(T::OnValidatorChange::weight()))]
 		pub fn remove_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Validators::<T>::try_mutate(|validators| {
@@ -303,6 +372,7 @@ pub mod pallet {
 				Ok::<_, Error<T>>(())
 			})?;
 			SetChanged::<T>::put(true);
+			T::OnValidatorChange::removed(&who)?;
 			Self::deposit_event(Event::ValidatorRemoved { who });
 			Ok(())
 		}
@@ -335,11 +405,13 @@ pub mod pallet {
 
 		/// The validator set may not shrink below `count` validators.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::set_min_validators())]
+		#[pallet::weight(T::WeightInfo::set_min_validators()
+			// The floor, read besides what the weights generated on 2026-12-03 measured.
+			.saturating_add(T::DbWeight::get().reads(1)))]
 		pub fn set_min_validators(origin: OriginFor<T>, count: u32) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(
-				count >= T::MinValidators::get()
+				count >= ValidatorFloor::<T>::get().max(T::MinValidators::get())
 					&& count <= T::MaxValidators::get()
 					&& count as usize <= Validators::<T>::decode_len().unwrap_or(0),
 				Error::<T>::InvalidMinValidators
@@ -427,9 +499,20 @@ pub mod pallet {
 		}
 	}
 
+	impl<T: Config> Pallet<T> {
+		/// The current block's author as `pallet-authorship` found it before the session
+		/// rotated (`None` before this block's `on_initialize`, or with no author).
+		pub fn block_author() -> Option<T::AccountId> {
+			BlockAuthor::<T>::get()
+				.filter(|(number, _)| *number == frame_system::Pallet::<T>::block_number())
+				.map(|(_, author)| author)
+		}
+	}
+
 	impl<T: Config> pallet_authorship::EventHandler<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 		fn note_author(author: T::AccountId) {
-			AuthoredBlocks::<T>::mutate(author, |n| *n = n.saturating_add(1));
+			AuthoredBlocks::<T>::mutate(&author, |n| *n = n.saturating_add(1));
+			BlockAuthor::<T>::put((frame_system::Pallet::<T>::block_number(), author));
 		}
 	}
 }

@@ -6,6 +6,7 @@ use crate as pallet_consortium;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Hooks},
+	weights::Weight,
 };
 use frame_system::EnsureRoot;
 use pallet_session::SessionHandler;
@@ -100,6 +101,34 @@ impl crate::BenchmarkHelper<u64> for SessionKeysHelper {
 	}
 }
 
+thread_local! {
+	/// What `OnValidatorChange` was told: `(added?, who)`.
+	pub static VALIDATOR_CHANGES: core::cell::RefCell<Vec<(bool, u64)>> = Default::default();
+}
+/// Records what the consortium tells `OnValidatorChange`; refuses account 6 as a
+/// council member, to test that a refusal undoes the change.
+pub struct RecordChanges;
+impl crate::OnValidatorChange<u64> for RecordChanges {
+	fn added(who: &u64) -> frame_support::dispatch::DispatchResult {
+		frame_support::ensure!(*who != OTHER_CANDIDATE, "no seat for 6");
+		VALIDATOR_CHANGES.with(|c| c.borrow_mut().push((true, *who)));
+		Ok(())
+	}
+	fn removed(who: &u64) -> frame_support::dispatch::DispatchResult {
+		VALIDATOR_CHANGES.with(|c| c.borrow_mut().push((false, *who)));
+		Ok(())
+	}
+	fn weight() -> Weight {
+		Weight::from_parts(2_000, 0)
+	}
+}
+
+/// What the mock charges for pallet-authorship's author lookup.
+pub const AUTHOR_LOOKUP: Weight = Weight::from_parts(1_000, 0);
+parameter_types! {
+	pub const AuthorLookup: Weight = AUTHOR_LOOKUP;
+}
+
 impl pallet_consortium::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type GovernanceOrigin = EnsureRoot<u64>;
@@ -110,6 +139,8 @@ impl pallet_consortium::Config for Test {
 	type MinSessionPeriod = ConstU64<5>;
 	type MaxSessionPeriod = ConstU64<MAX_PERIOD>;
 	type SessionKeys = PurgeThroughSession;
+	type OnValidatorChange = RecordChanges;
+	type AuthorLookupWeight = AuthorLookup;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = SessionKeysHelper;
@@ -120,6 +151,11 @@ fn keys(ids: impl Iterator<Item = u64>) -> Vec<(u64, u64, UintAuthorityId)> {
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	new_test_ext_with_minimum(MIN_VALIDATORS)
+}
+
+/// Four validators, whose chain's genesis sets the minimum (and floor) to `min_validators`.
+pub fn new_test_ext_with_minimum(min_validators: u32) -> sp_io::TestExternalities {
 	let storage = RuntimeGenesisConfig {
 		balances: pallet_balances::GenesisConfig {
 			balances: (1..=7).map(|a| (a, 1_000)).collect(),
@@ -128,7 +164,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		consortium: pallet_consortium::GenesisConfig {
 			validators: vec![4, 2, 3, 1],
 			session_period: PERIOD,
-			min_validators: MIN_VALIDATORS,
+			min_validators,
 		},
 		session: pallet_session::GenesisConfig {
 			keys: keys(1..=4),

@@ -1,6 +1,9 @@
 //! Tests of the consortium pallet against the real `pallet-session`.
 
-use crate::{mock::*, AuthoredBlocks, Error, Event, NextSessionAt, SessionPeriod, Validators};
+use crate::{
+	mock::*, AuthoredBlocks, Error, Event, MinimumValidators, NextSessionAt, SessionPeriod,
+	ValidatorFloor, Validators,
+};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{EstimateNextSessionRotation, ValidatorSet},
@@ -118,6 +121,25 @@ fn add_validator_rejects_bad_requests_and_changes_nothing() {
 }
 
 #[test]
+fn the_council_is_told_of_every_change_and_a_refusal_undoes_it() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consortium::remove_validator(RuntimeOrigin::root(), 4));
+		assert_ok!(Consortium::add_validator(RuntimeOrigin::root(), CANDIDATE));
+		assert_eq!(
+			VALIDATOR_CHANGES.with(|c| c.borrow().clone()),
+			vec![(false, 4), (true, CANDIDATE)]
+		);
+		// The mock's council has no seat for 6: its admission fails whole.
+		assert_ok!(Consortium::remove_validator(RuntimeOrigin::root(), CANDIDATE));
+		assert_noop!(
+			Consortium::add_validator(RuntimeOrigin::root(), OTHER_CANDIDATE),
+			DispatchError::Other("no seat for 6")
+		);
+		assert!(!Validators::<Test>::get().contains(&OTHER_CANDIDATE));
+	});
+}
+
+#[test]
 fn remove_validator_never_goes_below_the_minimum() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
@@ -197,6 +219,24 @@ fn a_validator_that_authored_nothing_in_a_session_is_reported() {
 		System::reset_events();
 		run_to_block(2 * PERIOD);
 		assert!(!consortium_events().iter().any(|e| matches!(e, Event::ValidatorIdle { .. })));
+	});
+}
+
+#[test]
+fn no_motion_takes_the_minimum_below_the_genesis_floor() {
+	new_test_ext_with_minimum(3).execute_with(|| {
+		assert_eq!(ValidatorFloor::<Test>::get(), 3);
+		// The runtime's floor (MIN_VALIDATORS, 2 here) allows 2; the chain's does not.
+		for count in [1, MIN_VALIDATORS] {
+			assert_noop!(
+				Consortium::set_min_validators(RuntimeOrigin::root(), count),
+				Error::<Test>::InvalidMinValidators
+			);
+		}
+		// Raised, and lowered back to the floor.
+		assert_ok!(Consortium::set_min_validators(RuntimeOrigin::root(), 4));
+		assert_ok!(Consortium::set_min_validators(RuntimeOrigin::root(), 3));
+		assert_eq!(MinimumValidators::<Test>::get(), 3);
 	});
 }
 
@@ -310,10 +350,24 @@ fn the_minimum_set_size_is_governed_within_bounds() {
 #[test]
 fn every_block_pays_for_the_author_bookkeeping() {
 	use crate::WeightInfo;
-	use frame_support::traits::Hooks;
+	use frame_support::traits::{Get, Hooks};
 	new_test_ext().execute_with(|| {
 		let weight = Consortium::on_initialize(2);
-		assert_eq!(weight, <() as WeightInfo>::note_author());
-		assert!(weight.ref_time() > 0);
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		assert_eq!(weight, <() as WeightInfo>::note_author() + AUTHOR_LOOKUP + db.writes(1));
+		assert!(weight.ref_time() > AUTHOR_LOOKUP.ref_time());
+	});
+}
+
+#[test]
+fn the_block_author_is_kept_for_its_block_only() {
+	use pallet_authorship::EventHandler;
+	new_test_ext().execute_with(|| {
+		assert_eq!(Consortium::block_author(), None);
+		Consortium::note_author(3);
+		assert_eq!(Consortium::block_author(), Some(3));
+		System::set_block_number(2);
+		assert_eq!(Consortium::block_author(), None, "the last block's author is not this one's");
 	});
 }

@@ -158,6 +158,8 @@ pub mod pallet {
 		type DepositPerByte: Get<BalanceOf<Self>>;
 		/// Told of every registration (pallet-bridge: the block's media root).
 		type OnRegistered: OnMediaRegistered<Self::AccountId>;
+		/// Told of every deletion (the PTI store: the item's price goes).
+		type OnDeleted: OnMediaDeleted;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -286,7 +288,7 @@ pub mod pallet {
 		/// Deletes the caller's media item `id`. Its record, and so the proof that its
 		/// content existed, stays.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::delete_media())]
+		#[pallet::weight(T::WeightInfo::delete_media().saturating_add(T::OnDeleted::weight()))]
 		pub fn delete_media(origin: OriginFor<T>, id: MediaId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut media = Media::<T>::get(id).ok_or(Error::<T>::UnknownMedia)?;
@@ -308,6 +310,7 @@ pub mod pallet {
 			)?;
 			media.deposit = media.deposit.saturating_sub(released);
 			Media::<T>::insert(id, media);
+			T::OnDeleted::on_media_deleted(id);
 			Self::deposit_event(Event::MediaDeleted { media_id: id, owner: who, released });
 			Ok(())
 		}

@@ -108,6 +108,7 @@ impl pallet_media::Config for Test {
 	type DepositPerItem = ConstU64<DEPOSIT_PER_ITEM>;
 	type DepositPerByte = ConstU64<DEPOSIT_PER_BYTE>;
 	type OnRegistered = ();
+	type OnDeleted = ();
 	type WeightInfo = ();
 }
 

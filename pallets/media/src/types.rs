@@ -154,6 +154,21 @@ impl<AccountId> OnMediaRegistered<AccountId> for () {
 	}
 }
 
+/// Told of each media item as its owner deletes it, inside the deleting extrinsic (the
+/// runtime removes the item's price in the PTI store).
+pub trait OnMediaDeleted {
+	fn on_media_deleted(media_id: MediaId);
+	/// The most weight `on_media_deleted` uses: added to `delete_media`'s weight.
+	fn weight() -> frame_support::weights::Weight;
+}
+
+impl OnMediaDeleted for () {
+	fn on_media_deleted(_: MediaId) {}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 /// The media registered in a block: what the bridge builds its proofs from.
 pub trait MediaOfBlock<AccountId, BlockNumber> {
 	/// The block that registered `media_id`.

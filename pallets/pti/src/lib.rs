@@ -5,8 +5,10 @@
 //! Vouchers); this pallet keeps their semantics and fixes their known weaknesses.
 //!
 //! ## The store
-//! - [`Pallet::set_price`]: a media item's owner puts it on sale (`Some(price)`, `0`
-//!   is free but recorded) or takes it off (`None`).
+//! - [`Pallet::set_price`]: a media item's owner puts it on sale (`Some(price)`, above
+//!   `0`: a free item needs no price, and a purchase at `0` would only store a record for
+//!   a fee) or takes it off (`None`). A deleted item's price is removed with it
+//!   ([`Pallet::on_media_deleted`], which the media pallet calls).
 //! - [`Pallet::buy`]: pays **exactly** the price, which must not be above the buyer's
 //!   `max_price` (a seller cannot raise the price under a pending purchase), once per
 //!   buyer and item. [`RedistributionShare`] of it goes to the redistribution fund —
@@ -24,7 +26,16 @@
 //! SCALE-encoded (the tag as its 16 raw bytes, `claim_id` u64 LE, `amount` u128 LE,
 //! `expires_at` u32 LE). [`Pallet::claim`] pays from the claims pot
 //! ([`Pallet::claims_pot`], funded by governance) once per `claim_id`, before
-//! `expires_at`, and within `Config::MaxClaimedPerPeriod` per `Config::ClaimPeriod`.
+//! `expires_at`, and within the **distribution cap**: claims and the vouchers the
+//! distributor creates together pay at most `Config::MaxClaimedPerPeriod` in any
+//! `Config::ClaimPeriod` consecutive blocks. The bound is rolling, not per fixed
+//! window (a fixed window lets twice the cap through across its boundary): what was paid
+//! is counted in [`DISTRIBUTION_BUCKETS`] parts of the period ([`RecentlyDistributed`]),
+//! and a payment is refused when it and everything paid in the last
+//! `DISTRIBUTION_BUCKETS + 1` parts exceed the cap. Any `ClaimPeriod` blocks lie within
+//! that many parts, so the cap holds over every period; the price is that a payment may
+//! be refused up to one part (1/24 of the period) before a strict sliding window would
+//! allow it.
 //! The beneficiary is in the signed message, so nobody can redirect a claim; the
 //! genesis hash makes a claim for one chain useless on another. A claim may be an
 //! **unsigned transaction** (validated by the distributor's signature, one in the pool
@@ -34,7 +45,11 @@
 //! A voucher code is turned into an sr25519 key (the secret URI
 //! `//paratii//voucher//<code>`, see the README); [`Pallet::create_voucher`]
 //! (governance or the distributor's account) registers its public key and moves the
-//! amount from the fund to the vouchers pot ([`Pallet::vouchers_pot`]).
+//! amount from the fund to the vouchers pot ([`Pallet::vouchers_pot`]). The fund is the
+//! treasury's pot, which only governance spends: a voucher the distributor's account
+//! creates counts against the distribution cap, like a claim, so a stolen or rogue
+//! distributor key moves at most the cap per period out of it (and cannot re-arm what it
+//! spent by cancelling); governance's own vouchers are not capped.
 //! [`Pallet::redeem_voucher`] pays it to a beneficiary given a signature by the code's
 //! key over `(b"paratii/voucher/v1", genesis_hash, public_key, beneficiary)`: the code
 //! never appears on chain, and a copied pending transaction cannot be redirected.
@@ -79,6 +94,10 @@ pub const VOUCHER_TAG: &[u8; 18] = b"paratii/voucher/v1";
 /// A claim's id, chosen by the distributor; each pays at most once.
 pub type ClaimId = u64;
 
+/// The parts `Config::ClaimPeriod` is cut into to count what the distributor paid: the
+/// distribution cap is checked over the last `DISTRIBUTION_BUCKETS + 1` of them.
+pub const DISTRIBUTION_BUCKETS: u32 = 24;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -96,7 +115,9 @@ pub mod pallet {
 	use paratii_primitives::{MediaId, MediaOwnership};
 	use sp_core::sr25519;
 	use sp_runtime::{
-		traits::{AccountIdConversion, BadOrigin, Bounded, CheckedAdd, Saturating, Zero},
+		traits::{
+			AccountIdConversion, BadOrigin, Bounded, CheckedAdd, CheckedDiv, One, Saturating, Zero,
+		},
 		Perbill, SaturatedConversion,
 	};
 
@@ -223,10 +244,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Claims<T: Config> = StorageMap<_, Twox64Concat, ClaimId, BlockNumberFor<T>>;
 
-	/// The current claims period and what claims paid in it.
+	/// What claims and the distributor's vouchers paid, per part of the claims period
+	/// (`(part, amount)`, a part being `ClaimPeriod / DISTRIBUTION_BUCKETS` blocks, rounded
+	/// up, counted from genesis), oldest first: the parts the distribution cap still
+	/// counts.
 	#[pallet::storage]
-	pub type PeriodClaimed<T: Config> =
-		StorageValue<_, (BlockNumberFor<T>, BalanceOf<T>), ValueQuery>;
+	pub type RecentlyDistributed<T: Config> = StorageValue<
+		_,
+		BoundedVec<(BlockNumberFor<T>, BalanceOf<T>), ConstU32<{ DISTRIBUTION_BUCKETS + 1 }>>,
+		ValueQuery,
+	>;
 
 	/// Vouchers by their key's public key.
 	#[pallet::storage]
@@ -334,7 +361,9 @@ pub mod pallet {
 		LifetimeTooLong,
 		/// This claim id was paid already.
 		AlreadyClaimed,
-		/// Claims have paid `MaxClaimedPerPeriod` this period: try in the next one.
+		/// Claims and the distributor's vouchers would pay more than `MaxClaimedPerPeriod`
+		/// within `ClaimPeriod` blocks: wait until earlier payments leave the window, or
+		/// pay less.
 		PeriodCapReached,
 		/// Claims and vouchers must pay at least the existential deposit, so that a new
 		/// account can hold them.
@@ -364,6 +393,8 @@ pub mod pallet {
 		InsufficientAllowance,
 		/// A new allowance holds `AllowanceDeposit` from its owner, who cannot pay it.
 		CannotPayAllowanceDeposit,
+		/// A price must be above `0`: a free media item needs no price (set `None`).
+		ZeroPrice,
 	}
 
 	#[pallet::call]
@@ -379,6 +410,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let owner = T::Media::active_owner(media_id).ok_or(Error::<T>::MediaNotActive)?;
 			ensure!(owner == who, Error::<T>::NotOwner);
+			ensure!(price.is_none_or(|p| !p.is_zero()), Error::<T>::ZeroPrice);
 			Prices::<T>::set(media_id, price);
 			Self::deposit_event(Event::PriceSet { media_id, price });
 			Ok(())
@@ -465,10 +497,7 @@ pub mod pallet {
 			)
 			.map_err(|_| Error::<T>::ClaimsPotTooSmall)?;
 			Claims::<T>::insert(claim_id, expires_at);
-			PeriodClaimed::<T>::put((
-				Self::current_period(),
-				Self::claimed_this_period().saturating_add(amount),
-			));
+			Self::note_distributed(amount);
 			Self::deposit_event(Event::Claimed { claim_id, beneficiary, amount });
 			Ok(())
 		}
@@ -486,16 +515,21 @@ pub mod pallet {
 		}
 
 		/// Creates a voucher for the code whose key is `key`, moving `amount` from the
-		/// fund to the vouchers pot. Governance or the distributor's account.
+		/// fund to the vouchers pot. Governance, or the distributor's account within the
+		/// distribution cap (which the voucher then counts against).
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::create_voucher())]
+		#[pallet::weight(T::WeightInfo::create_voucher()
+			// The distribution window, read and written on the distributor's path, which
+			// the weights generated on 2026-12-03 predate.
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn create_voucher(
 			origin: OriginFor<T>,
 			key: sr25519::Public,
 			amount: BalanceOf<T>,
 			expires_at: BlockNumberFor<T>,
 		) -> DispatchResult {
-			if T::AdminOrigin::try_origin(origin.clone()).is_err() {
+			let capped = T::AdminOrigin::try_origin(origin.clone()).is_err();
+			if capped {
 				let who = ensure_signed(origin)?;
 				let distributor =
 					CurrentDistributor::<T>::get().ok_or(Error::<T>::NotDistributor)?;
@@ -504,6 +538,9 @@ pub mod pallet {
 			ensure!(!Vouchers::<T>::contains_key(key), Error::<T>::VoucherExists);
 			Self::check_expiry(expires_at)?;
 			ensure!(amount >= T::Currency::minimum_balance(), Error::<T>::BelowExistentialDeposit);
+			if capped {
+				Self::ensure_within_cap(amount)?;
+			}
 			T::Currency::transfer(
 				&T::Fund::get(),
 				&Self::vouchers_pot(),
@@ -511,6 +548,9 @@ pub mod pallet {
 				Preservation::Preserve,
 			)
 			.map_err(|_| Error::<T>::FundTooSmall)?;
+			if capped {
+				Self::note_distributed(amount);
+			}
 			Vouchers::<T>::insert(
 				key,
 				Voucher { amount, expires_at, status: VoucherStatus::Active },
@@ -797,21 +837,60 @@ pub mod pallet {
 			(VOUCHER_TAG, Self::genesis_hash(), key, beneficiary).encode()
 		}
 
-		fn current_period() -> BlockNumberFor<T> {
-			let period = T::ClaimPeriod::get();
-			if period.is_zero() {
-				return Zero::zero();
-			}
-			Self::now() / period
+		/// The part of the claims period `now` is in, and the oldest part the distribution
+		/// cap still counts.
+		fn distribution_parts() -> (BlockNumberFor<T>, BlockNumberFor<T>) {
+			// Rounded up, so that the parts counted cover any `ClaimPeriod` blocks.
+			let buckets: BlockNumberFor<T> = DISTRIBUTION_BUCKETS.into();
+			let part_len = T::ClaimPeriod::get()
+				.saturating_add(buckets.saturating_sub(One::one()))
+				.checked_div(&buckets)
+				.unwrap_or_default()
+				.max(One::one());
+			let current = Self::now() / part_len;
+			(current, current.saturating_sub(DISTRIBUTION_BUCKETS.into()))
 		}
 
-		fn claimed_this_period() -> BalanceOf<T> {
-			let (period, claimed) = PeriodClaimed::<T>::get();
-			if period == Self::current_period() {
-				claimed
-			} else {
-				Zero::zero()
-			}
+		/// What claims and the distributor's vouchers paid in the parts the cap counts.
+		pub fn recently_distributed() -> BalanceOf<T> {
+			let (_, oldest) = Self::distribution_parts();
+			RecentlyDistributed::<T>::get()
+				.iter()
+				.filter(|(part, _)| *part >= oldest)
+				.fold(Zero::zero(), |sum: BalanceOf<T>, (_, paid)| sum.saturating_add(*paid))
+		}
+
+		fn ensure_within_cap(amount: BalanceOf<T>) -> DispatchResult {
+			ensure!(
+				Self::recently_distributed().saturating_add(amount)
+					<= T::MaxClaimedPerPeriod::get(),
+				Error::<T>::PeriodCapReached
+			);
+			Ok(())
+		}
+
+		/// Counts `amount` in the current part, dropping the parts the cap no longer counts.
+		fn note_distributed(amount: BalanceOf<T>) {
+			let (current, oldest) = Self::distribution_parts();
+			RecentlyDistributed::<T>::mutate(|parts| {
+				parts.retain(|(part, _)| *part >= oldest);
+				match parts.last_mut() {
+					Some((part, paid)) if *part == current => *paid = paid.saturating_add(amount),
+					// Parts older than `current` that are kept are at most
+					// DISTRIBUTION_BUCKETS, so there is room for the current one.
+					_ => {
+						if parts.try_push((current, amount)).is_err() {
+							frame_support::defensive!("a distribution part without room");
+						}
+					},
+				}
+			});
+		}
+
+		/// Called by the media pallet when a media item is deleted: its price goes with it
+		/// (its purchases stay, as the record of what buyers paid).
+		pub fn on_media_deleted(media_id: MediaId) {
+			Prices::<T>::remove(media_id);
 		}
 
 		fn check_expiry(expires_at: BlockNumberFor<T>) -> DispatchResult {
@@ -841,10 +920,7 @@ pub mod pallet {
 			ensure!(!Claims::<T>::contains_key(claim_id), Error::<T>::AlreadyClaimed);
 			Self::check_expiry(expires_at)?;
 			ensure!(amount >= T::Currency::minimum_balance(), Error::<T>::BelowExistentialDeposit);
-			ensure!(
-				Self::claimed_this_period().saturating_add(amount) <= T::MaxClaimedPerPeriod::get(),
-				Error::<T>::PeriodCapReached
-			);
+			Self::ensure_within_cap(amount)?;
 			ensure!(
 				T::Currency::reducible_balance(
 					&Self::claims_pot(),

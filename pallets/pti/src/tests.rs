@@ -77,10 +77,27 @@ fn the_owner_prices_and_unprices_media() {
 		assert_eq!(last_event(), Event::PriceSet { media_id: MEDIA_ID, price: Some(50) }.into());
 		assert_ok!(Pti::set_price(RuntimeOrigin::signed(ALICE), MEDIA_ID, None));
 		assert_noop!(Pti::buy(RuntimeOrigin::signed(BOB), MEDIA_ID, 50), Error::<Test>::NotForSale);
-		// Free is a price: recorded, paid with nothing.
-		assert_ok!(Pti::set_price(RuntimeOrigin::signed(ALICE), MEDIA_ID, Some(0)));
-		assert_ok!(Pti::buy(RuntimeOrigin::signed(BOB), MEDIA_ID, 0));
-		assert_eq!(Purchases::<Test>::get(MEDIA_ID, BOB), Some(Purchase { price: 0, block: 1 }));
+		// A price of 0 is refused: a free item needs no price, and buying it at 0 would
+		// only store a record for a fee.
+		assert_noop!(
+			Pti::set_price(RuntimeOrigin::signed(ALICE), MEDIA_ID, Some(0)),
+			Error::<Test>::ZeroPrice
+		);
+		assert_noop!(Pti::buy(RuntimeOrigin::signed(BOB), MEDIA_ID, 0), Error::<Test>::NotForSale);
+		assert!(!Purchases::<Test>::contains_key(MEDIA_ID, BOB));
+	});
+}
+
+#[test]
+fn a_deleted_items_price_goes_with_it_and_its_purchases_stay() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Pti::set_price(RuntimeOrigin::signed(ALICE), MEDIA_ID, Some(50)));
+		assert_ok!(Pti::buy(RuntimeOrigin::signed(BOB), MEDIA_ID, 50));
+		MockMedia::delete(MEDIA_ID);
+		// What the media pallet calls on deletion (the runtime wires it; see its tests).
+		Pti::on_media_deleted(MEDIA_ID);
+		assert_eq!(Prices::<Test>::get(MEDIA_ID), None);
+		assert!(Purchases::<Test>::contains_key(MEDIA_ID, BOB));
 	});
 }
 
@@ -281,18 +298,77 @@ fn claims_stop_at_the_period_cap_and_the_pot() {
 		assert_ok!(claim(1, NEWBIE, 600, 90));
 		assert_ok!(claim(2, BOB, 400, 90));
 		assert_noop!(claim(3, CHARLIE, 10, 90), Error::<Test>::PeriodCapReached);
-		// The next period has a fresh cap.
-		System::set_block_number(PERIOD + 1);
-		assert_ok!(claim(3, CHARLIE, 1_000, PERIOD + 50));
-		System::set_block_number(2 * PERIOD + 1);
+		// Well over a period later the cap is free again (the rolling bound is tested
+		// below).
+		let later = |k: u64| k * 2 * PERIOD + 1;
+		System::set_block_number(later(1));
+		assert_ok!(claim(3, CHARLIE, 1_000, later(1) + 50));
+		System::set_block_number(later(2));
 		// The pot (5,000 - 2,000 = 3,000 left) is bigger than the cap; drain it to 0.
-		assert_ok!(claim(4, CHARLIE, 1_000, 2 * PERIOD + 50));
-		System::set_block_number(3 * PERIOD + 1);
-		assert_ok!(claim(5, CHARLIE, 1_000, 3 * PERIOD + 50));
-		System::set_block_number(4 * PERIOD + 1);
-		assert_ok!(claim(6, CHARLIE, 1_000, 4 * PERIOD + 50));
-		System::set_block_number(5 * PERIOD + 1);
-		assert_noop!(claim(7, CHARLIE, 10, 5 * PERIOD + 50), Error::<Test>::ClaimsPotTooSmall);
+		assert_ok!(claim(4, CHARLIE, 1_000, later(2) + 50));
+		System::set_block_number(later(3));
+		assert_ok!(claim(5, CHARLIE, 1_000, later(3) + 50));
+		System::set_block_number(later(4));
+		assert_ok!(claim(6, CHARLIE, 1_000, later(4) + 50));
+		System::set_block_number(later(5));
+		assert_noop!(claim(7, CHARLIE, 10, later(5) + 50), Error::<Test>::ClaimsPotTooSmall);
+	});
+}
+
+#[test]
+fn the_cap_holds_over_every_period_not_only_within_fixed_windows() {
+	new_test_ext().execute_with(|| {
+		// The cap paid at the end of one period...
+		System::set_block_number(PERIOD - 1);
+		assert_ok!(claim(1, NEWBIE, CAP, PERIOD + 50));
+		// ...leaves nothing at the start of the next: a fixed window would pay the cap
+		// again two blocks later, twice the cap within two blocks.
+		System::set_block_number(PERIOD + 1);
+		assert_noop!(claim(2, BOB, ED, PERIOD + 50), Error::<Test>::PeriodCapReached);
+		let late = Call::<Test>::claim {
+			claim_id: 2,
+			beneficiary: BOB,
+			amount: ED,
+			expires_at: 3 * PERIOD,
+			signature: sign_claim(&distributor_key(), 2, BOB, ED, 3 * PERIOD),
+		};
+		assert!(validate(&late).is_err(), "the pool refuses it as well");
+		// Still nothing most of a period later...
+		System::set_block_number(2 * PERIOD - 10);
+		assert_noop!(claim(2, BOB, ED, 3 * PERIOD), Error::<Test>::PeriodCapReached);
+		// ...and the whole cap again once every part that could share a period with the
+		// payment has passed (parts of PERIOD / 24 blocks rounded up; the cap counts 25).
+		let part = PERIOD.div_ceil(DISTRIBUTION_BUCKETS as u64);
+		let free_at = ((PERIOD - 1) / part + DISTRIBUTION_BUCKETS as u64 + 1) * part;
+		assert!(free_at - (PERIOD - 1) >= PERIOD);
+		System::set_block_number(free_at - 1);
+		assert_noop!(claim(2, BOB, ED, 3 * PERIOD), Error::<Test>::PeriodCapReached);
+		System::set_block_number(free_at);
+		assert_ok!(claim(2, BOB, CAP, 3 * PERIOD));
+	});
+}
+
+#[test]
+fn in_any_period_claims_pay_at_most_the_cap() {
+	new_test_ext().execute_with(|| {
+		// A claim of ED every 3 blocks for five periods, each paid if the pallet allows it.
+		let mut paid = Vec::new();
+		for (id, block) in (1..5 * PERIOD).step_by(3).enumerate() {
+			System::set_block_number(block);
+			if claim(id as ClaimId, NEWBIE, ED * 10, block + 10).is_ok() {
+				paid.push(block);
+			}
+		}
+		// The claims pot (5,000) outlasts the cap (1,000 per period) here.
+		assert!(paid.len() as u64 * ED * 10 > 2 * CAP, "claims went on past the first period");
+		for start in 1..4 * PERIOD {
+			let in_window = paid.iter().filter(|b| (start..start + PERIOD).contains(*b)).count();
+			assert!(
+				in_window as u64 * ED * 10 <= CAP,
+				"{in_window} claims paid in blocks {start}..{}",
+				start + PERIOD
+			);
+		}
 	});
 }
 
@@ -413,6 +489,52 @@ fn a_voucher_moves_from_the_fund_and_redeems_to_a_new_account_once() {
 			Pti::cancel_voucher(RuntimeOrigin::signed(BOB), key.public()),
 			Error::<Test>::AlreadyRedeemed
 		);
+	});
+}
+
+#[test]
+fn the_distributors_vouchers_count_against_the_cap_and_governances_do_not() {
+	new_test_ext().execute_with(|| {
+		fund_the_fund(5_000);
+		// The distributor's account cannot empty the fund: its vouchers share the cap
+		// with claims...
+		assert_ok!(claim(1, NEWBIE, 600, 90));
+		assert_noop!(
+			Pti::create_voucher(
+				RuntimeOrigin::signed(DISTRIBUTOR),
+				voucher_key("A").public(),
+				401,
+				40
+			),
+			Error::<Test>::PeriodCapReached
+		);
+		assert_ok!(Pti::create_voucher(
+			RuntimeOrigin::signed(DISTRIBUTOR),
+			voucher_key("A").public(),
+			400,
+			40
+		));
+		assert_noop!(claim(2, BOB, ED, 90), Error::<Test>::PeriodCapReached);
+		// ...cancelling one does not give its share back to spend again...
+		System::set_block_number(41);
+		assert_ok!(Pti::cancel_voucher(RuntimeOrigin::signed(BOB), voucher_key("A").public()));
+		assert_noop!(
+			Pti::create_voucher(
+				RuntimeOrigin::signed(DISTRIBUTOR),
+				voucher_key("B").public(),
+				ED,
+				80
+			),
+			Error::<Test>::PeriodCapReached
+		);
+		// ...while governance spends the fund as it decides.
+		assert_ok!(Pti::create_voucher(
+			RawOrigin::Root.into(),
+			voucher_key("B").public(),
+			2_000,
+			80
+		));
+		assert_eq!(Pti::recently_distributed(), CAP);
 	});
 }
 

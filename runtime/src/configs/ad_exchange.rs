@@ -40,7 +40,9 @@ impl pallet_ad_exchange::Config for Runtime {
 	type CollectionWindow = ConstU32<MINUTES>;
 	type ResultWindow = ConstU32<{ 10 * MINUTES }>;
 	type DisputePeriod = ConstU32<HOURS>;
-	type MinChallengePeriod = ConstU32<2>;
+	// Ten minutes for anyone to dispute an underpaying result before it settles (two
+	// blocks in the test build).
+	type MinChallengePeriod = ConstU32<{ crate::shipped_or_fast(10 * MINUTES, 2) }>;
 	type MaxChallengePeriod = ConstU32<DAYS>;
 	type MaxCampaignDuration = ConstU32<{ 365 * DAYS }>;
 	type MinBudget = MinCampaignBudget;

@@ -20,7 +20,7 @@
 //! go through `consortium.purgeKeys`, which refuses while it is a validator.
 
 use frame_support::traits::{ConstU128, Contains, EitherOfDiverse, LinearStoragePrice};
-use frame_system::EnsureRoot;
+use frame_system::{EnsureRoot, RawOrigin};
 use sp_runtime::{
 	traits::{ConvertInto, OpaqueKeys},
 	DispatchResult,
@@ -88,6 +88,8 @@ impl pallet_consortium::Config for Runtime {
 	type MinSessionPeriod = MinSessionPeriod;
 	type MaxSessionPeriod = MaxSessionPeriod;
 	type SessionKeys = SessionKeyPurge;
+	type OnValidatorChange = CouncilFollowsValidators;
+	type AuthorLookupWeight = AuthorLookupWeight;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ConsortiumBenchmarkHelper;
@@ -109,6 +111,60 @@ impl pallet_session::Config for Runtime {
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
 	type KeyDeposit = ConstU128<0>;
+}
+
+parameter_types! {
+	/// pallet-authorship's author lookup in every block, which it does not charge: Aura's
+	/// authorities and the session's validators read (`FindAccountFromAuthorIndex`), its
+	/// `Author` entry written, and cleared in `on_finalize`.
+	pub AuthorLookupWeight: Weight =
+		<Runtime as frame_system::Config>::DbWeight::get().reads_writes(2, 2);
+}
+
+/// The block's author for `pallet-revive` (`block.coinbase`, the Ethereum RPC's miner):
+/// the one pallet-authorship found at the start of the block, which the consortium keeps,
+/// before a session rotation replaces the validator list that the Aura slot indexes.
+pub struct RecordedAuthor;
+impl frame_support::traits::FindAuthor<AccountId> for RecordedAuthor {
+	fn find_author<'a, I>(digests: I) -> Option<AccountId>
+	where
+		I: 'a + IntoIterator<Item = (sp_runtime::ConsensusEngineId, &'a [u8])>,
+	{
+		// Before this block's `on_initialize` nothing is kept for it: the lookup is still
+		// right then, the rotation comes after.
+		Consortium::block_author().or_else(|| {
+			pallet_session::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(digests)
+		})
+	}
+}
+
+/// Keeps the council the validators' operators: an added validator gets a seat (unless it
+/// has one), a removed one loses it, through pallet-membership (which tells the council,
+/// pallet-collective, and drops the member's votes on open motions).
+pub struct CouncilFollowsValidators;
+impl pallet_consortium::OnValidatorChange<AccountId> for CouncilFollowsValidators {
+	fn added(who: &AccountId) -> DispatchResult {
+		if CouncilMembership::contains(who) {
+			return Ok(());
+		}
+		CouncilMembership::add_member(RawOrigin::Root.into(), who.clone().into())
+			.map(|_| ())
+			.map_err(|e| e.error)
+	}
+	fn removed(who: &AccountId) -> DispatchResult {
+		if !CouncilMembership::contains(who) {
+			return Ok(());
+		}
+		CouncilMembership::remove_member(RawOrigin::Root.into(), who.clone().into())
+			.map(|_| ())
+			.map_err(|e| e.error)
+	}
+	fn weight() -> Weight {
+		use pallet_membership::WeightInfo;
+		type Weights = pallet_membership::weights::SubstrateWeight<Runtime>;
+		let members = CouncilMaxMembers::get();
+		Weights::add_member(members).max(Weights::remove_member(members))
+	}
 }
 
 impl pallet_authorship::Config for Runtime {

@@ -69,7 +69,22 @@ impl pallet_media::Config for Runtime {
 	type DepositPerByte = DepositPerByte;
 	// Each registration's leaf in the block's media root (the Ethereum bridge).
 	type OnRegistered = Bridge;
+	// A deleted item's price goes with it (the PTI store).
+	type OnDeleted = RemovePrice;
 	type WeightInfo = pallet_media::weights::SubstrateWeight<Runtime>;
+}
+
+/// Removes a deleted media item's price from the PTI store, so that a deleted item leaves
+/// no sale behind (its purchases stay, as the record of what buyers paid).
+pub struct RemovePrice;
+impl pallet_media::OnMediaDeleted for RemovePrice {
+	fn on_media_deleted(media_id: paratii_primitives::MediaId) {
+		pallet_pti::Pallet::<Runtime>::on_media_deleted(media_id);
+	}
+	fn weight() -> frame_support::weights::Weight {
+		// One storage removal, `Pti::Prices`.
+		<Runtime as frame_system::Config>::DbWeight::get().writes(1)
+	}
 }
 
 parameter_types! {

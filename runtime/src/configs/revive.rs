@@ -67,9 +67,10 @@ impl pallet_revive::Config for Runtime {
 	// Besides the built-in Ethereum precompiles (ecrecover, sha256, ripemd160, identity,
 	// modexp, bn128, blake2f): PTI as an ERC20 and the media proofs.
 	type Precompiles = (crate::precompiles::PtiErc20, crate::precompiles::MediaProofs);
-	// `block.coinbase`: the author's account through the session's validator list, as
-	// Authorship finds it, not the Aura key (a validator's keys need not be its account).
-	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
+	// `block.coinbase`: the author's account as Authorship found it at the start of the
+	// block (before a session rotation), not the Aura key (a validator's keys need not be
+	// its account).
+	type FindAuthor = super::consortium::RecordedAuthor;
 	type DepositPerByte = DepositPerByte;
 	type DepositPerItem = DepositPerItem;
 	type DepositPerChildTrieItem = DepositPerChildTrieItem;

@@ -62,6 +62,9 @@ test('the production runtime has the shipped periods; the test build the short o
   // A minute of 3-second blocks (runtime/src/configs/consortium.rs); fast-runtime: 10.
   assert.equal(api.consts.consortium.minSessionPeriod.toNumber(), 20);
   assert.equal(testApi.consts.consortium.minSessionPeriod.toNumber(), 10);
+  // A result can be disputed for ten minutes (200 blocks) at least; two in the test build.
+  assert.equal(api.consts.adExchange.minChallengePeriod.toNumber(), 200);
+  assert.equal(testApi.consts.adExchange.minChallengePeriod.toNumber(), 2);
 });
 
 test('a PTI transfer and a media-domain call work on the production runtime', async () => {
