@@ -104,6 +104,18 @@ pragma solidity ^0.8.24;
 /// carry `genesisHash` (in `submitWithHandover` and `verifyMedia`), and
 /// `verifyGenesis` proves from an anchor that the anchored chain descends from it.
 ///
+/// ## Deployment: the current and the next set
+/// The constructor takes both the chain's current BEEFY set and the next one (id + 1),
+/// read at the same block (pallet-beefy-mmr's `BeefyAuthorities` and
+/// `BeefyNextAuthorities`; `paratii-relayer deploy` does this), as Snowbridge's
+/// BeefyClient does since its audit. A contract that knew only the current set could be
+/// stalled for good by anyone: anchoring the current set's last commitment with `submit`
+/// leaves no newer commitment of that set to learn the next one from, and the next set's
+/// commitments are refused while it is unknown — with no admin, only a redeployment
+/// would help. Knowing the next set from the start, every session's mandatory block
+/// hands over (`submitWithHandover`), and each handover learns the set after it, so the
+/// next set is never unknown; `submit` refuses to anchor if it ever were.
+///
 /// ## Storage
 /// One slot packs the latest anchored block with the current and next sets' ids and
 /// lengths; the two keyset roots have a slot each; each anchor costs one new slot.
@@ -150,8 +162,11 @@ contract ParatiiAnchor {
     /// The bitfield of signers is a uint256, so a set has at most 256 validators (the
     /// runtime's MAX_AUTHORITIES is 32).
     uint256 public constant MAX_VALIDATORS = 256;
-    /// Major version of the MMR leaf format this contract parses (`MmrLeafVersion` bits 5..7).
-    uint8 public constant LEAF_MAJOR_VERSION = 0;
+    /// The MMR leaf version this contract parses, exactly: the runtime's
+    /// `MmrLeafVersion::new(0, 1)` (major 0 in bits 5..7, minor 1). The runtime bumps the
+    /// minor version when `leaf_extra` changes meaning (it is the media root under 1), so a
+    /// leaf of any other version is refused rather than read as a media root.
+    uint8 public constant LEAF_VERSION = 1;
     /// Version byte of a media leaf.
     uint8 public constant MEDIA_LEAF_VERSION = 1;
     /// secp256k1n / 2: larger s values are the malleable twin of a valid signature.
@@ -165,7 +180,7 @@ contract ParatiiAnchor {
     uint64 private currentId;
     uint32 private currentLen;
     uint64 private nextId;
-    uint32 private nextLen; // 0 while the next set is not known yet
+    uint32 private nextLen; // never 0: the constructor and every handover set it
     bytes32 private currentRoot;
     bytes32 private nextRoot;
 
@@ -188,13 +203,33 @@ contract ParatiiAnchor {
     error InvalidMmrLeaf();
     error InvalidMmrProof();
     error InvalidValidatorSet();
+    error NextValidatorSetUnknown();
 
-    constructor(bytes32 genesisHash_, uint64 setId, uint32 setLen, bytes32 setKeysetRoot) {
-        if (setLen == 0 || setLen > MAX_VALIDATORS || setKeysetRoot == bytes32(0)) revert InvalidValidatorSet();
+    /// @param setId the chain's current BEEFY set: id, length and keyset root;
+    /// @param nextSetLen the set after it (id `setId + 1`), as the chain names it at the
+    ///        same block: length and keyset root.
+    constructor(
+        bytes32 genesisHash_,
+        uint64 setId,
+        uint32 setLen,
+        bytes32 setKeysetRoot,
+        uint32 nextSetLen,
+        bytes32 nextSetKeysetRoot
+    ) {
+        if (!_validSet(setLen, setKeysetRoot) || !_validSet(nextSetLen, nextSetKeysetRoot)) {
+            revert InvalidValidatorSet();
+        }
         genesisHash = genesisHash_;
         currentId = setId;
         currentLen = setLen;
         currentRoot = setKeysetRoot;
+        nextId = setId + 1;
+        nextLen = nextSetLen;
+        nextRoot = nextSetKeysetRoot;
+    }
+
+    function _validSet(uint32 len, bytes32 keysetRoot_) private pure returns (bool) {
+        return len != 0 && len <= MAX_VALIDATORS && keysetRoot_ != bytes32(0);
     }
 
     // ------------------------------------------------------------------ views
@@ -203,7 +238,7 @@ contract ParatiiAnchor {
         return ValidatorSet(currentId, currentLen, currentRoot);
     }
 
-    /// The next set (len 0 while unknown).
+    /// The next set (known from the deployment on, and from each handover).
     function nextValidatorSet() external view returns (ValidatorSet memory) {
         return ValidatorSet(nextId, nextLen, nextRoot);
     }
@@ -228,6 +263,9 @@ contract ParatiiAnchor {
         uint32 latest = latestBlock;
         if (c.blockNumber <= latest) revert StaleCommitment(c.blockNumber, latest);
         if (c.validatorSetId != currentId) revert UnknownValidatorSet(c.validatorSetId);
+        // Never true (see "Deployment"): anchoring without knowing the next set could
+        // leave no commitment to hand over with.
+        if (nextLen == 0) revert NextValidatorSetUnknown();
         _verifySignatures(commitmentHash(c), validators, signers, signatures, currentLen, currentRoot);
         _anchor(c);
     }
@@ -388,7 +426,7 @@ contract ParatiiAnchor {
 
     /// A leaf this contract can parse, and whose genesis parent (if it has one) is ours.
     function _leafFormatOk(MmrLeaf calldata leaf) private view returns (bool) {
-        return leaf.version >> 5 == LEAF_MAJOR_VERSION && (leaf.parentNumber != 0 || leaf.parentHash == genesisHash);
+        return leaf.version == LEAF_VERSION && (leaf.parentNumber != 0 || leaf.parentHash == genesisHash);
     }
 
     // ------------------------------------------------------------------ encodings

@@ -16,7 +16,7 @@ import { Mmr, ZERO32, beefyAddress, keysetRoot, mediaProof, mediaRoot, mmrLeafHa
 
 export class SimChain {
   /** @param keys the BEEFY signing keys of genesis set 0 (pallet-beefy: next = same members). */
-  constructor({ genesisHash, keys, leafVersion = 0 }) {
+  constructor({ genesisHash, keys, leafVersion = 1 }) {
     this.genesisHash = genesisHash;
     this.leafVersion = leafVersion;
     this.setId = 0;

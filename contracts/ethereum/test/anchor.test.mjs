@@ -52,10 +52,13 @@ after(async () => {
   await node?.stop();
 });
 
-async function deploy({ genesisHash = GENESIS, setId = 0, keys: setKeys }) {
+/** Deploys with the current set `keys` (id `setId`) and the next set `nextKeys` (by
+ * default the same members, as pallet-beefy's genesis has it). */
+async function deploy({ genesisHash = GENESIS, setId = 0, keys: setKeys, nextKeys = setKeys }) {
   const addresses = setKeys.map(beefyAddress);
+  const next = nextKeys.map(beefyAddress);
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
-  const c = await factory.deploy(genesisHash, setId, addresses.length, keysetRoot(addresses));
+  const c = await factory.deploy(genesisHash, setId, addresses.length, keysetRoot(addresses), next.length, keysetRoot(next));
   await c.waitForDeployment();
   return c;
 }
@@ -279,18 +282,14 @@ describe('validator set handover', { timeout: 120_000 }, () => {
     anchor = await deploy({ keys: A });
   });
 
-  it('follows the chain: learns the next set, rotates at each session, refuses the old set', async () => {
+  it('follows the chain: hands over to the next set it was deployed with, rotates at each session, refuses the old set', async () => {
     assert.deepEqual([1, 3, 4, 7, 8, 12].map((n) => chain.blocks[n].setId), [0, 0, 1, 1, 2, 3]);
-    await mined(anchor.submit(...submitArgs(chain.signed(2))));
-
-    // Set 1 cannot sign before the contract knows it.
-    await reverts(anchor, anchor.submit.staticCall(...submitArgs(chain.signed(4))), 'UnknownValidatorSet', [1]);
-    await reverts(anchor, anchor.submitWithHandover.staticCall(...handoverArgs(chain.signed(4), chain.leafProof(4, 4))), 'UnknownValidatorSet', [1]);
-
-    // Learn set 1 from a leaf signed by set 0 (any leaf of session 0 names it).
-    let r = await mined(anchor.submitWithHandover(...handoverArgs(chain.signed(3), chain.leafProof(1, 3))));
-    assert.equal(events(anchor, r, 'NextValidatorSet')[0].args.id, 1n);
+    // The next set is known from the deployment.
     assert.deepEqual([...(await anchor.nextValidatorSet())], [1n, 4n, keysetRoot(A.map(beefyAddress))]);
+    await mined(anchor.submit(...submitArgs(chain.signed(2))));
+    // Anyone may anchor set 0's last commitment first: a contract that learned the next
+    // set only from an anchor's leaf was stalled for good by this.
+    await mined(anchor.submit(...submitArgs(chain.signed(3))));
 
     // A plain submit by the next set is not a handover.
     await reverts(anchor, anchor.submit.staticCall(...submitArgs(chain.signed(4))), 'UnknownValidatorSet', [1]);
@@ -303,7 +302,7 @@ describe('validator set handover', { timeout: 120_000 }, () => {
     await reverts(anchor, anchor.submitWithHandover.staticCall(...handoverArgs(chain.signed(4), forgedLeaf)), 'InvalidMmrProof');
 
     // Handover at the mandatory block 4, signed by set 1, with its own leaf (naming set 2 = B).
-    r = await mined(anchor.submitWithHandover(...handoverArgs(chain.signed(4), lp)));
+    let r = await mined(anchor.submitWithHandover(...handoverArgs(chain.signed(4), lp)));
     assert.equal(events(anchor, r, 'ValidatorSetRotated')[0].args.id, 1n);
     assert.deepEqual([...(await anchor.currentValidatorSet())], [1n, 4n, keysetRoot(A.map(beefyAddress))]);
     assert.deepEqual([...(await anchor.nextValidatorSet())], [2n, 5n, keysetRoot(B.map(beefyAddress))]);
@@ -332,6 +331,32 @@ describe('validator set handover', { timeout: 120_000 }, () => {
     await reverts(anchor, anchor.submit.staticCall(...submitArgs(signedArgs(B, { ...chain.commitment(13), validatorSetId: 2 }, [0, 1, 2, 3]))), 'UnknownValidatorSet', [2]);
     await mined(anchor.submit(...submitArgs(chain.signed(14))));
     assert.equal(await anchor.latestBlock(), 14n);
+  });
+
+  it('an anchor of the current set with its leaf learns the next set again', async () => {
+    const fresh = await deploy({ keys: A, nextKeys: B });
+    // Deployed with a wrong next set (B), it takes the one set 0's leaves name (A).
+    const r = await mined(fresh.submitWithHandover(...handoverArgs(chain.signed(3), chain.leafProof(1, 3))));
+    assert.equal(events(fresh, r, 'NextValidatorSet')[0].args.id, 1n);
+    assert.deepEqual([...(await fresh.nextValidatorSet())], [1n, 4n, keysetRoot(A.map(beefyAddress))]);
+  });
+
+  it('a leaf of another version than the runtime\'s (0.1) is refused', async () => {
+    for (const leafVersion of [0, 2, 0x21]) {
+      const other = new SimChain({ genesisHash: GENESIS, keys: A, leafVersion });
+      other.produceMany(3);
+      const fresh = await deploy({ keys: A });
+      await reverts(fresh, fresh.submitWithHandover.staticCall(...handoverArgs(other.signed(3), other.leafProof(2, 3))), 'InvalidMmrLeaf');
+    }
+  });
+
+  it('refuses to deploy without a valid current and next set', async () => {
+    const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
+    const a = A.map(beefyAddress);
+    for (const args of [[0, ZERO32, a.length, keysetRoot(a)], [a.length, keysetRoot(a), 0, keysetRoot(a)], [a.length, keysetRoot(a), a.length, ZERO32], [a.length, keysetRoot(a), 257, keysetRoot(a)]]) {
+      const tx = await factory.getDeployTransaction(GENESIS, 0, ...args);
+      await reverts(factory, signer.estimateGas(tx), 'InvalidValidatorSet');
+    }
   });
 
   it('a leaf naming the genesis parent must carry this chain\'s genesis hash', async () => {

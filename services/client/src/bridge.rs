@@ -17,7 +17,7 @@
 
 use crate::{api, Chain};
 use anyhow::{anyhow, bail, Context};
-use codec::Decode;
+use codec::{Decode, Encode};
 use subxt::{rpcs::rpc_params, utils::H256};
 
 /// The consensus engine id of BEEFY justifications in a block's justifications.
@@ -53,6 +53,21 @@ impl SignedCommitment {
 		if !input.is_empty() {
 			bail!("{} trailing bytes after the signed commitment", input.len());
 		}
+		// ParatiiAnchor hashes a commitment with exactly this one item: a payload with
+		// more (a runtime that added one) would never verify there, so it is refused here,
+		// with the reason, instead of failing as "invalid signatures".
+		if payload.len() != 1 {
+			bail!(
+				"the commitment's payload has {} items ({}); ParatiiAnchor verifies only \
+				 commitments whose payload is the one MMR root (\"mh\")",
+				payload.len(),
+				payload
+					.iter()
+					.map(|(id, _)| String::from_utf8_lossy(id))
+					.collect::<Vec<_>>()
+					.join(", ")
+			);
+		}
 		let mmr_root: [u8; 32] = payload
 			.iter()
 			.find(|(id, _)| *id == MMR_ROOT_ID)
@@ -85,6 +100,48 @@ impl SignedCommitment {
 	pub fn signer_count(&self) -> usize {
 		self.signatures.iter().filter(|s| s.is_some()).count()
 	}
+
+	/// What the validators signed: keccak-256 of the SCALE-encoded commitment with its one
+	/// `mh` payload item (the contract's `commitmentHash`).
+	pub fn hash(&self) -> [u8; 32] {
+		let payload = mh_payload(self.mmr_root);
+		alloy_primitives::keccak256((payload, self.block_number, self.validator_set_id).encode()).0
+	}
+
+	/// The signatures that recover to their validator's address (`validators` in
+	/// authority order), normalised as `ecrecover` takes them, with their indices. BEEFY
+	/// accepts a justification once a quorum of its signatures is valid and keeps any
+	/// others in it, so a peer may gossip a copy padded with invalid ones; the contract
+	/// reverts on the first invalid signature it is sent.
+	pub fn valid_signatures(
+		&self,
+		validators: &[alloy_primitives::Address],
+	) -> Vec<(usize, [u8; 65])> {
+		let digest = self.hash();
+		self.signatures
+			.iter()
+			.zip(validators)
+			.enumerate()
+			.filter_map(|(i, (sig, validator))| {
+				let normalised = normalise_signature(sig.as_ref()?)?;
+				(recover_address(&digest, &normalised)? == *validator).then_some((i, normalised))
+			})
+			.collect()
+	}
+}
+
+/// The commitment's payload: one `mh` item, the MMR root.
+fn mh_payload(mmr_root: [u8; 32]) -> Vec<([u8; 2], Vec<u8>)> {
+	vec![(*b"mh", mmr_root.to_vec())]
+}
+
+/// The Ethereum address that signed `digest` with a normalised (`v` 27/28, low `s`)
+/// signature, as `ecrecover` finds it.
+fn recover_address(digest: &[u8; 32], sig: &[u8; 65]) -> Option<alloy_primitives::Address> {
+	let mut raw = *sig;
+	raw[64] = raw[64].checked_sub(27)?;
+	let public = sp_core::ecdsa::Signature::from_raw(raw).recover_prehashed(digest)?;
+	crate::ethereum::beefy_address(&public.0).ok()
 }
 
 /// A Substrate ECDSA signature (`r ‖ s ‖ v`, `v ∈ {0, 1}`, any `s`) as Ethereum's
@@ -316,20 +373,32 @@ impl Chain {
 		Ok((id, keys))
 	}
 
-	/// The current BEEFY set as the MMR leaves commit to it, at the finalized block.
-	pub async fn beefy_set_commitment(&self) -> anyhow::Result<ValidatorSetCommitment> {
+	/// The current BEEFY set and the next one as the MMR leaves commit to them, read at
+	/// the same finalized block: what `ParatiiAnchor` is deployed with.
+	pub async fn beefy_set_commitments(
+		&self,
+	) -> anyhow::Result<(ValidatorSetCommitment, ValidatorSetCommitment)> {
 		let at = self.at_finalized().await?;
-		let set = at
+		let current = at
 			.storage()
 			.try_fetch(api::storage().beefy_mmr_leaf().beefy_authorities(), ())
 			.await?
 			.ok_or_else(|| anyhow!("beefyMmrLeaf.beefyAuthorities is empty: is BEEFY running?"))?
 			.decode()?;
-		Ok(ValidatorSetCommitment {
-			id: set.id,
-			len: set.len,
-			keyset_root: set.keyset_commitment.0,
-		})
+		let next = at
+			.storage()
+			.try_fetch(api::storage().beefy_mmr_leaf().beefy_next_authorities(), ())
+			.await?
+			.ok_or_else(|| {
+				anyhow!("beefyMmrLeaf.beefyNextAuthorities is empty: is BEEFY running?")
+			})?
+			.decode()?;
+		let commitment =
+			|id, len, root: H256| ValidatorSetCommitment { id, len, keyset_root: root.0 };
+		Ok((
+			commitment(current.id, current.len, current.keyset_commitment),
+			commitment(next.id, next.len, next.keyset_commitment),
+		))
 	}
 
 	/// `BridgeApi::media_proof`: the media item's leaf and its path to its block's
@@ -398,6 +467,12 @@ mod tests {
 		bytes.push(0);
 		assert!(SignedCommitment::decode(&bytes).is_err());
 		assert!(SignedCommitment::decode(&justification(4, &[0, 1, 2])[..60]).is_err());
+		// A second payload item: refused by name, not taken as a commitment to anchor.
+		let mut bytes = vec![1u8];
+		vec![(MMR_ROOT_ID, vec![7u8; 32]), (*b"xx", vec![1u8])].encode_to(&mut bytes);
+		bytes.extend_from_slice(&justification(4, &[0, 1, 2])[1 + 1 + 2 + 1 + 32..]);
+		let err = SignedCommitment::decode(&bytes).unwrap_err().to_string();
+		assert!(err.contains("2 items (mh, xx)"), "{err}");
 	}
 
 	#[test]

@@ -6,7 +6,9 @@
 //! The JSON-RPC calls are the standard `eth_*` ones any node answers (Hardhat, geth,
 //! a provider); transactions are EIP-1559, signed locally.
 
-use crate::bridge::{LeafWithProof, MediaLeafProof, MmrLeaf, MmrProof, SignedCommitment};
+use crate::bridge::{
+	LeafWithProof, MediaLeafProof, MmrLeaf, MmrProof, SignedCommitment, ValidatorSetCommitment,
+};
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::{Bytes, FixedBytes, TxKind, B256, U256};
@@ -369,8 +371,16 @@ fn sol_mmr_proof(p: &MmrProof) -> ParatiiAnchor::MmrProof {
 	}
 }
 
-/// `submit`'s signature arguments: the set's addresses, the bitfield of signers and
-/// their normalised signatures packed in order.
+/// BEEFY's signature threshold for a set of `n` validators (the contract's `quorum`).
+pub fn quorum(n: usize) -> usize {
+	n - n.saturating_sub(1) / 3
+}
+
+/// `submit`'s signature arguments: the bitfield of signers and their normalised
+/// signatures packed in order — exactly a quorum of the signatures that recover to their
+/// validator (`validators`: the set's addresses in authority order), checked here first:
+/// an invalid one would revert the whole anchor, and every one sent costs gas. Fails when
+/// fewer than a quorum are valid (a later justification of the same set may do).
 pub fn signature_args(
 	commitment: &SignedCommitment,
 	validators: &[Address],
@@ -382,15 +392,22 @@ pub fn signature_args(
 			validators.len()
 		);
 	}
+	let mut valid = commitment.valid_signatures(validators);
+	let needed = quorum(validators.len());
+	if valid.len() < needed {
+		bail!(
+			"block {}: {} of its {} signatures are valid, fewer than the quorum of {needed}",
+			commitment.block_number,
+			valid.len(),
+			commitment.signer_count()
+		);
+	}
+	valid.truncate(needed);
 	let mut signers = U256::ZERO;
-	let mut packed = Vec::with_capacity(65 * commitment.signer_count());
-	for (i, sig) in commitment.signatures.iter().enumerate() {
-		if let Some(sig) = sig {
-			signers |= U256::from(1) << i;
-			let sig = crate::bridge::normalise_signature(sig)
-				.ok_or_else(|| anyhow!("validator {i}'s signature has an invalid recovery id"))?;
-			packed.extend_from_slice(&sig);
-		}
+	let mut packed = Vec::with_capacity(65 * needed);
+	for (i, sig) in valid {
+		signers |= U256::from(1) << i;
+		packed.extend_from_slice(&sig);
 	}
 	let c = Commitment {
 		mmrRoot: commitment.mmr_root.into(),
@@ -562,21 +579,31 @@ impl Anchor {
 		.abi_encode())
 	}
 
-	/// Creation code of ParatiiAnchor for a chain with `genesis_hash` whose current
-	/// BEEFY set is `(set_id, set_len, keyset_root)`.
+	/// Creation code of ParatiiAnchor for a chain with `genesis_hash` whose current BEEFY
+	/// set is `current` and the one after it `next` (read at the same block: the
+	/// contract must know the next set from the start, see its "Deployment" notes).
 	pub fn deploy_code(
 		genesis_hash: [u8; 32],
-		set_id: u64,
-		set_len: u32,
-		keyset_root: [u8; 32],
-	) -> Vec<u8> {
+		current: &ValidatorSetCommitment,
+		next: &ValidatorSetCommitment,
+	) -> anyhow::Result<Vec<u8>> {
 		use alloy_sol_types::SolValue;
+		if next.id != current.id + 1 {
+			bail!("the next BEEFY set has id {}, not {} + 1", next.id, current.id);
+		}
 		let mut code = ParatiiAnchor::BYTECODE.to_vec();
 		code.extend(
-			(B256::from(genesis_hash), set_id, set_len, B256::from(keyset_root))
+			(
+				B256::from(genesis_hash),
+				current.id,
+				current.len,
+				B256::from(current.keyset_root),
+				next.len,
+				B256::from(next.keyset_root),
+			)
 				.abi_encode_params(),
 		);
-		code
+		Ok(code)
 	}
 }
 
@@ -605,24 +632,65 @@ mod tests {
 		assert!(beefy_address(&[0u8; 33]).is_err());
 	}
 
-	#[test]
-	fn signature_args_pack_signers_in_order() {
-		let mut sig = [1u8; 65];
-		sig[64] = 0;
-		let commitment = SignedCommitment {
+	/// A commitment signed (as BEEFY signs: ECDSA over keccak-256 of the commitment) by
+	/// the keys `signed` of `keys`, and the set's addresses.
+	fn signed_by(
+		keys: &[sp_core::ecdsa::Pair],
+		signed: &[usize],
+	) -> (SignedCommitment, Vec<Address>) {
+		use sp_core::Pair;
+		let mut commitment = SignedCommitment {
 			mmr_root: [9; 32],
 			block_number: 5,
 			validator_set_id: 2,
-			signatures: vec![Some(sig), None, Some(sig)],
+			signatures: vec![None; keys.len()],
 		};
-		let validators =
-			vec![Address::repeat_byte(1), Address::repeat_byte(2), Address::repeat_byte(3)];
+		let digest = commitment.hash();
+		for &i in signed {
+			commitment.signatures[i] = Some(keys[i].sign_prehashed(&digest).0);
+		}
+		let addresses = keys.iter().map(|k| beefy_address(&k.public().0).unwrap()).collect();
+		(commitment, addresses)
+	}
+
+	fn keys(n: u8) -> Vec<sp_core::ecdsa::Pair> {
+		use sp_core::Pair;
+		(1..=n).map(|i| sp_core::ecdsa::Pair::from_seed(&[i; 32])).collect()
+	}
+
+	#[test]
+	fn signature_args_send_exactly_a_quorum_of_valid_signatures_in_order() {
+		let keys = keys(4);
+		let (commitment, validators) = signed_by(&keys, &[0, 2, 3]);
 		let (c, signers, packed) = signature_args(&commitment, &validators).unwrap();
 		assert_eq!((c.blockNumber, c.validatorSetId), (5, 2));
-		assert_eq!(signers, U256::from(0b101));
-		assert_eq!(packed.len(), 130);
-		assert_eq!(packed[64], 27);
+		assert_eq!(signers, U256::from(0b1101));
+		assert_eq!(packed.len(), 3 * 65);
+		assert!(packed[64] == 27 || packed[64] == 28);
+		// All four signed: the first three (a quorum of 4) are sent.
+		let (commitment, validators) = signed_by(&keys, &[0, 1, 2, 3]);
+		let (_, signers, packed) = signature_args(&commitment, &validators).unwrap();
+		assert_eq!((signers, packed.len()), (U256::from(0b0111), 3 * 65));
 		assert!(signature_args(&commitment, &validators[..2]).is_err());
+	}
+
+	#[test]
+	fn invalid_signatures_padding_a_justification_are_left_out() {
+		let keys = keys(4);
+		let (mut commitment, validators) = signed_by(&keys, &[1, 2, 3]);
+		// Validator 0's slot padded with another key's signature, another with garbage.
+		let other = <sp_core::ecdsa::Pair as sp_core::Pair>::from_seed(&[99; 32]);
+		commitment.signatures[0] = Some(other.sign_prehashed(&commitment.hash()).0);
+		let (_, signers, _) = signature_args(&commitment, &validators).unwrap();
+		assert_eq!(signers, U256::from(0b1110), "the invalid signature is not sent");
+		// Two valid of four are not a quorum: refused here, not reverted on Ethereum.
+		commitment.signatures[3] = Some([7; 65]);
+		let err = signature_args(&commitment, &validators).unwrap_err().to_string();
+		assert!(err.contains("2 of its 4 signatures are valid"), "{err}");
+		// A signature over another commitment is not valid for this one.
+		let (mut moved, _) = signed_by(&keys, &[0, 1, 2, 3]);
+		moved.block_number = 6;
+		assert!(moved.valid_signatures(&validators).is_empty());
 	}
 
 	#[test]
@@ -638,8 +706,14 @@ mod tests {
 
 	#[test]
 	fn deploy_code_is_the_bytecode_and_the_constructor_arguments() {
-		let code = Anchor::deploy_code([1; 32], 7, 4, [2; 32]);
-		assert_eq!(code.len(), ParatiiAnchor::BYTECODE.len() + 4 * 32);
+		let set = |id, len, root| ValidatorSetCommitment { id, len, keyset_root: [root; 32] };
+		let code = Anchor::deploy_code([1; 32], &set(7, 4, 2), &set(8, 5, 3)).unwrap();
+		assert_eq!(code.len(), ParatiiAnchor::BYTECODE.len() + 6 * 32);
 		assert!(code.starts_with(&ParatiiAnchor::BYTECODE));
+		// The next set's length and root are the last two arguments.
+		let args = &code[ParatiiAnchor::BYTECODE.len()..];
+		assert_eq!(args[4 * 32 + 31], 5);
+		assert_eq!(args[5 * 32..], [3; 32]);
+		assert!(Anchor::deploy_code([1; 32], &set(7, 4, 2), &set(9, 5, 3)).is_err());
 	}
 }

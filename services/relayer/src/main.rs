@@ -81,7 +81,7 @@ struct Connection {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-	/// Deploy ParatiiAnchor for this chain: its genesis hash and current BEEFY set.
+	/// Deploy ParatiiAnchor for this chain: its genesis hash, current and next BEEFY sets.
 	Deploy {
 		#[command(flatten)]
 		connection: Connection,
@@ -157,14 +157,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 	match cli.command {
 		Command::Deploy { connection, out } => {
 			let (chain, wallet) = connect(&connection, Duration::from_secs(60)).await?;
-			let set = chain.beefy_set_commitment().await?;
+			let (set, next) = chain.beefy_set_commitments().await?;
 			tracing::info!(
-				"deploying ParatiiAnchor for genesis {}, BEEFY set {} ({} validators)",
+				"deploying ParatiiAnchor for genesis {}, BEEFY set {} ({} validators), next \
+				 set {} ({} validators)",
 				paratii_client::content::hex_hash(&chain.genesis_hash()),
 				set.id,
-				set.len
+				set.len,
+				next.id,
+				next.len
 			);
-			let code = Anchor::deploy_code(chain.genesis_hash(), set.id, set.len, set.keyset_root);
+			let code = Anchor::deploy_code(chain.genesis_hash(), &set, &next)?;
 			let receipt = wallet.send(None, code).await?;
 			let address = receipt
 				.contract_address

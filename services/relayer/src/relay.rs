@@ -1,13 +1,14 @@
 //! When the relayer anchors, and how it follows the validator sets.
 //!
-//! The contract knows the **current** BEEFY set and, once an anchor has proven it,
-//! the **next** one (from the MMR leaf of the anchored block, which names the set
-//! after the signing one). For each justification of block `b` signed by set `s`:
+//! The contract knows the **current** BEEFY set and the **next** one: from its
+//! deployment (`paratii-relayer deploy` reads both at one block), then from the MMR leaf
+//! of each handover, which names the set after the signing one. For each justification
+//! of block `b` signed by set `s`:
 //!
 //! - `b` ≤ the contract's latest block: nothing to do (already covered);
 //! - `s` = current: anchored with `submitWithHandover` when the contract does not
-//!   know the next set yet (the first anchor of a session), otherwise with `submit`
-//!   when `--every-blocks` blocks or `--every-secs` seconds passed since the last
+//!   know the next set (only a contract deployed before it took the next set in its
+//!   constructor), otherwise with `submit` when `--every-blocks` blocks or `--every-secs` seconds passed since the last
 //!   anchor — the gas/freshness trade-off;
 //! - `s` = current + 1 (a session changed: BEEFY's first justification of a session
 //!   is its mandatory block, signed by the new set): anchored at once with
@@ -27,11 +28,19 @@ use alloy_primitives::Address;
 use anyhow::{anyhow, bail, Context};
 use paratii_client::{
 	bridge::SignedCommitment,
-	ethereum::{beefy_address, Anchor, AnchorState, GasPriceTooHigh, RpcError, Wallet},
+	ethereum::{beefy_address, quorum, Anchor, AnchorState, GasPriceTooHigh, RpcError, Wallet},
 	http::{metrics_response, registered, serve},
 	Chain,
 };
 use prometheus::{IntCounter, IntGauge, Registry};
+
+/// A BEEFY key's address as the chain commits to it in the keyset root: a key that is not
+/// a valid secp256k1 point is `address(0)` (pallet-beefy-mmr's
+/// `FAILED_BEEFY_TO_ETH_ADDRESS`), so that the set still matches its root and its other
+/// validators can anchor (that validator's signature never verifies).
+fn keyset_address(key: &[u8; 33]) -> Address {
+	beefy_address(key).unwrap_or(Address::ZERO)
+}
 use std::{
 	net::SocketAddr,
 	sync::Arc,
@@ -289,14 +298,29 @@ impl Relayer {
 		let from = s.latest_block + 1;
 		let next_start = self.chain.first_block_of_set(s.current.id + 1, from, limit).await?;
 		if s.knows_next() {
-			let m = next_start.ok_or_else(|| {
-				anyhow!("no block of set {} in {from}..={limit}", s.current.id + 1)
-			})?;
-			tracing::info!("catching up: set {} starts at block {m}", s.current.id + 1);
-			let j = self.chain.beefy_justification(m).await?.ok_or_else(|| {
-				anyhow!("the node has no BEEFY justification for mandatory block {m}")
-			})?;
-			return Ok((j, Kind::Handover));
+			let next = s.current.id + 1;
+			let m =
+				next_start.ok_or_else(|| anyhow!("no block of set {next} in {from}..={limit}"))?;
+			tracing::info!("catching up: set {next} starts at block {m}");
+			// The mandatory block's justification, or if a copy padded with invalid
+			// signatures was stored in its place (BEEFY keeps them: a quorum of valid ones
+			// is enough for it), a later justification of the same set.
+			for n in m..=limit {
+				let Some(j) = self.chain.beefy_justification(n).await? else { continue };
+				if j.validator_set_id != next {
+					break;
+				}
+				if self.has_valid_quorum(&j).await? {
+					return Ok((j, Kind::Handover));
+				}
+				tracing::warn!(
+					"the justification of block {n} has no quorum of valid signatures; \
+					 looking for a later one of set {next}"
+				);
+			}
+			bail!(
+				"no justification of set {next} with a quorum of valid signatures in {m}..={limit}"
+			);
 		}
 		// A justification by the current set after the latest anchor: scan back from
 		// the block before the next set starts.
@@ -307,7 +331,7 @@ impl Relayer {
 		);
 		for n in (from..=end).rev() {
 			if let Some(j) = self.chain.beefy_justification(n).await? {
-				if j.validator_set_id == s.current.id {
+				if j.validator_set_id == s.current.id && self.has_valid_quorum(&j).await? {
 					return Ok((j, Kind::LearnNext));
 				}
 			}
@@ -318,6 +342,13 @@ impl Relayer {
 			s.current.id,
 			s.latest_block
 		)
+	}
+
+	/// Whether a quorum of `j`'s signatures recover to their validators (what the
+	/// contract checks; an anchor sends exactly such a quorum).
+	async fn has_valid_quorum(&self, j: &SignedCommitment) -> anyhow::Result<bool> {
+		let validators = self.validators(j).await?;
+		Ok(j.valid_signatures(&validators).len() >= quorum(validators.len()))
 	}
 
 	/// The Ethereum addresses of the set that signed `j`, in authority order.
@@ -344,7 +375,7 @@ impl Relayer {
 				j.validator_set_id
 			);
 		}
-		keys.iter().map(beefy_address).collect()
+		Ok(keys.iter().map(keyset_address).collect())
 	}
 
 	async fn submit(&mut self, j: &SignedCommitment, kind: Kind) -> anyhow::Result<()> {
@@ -396,5 +427,22 @@ impl Relayer {
 			receipt.gas_used
 		);
 		self.refresh().await
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_key_that_is_no_curve_point_is_address_zero_as_the_chain_commits_it() {
+		// //Alice's BEEFY key (pallet-beefy-mmr's test vector) and its address.
+		let alice =
+			hex_literal::hex!("020a1091341fe5664bfa1782d5e04779689068c916b04cb365ec3153755684d9a1");
+		assert_eq!(
+			keyset_address(&alice),
+			"0xe04cc55ebee1cbce552f250e85c57b70b2e2625b".parse::<Address>().unwrap()
+		);
+		assert_eq!(keyset_address(&[0u8; 33]), Address::ZERO);
 	}
 }
