@@ -68,13 +68,18 @@ test('a media item registered on Paratii chain verifies on Ethereum against an a
 
   // The validator set as the chain commits it, and the contract deployed with it.
   const authorities = (await api.query.beefy.authorities()).map((key) => ethers.computeAddress(key.toHex()));
-  const set = await api.query.beefyMmrLeaf.beefyAuthorities();
+  // The current set and the next one, read at the same block, as the constructor takes them.
+  const at = await api.at(await api.rpc.chain.getFinalizedHead());
+  const [set, next] = await Promise.all([
+    at.query.beefyMmrLeaf.beefyAuthorities(), at.query.beefyMmrLeaf.beefyNextAuthorities()]);
   assert.equal(set.keysetCommitment.toHex(), beefy.keysetRoot(authorities));
   assert.equal(set.id.toBigInt(), signed.validatorSetId);
+  assert.equal(next.id.toBigInt(), set.id.toBigInt() + 1n);
   const eth = new ethers.JsonRpcProvider(hardhat.url);
   const deployer = await eth.getSigner(0);
   const anchor = await new ethers.ContractFactory(ANCHOR.abi, ANCHOR.bytecode, deployer)
-    .deploy(api.genesisHash.toHex(), set.id.toBigInt(), set.len.toNumber(), set.keysetCommitment.toHex());
+    .deploy(api.genesisHash.toHex(), set.id.toBigInt(), set.len.toNumber(), set.keysetCommitment.toHex(),
+      next.len.toNumber(), next.keysetCommitment.toHex());
   await anchor.waitForDeployment();
 
   // Relay the justification: Substrate's signatures normalised (v + 27, low s).

@@ -76,17 +76,17 @@ export function devSpecWithClusters(ports) {
     writeFileSync(`${plain}.${process.pid}`, runNodeCommand(['export-chain-spec', '--chain', 'dev']));
     renameSync(`${plain}.${process.pid}`, plain);
   }
-  const spec = JSON.parse(readFileSync(plain, 'utf8'));
-  const clusters = spec.genesis.runtimeGenesis.patch.topology.clusters;
-  if (clusters.length !== ports.length) throw new Error(`the dev spec has ${clusters.length} clusters, ${ports.length} ports given`);
-  clusters.forEach((cluster, i) => {
-    // (operator, public key, endpoint, capacity); the endpoint is bytes, a JSON array.
-    const was = Buffer.from(cluster[2]).toString();
-    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(was)) throw new Error(`unexpected dev cluster endpoint ${JSON.stringify(cluster[2])}`);
-    cluster[2] = [...Buffer.from(`http://127.0.0.1:${ports[i]}`)];
+  // Edited as text: the spec's u128 balances do not survive JSON.parse (they become
+  // floats). An endpoint is bytes, a JSON array of numbers; the preset's two are replaced.
+  let spec = readFileSync(plain, 'utf8');
+  const bytesArray = (text) => new RegExp(`\\[\\s*${[...Buffer.from(text)].join('\\s*,\\s*')}\\s*\\]`);
+  ports.forEach((port, i) => {
+    const preset = bytesArray(`http://127.0.0.1:${4001 + i}`);
+    if (!preset.test(spec)) throw new Error(`the dev spec has no cluster endpoint http://127.0.0.1:${4001 + i}`);
+    spec = spec.replace(preset, JSON.stringify([...Buffer.from(`http://127.0.0.1:${port}`)]));
   });
   const patched = join(testCache(), `dev-clusters-${ports.join('-')}.json`);
-  writeFileSync(patched, JSON.stringify(spec));
+  writeFileSync(patched, spec);
   writeFileSync(`${file}.${process.pid}`, runNodeCommand(['export-chain-spec', '--chain', patched, '--raw']));
   renameSync(`${file}.${process.pid}`, file);
   return file;
