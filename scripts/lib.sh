@@ -179,6 +179,7 @@ compile_contracts() {
 # own storage clusters, on free ports) and, if not the default, each test's timeout in
 # seconds.
 declare -A NODE_TIERS=(
+	[docs]="tests/docs 1 60"
 	[node smoke]="tests/e2e/smoke 1"
 	[production runtime]="tests/e2e/production 1"
 	[e2e clients]="tests/e2e/clients 2"

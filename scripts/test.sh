@@ -4,8 +4,9 @@
 # checked, the format, then the build (with clippy's lints) and the contracts compile in
 # turn, node smoke runs alone, then everything else runs in five lanes at once: the node
 # tiers, and at the lowest CPU priority the rust tier and the production runtime's build.
-# What each tier covers (the order below is the README's numbering, not the run's):
+# What each tier covers (the order below is docs/testing.md's numbering, not the run's):
 #
+#   tier 0  docs          the README's and docs/'s links reach their pages and headings
 #   tier 1  format        cargo fmt --check
 #   tier 2  rust          pallet unit tests and runtime tests (native), cargo test
 #   tier 3  build and clippy  the binaries the next tiers run (paratii-node, paratii-eth-rpc,
@@ -73,10 +74,11 @@ export PARATII_TEST_CACHE="$RUN_DIR/tmp/cache"
 
 # Every tier, in the summary's order: its name, its time limit in seconds (it is killed,
 # with every process it started, when the limit passes), and whether it runs tests (a
-# test tier that ran none fails). The limits are several times the warm figures in the
-# README; the build tiers' are for a cold machine.
+# test tier that ran none fails). The limits are several times the warm figures in
+# docs/measurements.md; the build tiers' are for a cold machine.
 TIERS=(
 	"test files|60|no"
+	"docs|60|yes"
 	"format|300|no"
 	"build and clippy|3600|no"
 	"rust|1800|yes"
@@ -257,6 +259,7 @@ bridge_lane() {
 # What compiles for the node tiers runs first, in turn; node smoke alone; then the rest
 # in lanes at once.
 run_tier "test files" check_test_files
+node_tier "docs"
 run_tier "format" cargo fmt --all --check
 # The build compiles the test targets too (build_node), so the rust tier only runs them,
 # and lints as it compiles (lint_while_building in lib.sh), so there is no clippy pass.
@@ -281,7 +284,9 @@ if [ "$build_ok" -eq 0 ]; then
 	LANE_PIDS=()
 else
 	for name in rust "production runtime build"; do run_tier_if 1 "the build failed" "$name"; done
-	for name in "${!NODE_TIERS[@]}"; do node_tier "$name" 1 "the binaries did not build"; done
+	for name in "${!NODE_TIERS[@]}"; do
+		[ "$name" = docs ] || node_tier "$name" 1 "the binaries did not build"
+	done
 fi
 
 summary=()
