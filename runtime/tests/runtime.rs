@@ -1006,29 +1006,13 @@ use pallet_revive::precompiles::alloy::{
 };
 use paratii_runtime::precompiles::{IMediaProofs, IPTI, MEDIA_PROOFS_ADDRESS, PTI_ERC20_ADDRESS};
 
-/// Calls a precompile from `from` as a Substrate-signed `revive.call` would.
-fn call_precompile(
+/// Calls a precompile from `from` as a Substrate-signed `revive.call` would: what it
+/// answered, and the weight it consumed.
+fn bare_call_precompile(
 	from: Sr25519Keyring,
 	precompile: [u8; 20],
 	data: Vec<u8>,
-) -> pallet_revive::ExecReturnValue {
-	pallet_revive::Pallet::<Runtime>::bare_call(
-		RuntimeOrigin::signed(from.to_account_id()),
-		precompile.into(),
-		Default::default(),
-		pallet_revive::TransactionLimits::WeightAndDeposit {
-			weight_limit: frame_support::weights::Weight::from_parts(500_000_000_000, 10_000_000),
-			deposit_limit: PTI,
-		},
-		data,
-		&pallet_revive::ExecConfig::new_substrate_tx(),
-	)
-	.result
-	.expect("the precompile executes")
-}
-
-/// The weight a precompile call consumes (its charges, and what every call costs).
-fn precompile_weight(from: Sr25519Keyring, precompile: [u8; 20], data: Vec<u8>) -> u64 {
+) -> (pallet_revive::ExecReturnValue, u64) {
 	let result = pallet_revive::Pallet::<Runtime>::bare_call(
 		RuntimeOrigin::signed(from.to_account_id()),
 		precompile.into(),
@@ -1040,8 +1024,24 @@ fn precompile_weight(from: Sr25519Keyring, precompile: [u8; 20], data: Vec<u8>) 
 		data,
 		&pallet_revive::ExecConfig::new_substrate_tx(),
 	);
-	assert!(result.result.is_ok_and(|r| !r.did_revert()), "the call succeeds");
-	result.weight_consumed.ref_time()
+	(result.result.expect("the precompile executes"), result.weight_consumed.ref_time())
+}
+
+/// What a precompile answered `from`.
+fn call_precompile(
+	from: Sr25519Keyring,
+	precompile: [u8; 20],
+	data: Vec<u8>,
+) -> pallet_revive::ExecReturnValue {
+	bare_call_precompile(from, precompile, data).0
+}
+
+/// The weight a successful precompile call consumes (its charges, and what every call
+/// costs).
+fn precompile_weight(from: Sr25519Keyring, precompile: [u8; 20], data: Vec<u8>) -> u64 {
+	let (output, weight) = bare_call_precompile(from, precompile, data);
+	assert!(!output.did_revert(), "the call succeeds");
+	weight
 }
 
 #[test]

@@ -607,6 +607,14 @@ impl Anchor {
 	}
 }
 
+/// A BEEFY key's address as the chain commits it in the keyset root: a key that is not
+/// a valid secp256k1 point is `address(0)` (pallet-beefy-mmr's
+/// `FAILED_BEEFY_TO_ETH_ADDRESS`), so that the set still matches its root and its other
+/// validators can anchor (that validator's signature never verifies).
+pub fn keyset_address(key: &[u8; 33]) -> Address {
+	beefy_address(key).unwrap_or(Address::ZERO)
+}
+
 /// The Ethereum address of a BEEFY key (33-byte compressed secp256k1), as
 /// pallet-beefy-mmr commits to it: the last 20 bytes of keccak-256 of the
 /// uncompressed key without its 0x04 prefix.
@@ -630,6 +638,9 @@ mod tests {
 			"0xe04cc55ebee1cbce552f250e85c57b70b2e2625b".parse::<Address>().unwrap()
 		);
 		assert!(beefy_address(&[0u8; 33]).is_err());
+		// In a keyset, a key that is no curve point is address(0), as the chain commits it.
+		assert_eq!(keyset_address(&alice), beefy_address(&alice).unwrap());
+		assert_eq!(keyset_address(&[0u8; 33]), Address::ZERO);
 	}
 
 	/// A commitment signed (as BEEFY signs: ECDSA over keccak-256 of the commitment) by

@@ -28,19 +28,11 @@ use alloy_primitives::Address;
 use anyhow::{anyhow, bail, Context};
 use paratii_client::{
 	bridge::SignedCommitment,
-	ethereum::{beefy_address, quorum, Anchor, AnchorState, GasPriceTooHigh, RpcError, Wallet},
+	ethereum::{keyset_address, quorum, Anchor, AnchorState, GasPriceTooHigh, RpcError, Wallet},
 	http::{metrics_response, registered, serve},
 	Chain,
 };
 use prometheus::{IntCounter, IntGauge, Registry};
-
-/// A BEEFY key's address as the chain commits to it in the keyset root: a key that is not
-/// a valid secp256k1 point is `address(0)` (pallet-beefy-mmr's
-/// `FAILED_BEEFY_TO_ETH_ADDRESS`), so that the set still matches its root and its other
-/// validators can anchor (that validator's signature never verifies).
-fn keyset_address(key: &[u8; 33]) -> Address {
-	beefy_address(key).unwrap_or(Address::ZERO)
-}
 use std::{
 	net::SocketAddr,
 	sync::Arc,
@@ -427,22 +419,5 @@ impl Relayer {
 			receipt.gas_used
 		);
 		self.refresh().await
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn a_key_that_is_no_curve_point_is_address_zero_as_the_chain_commits_it() {
-		// //Alice's BEEFY key (pallet-beefy-mmr's test vector) and its address.
-		let alice =
-			hex_literal::hex!("020a1091341fe5664bfa1782d5e04779689068c916b04cb365ec3153755684d9a1");
-		assert_eq!(
-			keyset_address(&alice),
-			"0xe04cc55ebee1cbce552f250e85c57b70b2e2625b".parse::<Address>().unwrap()
-		);
-		assert_eq!(keyset_address(&[0u8; 33]), Address::ZERO);
 	}
 }
