@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ensure_rust
 say "building paratii-indexer (release profile; a few minutes the first time)"
-cargo build --locked --release -p paratii-indexer
+tree_cargo build --locked --release -p paratii-indexer
 out="${PARATII_BENCH_OUT:-$CARGO_TARGET_DIR/bench-search.json}"
 say "running the search benchmark"
 "$CARGO_TARGET_DIR/release/paratii-indexer" bench --json "$out" "$@"

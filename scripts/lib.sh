@@ -4,8 +4,11 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/paratii/target}"
+# Where cargo builds from: a copy of the checkout at a fixed path (see tree_cargo below).
+# PARATII_BUILD_TREE="$ROOT" builds in the checkout itself.
+export PARATII_BUILD_TREE="${PARATII_BUILD_TREE:-$HOME/.cache/paratii/src}"
 # substrate-wasm-builder looks for Cargo.lock above the target dir; ours is elsewhere.
-export WASM_BUILD_WORKSPACE_HINT="$ROOT"
+export WASM_BUILD_WORKSPACE_HINT="$PARATII_BUILD_TREE"
 # The one build profile (dev) and feature set shared by tests, the e2e node binary and
 # scripts/dev.sh: runtime-benchmarks is on so `paratii-node benchmark pallet` needs no
 # second build, fast-runtime so the tests cross sessions in seconds (the shipped runtime,
@@ -117,6 +120,45 @@ npm_install() {
 # media services.
 PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli paratii-indexer paratii-relayer paratii-load)
 
+# tree_cargo ARGS...: cargo, run in the build tree after copying the checkout's files there.
+# Cargo decides a crate is fresh by comparing its source files' modification times with
+# its last build, and substrate-wasm-builder's wasm project names the runtime by its
+# absolute path: a fresh clone (new times, maybe a new path) recompiled every workspace
+# crate and both wasm runtimes over warm target directories, about 6 of the test command's
+# 12 warm minutes (2026-12-06). The build tree keeps one path, and a file is copied into
+# it only when its content differs, so it keeps the time of its last change and cargo
+# rebuilds exactly what changed. The files are those git lists (tracked, and untracked
+# ones not ignored), edited or not; compiler messages name them relative to the
+# workspace, as in the checkout. Each call copies and builds under a lock, so scripts of
+# two checkouts at once take turns.
+tree_cargo() {
+	[ "$PARATII_BUILD_TREE" = "$ROOT" ] && { cargo "$@"; return; }
+	mkdir -p "$PARATII_BUILD_TREE"
+	(
+		flock 9 || die "could not lock $PARATII_BUILD_TREE.lock"
+		sync_build_tree && cd "$PARATII_BUILD_TREE" && cargo "$@"
+	) 9>"$PARATII_BUILD_TREE.lock"
+}
+sync_build_tree() {
+	local tree="$PARATII_BUILD_TREE" wanted have file copied=0 removed=0
+	wanted="$(mktemp)" have="$(mktemp)"
+	(cd "$ROOT" && git ls-files --cached --others --exclude-standard --deduplicate) | sort >"$wanted" ||
+		die "listing the checkout's files needs git: run the scripts in a git clone"
+	while IFS= read -r file; do
+		[ -f "$ROOT/$file" ] || continue # tracked, deleted in the working tree
+		cmp -s "$ROOT/$file" "$tree/$file" && continue
+		mkdir -p "$tree/$(dirname "$file")" && cp "$ROOT/$file" "$tree/$file" || die "copying $file to $tree"
+		copied=$(( copied + 1 ))
+	done <"$wanted"
+	(cd "$tree" && find . -type f -printf '%P\n') | sort >"$have"
+	while IFS= read -r file; do
+		rm -f "$tree/$file" && removed=$(( removed + 1 ))
+	done < <(comm -13 "$wanted" "$have")
+	find "$tree" -mindepth 1 -type d -empty -delete
+	rm -f "$wanted" "$have"
+	say "build tree $tree: $copied files copied, $removed removed, the rest unchanged"
+}
+
 # The runtime as it ships: without runtime-benchmarks. It has a target directory of its
 # own, so that building it never invalidates the test build's runtime, and it is built
 # with `cargo check`: that runs the runtime's build script, which compiles the wasm in
@@ -127,7 +169,7 @@ export PARATII_PRODUCTION_TARGET="${PARATII_PRODUCTION_TARGET:-$HOME/.cache/para
 export PARATII_PRODUCTION_WASM="$PARATII_PRODUCTION_TARGET/debug/wbuild/paratii-runtime/paratii_runtime.wasm"
 build_production_runtime() {
 	say "building the production runtime (no runtime-benchmarks) in $PARATII_PRODUCTION_TARGET"
-	CARGO_TARGET_DIR="$PARATII_PRODUCTION_TARGET" cargo check --locked -p paratii-runtime "$@" &&
+	CARGO_TARGET_DIR="$PARATII_PRODUCTION_TARGET" tree_cargo check --locked -p paratii-runtime "$@" &&
 		[ -f "$PARATII_PRODUCTION_WASM" ] || die "no production runtime at $PARATII_PRODUCTION_WASM"
 }
 
@@ -139,14 +181,14 @@ build_production_runtime() {
 # compiles nothing more, and scripts/dev.sh and scripts/test.sh share every artifact.
 build_node() {
 	say "building the workspace: ${PARATII_BINARIES[*]} and the test targets (target dir $CARGO_TARGET_DIR; cold: about 25 minutes on 2 cores)"
-	cargo build --locked --workspace --all-targets --features "$PARATII_FEATURES" "$@"
+	tree_cargo build --locked --workspace --all-targets --features "$PARATII_FEATURES" "$@"
 }
 
 # The release binaries the measurements run (scripts/benchmark.sh, scripts/bench.sh): one
 # invocation and feature set for both, so neither compiles the shared crates again.
 build_release() {
 	say "building paratii-node, paratii-eth-rpc and paratii-load with the release profile and the shipped periods (cold: about an hour on 2 cores)"
-	cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load --features runtime-benchmarks,benchmark-cli "$@"
+	tree_cargo build --locked --release -p paratii-node -p paratii-eth-rpc -p paratii-load --features runtime-benchmarks,benchmark-cli "$@"
 }
 
 # niced COMMAND...: the command (or a function of this file) at the lowest CPU priority.

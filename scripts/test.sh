@@ -242,7 +242,7 @@ node_tier() {
 # unit tests and the shipped runtime's build use it, at the lowest CPU priority (`nice`),
 # so that they never take a core from a node that is authoring a block.
 cpu_lane() {
-	run_tier "rust" niced cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
+	run_tier "rust" niced tree_cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
 	local production_ok=0
 	run_tier "production runtime build" niced build_production_runtime || production_ok=$?
 	node_tier "production runtime" "$production_ok" "the production runtime did not build"

@@ -6,5 +6,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ensure_rust
 say "writing the runtime's metadata to services/client/metadata/paratii.scale"
-PARATII_WRITE_METADATA=1 cargo test --locked --workspace --features "$PARATII_FEATURES" \
+PARATII_WRITE_METADATA=1 tree_cargo test --locked --workspace --features "$PARATII_FEATURES" \
 	--test runtime service_metadata_matches_the_runtime
+# The test wrote the file in the build tree (lib.sh's tree_cargo): bring it to the checkout.
+if [ "$PARATII_BUILD_TREE" != "$ROOT" ]; then
+	cp "$PARATII_BUILD_TREE/services/client/metadata/paratii.scale" "$ROOT/services/client/metadata/paratii.scale"
+fi
