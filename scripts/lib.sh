@@ -157,6 +157,9 @@ tree_cargo() {
 	mkdir -p "$PARATII_BUILD_TREE"
 	(
 		flock 9 || die "could not lock $PARATII_BUILD_TREE.lock"
+		# The node's version names the commit; the copy has no `.git` to read it from.
+		SUBSTRATE_CLI_GIT_COMMIT_HASH="$(git -C "$ROOT" rev-parse --short=11 HEAD 2>/dev/null || echo unknown)"
+		export SUBSTRATE_CLI_GIT_COMMIT_HASH
 		sync_build_tree && cd "$PARATII_BUILD_TREE" && cargo "$@"
 	) 9>"$PARATII_BUILD_TREE.lock"
 }

@@ -1,5 +1,5 @@
 //! Benchmarks of the ad exchange, each on its most expensive path: full registries,
-//! full participant and validator lists, disputes that add and slash the most
+//! full participant and validator lists, disputes whose panel draws and slashes the most
 //! validators, the longest payout proof, claims that create the beneficiary's account.
 
 use super::*;
@@ -24,17 +24,23 @@ fn fund<T: Config>(who: &AccountId32) {
 	T::Currency::set_balance(who, PLENTY);
 }
 
-/// Fills the registry with `n` validators (`validator` 0..n).
+/// Fills the registry with `n` validators (`validator` 0..n), each applying and admitted.
 fn register<T: Config>(n: u32) -> Vec<AccountId32> {
 	(0..n)
 		.map(|i| {
 			let v: AccountId32 = account("validator", i, 0);
 			fund::<T>(&v);
 			AdExchange::<T>::register_validator(RawOrigin::Signed(v.clone()).into())
-				.expect("the registry has room");
+				.expect("a first application");
+			admit::<T>(&v);
 			v
 		})
 		.collect()
+}
+
+fn admit<T: Config>(v: &AccountId32) {
+	let origin = T::GovernanceOrigin::try_successful_origin().expect("governance can admit");
+	AdExchange::<T>::admit_validator(origin, v.clone()).expect("the registry has room");
 }
 
 fn shares() -> Shares {
@@ -78,7 +84,31 @@ fn campaign<T: Config>(validators: Vec<AccountId32>, p: u32) -> CampaignId {
 		H256::repeat_byte(1),
 	)
 	.expect("valid terms");
+	for v in Campaigns::<T>::get(id).expect("created").validators {
+		AdExchange::<T>::accept_campaign(RawOrigin::Signed(v).into(), id).expect("named");
+	}
 	id
+}
+
+/// Disputes block 0 of `campaign`: its first validator posts seed 7, its second seed 8.
+fn conflicting<T: Config>(campaign: CampaignId, validators: &[AccountId32]) {
+	collected::<T>(campaign);
+	post::<T>(&validators[0], campaign, 7);
+	post::<T>(&validators[1], campaign, 8);
+}
+
+/// Moves past a dispute's drawing block and gives that block a hash.
+fn drawable<T: Config>(campaign: CampaignId) -> Result<(), BenchmarkError> {
+	let Some(BlockStatus::Disputed { draw_at: Some(at), .. }) =
+		Pending::<T>::get(campaign, 0).map(|p| p.status)
+	else {
+		return Err(BenchmarkError::Stop("no panel to draw"));
+	};
+	let mut hash = T::Hash::default();
+	hash.as_mut().fill(9);
+	frame_system::BlockHash::<T>::insert(at, hash);
+	frame_system::Pallet::<T>::set_block_number(at.saturating_add(1u32.into()));
+	Ok(())
 }
 
 fn location<T: Config>() -> BoundedVec<u8, T::MaxLocationLength> {
@@ -144,16 +174,17 @@ fn disputed_set<T: Config>(campaign: CampaignId) -> Vec<AccountId32> {
 /// The largest dispute: a campaign of `MaxValidators` whose first validator posts a lie
 /// (seed 7) and second the truth (seed 8), with `MaxDisputeValidators` added. Returns the
 /// campaign, the dispute's validators and the votes that decide it.
-fn largest_dispute<T: Config>() -> (CampaignId, Vec<AccountId32>, usize) {
+fn largest_dispute<T: Config>() -> Result<(CampaignId, Vec<AccountId32>, usize), BenchmarkError> {
 	let (v, d) = (T::MaxValidators::get(), T::MaxDisputeValidators::get());
 	let registry = register::<T>(v + d);
 	let c = campaign::<T>(registry[..v as usize].to_vec(), 1);
-	collected::<T>(c);
-	post::<T>(&registry[0], c, 7);
-	post::<T>(&registry[1], c, 8);
+	conflicting::<T>(c, &registry);
+	drawable::<T>(c)?;
+	AdExchange::<T>::draw_panel(RawOrigin::Signed(whitelisted_caller()).into(), c, 0)
+		.map_err(|_| BenchmarkError::Stop("the panel is drawn"))?;
 	let set = disputed_set::<T>(c);
 	let needed = supermajority(set.len() as u32) as usize;
-	(c, set, needed)
+	Ok((c, set, needed))
 }
 
 #[benchmarks]
@@ -202,14 +233,65 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register_validator() {
-		register::<T>(T::MaxRegistered::get() - 1);
 		let who: AccountId32 = account("newcomer", 0, 0);
 		fund::<T>(&who);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
+		assert!(Validators::<T>::contains_key(&who));
+	}
+
+	/// Into a registry one short of full.
+	#[benchmark]
+	fn admit_validator() -> Result<(), BenchmarkError> {
+		register::<T>(T::MaxRegistered::get() - 1);
+		let who: AccountId32 = account("newcomer", 0, 0);
+		fund::<T>(&who);
+		AdExchange::<T>::register_validator(RawOrigin::Signed(who.clone()).into())
+			.map_err(|_| BenchmarkError::Stop("a first application"))?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+
 		assert!(Registry::<T>::get().contains(&who));
+		Ok(())
+	}
+
+	/// The last of `MaxValidators` validators accepts, with a full registry.
+	#[benchmark]
+	fn accept_campaign() -> Result<(), BenchmarkError> {
+		let registry = register::<T>(T::MaxRegistered::get());
+		let v = T::MaxValidators::get() as usize;
+		let validators: BoundedVec<_, _> = registry[..v].to_vec().try_into().expect("≤ max");
+		let id = NextCampaignId::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		AdExchange::<T>::create_campaign(
+			RawOrigin::Signed(advertiser::<T>()).into(),
+			PLENTY / 4,
+			PLENTY / 8,
+			shares(),
+			validators,
+			participants::<T>(1).try_into().expect("within MaxParticipants"),
+			None,
+			now.saturating_add(T::MaxCampaignDuration::get()),
+			T::MinChallengePeriod::get(),
+			H256::repeat_byte(1),
+		)
+		.map_err(|_| BenchmarkError::Stop("valid terms"))?;
+		for validator in &registry[..v - 1] {
+			AdExchange::<T>::accept_campaign(RawOrigin::Signed(validator.clone()).into(), id)
+				.map_err(|_| BenchmarkError::Stop("named"))?;
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(registry[v - 1].clone()), id);
+
+		let c = Campaigns::<T>::get(id).expect("exists");
+		assert_eq!(c.accepted, AdExchange::<T>::all_accepted(&c));
+		Ok(())
 	}
 
 	#[benchmark]
@@ -287,11 +369,11 @@ mod benchmarks {
 		));
 	}
 
-	/// A second validator differs: the dispute adds `d` validators from a full registry.
+	/// A second validator differs: the block is disputed (its panel drawn later).
 	#[benchmark]
-	fn submit_result_disputing(d: Linear<0, { T::MaxDisputeValidators::get() }>) {
-		let registry = register::<T>(2 + d);
-		let c = campaign::<T>(registry[..2].to_vec(), 1);
+	fn submit_result_disputing() {
+		let registry = register::<T>(2);
+		let c = campaign::<T>(registry.clone(), 1);
 		collected::<T>(c);
 		post::<T>(&registry[0], c, 7);
 		let (hash, root, total) = result::<T>(c, 8);
@@ -299,14 +381,33 @@ mod benchmarks {
 		#[extrinsic_call]
 		submit_result(RawOrigin::Signed(registry[1].clone()), c, 0, hash, root, total);
 
+		assert!(matches!(
+			Pending::<T>::get(c, 0).map(|p| p.status),
+			Some(BlockStatus::Disputed { draw_at: Some(_), .. })
+		));
+	}
+
+	/// A panel of `d` drawn from a full registry.
+	#[benchmark]
+	fn draw_panel(d: Linear<0, { T::MaxDisputeValidators::get() }>) -> Result<(), BenchmarkError> {
+		let registry = register::<T>(2 + d);
+		let c = campaign::<T>(registry[..2].to_vec(), 1);
+		conflicting::<T>(c, &registry);
+		drawable::<T>(c)?;
+		let anyone: AccountId32 = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), c, 0);
+
 		assert_eq!(disputed_set::<T>(c).len() as u32, 2 + d);
+		Ok(())
 	}
 
 	/// The vote that gives a result ⅔ of the largest dispute set, slashing every other
 	/// validator that could have posted a different one.
 	#[benchmark]
-	fn submit_result_resolving() {
-		let (c, set, needed) = largest_dispute::<T>();
+	fn submit_result_resolving() -> Result<(), BenchmarkError> {
+		let (c, set, needed) = largest_dispute::<T>()?;
 		let (mut honest, mut liars) = (1usize, 1usize);
 		let mut last = None;
 		for validator in &set[2..] {
@@ -328,12 +429,14 @@ mod benchmarks {
 		submit_result(RawOrigin::Signed(last), c, 0, hash, root, total);
 
 		assert!(Pending::<T>::get(c, 0).is_none());
+		Ok(())
 	}
 
+	/// A participant challenges an agreed block.
 	#[benchmark]
-	fn open_dispute(d: Linear<0, { T::MaxDisputeValidators::get() }>) {
-		let registry = register::<T>(2 + d);
-		let c = campaign::<T>(registry[..2].to_vec(), 1);
+	fn open_dispute() {
+		let registry = register::<T>(2);
+		let c = campaign::<T>(registry.clone(), 1);
 		collected::<T>(c);
 		post::<T>(&registry[0], c, 7);
 		post::<T>(&registry[1], c, 7);
@@ -341,7 +444,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(account("participant", 0, 0)), c, 0);
 
-		assert_eq!(disputed_set::<T>(c).len() as u32, 2 + d);
+		assert!(matches!(
+			Pending::<T>::get(c, 0).map(|p| p.status),
+			Some(BlockStatus::Disputed { draw_at: Some(_), .. })
+		));
 	}
 
 	#[benchmark]
@@ -366,7 +472,7 @@ mod benchmarks {
 	/// picks one result and the other side is slashed.
 	#[benchmark]
 	fn resolve_dispute() -> Result<(), BenchmarkError> {
-		let (c, set, needed) = largest_dispute::<T>();
+		let (c, set, needed) = largest_dispute::<T>()?;
 		let mut counts = [1usize, 1usize];
 		for validator in &set[2..] {
 			let side = if counts[0] <= counts[1] { 0 } else { 1 };

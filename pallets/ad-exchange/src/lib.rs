@@ -28,16 +28,19 @@
 //! ## Calls
 //! - [`Pallet::create_campaign`], [`Pallet::top_up`]: the advertiser's; the budget (and
 //!   an existential deposit that keeps the escrow alive, returned when all is paid) moves
-//!   to the campaign's sub-account.
-//! - [`Pallet::register_validator`] (holds [`Config::ValidatorBond`]),
+//!   to the campaign's sub-account. [`Pallet::accept_campaign`]: each validator the
+//!   campaign names agrees to serve it; no channel block opens before all have.
+//! - [`Pallet::register_validator`] (an application: holds [`Config::ValidatorBond`]),
+//!   [`Pallet::admit_validator`] (governance: enters the registry),
 //!   [`Pallet::unregister_validator`], [`Pallet::withdraw_bond`] (after
 //!   [`Config::UnbondingPeriod`], when no campaign or dispute still needs the validator).
 //! - [`Pallet::submit_part`], [`Pallet::submit_result`], [`Pallet::open_dispute`],
-//!   [`Pallet::finalize`] (anyone), [`Pallet::resolve_dispute`] (governance, for a
-//!   deadlock only).
+//!   [`Pallet::draw_panel`] (anyone), [`Pallet::finalize`] (anyone),
+//!   [`Pallet::resolve_dispute`] (governance, for a deadlock only).
 //! - [`Pallet::claim`] (anyone, for any beneficiary: pays the difference between the
 //!   proven cumulative earnings and what was withdrawn; never lapses),
-//!   [`Pallet::close_campaign`].
+//!   [`Pallet::close_campaign`] (the advertiser; anyone once [`Config::CloseGracePeriod`]
+//!   has passed after `valid_until`).
 //!
 //! ## What keeps it honest
 //! - At least two validators per campaign, distinct, bonded, none of them the
@@ -53,6 +56,40 @@
 //!   least [`Config::MinChallengePeriod`]: ten minutes of blocks in the shipped runtime
 //!   (a couple of blocks would let an underpaying result settle before any participant
 //!   could notice and dispute it); the test build shortens it to two blocks.
+//!
+//! ## Bonds and consent
+//! A validator's bond is held while it is registered, for [`Config::UnbondingPeriod`]
+//! after it leaves, and while any campaign it accepted or dispute it sits on still needs
+//! it. Naming a validator in `create_campaign` binds it to nothing: its bond counts for
+//! the campaign only once it calls `accept_campaign`, and a campaign whose validators
+//! have not all accepted opens no channel block and may be closed by its advertiser at
+//! any time. After `valid_until` the advertiser closes the campaign; if it does not,
+//! anyone may once [`Config::CloseGracePeriod`] more has passed (the refund still goes to
+//! the advertiser), so no advertiser can keep validators' bonds assigned forever.
+//!
+//! ## The registry and dispute panels
+//! The registry is curated: `register_validator` applies (holding the bond) and the
+//! governance origin admits (`admit_validator`). Registration was permissionless, and
+//! then one operator could bond many accounts and fill a dispute panel with them; with
+//! accounts free to create, a per-account cap bounds nothing, so the council that
+//! admits the consortium's block validators also decides who may judge disputes.
+//!
+//! A dispute's panel — up to [`Config::MaxDisputeValidators`] registry validators — is
+//! drawn by [`Pallet::draw_panel`] from the hash of the block [`Config::PanelDrawDelay`]
+//! blocks after the dispute opened: nobody knows that hash when the dispute is submitted
+//! (the parent hash, used before, was known and let a disputer time its dispute). The
+//! panel is a sample without replacement (a Fisher–Yates shuffle keyed by that hash, the
+//! campaign and the block), not a run of neighbours in the sorted registry, and it never
+//! includes the campaign's validators, its advertiser, its participants, its auditor or
+//! the disputer. What one block author can bias: the author of the drawing block can
+//! reorder or leave out extrinsics and so choose among the panels of the blocks it could
+//! build, or skip its slot and leave the draw to the next author's block; it can choose
+//! only among validators the council admitted, and only if it is the author of that one
+//! block (Aura's order is known, so this is an author colluding with a disputant). Aura
+//! offers no VRF and a commit–reveal round would need every panel member online twice;
+//! a curated registry bounds what the remaining bias can buy. If nobody draws while the
+//! block's hash is still kept ([`frame_system::Config::BlockHashCount`]), the draw moves
+//! to a later block.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -88,6 +125,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use paratii_primitives::adx::{self, Split};
 	use sp_core::H256;
+	use sp_io::hashing::blake2_256;
 	use sp_runtime::{
 		traits::{AccountIdConversion, Saturating, Zero},
 		AccountId32, Perbill,
@@ -167,6 +205,8 @@ pub mod pallet {
 		pub max_price_per_view: u128,
 		pub shares: Shares,
 		pub validators: BoundedVec<AccountId32, T::MaxValidators>,
+		/// Which of `validators` accepted the campaign: bit `i` for `validators[i]`.
+		pub accepted: u32,
 		pub participants: BoundedVec<AccountId32, T::MaxParticipants>,
 		pub auditor: Option<AccountId32>,
 		pub valid_until: BlockNumberFor<T>,
@@ -237,10 +277,12 @@ pub mod pallet {
 		/// All validators posted the same result; disputes until `challenge_end`,
 		/// `finalize` from then on.
 		Agreed { challenge_end: BlockNumberFor<T> },
-		/// ⅔ of the campaign's and the `added` validators decide; the council after
-		/// `deadline`.
+		/// ⅔ of the campaign's and the `added` validators (the panel) decide; the council
+		/// after `deadline`.
 		Disputed {
 			deadline: BlockNumberFor<T>,
+			/// The block whose hash draws the panel, until `draw_panel` has drawn it.
+			draw_at: Option<BlockNumberFor<T>>,
 			added: BoundedVec<AccountId32, T::MaxDisputeValidators>,
 			/// Who opened it and the bond held, when it was opened by `open_dispute`.
 			disputer: Option<(AccountId32, u128)>,
@@ -319,7 +361,7 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 		/// The redistribution fund: receives slashed bonds.
 		type Fund: Get<AccountId32>;
-		/// Resolves deadlocked disputes.
+		/// Admits validators to the registry and resolves deadlocked disputes.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Derives the campaigns' escrow accounts.
 		#[pallet::constant]
@@ -330,7 +372,7 @@ pub mod pallet {
 		/// Participants per campaign: at most [`adx::MAX_PARTS`].
 		#[pallet::constant]
 		type MaxParticipants: Get<u32>;
-		/// Validators added from the registry when a block is disputed.
+		/// Validators drawn from the registry for a dispute's panel.
 		#[pallet::constant]
 		type MaxDisputeValidators: Get<u32>;
 		/// Registered validators.
@@ -362,6 +404,14 @@ pub mod pallet {
 		/// Blocks a dispute's validators have before the council may decide.
 		#[pallet::constant]
 		type DisputePeriod: Get<BlockNumberFor<Self>>;
+		/// Blocks from a dispute's opening to the block whose hash draws its panel
+		/// (at least one: that hash must be unknown when the dispute is submitted).
+		#[pallet::constant]
+		type PanelDrawDelay: Get<BlockNumberFor<Self>>;
+		/// How long after `valid_until` only the advertiser may close a campaign; anyone
+		/// may after that.
+		#[pallet::constant]
+		type CloseGracePeriod: Get<BlockNumberFor<Self>>;
 		#[pallet::constant]
 		type MinChallengePeriod: Get<BlockNumberFor<Self>>;
 		#[pallet::constant]
@@ -426,8 +476,8 @@ pub mod pallet {
 	pub type Validators<T: Config> =
 		StorageMap<_, Blake2_128Concat, AccountId32, ValidatorInfo<BlockNumberFor<T>>>;
 
-	/// Validators that campaigns and disputes may choose: registered, not unbonding,
-	/// bond intact. Sorted.
+	/// Validators that campaigns and disputes may choose: admitted by governance, not
+	/// unbonding, bond intact. Sorted.
 	#[pallet::storage]
 	pub type Registry<T: Config> =
 		StorageValue<_, BoundedVec<AccountId32, T::MaxRegistered>, ValueQuery>;
@@ -446,9 +496,17 @@ pub mod pallet {
 			amount: u128,
 			budget: u128,
 		},
+		/// An application: the bond is held; governance admits it to the registry.
 		ValidatorRegistered {
 			validator: AccountId32,
 			bond: u128,
+		},
+		ValidatorAdmitted {
+			validator: AccountId32,
+		},
+		CampaignAccepted {
+			campaign: CampaignId,
+			validator: AccountId32,
 		},
 		ValidatorUnbonding {
 			validator: AccountId32,
@@ -475,12 +533,25 @@ pub mod pallet {
 			block: ChannelBlock,
 			challenge_end: BlockNumberFor<T>,
 		},
+		/// The panel is drawn from the hash of block `draw_at` (`draw_panel`, from the
+		/// block after it).
 		DisputeOpened {
 			campaign: CampaignId,
 			block: ChannelBlock,
 			by: Option<AccountId32>,
-			added: Vec<AccountId32>,
+			draw_at: BlockNumberFor<T>,
 			deadline: BlockNumberFor<T>,
+		},
+		PanelDrawn {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			panel: Vec<AccountId32>,
+		},
+		/// The drawing block's hash is no longer kept: the panel is drawn from a later one.
+		PanelDrawPostponed {
+			campaign: CampaignId,
+			block: ChannelBlock,
+			draw_at: BlockNumberFor<T>,
 		},
 		ValidatorSlashed {
 			validator: AccountId32,
@@ -613,8 +684,27 @@ pub mod pallet {
 		BelowExistentialDeposit,
 		/// Claims would pay more than was settled.
 		ClaimExceedsSettled,
-		/// The campaign runs until `valid_until`.
+		/// The campaign runs until `valid_until`; after that only its advertiser may close it
+		/// until `CloseGracePeriod` has passed.
 		CampaignStillRunning,
+		/// The account has not applied (`register_validator`), or is leaving.
+		NotApplied,
+		/// The validator is already in the registry.
+		AlreadyAdmitted,
+		/// The validator's held bond is below `ValidatorBond` (it was slashed): it must
+		/// unregister, withdraw and apply again.
+		BondBelowMinimum,
+		/// The caller is not one of the campaign's validators.
+		NotACampaignValidator,
+		/// The caller already accepted this campaign.
+		AlreadyAccepted,
+		/// Not every validator of the campaign has accepted it (`accept_campaign`): no
+		/// channel block opens until they have.
+		NotAccepted,
+		/// The dispute's panel is already drawn.
+		PanelAlreadyDrawn,
+		/// The panel is drawn from the hash of block `draw_at`: from the block after it.
+		PanelNotYetDrawable,
 		/// A channel block is pending: finalize (or resolve) it first.
 		BlockPending,
 	}
@@ -623,6 +713,8 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
 			assert!(T::MaxValidators::get() >= 2, "a campaign needs two validators");
+			assert!(T::MaxValidators::get() <= u32::BITS, "`accepted` has a bit per validator");
+			assert!(!T::PanelDrawDelay::get().is_zero(), "the drawing block must come later");
 			assert!(
 				T::MaxParticipants::get() as usize <= adx::MAX_PARTS,
 				"one part per participant, at most adx::MAX_PARTS"
@@ -689,9 +781,7 @@ pub mod pallet {
 				budget.checked_add(T::Currency::minimum_balance()).ok_or(Error::<T>::Overflow)?;
 			T::Currency::transfer(&advertiser, &escrow, deposit, Preservation::Preserve)
 				.map_err(|_| Error::<T>::CannotPayBudget)?;
-			for v in &validators {
-				Self::assign(v, true);
-			}
+			// The validators are bound (`assign`) only when they accept.
 			NextCampaignId::<T>::put(next);
 			Campaigns::<T>::insert(
 				id,
@@ -704,6 +794,7 @@ pub mod pallet {
 					max_price_per_view,
 					shares,
 					validators,
+					accepted: 0,
 					participants,
 					auditor,
 					valid_until,
@@ -745,19 +836,16 @@ pub mod pallet {
 			})
 		}
 
-		/// Registers the caller as an ad validator, holding `ValidatorBond`.
+		/// Applies to be an ad validator, holding `ValidatorBond`; governance admits the
+		/// caller to the registry (`admit_validator`).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::register_validator())]
 		pub fn register_validator(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Validators::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-			let mut registry = Registry::<T>::get();
-			let at = registry.binary_search(&who).err().ok_or(Error::<T>::AlreadyRegistered)?;
-			registry.try_insert(at, who.clone()).map_err(|_| Error::<T>::RegistryFull)?;
 			let bond = T::ValidatorBond::get();
 			T::Currency::hold(&HoldReason::ValidatorBond.into(), &who, bond)
 				.map_err(|_| Error::<T>::CannotPayBond)?;
-			Registry::<T>::put(registry);
 			Validators::<T>::insert(&who, ValidatorInfo { assignments: 0, unbonding_since: None });
 			Self::deposit_event(Event::ValidatorRegistered { validator: who, bond });
 			Ok(())
@@ -816,6 +904,7 @@ pub mod pallet {
 			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
 			ensure!(c.status == CampaignStatus::Active, Error::<T>::CampaignClosed);
 			ensure!(c.participants.contains(&who), Error::<T>::NotAParticipant);
+			ensure!(c.accepted == Self::all_accepted(&c), Error::<T>::NotAccepted);
 			ensure!(block == c.next_block, Error::<T>::WrongBlock);
 			let now = Self::now();
 			let mut pending = match Pending::<T>::get(campaign, block) {
@@ -862,7 +951,7 @@ pub mod pallet {
 		#[pallet::call_index(6)]
 		#[pallet::weight(
 			T::WeightInfo::submit_result_agreeing(T::MaxValidators::get())
-				.max(T::WeightInfo::submit_result_disputing(T::MaxDisputeValidators::get()))
+				.max(T::WeightInfo::submit_result_disputing())
 				.max(T::WeightInfo::submit_result_resolving())
 		)]
 		pub fn submit_result(
@@ -919,8 +1008,8 @@ pub mod pallet {
 			let mut actual = T::WeightInfo::submit_result_agreeing(c.validators.len() as u32);
 			if matches!(pending.status, BlockStatus::Collecting) {
 				if pending.results.iter().any(|(_, r)| r.result_hash != result_hash) {
-					Self::open(campaign, block, &c, &mut pending, None, None);
-					actual = T::WeightInfo::submit_result_disputing(T::MaxDisputeValidators::get());
+					Self::open(campaign, block, &mut pending, None, None);
+					actual = T::WeightInfo::submit_result_disputing();
 				} else if pending.results.len() == c.validators.len() {
 					let challenge_end = now.saturating_add(c.challenge_period);
 					pending.status = BlockStatus::Agreed { challenge_end };
@@ -937,10 +1026,11 @@ pub mod pallet {
 
 		/// Challenges a channel block (a participant or the advertiser, holding
 		/// `DisputeBond`): an agreed block before its challenge period ends, or a block
-		/// whose validators have not all posted by the end of the result window. Adds
-		/// validators from the registry; the bond is lost if the challenged result wins.
+		/// whose validators have not all posted by the end of the result window. A panel
+		/// of registry validators is drawn later (`draw_panel`); the bond is lost if the
+		/// challenged result wins.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::open_dispute(T::MaxDisputeValidators::get()))]
+		#[pallet::weight(T::WeightInfo::open_dispute())]
 		pub fn open_dispute(
 			origin: OriginFor<T>,
 			campaign: CampaignId,
@@ -952,6 +1042,7 @@ pub mod pallet {
 				c.participants.contains(&who) || c.advertiser == who,
 				Error::<T>::NotEntitledToDispute
 			);
+			ensure!(c.accepted == Self::all_accepted(&c), Error::<T>::NotAccepted);
 			let mut pending = Pending::<T>::get(campaign, block).ok_or(Error::<T>::NoOpenBlock)?;
 			let now = Self::now();
 			let challenged = match pending.status {
@@ -971,7 +1062,7 @@ pub mod pallet {
 			let bond = T::DisputeBond::get();
 			T::Currency::hold(&HoldReason::DisputeBond.into(), &who, bond)
 				.map_err(|_| Error::<T>::CannotPayDisputeBond)?;
-			Self::open(campaign, block, &c, &mut pending, Some((who, bond)), challenged);
+			Self::open(campaign, block, &mut pending, Some((who, bond)), challenged);
 			Pending::<T>::insert(campaign, block, pending);
 			Ok(())
 		}
@@ -1065,35 +1156,169 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Closes a campaign after `valid_until` with no block pending, refunding the
-		/// budget never settled to the advertiser. Claims keep paying.
+		/// Closes a campaign with no block pending, refunding the budget never settled to
+		/// the advertiser: by the advertiser after `valid_until`, or at any time while its
+		/// validators have not all accepted it (no block has opened); by anyone once
+		/// `CloseGracePeriod` has passed after `valid_until`. Claims keep paying.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::close_campaign(T::MaxValidators::get()))]
 		pub fn close_campaign(origin: OriginFor<T>, campaign: CampaignId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
-			ensure!(c.advertiser == who, Error::<T>::NotAdvertiser);
 			ensure!(c.status == CampaignStatus::Active, Error::<T>::CampaignClosed);
-			ensure!(Self::now() >= c.valid_until, Error::<T>::CampaignStillRunning);
+			let now = Self::now();
+			let expired = now >= c.valid_until;
+			if c.advertiser == who {
+				ensure!(
+					expired || c.accepted != Self::all_accepted(&c),
+					Error::<T>::CampaignStillRunning
+				);
+			} else {
+				ensure!(
+					now >= c.valid_until.saturating_add(T::CloseGracePeriod::get()),
+					Error::<T>::CampaignStillRunning
+				);
+			}
 			ensure!(!Pending::<T>::contains_key(campaign, c.next_block), Error::<T>::BlockPending);
 			let refund = c.budget.checked_sub(c.settled).ok_or(Error::<T>::Overflow)?;
 			if refund > 0 {
 				T::Currency::transfer(
 					&Self::escrow(campaign),
-					&who,
+					&c.advertiser,
 					refund,
 					Preservation::Preserve,
 				)?;
 			}
 			c.refunded = refund;
 			c.status = CampaignStatus::Closed;
-			for v in &c.validators {
-				Self::assign(v, false);
+			for (i, v) in c.validators.iter().enumerate() {
+				if c.accepted & (1 << i) != 0 {
+					Self::assign(v, false);
+				}
 			}
 			Self::return_escrow_deposit(campaign, &c);
 			Campaigns::<T>::insert(campaign, c);
 			Self::deposit_event(Event::CampaignClosed { campaign, refunded: refund });
 			Ok(())
+		}
+
+		/// Admits an applicant (`register_validator`) to the registry, from which campaigns
+		/// name their validators and disputes draw their panels (governance).
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::admit_validator())]
+		pub fn admit_validator(origin: OriginFor<T>, validator: AccountId32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let info = Validators::<T>::get(&validator).ok_or(Error::<T>::NotApplied)?;
+			ensure!(info.unbonding_since.is_none(), Error::<T>::NotApplied);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ValidatorBond.into(), &validator)
+					>= T::ValidatorBond::get(),
+				Error::<T>::BondBelowMinimum
+			);
+			let mut registry = Registry::<T>::get();
+			let at = registry.binary_search(&validator).err().ok_or(Error::<T>::AlreadyAdmitted)?;
+			registry.try_insert(at, validator.clone()).map_err(|_| Error::<T>::RegistryFull)?;
+			Registry::<T>::put(registry);
+			Self::deposit_event(Event::ValidatorAdmitted { validator });
+			Ok(())
+		}
+
+		/// One of the campaign's validators agrees to serve it: from now on its bond stays
+		/// held until the campaign closes. Channel blocks open once all have accepted.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::accept_campaign())]
+		pub fn accept_campaign(origin: OriginFor<T>, campaign: CampaignId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			ensure!(c.status == CampaignStatus::Active, Error::<T>::CampaignClosed);
+			ensure!(Self::now() < c.valid_until, Error::<T>::CampaignExpired);
+			let index = c
+				.validators
+				.iter()
+				.position(|v| *v == who)
+				.ok_or(Error::<T>::NotACampaignValidator)?;
+			let bit = 1u32 << index;
+			ensure!(c.accepted & bit == 0, Error::<T>::AlreadyAccepted);
+			ensure!(
+				Registry::<T>::get().binary_search(&who).is_ok(),
+				Error::<T>::NotARegisteredValidator
+			);
+			c.accepted |= bit;
+			Self::assign(&who, true);
+			Campaigns::<T>::insert(campaign, c);
+			Self::deposit_event(Event::CampaignAccepted { campaign, validator: who });
+			Ok(())
+		}
+
+		/// Draws a dispute's panel from the hash of block `draw_at` (anyone, from the block
+		/// after it): up to `MaxDisputeValidators` registry validators sampled without
+		/// replacement, none of them the campaign's validators, advertiser, participants,
+		/// auditor or the disputer. A result that already has ⅔ of the campaign's and the
+		/// panel's validators settles the block.
+		#[pallet::call_index(14)]
+		#[pallet::weight(
+			T::WeightInfo::draw_panel(T::MaxDisputeValidators::get())
+				.max(T::WeightInfo::submit_result_resolving())
+		)]
+		pub fn draw_panel(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			block: ChannelBlock,
+		) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			let mut pending = Pending::<T>::get(campaign, block).ok_or(Error::<T>::NoOpenBlock)?;
+			let BlockStatus::Disputed { draw_at, added, disputer, .. } = &mut pending.status else {
+				return Err(Error::<T>::NotDisputed.into());
+			};
+			let at = draw_at.ok_or(Error::<T>::PanelAlreadyDrawn)?;
+			let now = Self::now();
+			ensure!(now > at, Error::<T>::PanelNotYetDrawable);
+			let seed = frame_system::Pallet::<T>::block_hash(at);
+			if seed == Default::default() {
+				let later = now.saturating_add(T::PanelDrawDelay::get());
+				*draw_at = Some(later);
+				Pending::<T>::insert(campaign, block, pending);
+				Self::deposit_event(Event::PanelDrawPostponed { campaign, block, draw_at: later });
+				return Ok(Some(T::WeightInfo::draw_panel(0)).into());
+			}
+			let disputer = disputer.as_ref().map(|(d, _)| d);
+			let mut candidates: Vec<AccountId32> = Registry::<T>::get()
+				.into_iter()
+				.filter(|v| {
+					!c.validators.contains(v)
+						&& *v != c.advertiser
+						&& !c.participants.contains(v)
+						&& c.auditor.as_ref() != Some(v)
+						&& disputer != Some(v)
+				})
+				.collect();
+			let size = candidates.len().min(T::MaxDisputeValidators::get() as usize);
+			// A partial Fisher–Yates shuffle: position `i` takes one of the candidates not
+			// yet taken, picked by the hash of (seed, campaign, block, i).
+			for i in 0..size {
+				let r = (seed.as_ref(), campaign, block, i as u32).using_encoded(blake2_256);
+				let r = u64::from_le_bytes(r[..8].try_into().unwrap_or_default());
+				let j = i + (r % (candidates.len() - i) as u64) as usize;
+				candidates.swap(i, j);
+			}
+			candidates.truncate(size);
+			for v in &candidates {
+				Self::assign(v, true);
+			}
+			// Cannot fail: at most `MaxDisputeValidators`.
+			*added = BoundedVec::truncate_from(candidates.clone());
+			*draw_at = None;
+			Self::deposit_event(Event::PanelDrawn { campaign, block, panel: candidates });
+			let drawn = T::WeightInfo::draw_panel(size as u32);
+			if let Some(winner) = Self::supermajority_result(&c, &pending) {
+				Self::settle(campaign, block, c, pending, Some(winner))?;
+				return Ok(
+					Some(drawn.saturating_add(T::WeightInfo::submit_result_resolving())).into()
+				);
+			}
+			Pending::<T>::insert(campaign, block, pending);
+			Ok(Some(drawn).into())
 		}
 	}
 
@@ -1172,13 +1397,20 @@ pub mod pallet {
 			}
 		}
 
-		/// In a dispute, the result at least ⅔ of its validators (the campaign's and the
-		/// added ones) posted.
+		/// `accepted` when every validator of `c` has accepted it.
+		pub fn all_accepted(c: &Campaign<T>) -> u32 {
+			u32::MAX.checked_shr(u32::BITS - c.validators.len() as u32).unwrap_or(0)
+		}
+
+		/// In a dispute whose panel is drawn, the result at least ⅔ of its validators (the
+		/// campaign's and the panel) posted.
 		fn supermajority_result(
 			c: &Campaign<T>,
 			pending: &PendingBlock<T>,
 		) -> Option<PostedResult> {
-			let BlockStatus::Disputed { added, .. } = &pending.status else { return None };
+			let BlockStatus::Disputed { added, draw_at: None, .. } = &pending.status else {
+				return None;
+			};
 			let needed = supermajority((c.validators.len() + added.len()) as u32) as usize;
 			pending.results.iter().map(|(_, r)| *r).find(|r| {
 				pending.results.iter().filter(|(_, o)| o.result_hash == r.result_hash).count()
@@ -1207,44 +1439,31 @@ pub mod pallet {
 			});
 		}
 
-		/// Turns a pending block into a dispute: up to `MaxDisputeValidators` registry
-		/// validators that are not already involved (nor the advertiser), from an offset
-		/// the parent block's hash picks.
+		/// Turns a pending block into a dispute whose panel `draw_panel` draws from the
+		/// hash of the block `PanelDrawDelay` later (see the crate docs).
 		fn open(
 			campaign: CampaignId,
 			block: ChannelBlock,
-			c: &Campaign<T>,
 			pending: &mut PendingBlock<T>,
 			disputer: Option<(AccountId32, u128)>,
 			challenged: Option<H256>,
 		) {
-			let registry = Registry::<T>::get();
-			let candidates: Vec<&AccountId32> = registry
-				.iter()
-				.filter(|v| !c.validators.contains(v) && **v != c.advertiser)
-				.collect();
-			let mut added: BoundedVec<AccountId32, T::MaxDisputeValidators> = Default::default();
-			if !candidates.is_empty() {
-				let parent = frame_system::Pallet::<T>::parent_hash();
-				let mut seed = [0u8; 4];
-				seed.copy_from_slice(&parent.as_ref()[..4]);
-				let offset = u32::from_le_bytes(seed) as usize % candidates.len();
-				for v in candidates.iter().cycle().skip(offset).take(candidates.len()) {
-					if added.try_push((*v).clone()).is_err() {
-						break;
-					}
-					Self::assign(v, true);
-				}
-			}
-			let deadline = Self::now().saturating_add(T::DisputePeriod::get());
+			let draw_at = Self::now().saturating_add(T::PanelDrawDelay::get());
+			let deadline = draw_at.saturating_add(T::DisputePeriod::get());
 			Self::deposit_event(Event::DisputeOpened {
 				campaign,
 				block,
 				by: disputer.as_ref().map(|(d, _)| d.clone()),
-				added: added.to_vec(),
+				draw_at,
 				deadline,
 			});
-			pending.status = BlockStatus::Disputed { deadline, added, disputer, challenged };
+			pending.status = BlockStatus::Disputed {
+				deadline,
+				draw_at: Some(draw_at),
+				added: Default::default(),
+				disputer,
+				challenged,
+			};
 		}
 
 		/// Ends a pending block: `Some(result)` finalizes it (balance root, settled total,

@@ -1,5 +1,6 @@
 //! A minimal runtime for the ad exchange's tests: balances with holds, a plain account
-//! as the fund, root as governance, and sr25519 keys for the off-chain side.
+//! as the fund, root as governance (it admits validators), and sr25519 keys for the
+//! off-chain side.
 
 use crate as pallet_ad_exchange;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32, PalletId};
@@ -41,6 +42,8 @@ pub const COLLECTION: u64 = 5;
 pub const RESULT_WINDOW: u64 = 5;
 pub const DISPUTE_PERIOD: u64 = 10;
 pub const UNBONDING: u64 = 20;
+pub const DRAW_DELAY: u64 = 2;
+pub const CLOSE_GRACE: u64 = 10;
 
 parameter_types! {
 	pub const AdxPalletId: PalletId = PalletId(*b"py/adexc");
@@ -68,6 +71,8 @@ impl pallet_ad_exchange::Config for Test {
 	type CollectionWindow = frame_support::traits::ConstU64<COLLECTION>;
 	type ResultWindow = frame_support::traits::ConstU64<RESULT_WINDOW>;
 	type DisputePeriod = frame_support::traits::ConstU64<DISPUTE_PERIOD>;
+	type PanelDrawDelay = frame_support::traits::ConstU64<DRAW_DELAY>;
+	type CloseGracePeriod = frame_support::traits::ConstU64<CLOSE_GRACE>;
 	type MinChallengePeriod = frame_support::traits::ConstU64<2>;
 	type MaxChallengePeriod = frame_support::traits::ConstU64<100>;
 	type MaxCampaignDuration = frame_support::traits::ConstU64<1_000>;

@@ -38,9 +38,41 @@ const BUDGET: u128 = 100_000;
 const VALID_UNTIL: u64 = 200;
 const CHALLENGE: u64 = 3;
 
+/// Each applies and governance admits it.
 fn register(validators: &[&str]) {
 	for v in validators {
 		assert_ok!(AdExchange::register_validator(signed(v)));
+		assert_ok!(AdExchange::admit_validator(RuntimeOrigin::root(), account(v)));
+	}
+}
+
+/// Every validator of the campaign accepts it.
+fn accept_all(campaign: CampaignId) {
+	for v in Campaigns::<Test>::get(campaign).unwrap().validators {
+		assert_ok!(AdExchange::accept_campaign(RuntimeOrigin::signed(v), campaign));
+	}
+}
+
+/// Waits for a dispute's drawing block, gives it a hash (the mock imports no real
+/// blocks), draws the panel and returns it.
+fn draw(campaign: CampaignId, block: ChannelBlock) -> Vec<AccountId32> {
+	let BlockStatus::Disputed { draw_at: Some(at), .. } =
+		Pending::<Test>::get(campaign, block).unwrap().status
+	else {
+		panic!("a dispute waiting for its panel")
+	};
+	frame_system::BlockHash::<Test>::insert(at, H256::repeat_byte(at as u8 + 1));
+	run_to(at + 1);
+	assert_ok!(AdExchange::draw_panel(signed("Producer"), campaign, block));
+	panel(campaign, block)
+}
+
+fn panel(campaign: CampaignId, block: ChannelBlock) -> Vec<AccountId32> {
+	match Pending::<Test>::get(campaign, block).map(|p| p.status) {
+		Some(BlockStatus::Disputed { added, draw_at: None, .. }) => added.to_vec(),
+		// Settled at the draw.
+		None => Vec::new(),
+		other => panic!("no drawn panel: {other:?}"),
 	}
 }
 
@@ -58,6 +90,7 @@ fn create_with(validators: &[&str]) -> CampaignId {
 		CHALLENGE,
 		H256::repeat_byte(0x5c),
 	));
+	accept_all(id);
 	id
 }
 
@@ -411,6 +444,9 @@ fn create_campaign_refuses_bad_terms_and_changes_nothing() {
 		// The campaign id counter only moves on success, one by one.
 		assert_ok!(create("Advertiser", 1_000, 10, shares(), &["V1", "V2"], &["Exchange"], 50, 3));
 		assert_eq!(NextCampaignId::<Test>::get(), 1);
+		// Named validators are bound only once they accept.
+		assert_eq!(Validators::<Test>::get(account("V1")).unwrap().assignments, 0);
+		accept_all(0);
 		assert_eq!(Validators::<Test>::get(account("V1")).unwrap().assignments, 1);
 		NextCampaignId::<Test>::put(u64::MAX);
 		assert_noop!(
@@ -450,7 +486,12 @@ fn validators_bond_unbond_and_withdraw() {
 		assert_noop!(AdExchange::register_validator(signed("V1")), AdxError::AlreadyRegistered);
 		assert_noop!(AdExchange::register_validator(signed("Newcomer")), AdxError::CannotPayBond);
 		register(&["Exchange", "Auditor", "Viewer", "Producer"]);
-		assert_noop!(AdExchange::register_validator(signed("Fund")), AdxError::RegistryFull);
+		// Applying holds the bond; the registry is full only for admission.
+		assert_ok!(AdExchange::register_validator(signed("Fund")));
+		assert_noop!(
+			AdExchange::admit_validator(RuntimeOrigin::root(), account("Fund")),
+			AdxError::RegistryFull
+		);
 		assert_noop!(AdExchange::withdraw_bond(signed("V1")), AdxError::NotUnbonding);
 		assert_noop!(
 			AdExchange::unregister_validator(signed("Advertiser")),
@@ -606,13 +647,23 @@ fn conflicting_results_open_a_dispute_that_the_honest_result_wins() {
 		let lie = forged(c, 0, "V2", 5_000);
 		assert_ok!(post("V1", c, 0, &honest));
 		assert_ok!(post("V2", c, 0, &lie));
-		let BlockStatus::Disputed { added, deadline, disputer, .. } =
+		let BlockStatus::Disputed { added, deadline, disputer, draw_at, .. } =
 			Pending::<Test>::get(c, 0).unwrap().status
 		else {
 			panic!("two results differ: disputed");
 		};
-		assert_eq!((added.len(), deadline, disputer), (4, now() + DISPUTE_PERIOD, None));
+		// The panel is drawn from a block nobody knows yet.
+		assert_eq!(
+			(added.len(), draw_at, deadline, disputer),
+			(0, Some(now() + DRAW_DELAY), now() + DRAW_DELAY + DISPUTE_PERIOD, None)
+		);
+		assert_noop!(AdExchange::draw_panel(signed("V3"), c, 0), AdxError::PanelNotYetDrawable);
+		run_to(now() + DRAW_DELAY);
+		assert_noop!(AdExchange::draw_panel(signed("V3"), c, 0), AdxError::PanelNotYetDrawable);
+		let added = draw(c, 0);
+		assert_eq!(added.len(), 4);
 		assert!(!added.contains(&account("V1")) && !added.contains(&account("V2")));
+		assert_noop!(AdExchange::draw_panel(signed("V3"), c, 0), AdxError::PanelAlreadyDrawn);
 		// Nobody can finalize a disputed block.
 		assert_noop!(AdExchange::finalize(signed("V1"), c, 0), AdxError::NotAgreed);
 		// 6 validators: ⅔ is 4.
@@ -655,9 +706,7 @@ fn a_colluding_pair_loses_against_a_third_and_the_registry() {
 		let lie = forged(c, 0, "V1", 90_000);
 		agree(c, 0, &lie);
 		assert_ok!(post("V3", c, 0, &honest));
-		let BlockStatus::Disputed { added, .. } = Pending::<Test>::get(c, 0).unwrap().status else {
-			panic!("disputed")
-		};
+		let added = draw(c, 0);
 		assert_eq!(added.len(), 4);
 		// 7 validators: ⅔ is 5; the pair can reach at most 2 + what it buys.
 		for v in added.iter().take(4) {
@@ -734,12 +783,16 @@ fn a_participant_disputes_an_agreed_block_in_time_and_pays_for_a_failed_dispute(
 			AdExchange::open_dispute(signed("Advertiser"), c, 0),
 			AdxError::AlreadyDisputed
 		);
-		let BlockStatus::Disputed { added, challenged, .. } =
-			Pending::<Test>::get(c, 0).unwrap().status
+		let BlockStatus::Disputed { challenged, .. } = Pending::<Test>::get(c, 0).unwrap().status
 		else {
 			panic!("disputed")
 		};
 		assert_eq!(challenged, Some(H256(out.result_hash)));
+		let added = draw(c, 0);
+		// Neither the disputer, the other participants nor the campaign's validators sit.
+		for involved in ["Auditor", "Exchange", "Advertiser", "V1", "V2"] {
+			assert!(!added.contains(&account(involved)), "{involved} on the panel");
+		}
 		// The added validators confirm the challenged result: 4 of 6.
 		let fund_before = free("Fund");
 		let auditor_before = free("Auditor");
@@ -788,9 +841,7 @@ fn a_successful_dispute_returns_the_bond_and_slashes_the_agreed_liars() {
 		let lie = forged(c, 0, "V1", 2_000);
 		agree(c, 0, &lie);
 		assert_ok!(AdExchange::open_dispute(signed("Exchange"), c, 0));
-		let BlockStatus::Disputed { added, .. } = Pending::<Test>::get(c, 0).unwrap().status else {
-			panic!("disputed")
-		};
+		let added = draw(c, 0);
 		for v in &added {
 			assert_ok!(post(&name_of(v), c, 0, &honest));
 		}
@@ -819,12 +870,11 @@ fn the_council_resolves_a_deadlock_and_only_a_deadlock() {
 		assert_ok!(post("V1", c, 0, &honest));
 		assert_ok!(post("V2", c, 0, &lie));
 		// No one else in the registry: 1 against 1, no ⅔.
-		let BlockStatus::Disputed { added, deadline, .. } =
-			Pending::<Test>::get(c, 0).unwrap().status
+		let BlockStatus::Disputed { deadline, .. } = Pending::<Test>::get(c, 0).unwrap().status
 		else {
 			panic!("disputed")
 		};
-		assert!(added.is_empty());
+		assert!(draw(c, 0).is_empty());
 		assert_noop!(
 			AdExchange::resolve_dispute(
 				RuntimeOrigin::root(),
@@ -870,7 +920,7 @@ fn a_discarded_block_pays_nothing_and_the_next_one_opens() {
 		let honest = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
 		assert_ok!(post("V1", c, 0, &honest));
 		assert_ok!(post("V2", c, 0, &forged(c, 0, "V2", 3_000)));
-		run_to(now() + DISPUTE_PERIOD);
+		run_to(now() + DRAW_DELAY + DISPUTE_PERIOD);
 		assert_ok!(AdExchange::resolve_dispute(RuntimeOrigin::root(), c, 0, None));
 		let campaign = Campaigns::<Test>::get(c).unwrap();
 		assert_eq!(
@@ -901,12 +951,12 @@ fn a_silent_validator_can_be_escalated_after_the_result_window() {
 		);
 		run_to(now() + 1);
 		assert_ok!(AdExchange::open_dispute(signed("Advertiser"), c, 0));
-		let BlockStatus::Disputed { added, challenged, .. } =
-			Pending::<Test>::get(c, 0).unwrap().status
+		let BlockStatus::Disputed { challenged, .. } = Pending::<Test>::get(c, 0).unwrap().status
 		else {
 			panic!("disputed")
 		};
 		assert_eq!(challenged, None);
+		let added = draw(c, 0);
 		for v in added.iter().take(3) {
 			assert_ok!(post(&name_of(v), c, 0, &out));
 		}
@@ -933,7 +983,11 @@ fn closing_refunds_the_unsettled_budget_and_claims_outlive_the_campaign() {
 		run_to(VALID_UNTIL);
 		assert_noop!(AdExchange::close_campaign(signed("Advertiser"), c), AdxError::BlockPending);
 		assert_ok!(AdExchange::finalize(signed("V1"), c, 0));
-		assert_noop!(AdExchange::close_campaign(signed("Viewer"), c), AdxError::NotAdvertiser);
+		// Until the grace period has passed, only the advertiser closes.
+		assert_noop!(
+			AdExchange::close_campaign(signed("Viewer"), c),
+			AdxError::CampaignStillRunning
+		);
 		let before = free("Advertiser");
 		assert_ok!(AdExchange::close_campaign(signed("Advertiser"), c));
 		assert_eq!(free("Advertiser") - before, BUDGET - 1_000);
@@ -988,6 +1042,7 @@ fn claims_need_a_valid_proof_and_dust_waits_for_more() {
 			CHALLENGE,
 			H256::zero()
 		));
+		accept_all(id);
 		let win = |block, impression, price| {
 			sign(
 				"Exchange",
@@ -1102,6 +1157,7 @@ fn a_dispute_needs_its_bond_and_the_council_only_decides_disputes() {
 			CHALLENGE,
 			H256::zero(),
 		));
+		accept_all(id);
 		let out = collect(id, 0, vec![("Exchange", exchange_part(id, 0, &[(1, 1_000)]))], vec![]);
 		agree(id, 0, &out);
 		// A participant without PTI cannot dispute.
@@ -1113,5 +1169,212 @@ fn a_dispute_needs_its_bond_and_the_council_only_decides_disputes() {
 			AdExchange::resolve_dispute(RuntimeOrigin::root(), id, 0, Some(H256(out.result_hash))),
 			AdxError::NotDisputed
 		);
+	});
+}
+
+/// A registry of `n` admitted validators besides V1 and V2, named R0..: accounts from
+/// `//R{i}` seeds, funded.
+fn big_registry(n: u32) -> Vec<AccountId32> {
+	(0..n)
+		.map(|i| {
+			let who = account(&format!("R{i}"));
+			assert_ok!(Balances::force_set_balance(RuntimeOrigin::root(), who.clone(), 1_000_000));
+			assert_ok!(AdExchange::register_validator(RuntimeOrigin::signed(who.clone())));
+			assert_ok!(AdExchange::admit_validator(RuntimeOrigin::root(), who.clone()));
+			who
+		})
+		.collect()
+}
+
+#[test]
+fn a_dispute_panel_is_unknown_when_the_dispute_is_submitted_and_not_a_run_of_neighbours() {
+	// The same dispute, with the drawing block's hash as the only difference.
+	let panel_for = |hash: u8| {
+		new_test_ext().execute_with(|| {
+			register(&["V1", "V2"]);
+			let registry = big_registry(10);
+			let c = create_with(&["V1", "V2"]);
+			let honest =
+				collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
+			assert_ok!(post("V1", c, 0, &honest));
+			assert_ok!(post("V2", c, 0, &forged(c, 0, "V2", 5_000)));
+			// Nothing is drawn when the dispute is submitted.
+			assert!(matches!(
+				Pending::<Test>::get(c, 0).unwrap().status,
+				BlockStatus::Disputed { ref added, draw_at: Some(_), .. } if added.is_empty()
+			));
+			let at = now() + DRAW_DELAY;
+			frame_system::BlockHash::<Test>::insert(at, H256::repeat_byte(hash));
+			run_to(at + 1);
+			assert_ok!(AdExchange::draw_panel(signed("Viewer"), c, 0));
+			let mut sorted = registry.clone();
+			sorted.sort();
+			let drawn = panel(c, 0);
+			assert!(drawn.iter().all(|v| registry.contains(v)));
+			drawn.iter().map(|v| sorted.iter().position(|s| s == v).unwrap()).collect::<Vec<_>>()
+		})
+	};
+	let panels: Vec<Vec<usize>> = (1..=40u8).map(panel_for).collect();
+	for p in &panels {
+		let mut p = p.clone();
+		p.sort();
+		p.dedup();
+		assert_eq!(p.len(), 4, "four distinct validators: {p:?}");
+	}
+	// The old draw took four neighbours of the sorted registry (cyclically) from an
+	// offset; a sample is rarely such a run.
+	let runs = panels
+		.iter()
+		.filter(|p| {
+			let mut p = (*p).clone();
+			p.sort();
+			(0..10).any(|start| (0..4).all(|k| p.contains(&((start + k) % 10))))
+		})
+		.count();
+	assert!(runs < 10, "{runs} of 40 panels are runs of neighbours");
+	// Every candidate can be drawn, and different hashes give different panels.
+	for v in 0..10 {
+		assert!(panels.iter().any(|p| p.contains(&v)), "validator {v} never drawn");
+	}
+	let mut distinct = panels.clone();
+	distinct.sort();
+	distinct.dedup();
+	assert!(distinct.len() > 20, "only {} distinct panels of 40", distinct.len());
+}
+
+#[test]
+fn a_draw_whose_block_hash_is_gone_moves_to_a_later_block() {
+	new_test_ext().execute_with(|| {
+		let c = setup();
+		let honest = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
+		assert_ok!(post("V1", c, 0, &honest));
+		assert_ok!(post("V2", c, 0, &forged(c, 0, "V2", 5_000)));
+		// The mock keeps no hash for the drawing block, as a chain after BlockHashCount.
+		run_to(now() + DRAW_DELAY + 1);
+		assert_ok!(AdExchange::draw_panel(signed("Viewer"), c, 0));
+		let later = now() + DRAW_DELAY;
+		assert!(last_events(1).contains(&Event::PanelDrawPostponed {
+			campaign: c,
+			block: 0,
+			draw_at: later
+		}));
+		assert_eq!(draw(c, 0).len(), 4);
+	});
+}
+
+#[test]
+fn only_validators_governance_admitted_serve_campaigns_and_panels() {
+	new_test_ext().execute_with(|| {
+		register(&["V1", "V2"]);
+		// Applying holds the bond but does not enter the registry.
+		assert_ok!(AdExchange::register_validator(signed("V3")));
+		assert_eq!(
+			Balances::balance_on_hold(&HoldReason::ValidatorBond.into(), &account("V3")),
+			BOND
+		);
+		assert!(!Registry::<Test>::get().contains(&account("V3")));
+		assert_noop!(
+			AdExchange::create_campaign(
+				signed("Advertiser"),
+				BUDGET,
+				1_000,
+				shares(),
+				bounded(names(&["V1", "V3"])),
+				bounded(names(&["Exchange"])),
+				None,
+				VALID_UNTIL,
+				CHALLENGE,
+				H256::zero()
+			),
+			AdxError::NotARegisteredValidator
+		);
+		// Only governance admits, only applicants, once.
+		assert_noop!(AdExchange::admit_validator(signed("V3"), account("V3")), BadOrigin);
+		assert_noop!(
+			AdExchange::admit_validator(RuntimeOrigin::root(), account("V4")),
+			AdxError::NotApplied
+		);
+		assert_ok!(AdExchange::admit_validator(RuntimeOrigin::root(), account("V3")));
+		assert!(last_events(1).contains(&Event::ValidatorAdmitted { validator: account("V3") }));
+		assert_noop!(
+			AdExchange::admit_validator(RuntimeOrigin::root(), account("V3")),
+			AdxError::AlreadyAdmitted
+		);
+		// A leaving validator cannot be admitted back without applying again.
+		assert_ok!(AdExchange::unregister_validator(signed("V3")));
+		assert_noop!(
+			AdExchange::admit_validator(RuntimeOrigin::root(), account("V3")),
+			AdxError::NotApplied
+		);
+	});
+}
+
+#[test]
+fn naming_validators_binds_them_only_when_they_accept() {
+	new_test_ext().execute_with(|| {
+		register(&["V1", "V2", "V3"]);
+		let id = NextCampaignId::<Test>::get();
+		assert_ok!(AdExchange::create_campaign(
+			signed("Advertiser"),
+			BUDGET,
+			1_000,
+			shares(),
+			bounded(names(&["V1", "V2"])),
+			bounded(names(&["Exchange"])),
+			None,
+			VALID_UNTIL,
+			CHALLENGE,
+			H256::zero()
+		));
+		// Named, not bound: no assignment, and no channel block until both accept.
+		assert_eq!(Validators::<Test>::get(account("V1")).unwrap().assignments, 0);
+		assert_noop!(
+			AdExchange::submit_part(signed("Exchange"), id, 0, H256::zero(), location()),
+			AdxError::NotAccepted
+		);
+		assert_noop!(
+			AdExchange::accept_campaign(signed("V3"), id),
+			AdxError::NotACampaignValidator
+		);
+		assert_ok!(AdExchange::accept_campaign(signed("V1"), id));
+		assert!(last_events(1)
+			.contains(&Event::CampaignAccepted { campaign: id, validator: account("V1") }));
+		assert_noop!(AdExchange::accept_campaign(signed("V1"), id), AdxError::AlreadyAccepted);
+		assert_eq!(Validators::<Test>::get(account("V1")).unwrap().assignments, 1);
+		assert_noop!(
+			AdExchange::submit_part(signed("Exchange"), id, 0, H256::zero(), location()),
+			AdxError::NotAccepted
+		);
+		// V2 never accepts and leaves with its bond: the campaign cannot hold it.
+		assert_ok!(AdExchange::unregister_validator(signed("V2")));
+		run_to(1 + UNBONDING);
+		assert_ok!(AdExchange::withdraw_bond(signed("V2")));
+		// The advertiser closes a campaign that never started at any time; V1 is free.
+		let before = free("Advertiser");
+		assert_ok!(AdExchange::close_campaign(signed("Advertiser"), id));
+		assert_eq!(free("Advertiser") - before, BUDGET + ED);
+		assert_eq!(Validators::<Test>::get(account("V1")).unwrap().assignments, 0);
+		assert_noop!(AdExchange::accept_campaign(signed("V1"), id), AdxError::CampaignClosed);
+	});
+}
+
+#[test]
+fn anyone_closes_an_expired_campaign_after_the_grace_period() {
+	new_test_ext().execute_with(|| {
+		let c = setup();
+		let out = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
+		settle(c, 0, &out);
+		assert_noop!(AdExchange::close_campaign(signed("V1"), c), AdxError::CampaignStillRunning);
+		run_to(VALID_UNTIL + CLOSE_GRACE - 1);
+		assert_noop!(AdExchange::close_campaign(signed("V1"), c), AdxError::CampaignStillRunning);
+		run_to(VALID_UNTIL + CLOSE_GRACE);
+		let before = free("Advertiser");
+		assert_ok!(AdExchange::close_campaign(signed("V1"), c));
+		// The refund is the advertiser's, whoever closes; the validators are free.
+		assert_eq!(free("Advertiser") - before, BUDGET - 1_000);
+		for v in ["V1", "V2"] {
+			assert_eq!(Validators::<Test>::get(account(v)).unwrap().assignments, 0);
+		}
+		check_invariants(c);
 	});
 }

@@ -1,6 +1,6 @@
 //! The ad exchange: campaigns escrow PTI, bonded ad validators settle channel blocks,
 //! slashed bonds go to the redistribution fund (the treasury's pot), and the council
-//! resolves deadlocked disputes.
+//! admits validators to the registry and resolves deadlocked disputes.
 
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use sp_runtime::Perbill;
@@ -40,6 +40,11 @@ impl pallet_ad_exchange::Config for Runtime {
 	type CollectionWindow = ConstU32<MINUTES>;
 	type ResultWindow = ConstU32<{ 10 * MINUTES }>;
 	type DisputePeriod = ConstU32<HOURS>;
+	// The panel is drawn from the hash of a block a minute after the dispute opens
+	// (two blocks in the test build): unknown to whoever submits the dispute.
+	type PanelDrawDelay = ConstU32<{ crate::shipped_or_fast(MINUTES, 2) }>;
+	// A day after `valid_until` for the advertiser to close its campaign; anyone after.
+	type CloseGracePeriod = ConstU32<{ crate::shipped_or_fast(DAYS, 5) }>;
 	// Ten minutes for anyone to dispute an underpaying result before it settles (two
 	// blocks in the test build).
 	type MinChallengePeriod = ConstU32<{ crate::shipped_or_fast(10 * MINUTES, 2) }>;

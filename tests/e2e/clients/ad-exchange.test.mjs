@@ -2,14 +2,16 @@
 // here (lib/adx.mjs: the encodings written from the README, signed with real sr25519
 // keys): an advertiser's campaign, two participants' parts, two validators agreeing,
 // finalize, the viewer, the producer and the fund claiming exactly their shares, the
-// advertiser's refund; and a campaign where one validator lies, the dispute adds a
-// registry validator, the honest result wins and the liar is slashed.
+// advertiser's refund; and a campaign where one validator lies, the dispute's panel is
+// drawn from the registry (from the hash of a later block), the honest result wins and
+// the liar is slashed. Validators apply and the chain's governance (sudo here) admits
+// them; each accepts the campaigns that name it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit, untilBlock } from '../lib/chain.mjs';
+import { connect, devAccount, findEvent, PTI, submit, sudo, untilBlock } from '../lib/chain.mjs';
 import { startNode } from '../lib/node.mjs';
 import {
   check, encodePart, FLAGS, hex, partHash, partsDigest, payoutsRoot, resultHash, signMessage, view, win,
@@ -50,7 +52,10 @@ async function createCampaign(validators, validFor) {
     now + validFor, 2, u8aToHex(new Uint8Array(32).fill(0x5c)),
   ), advertiser);
   const { campaign, escrow } = findEvent(events, 'adExchange', 'CampaignCreated').data;
-  return { id: campaign.toNumber(), escrow: escrow.toString() };
+  const id = campaign.toNumber();
+  // Naming a validator binds it to nothing: it accepts.
+  await Promise.all(validators.map((v) => ok(api.tx.adExchange.acceptCampaign(id), v)));
+  return { id, escrow: escrow.toString() };
 }
 
 /** The exchange's part: a win and the viewer's view for each `[impression, price]`. */
@@ -98,6 +103,10 @@ before(async () => {
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
   await Promise.all([dave, eve, ferdie].map((v) => ok(api.tx.adExchange.registerValidator(), v)));
+  // The dev chain's governance (Alice, its sudo key) admits the three applicants.
+  const nonce = (await api.rpc.system.accountNextIndex(advertiser.address)).toNumber();
+  await Promise.all([dave, eve, ferdie].map((v, i) =>
+    sudo(api, api.tx.adExchange.admitValidator(v.address), advertiser, { nonce: nonce + i })));
   // Both campaigns collect at once, so the suite waits out one collection window.
   campaigns.settled = await createCampaign([dave, eve], 24);
   campaigns.disputed = await createCampaign([dave, eve], 200);
@@ -183,7 +192,11 @@ test('a lying validator is outvoted in the dispute and slashed', async () => {
   assert.equal(error, undefined);
   const opened = findEvent(events, 'adExchange', 'DisputeOpened');
   assert.ok(opened, 'two results differ: disputed');
-  assert.deepEqual(opened.data.added.map((a) => a.toString()), [ferdie.address]);
+  // The panel comes from the hash of a block after the dispute: anyone draws it then.
+  await untilBlock(api, opened.data.drawAt.toNumber());
+  const drawn = await ok(api.tx.adExchange.drawPanel(id, 0), ferdie);
+  assert.deepEqual(findEvent(drawn.events, 'adExchange', 'PanelDrawn').data.panel.map((a) => a.toString()),
+    [ferdie.address], 'the one registry validator not involved in the campaign');
   const fundBefore = await free(FUND);
   const decided = await postResult(ferdie, id, honest);
   assert.equal(decided.error, undefined);

@@ -25,10 +25,11 @@ export function devAccount(uri) {
 /**
  * Submits `call` through `sudo.sudo` signed by `signer` and fails unless the call itself
  * succeeded: a sudo extrinsic is included and pays even when the call it wraps fails,
- * which only its `Sudid` event tells. Resolves with `submit`'s result.
+ * which only its `Sudid` event tells. `options` are `submit`'s (a nonce). Resolves with
+ * `submit`'s result.
  */
-export async function sudo(api, call, signer) {
-  const result = await submit(api, api.tx.sudo.sudo(call), signer);
+export async function sudo(api, call, signer, options) {
+  const result = await submit(api, api.tx.sudo.sudo(call), signer, options);
   const what = `sudo ${call.method.section}.${call.method.method}`;
   if (result.error) throw new Error(`${what}: ${result.error.section}.${result.error.name}`);
   const outcome = findEvent(result.events, 'sudo', 'Sudid')?.data.sudoResult;

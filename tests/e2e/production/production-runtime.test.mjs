@@ -65,6 +65,13 @@ test('the production runtime has the shipped periods; the test build the short o
   // A result can be disputed for ten minutes (200 blocks) at least; two in the test build.
   assert.equal(api.consts.adExchange.minChallengePeriod.toNumber(), 200);
   assert.equal(testApi.consts.adExchange.minChallengePeriod.toNumber(), 2);
+  // A dispute's panel is drawn from the hash of the block a minute later; a campaign's
+  // advertiser alone may close it for a day after it expires. Two and five blocks in the
+  // test build.
+  assert.equal(api.consts.adExchange.panelDrawDelay.toNumber(), 20);
+  assert.equal(testApi.consts.adExchange.panelDrawDelay.toNumber(), 2);
+  assert.equal(api.consts.adExchange.closeGracePeriod.toNumber(), 28_800);
+  assert.equal(testApi.consts.adExchange.closeGracePeriod.toNumber(), 5);
 });
 
 test('a PTI transfer and a media-domain call work on the production runtime', async () => {
