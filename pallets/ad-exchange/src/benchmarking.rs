@@ -387,11 +387,13 @@ mod benchmarks {
 		));
 	}
 
-	/// A panel of `d` drawn from a full registry.
+	/// The largest draw: a full registry, a campaign of `MaxValidators` validators and
+	/// `MaxParticipants` participants to leave out, a panel of `MaxDisputeValidators`.
 	#[benchmark]
-	fn draw_panel(d: Linear<0, { T::MaxDisputeValidators::get() }>) -> Result<(), BenchmarkError> {
-		let registry = register::<T>(2 + d);
-		let c = campaign::<T>(registry[..2].to_vec(), 1);
+	fn draw_panel() -> Result<(), BenchmarkError> {
+		let registry = register::<T>(T::MaxRegistered::get());
+		let v = T::MaxValidators::get() as usize;
+		let c = campaign::<T>(registry[..v].to_vec(), T::MaxParticipants::get());
 		conflicting::<T>(c, &registry);
 		drawable::<T>(c)?;
 		let anyone: AccountId32 = whitelisted_caller();
@@ -399,7 +401,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(anyone), c, 0);
 
-		assert_eq!(disputed_set::<T>(c).len() as u32, 2 + d);
+		assert_eq!(disputed_set::<T>(c).len(), v + T::MaxDisputeValidators::get() as usize);
 		Ok(())
 	}
 

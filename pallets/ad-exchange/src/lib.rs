@@ -1257,7 +1257,7 @@ pub mod pallet {
 		/// panel's validators settles the block.
 		#[pallet::call_index(14)]
 		#[pallet::weight(
-			T::WeightInfo::draw_panel(T::MaxDisputeValidators::get())
+			T::WeightInfo::draw_panel()
 				.max(T::WeightInfo::submit_result_resolving())
 		)]
 		pub fn draw_panel(
@@ -1280,7 +1280,7 @@ pub mod pallet {
 				*draw_at = Some(later);
 				Pending::<T>::insert(campaign, block, pending);
 				Self::deposit_event(Event::PanelDrawPostponed { campaign, block, draw_at: later });
-				return Ok(Some(T::WeightInfo::draw_panel(0)).into());
+				return Ok(Some(T::WeightInfo::draw_panel()).into());
 			}
 			let disputer = disputer.as_ref().map(|(d, _)| d);
 			let mut candidates: Vec<AccountId32> = Registry::<T>::get()
@@ -1310,7 +1310,7 @@ pub mod pallet {
 			*added = BoundedVec::truncate_from(candidates.clone());
 			*draw_at = None;
 			Self::deposit_event(Event::PanelDrawn { campaign, block, panel: candidates });
-			let drawn = T::WeightInfo::draw_panel(size as u32);
+			let drawn = T::WeightInfo::draw_panel();
 			if let Some(winner) = Self::supermajority_result(&c, &pending) {
 				Self::settle(campaign, block, c, pending, Some(winner))?;
 				return Ok(

@@ -54,7 +54,7 @@ pub trait WeightInfo {
 	fn open_dispute() -> Weight;
 	fn admit_validator() -> Weight;
 	fn accept_campaign() -> Weight;
-	fn draw_panel(d: u32, ) -> Weight;
+	fn draw_panel() -> Weight;
 	fn finalize() -> Weight;
 	fn resolve_dispute() -> Weight;
 	fn claim(p: u32, ) -> Weight;
@@ -255,7 +255,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
-	fn draw_panel(d: u32, ) -> Weight {
+	fn draw_panel() -> Weight {
+		let d: u32 = 8;
 		// Proof size: measured `1607`, estimated `10799` bytes.
 		// Minimum execution time: 62_363_000 picoseconds.
 		Weight::from_parts(69_143_950, 10799)
@@ -421,7 +422,8 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn draw_panel(d: u32, ) -> Weight {
+	fn draw_panel() -> Weight {
+		let d: u32 = 8;
 		Weight::from_parts(69_143_950, 10799)
 			.saturating_add(Weight::from_parts(5_251_508, 0).saturating_mul(d.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
