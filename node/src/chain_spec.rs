@@ -72,6 +72,26 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 ///
 /// `sessionPeriod` (blocks, optional) overrides the preset's one hour: test networks use
 /// the one-minute minimum so validator changes show within minutes.
+///
+/// A key that is one of the well-known development keys (`//Alice` … `//Ferdie`, their
+/// `//stash`, `//One`, `//Two`) is refused: anyone can sign with it, and BEEFY
+/// commitments carry no genesis hash, so commitments that a chain with the same BEEFY
+/// keys signs (a testnet, a fork) verify on this chain's `ParatiiAnchor` as well. A
+/// throw-away test network opts in with `"allowDevKeys": true` (the zombienet file).
+/// The seed (`//Alice`, …) of the development key among a validator's keys, if one is.
+fn dev_key(
+	aura: &sp_core::sr25519::Public,
+	grandpa: &sp_core::ed25519::Public,
+	beefy: &sp_core::ecdsa::Public,
+) -> Option<String> {
+	use sp_core::{ecdsa, ed25519, sr25519, Pair};
+	sp_keyring::Sr25519Keyring::iter().map(|k| k.to_seed()).find(|seed| {
+		sr25519::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *aura) ||
+			ed25519::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *grandpa) ||
+			ecdsa::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *beefy)
+	})
+}
+
 pub fn production_chain_spec(path: &str) -> Result<ChainSpec, String> {
 	use paratii_runtime::genesis_config_presets::{production_config_genesis, Authority};
 	use serde_json::Value;
@@ -103,22 +123,32 @@ pub fn production_chain_spec(path: &str) -> Result<ChainSpec, String> {
 	};
 	let bad_key = |kind: &str, text: &str| fail(format!("`{text}` is not a {kind} public key"));
 
+	let allow_dev_keys = file.get("allowDevKeys").and_then(Value::as_bool).unwrap_or(false);
 	let mut authorities = Vec::new();
 	for v in file.get("validators").and_then(Value::as_array).into_iter().flatten() {
 		let aura = field(v, "aura")?;
 		let grandpa = field(v, "grandpa")?;
 		let beefy = field(v, "beefy")?;
+		let aura =
+			key::<sp_core::sr25519::Public>(&aura).ok_or_else(|| bad_key("sr25519", &aura))?;
+		let grandpa =
+			key::<sp_core::ed25519::Public>(&grandpa).ok_or_else(|| bad_key("ed25519", &grandpa))?;
+		let beefy = key::<sp_core::ecdsa::Public>(&beefy).ok_or_else(|| bad_key("ecdsa", &beefy))?;
+		if let Some(seed) = dev_key(&aura, &grandpa, &beefy).filter(|_| !allow_dev_keys) {
+			return Err(fail(format!(
+				"validator {} uses the well-known development key {seed}: anyone can sign with \
+				 it, and BEEFY commitments signed by one set of keys verify on every chain that \
+				 uses them. Generate each validator's keys (`paratii-node key generate`), never \
+				 reuse a BEEFY key on another chain; only a throw-away test network may set \
+				 \"allowDevKeys\": true",
+				authorities.len() + 1
+			)));
+		}
 		authorities.push(Authority {
 			account: account(&field(v, "account")?)?,
-			aura: key::<sp_core::sr25519::Public>(&aura)
-				.ok_or_else(|| bad_key("sr25519", &aura))?
-				.into(),
-			grandpa: key::<sp_core::ed25519::Public>(&grandpa)
-				.ok_or_else(|| bad_key("ed25519", &grandpa))?
-				.into(),
-			beefy: key::<sp_core::ecdsa::Public>(&beefy)
-				.ok_or_else(|| bad_key("ecdsa", &beefy))?
-				.into(),
+			aura: aura.into(),
+			grandpa: grandpa.into(),
+			beefy: beefy.into(),
 		});
 	}
 	let min = paratii_runtime::configs::PRODUCTION_MIN_VALIDATORS as usize;

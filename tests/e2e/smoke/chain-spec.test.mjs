@@ -84,6 +84,30 @@ test('--chain production without validators, or with too few, says what is neede
     /`not-a-key` is not a ed25519 public key/);
 });
 
+test('--chain production refuses the well-known development keys unless a test network opts in', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paratii-spec-'));
+  const file = join(dir, 'dev-keys.json');
+  // The zombienet file uses //Alice..//Dave's keys and says so ("allowDevKeys": true).
+  const devKeys = JSON.parse(readFileSync(PRODUCTION_VALIDATORS, 'utf8'));
+  assert.equal(devKeys.allowDevKeys, true);
+  delete devKeys.allowDevKeys;
+  writeFileSync(file, JSON.stringify(devKeys));
+  assert.throws(() => runNodeCommand(['export-chain-spec', '--chain', `production:${file}`]),
+    /validator 1 uses the well-known development key \/\/Alice: .*never reuse a BEEFY key/s);
+  // One dev BEEFY key among fresh keys is enough to refuse.
+  const fresh = JSON.parse(readFileSync(PRODUCTION_VALIDATORS, 'utf8'));
+  delete fresh.allowDevKeys;
+  for (const v of fresh.validators) {
+    v.aura = '0x' + '00'.repeat(31) + '01';
+    v.grandpa = '0x' + '00'.repeat(31) + '02';
+    v.beefy = '0x02' + 'a1'.repeat(32);
+  }
+  fresh.validators[2].beefy = devKeys.validators[2].beefy;
+  writeFileSync(file, JSON.stringify(fresh));
+  assert.throws(() => runNodeCommand(['export-chain-spec', '--chain', `production:${file}`]),
+    /validator 3 uses the well-known development key \/\/Charlie/);
+});
+
 test('the node documents its database in --help and runs ParityDB by default', async () => {
   const help = runNodeCommand(['--help']);
   assert.match(help, /Database: ParityDB/);
