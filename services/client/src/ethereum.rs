@@ -121,9 +121,14 @@ impl EthRpc {
 		quantity(block.get("baseFeePerGas").unwrap_or(&json!("0x0")))
 	}
 
+	/// `who`'s next nonce counting the transactions in the node's pool (`pending`), or
+	/// only the mined ones (`latest`).
+	pub async fn nonce_at(&self, who: Address, tag: &str) -> anyhow::Result<u64> {
+		Ok(quantity(&self.request("eth_getTransactionCount", json!([who, tag])).await?)? as u64)
+	}
+
 	pub async fn nonce(&self, who: Address) -> anyhow::Result<u64> {
-		Ok(quantity(&self.request("eth_getTransactionCount", json!([who, "pending"])).await?)?
-			as u64)
+		self.nonce_at(who, "pending").await
 	}
 
 	pub async fn balance(&self, who: Address) -> anyhow::Result<u128> {
@@ -138,6 +143,24 @@ impl EthRpc {
 	pub async fn call(&self, to: Address, data: Vec<u8>) -> anyhow::Result<Bytes> {
 		let tx = json!({ "to": to, "data": Bytes::from(data) });
 		hex_bytes(&self.request("eth_call", json!([tx, "latest"])).await?)
+	}
+
+	/// Replays a transaction from `from` as `eth_call` at block `block`: why it reverted
+	/// there, decoded as a ParatiiAnchor error (`None` if it does not revert again, or
+	/// not with one of those errors).
+	pub async fn revert_at(
+		&self,
+		from: Address,
+		to: Option<Address>,
+		data: &[u8],
+		block: u64,
+	) -> Option<String> {
+		let mut tx = json!({ "from": from, "data": Bytes::copy_from_slice(data) });
+		if let Some(to) = to {
+			tx["to"] = json!(to);
+		}
+		let answer = self.request("eth_call", json!([tx, format!("{block:#x}")])).await;
+		answer.err().and_then(|e| e.downcast::<RpcError>().ok()).and_then(|e| e.revert)
 	}
 
 	/// `eth_estimateGas` of a transaction from `from` (`to: None` deploys).
@@ -220,13 +243,48 @@ pub struct Log {
 	pub tx_hash: B256,
 }
 
-/// The fees a [`Wallet`] offers, in wei per gas.
+/// The fees a [`Wallet`] offers, in wei per gas, and how long it waits before offering more.
 #[derive(Clone, Copy, Debug)]
 pub struct GasBounds {
 	/// The most it pays per gas (base fee + tip); above it, it waits.
 	pub max_fee_per_gas: u128,
 	/// The tip to the block producer.
 	pub priority_fee_per_gas: u128,
+	/// A transaction not mined after this long is replaced by one with the same nonce
+	/// and fees an eighth higher (within `max_fee_per_gas`).
+	pub replace_after: Duration,
+}
+
+impl GasBounds {
+	/// The fees `(max fee, tip)` of a replacement for a transaction that offered
+	/// `previous`: both an eighth higher (nodes refuse a replacement under +10 %), the max
+	/// fee at least twice the current base fee plus the tip. `None` when that is above
+	/// the bound: the transaction can only wait.
+	pub fn bumped(&self, previous: (u128, u128), base_fee: u128) -> Option<(u128, u128)> {
+		let bump = |v: u128| v.saturating_add(v / 8).saturating_add(1);
+		let tip = bump(previous.1);
+		let max_fee = bump(previous.0).max(base_fee.saturating_mul(2).saturating_add(tip));
+		(max_fee <= self.max_fee_per_gas).then_some((max_fee, tip))
+	}
+}
+
+/// A transaction was mined and reverted.
+#[derive(Debug, thiserror::Error)]
+#[error("transaction {hash} reverted in Ethereum block {block}{}", revert.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
+pub struct Reverted {
+	pub hash: B256,
+	pub block: u64,
+	/// The revert decoded as one of ParatiiAnchor's errors, when replaying the call at
+	/// that block reproduces it.
+	pub revert: Option<String>,
+}
+
+/// The ParatiiAnchor error behind a failed [`Wallet::send`]: a transaction refused at
+/// estimation, or mined and reverted.
+pub fn revert_reason(e: &anyhow::Error) -> Option<&str> {
+	e.downcast_ref::<RpcError>()
+		.and_then(|r| r.revert.as_deref())
+		.or_else(|| e.downcast_ref::<Reverted>().and_then(|r| r.revert.as_deref()))
 }
 
 /// The gas price is above the bound: nothing was sent.
@@ -268,7 +326,12 @@ impl Wallet {
 	}
 
 	/// Sends `data` to `to` (or deploys it with `to: None`) and waits for the receipt.
-	/// A transaction that would revert is not sent: the error carries the reason.
+	/// A transaction that would revert is not sent: the error carries the reason. It takes
+	/// the account's next *mined* nonce, so a transaction of its own stuck in the pool (an
+	/// earlier run's, priced under today's base fee) is replaced rather than queued
+	/// behind, and while it is not mined it replaces it every `replace_after` with fees
+	/// an eighth higher, within the bound. A mined revert is replayed at its block to say
+	/// why ([`Reverted`]).
 	pub async fn send(&self, to: Option<Address>, data: Vec<u8>) -> anyhow::Result<Receipt> {
 		let gas = self.rpc.estimate_gas(self.address, to, &data).await?;
 		let base_fee = self.rpc.base_fee().await?;
@@ -278,41 +341,118 @@ impl Wallet {
 				GasPriceTooHigh { base_fee, tip, bound: self.bounds.max_fee_per_gas }.into()
 			);
 		}
-		let tx = TxEip1559 {
+		let nonce = self.rpc.nonce_at(self.address, "latest").await?;
+		let tx = |(max_fee_per_gas, max_priority_fee_per_gas): (u128, u128)| TxEip1559 {
 			chain_id: self.chain_id,
-			nonce: self.rpc.nonce(self.address).await?,
+			nonce,
 			// 20 % over the estimate: the state may move between estimate and inclusion.
 			gas_limit: gas + gas / 5,
-			max_fee_per_gas: (base_fee.saturating_mul(2).saturating_add(tip))
-				.min(self.bounds.max_fee_per_gas),
-			max_priority_fee_per_gas: tip,
+			max_fee_per_gas,
+			max_priority_fee_per_gas,
 			to: to.map_or(TxKind::Create, TxKind::Call),
 			value: U256::ZERO,
 			access_list: Default::default(),
-			input: data.into(),
+			input: data.clone().into(),
 		};
-		let (_, raw) = sign_eip1559(&self.key, tx)?;
-		let hash = self.rpc.send_raw(raw).await?;
+		let mut fees =
+			(base_fee.saturating_mul(2).saturating_add(tip).min(self.bounds.max_fee_per_gas), tip);
+		let mut sent = Vec::new();
+		// The pool may hold an earlier transaction of ours with this nonce that pays more:
+		// outbid it (within the bound).
+		loop {
+			let (hash, raw) = sign_eip1559(&self.key, tx(fees))?;
+			match self.rpc.send_raw(raw).await {
+				Ok(_) => {
+					sent.push(hash);
+					break;
+				},
+				Err(e) if is_underpriced(&e) => match self.bounds.bumped(fees, base_fee) {
+					Some(higher) => fees = higher,
+					None => bail!(
+						"a transaction of {} with nonce {nonce} waits in the pool and pays more \
+						 than the bound allows to replace it: {e:#}",
+						self.address
+					),
+				},
+				Err(e) => return Err(e),
+			}
+		}
 		let started = Instant::now();
+		let mut last_sent = Instant::now();
 		let mut poll = 0u32;
 		loop {
 			poll = poll.wrapping_add(1);
-			if let Some(receipt) = self.rpc.receipt(hash).await? {
-				if !receipt.success {
-					bail!("transaction {hash} reverted in Ethereum block {}", receipt.block_number);
+			for hash in &sent {
+				if let Some(receipt) = self.rpc.receipt(*hash).await? {
+					if !receipt.success {
+						let revert = self.rpc.revert_at(self.address, to, &data, receipt.block_number).await;
+						return Err(Reverted { hash: *hash, block: receipt.block_number, revert }.into());
+					}
+					return Ok(receipt);
 				}
-				return Ok(receipt);
+			}
+			if self.rpc.nonce_at(self.address, "latest").await? > nonce {
+				// Mined, but by none of ours: the nonce went to another transaction of this
+				// account (an earlier run's). One more look: a receipt may just have landed.
+				for hash in &sent {
+					if let Some(receipt) = self.rpc.receipt(*hash).await? {
+						if receipt.success {
+							return Ok(receipt);
+						}
+					}
+				}
+				bail!("nonce {nonce} of {} was used by another transaction: send again", self.address);
 			}
 			if started.elapsed() > Duration::from_secs(600) {
-				bail!("transaction {hash} not mined after 10 minutes");
+				bail!("transaction {} not mined after 10 minutes", sent[sent.len() - 1]);
+			}
+			if last_sent.elapsed() >= self.bounds.replace_after {
+				last_sent = Instant::now();
+				let base_fee = self.rpc.base_fee().await?;
+				match self.bounds.bumped(fees, base_fee) {
+					Some(higher) => {
+						let (hash, raw) = sign_eip1559(&self.key, tx(higher))?;
+						match self.rpc.send_raw(raw).await {
+							Ok(_) => {
+								tracing::info!(
+									"replacing transaction {} (not mined after {} s) with {hash}: \
+									 max fee {} → {} wei, tip {} → {} wei per gas",
+									sent[sent.len() - 1],
+									self.bounds.replace_after.as_secs(),
+									fees.0,
+									higher.0,
+									fees.1,
+									higher.1
+								);
+								fees = higher;
+								sent.push(hash);
+							},
+							Err(e) => tracing::info!("could not replace the transaction: {e:#}"),
+						}
+					},
+					None => tracing::info!(
+						"transaction {} not mined, and fees an eighth higher would pass the \
+						 bound of {} wei per gas: waiting",
+						sent[sent.len() - 1],
+						self.bounds.max_fee_per_gas
+					),
+				}
 			}
 			// Every 30 s (polls are 0.5 s apart).
 			if poll.is_multiple_of(60) {
-				tracing::info!("waiting for transaction {hash} to be mined");
+				tracing::info!("waiting for transaction {} to be mined", sent[sent.len() - 1]);
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
+}
+
+/// Whether a node refused a transaction because one with its nonce pays as much or more.
+fn is_underpriced(e: &anyhow::Error) -> bool {
+	e.downcast_ref::<RpcError>().is_some_and(|r| {
+		let m = r.message.to_ascii_lowercase();
+		m.contains("underpriced") || m.contains("already known")
+	})
 }
 
 /// Signs an EIP-1559 transaction with `key`: its hash and its EIP-2718 encoding (what
@@ -626,6 +766,24 @@ pub fn beefy_address(key: &[u8; 33]) -> anyhow::Result<Address> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_replacement_pays_an_eighth_more_within_the_bound() {
+		let bounds = GasBounds {
+			max_fee_per_gas: 100_000,
+			priority_fee_per_gas: 1_000,
+			replace_after: Duration::from_secs(60),
+		};
+		// An eighth more on both, and the max fee covers twice the base fee plus the tip.
+		assert_eq!(bounds.bumped((40_000, 1_000), 10_000), Some((45_001, 1_126)));
+		assert_eq!(bounds.bumped((40_000, 1_000), 30_000), Some((61_126, 1_126)));
+		// Nodes take a replacement from +10 %: every bump clears it.
+		let (max, tip) = bounds.bumped((88_000, 8_000), 0).unwrap();
+		assert!(max * 10 >= 88_000 * 11 && tip * 10 >= 8_000 * 11);
+		// Past the bound nothing is offered.
+		assert_eq!(bounds.bumped((90_000, 1_000), 0), None);
+		assert_eq!(bounds.bumped((40_000, 1_000), 50_000), None);
+	}
 
 	#[test]
 	fn beefy_addresses_are_the_ethereum_addresses_of_the_keys() {

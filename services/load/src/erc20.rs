@@ -22,7 +22,10 @@ use paratii_client::{
 	ethereum::{sign_eip1559, EthRpc, GasBounds, Wallet},
 	AccountId,
 };
-use std::{path::Path, time::Instant};
+use std::{
+	path::Path,
+	time::{Duration, Instant},
+};
 use subxt_signer::{eth, sr25519};
 
 alloy_sol_types::sol! {
@@ -157,7 +160,11 @@ pub async fn prepare(
 	let wallet = Wallet::new(
 		rpc.clone(),
 		accounts.keys[0].secret_key(),
-		GasBounds { max_fee_per_gas: u128::MAX, priority_fee_per_gas: 0 },
+		GasBounds {
+			max_fee_per_gas: u128::MAX,
+			priority_fee_per_gas: 0,
+			replace_after: Duration::from_secs(60),
+		},
 	)
 	.await?;
 	let mut deploy = code;

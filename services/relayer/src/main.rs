@@ -66,6 +66,10 @@ struct WalletArgs {
 	/// The tip per gas to Ethereum's block producer, in gwei.
 	#[arg(long, default_value_t = 1.0)]
 	priority_fee_gwei: f64,
+	/// A transaction not mined after this many seconds is replaced by one with the same
+	/// nonce and fees an eighth higher, within --max-fee-gwei.
+	#[arg(long, default_value_t = 60)]
+	replace_after_secs: u64,
 }
 
 /// A node, an Ethereum node and the account that pays.
@@ -130,6 +134,7 @@ async fn wallet(eth: &EthArgs, w: &WalletArgs) -> anyhow::Result<Wallet> {
 	let bounds = GasBounds {
 		max_fee_per_gas: gwei(w.max_fee_gwei),
 		priority_fee_per_gas: gwei(w.priority_fee_gwei),
+		replace_after: Duration::from_secs(w.replace_after_secs),
 	};
 	let wallet = Wallet::new(EthRpc::new(&eth.eth_rpc), Wallet::read_key(&w.eth_key_file)?, bounds)
 		.await

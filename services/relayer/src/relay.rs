@@ -21,14 +21,17 @@
 //!   off-chain for every block, where old state may be pruned).
 //!
 //! A transaction that would revert is not sent (`eth_estimateGas` first); one that a
-//! competing relayer made stale (`StaleCommitment`) only refreshes the position.
+//! competing relayer made stale (`StaleCommitment`, refused at estimation or mined and
+//! reverted: the wallet replays a mined revert to decode it) only refreshes the position.
+//! An anchor not mined within `--replace-after-secs` is replaced with fees an eighth
+//! higher, within the bound (`Wallet::send`).
 //! Above the gas price bound nothing is sent; it retries every few seconds.
 
 use alloy_primitives::Address;
 use anyhow::{anyhow, bail, Context};
 use paratii_client::{
 	bridge::SignedCommitment,
-	ethereum::{keyset_address, quorum, Anchor, AnchorState, GasPriceTooHigh, RpcError, Wallet},
+	ethereum::{keyset_address, quorum, revert_reason, Anchor, AnchorState, GasPriceTooHigh, Wallet},
 	http::{metrics_response, registered, serve},
 	Chain,
 };
@@ -382,9 +385,8 @@ impl Relayer {
 		let receipt = match self.wallet.send(Some(self.anchor.address), data).await {
 			Ok(receipt) => receipt,
 			Err(e) => {
-				if e.downcast_ref::<RpcError>()
-					.and_then(|r| r.revert.as_deref())
-					.is_some_and(|r| r.starts_with("StaleCommitment"))
+				// Refused at estimation, or mined after a competitor's anchor and reverted.
+				if revert_reason(&e).is_some_and(|r| r.starts_with("StaleCommitment"))
 				{
 					tracing::info!(
 						"block {} is anchored already (another relayer?)",

@@ -15,7 +15,7 @@ import { u8aToHex } from '@polkadot/util';
 import { connect, devAccount, sudo as sudoAs } from '../lib/chain.mjs';
 import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { randomFile, registerOriginal } from '../lib/receipts.mjs';
-import { deployAnchor, mediaPathOf, mmrProof, startRelayer } from '../lib/beefy.mjs';
+import { deployAnchor, HARDHAT_KEY, HARDHAT_KEY_2, mediaPathOf, mmrProof, startRelayer } from '../lib/beefy.mjs';
 import { serviceBinary, startGateway } from '../lib/services.mjs';
 import { startHardhatNode } from '../../../contracts/ethereum/lib/hardhat-node.mjs';
 
@@ -184,4 +184,53 @@ test('above its gas price bound the relayer sends nothing and says why', async (
       .test(await readFile(relayer.logPath, 'utf8')), { timeoutMs: 30_000 });
   assert.equal((await relayer.metrics()).anchors_total, 0);
   assert.equal(Number(await anchor.latestBlock()), latest, 'nothing anchored');
+});
+
+test('an anchor stuck in Ethereum\'s pool is replaced with higher fees; one a competitor made stale reverts and is understood', async () => {
+  await relayer.stop();
+  const provider = new ethers.JsonRpcProvider(hardhat.url);
+  const ours = new ethers.Wallet(HARDHAT_KEY).address;
+  const theirs = new ethers.Wallet(HARDHAT_KEY_2).address;
+  /** The pool's transactions from `from` (Hardhat's pending block). */
+  const pooled = async (from) => (await provider.send('eth_getBlockByNumber', ['pending', true])).transactions
+    .filter((t) => t.from.toLowerCase() === from.toLowerCase());
+  // Nothing is mined until the test mines: every anchor waits in the pool.
+  await provider.send('evm_setAutomine', [false]);
+  let competitor;
+  try {
+    relayer = await startRelayer(node, hardhat.url, contract,
+      { everyBlocks: 1, extra: ['--replace-after-secs', '2', '--priority-fee-gwei', '0.1'] });
+    const first = await waitFor('an anchor in the pool', async () => (await pooled(ours))[0], { timeoutMs: 120_000, intervalMs: 500 });
+    // Not mined: after 2 s the relayer offers an eighth more under the same nonce.
+    await waitFor('the relayer to replace it', async () =>
+      /replacing transaction 0x[0-9a-f]+ \(not mined after 2 s\) with 0x[0-9a-f]+: max fee \d+ → \d+ wei/
+        .test(await readFile(relayer.logPath, 'utf8')), { timeoutMs: 60_000, intervalMs: 500 });
+    const replaced = await waitFor('the replacement in the pool', async () => {
+      const [tx] = await pooled(ours);
+      return tx && BigInt(tx.maxFeePerGas) > BigInt(first.maxFeePerGas) && tx;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    assert.equal(replaced.nonce, first.nonce, 'the same nonce: it replaces, it does not queue behind');
+    assert.equal((await pooled(ours)).length, 1);
+    // A competing relayer (another account, a far higher tip) anchors the same commitment;
+    // mined first, it makes ours revert on chain with StaleCommitment.
+    competitor = await startRelayer(node, hardhat.url, contract,
+      { everyBlocks: 1, key: HARDHAT_KEY_2, extra: ['--priority-fee-gwei', '50'] });
+    await waitFor('the competitor\'s anchor in the pool', async () => (await pooled(theirs)).length > 0,
+      { timeoutMs: 60_000, intervalMs: 500 });
+    const before = Number(await anchor.latestBlock());
+    await provider.send('evm_mine', []);
+    await waitFor('our relayer to read the mined revert as another relayer\'s anchor', async () =>
+      /is anchored already \(another relayer\?\)/.test(await readFile(relayer.logPath, 'utf8')),
+    { timeoutMs: 60_000, intervalMs: 500 });
+    const mined = await provider.send('eth_getBlockByNumber', ['latest', true]);
+    const [theirTx, ourTx] = [theirs, ours].map((a) => mined.transactions.find((t) => t.from.toLowerCase() === a.toLowerCase()));
+    assert.ok(theirTx && ourTx, 'both anchors were mined in one block');
+    assert.equal((await provider.getTransactionReceipt(theirTx.hash)).status, 1);
+    assert.equal((await provider.getTransactionReceipt(ourTx.hash)).status, 0, 'ours reverted on chain');
+    assert.ok(Number(await anchor.latestBlock()) > before);
+    assert.doesNotMatch(await readFile(relayer.logPath, 'utf8'), /ERROR/);
+  } finally {
+    await competitor?.stop();
+    await provider.send('evm_setAutomine', [true]);
+  }
 });

@@ -94,10 +94,12 @@ export function mediaPathOf(proof) {
 
 /** Hardhat's first dev key (10,000 ETH on a fresh `hardhat node`). */
 export const HARDHAT_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+/** Hardhat's second dev key: a competing relayer's. */
+export const HARDHAT_KEY_2 = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 
-function keyFile() {
+function keyFile(key = HARDHAT_KEY) {
   const path = join(mkdtempSync(join(tmpdir(), 'paratii-relayer-key-')), 'eth.key');
-  writeFileSync(path, `${HARDHAT_KEY}\n`, { mode: 0o600 });
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
   return path;
 }
 
@@ -109,11 +111,11 @@ export function deployAnchor(node, ethUrl) {
 }
 
 /** `paratii-relayer run` until stopped; `metrics()` reads its Prometheus gauges. */
-export async function startRelayer(node, ethUrl, contract, { everyBlocks = 8, everySecs = 3600, extra = [] } = {}) {
+export async function startRelayer(node, ethUrl, contract, { everyBlocks = 8, everySecs = 3600, key, extra = [] } = {}) {
   const port = await freePort();
   const metricsUrl = `http://127.0.0.1:${port}`;
   const relayer = await startProcess('relayer', serviceBinary('paratii-relayer'), ['run', '--chain', node.ws,
-    '--eth-rpc', ethUrl, '--eth-key-file', keyFile(), '--contract', contract, '--every-blocks', String(everyBlocks),
+    '--eth-rpc', ethUrl, '--eth-key-file', keyFile(key), '--contract', contract, '--every-blocks', String(everyBlocks),
     '--every-secs', String(everySecs), '--metrics-listen', `127.0.0.1:${port}`, ...extra],
   async () => (await fetch(`${metricsUrl}/health`)).ok);
   relayer.metrics = async () => {
