@@ -29,7 +29,10 @@ use axum::{
 	Json, Router,
 };
 use clap::{Parser, ValueEnum};
-use paratii_client::{http::serve, Chain};
+use paratii_client::{
+	http::{serve_with, ServerLimits},
+	Chain,
+};
 use std::{
 	net::SocketAddr,
 	path::PathBuf,
@@ -78,7 +81,8 @@ struct Args {
 	/// Uploads processed at once; more wait.
 	#[arg(long, default_value_t = 16)]
 	max_concurrent_uploads: usize,
-	/// Downloads served at once; more wait.
+	/// Download requests in progress at once (each until its body is sent); more are
+	/// answered 503 with `Retry-After`.
 	#[arg(long, default_value_t = 512)]
 	max_concurrent_downloads: usize,
 	/// Working directory: upload staging and the download cache.
@@ -166,13 +170,14 @@ fn upload_router(gw: Gateway, limit: usize) -> Router {
 		.with_state(gw)
 }
 
-fn download_router(gw: Gateway, limit: usize) -> Router {
+/// Its concurrency limit is the server's (`serve_with`): one count for every route, each
+/// request counted until its body has been sent.
+fn download_router(gw: Gateway) -> Router {
 	Router::new()
 		.route("/media/:id", get(download::original).head(download::original))
 		.route("/media/:id/objects/:index", get(download::object).head(download::object))
 		.route("/media/:id/proof", get(download::proof))
 		.route("/ipfs/:cid", get(download::ipfs).head(download::ipfs))
-		.layer(ConcurrencyLimitLayer::new(limit))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		.layer(CorsLayer::permissive())
@@ -228,19 +233,25 @@ async fn main() -> anyhow::Result<()> {
 		scratch,
 		scratch_seq: AtomicU64::new(0),
 	}));
+	// Uploads queue for their `max_concurrent_uploads` slots and may stream for long (a
+	// stalled one is cut by the body's idle timeout); the server refuses beyond that.
+	let upload_limits = ServerLimits {
+		request_timeout: Duration::from_secs(3600),
+		max_concurrent: args.max_concurrent_uploads.saturating_mul(4).max(64),
+		..ServerLimits::default()
+	};
 	let upload = (args.role != Role::Download).then(|| {
-		serve(
+		serve_with(
 			upload_router(gw.clone(), args.max_concurrent_uploads),
 			args.upload_listen,
 			"upload role",
+			upload_limits,
 		)
 	});
+	let download_limits =
+		ServerLimits { max_concurrent: args.max_concurrent_downloads, ..ServerLimits::default() };
 	let download = (args.role != Role::Upload).then(|| {
-		serve(
-			download_router(gw.clone(), args.max_concurrent_downloads),
-			args.download_listen,
-			"download role",
-		)
+		serve_with(download_router(gw.clone()), args.download_listen, "download role", download_limits)
 	});
 	match (upload, download) {
 		(Some(u), Some(d)) => {

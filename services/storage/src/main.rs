@@ -114,7 +114,14 @@ async fn main() -> anyhow::Result<()> {
 		heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
 	};
 	let node = node::StorageNode::start(chain, backend, cluster_key, operator, config).await?;
-	paratii_client::http::serve(node.router(), args.listen, "paratii-storage").await?;
+	// A PUT streams an object of up to the size limit in: its handler may take long; a
+	// stalled one is cut by the body's idle timeout.
+	let limits = paratii_client::http::ServerLimits {
+		request_timeout: std::time::Duration::from_secs(3600),
+		..Default::default()
+	};
+	paratii_client::http::serve_with(node.router(), args.listen, "paratii-storage", limits)
+		.await?;
 	tracing::info!("stopped");
 	Ok(())
 }
