@@ -46,7 +46,12 @@ impl Clusters {
 			genesis: chain.genesis_hash(),
 			replication: chain.replication_factor().await? as usize,
 			chain,
-			http: reqwest::Client::builder().connect_timeout(Duration::from_secs(3)).build()?,
+			// Cluster endpoints come from chain state: a redirect (to another host, say) is
+			// an answer like any other failure, not followed.
+			http: reqwest::Client::builder()
+				.connect_timeout(Duration::from_secs(3))
+				.redirect(reqwest::redirect::Policy::none())
+				.build()?,
 			ring: RwLock::new(None),
 			known: RwLock::new(HashMap::new()),
 			metrics,
@@ -168,7 +173,10 @@ impl Clusters {
 			.await?;
 		let status = response.status();
 		if !status.is_success() {
-			anyhow::bail!("{url} answered {status}: {}", response.text().await.unwrap_or_default());
+			// Its body is the cluster's, not ours to pass on: logged, at most 200 bytes.
+			let body = response.text().await.unwrap_or_default();
+			tracing::info!("{url} answered {status}: {}", body.chars().take(200).collect::<String>());
+			anyhow::bail!("{url} answered {status}");
 		}
 		let stored: paratii_client::wire::StoredObject = response.json().await?;
 		let signature: [u8; 64] = hex::decode(stored.signature.trim_start_matches("0x"))

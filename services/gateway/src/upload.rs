@@ -48,6 +48,9 @@ impl Drop for Scratch {
 	}
 }
 
+/// The most bytes a text field of an upload (title, owner, location, time) may have.
+const MAX_TEXT_FIELD: usize = 1024;
+
 struct Fields {
 	file: Option<(PathBuf, [u8; 32], u64, Vec<u8>)>,
 	title: Option<String>,
@@ -111,10 +114,21 @@ async fn read_fields(
 				fields.file = Some((path, hasher.finalize().into(), size, head));
 			},
 			"title" | "owner" | "location" | "captured_at" => {
-				let text = field.text().await.map_err(bad)?;
-				if text.len() > 1024 {
-					return Err(Refusal(StatusCode::BAD_REQUEST, format!("{name} is too long")));
+				// Read as it streams in and refused at the first byte over the bound: a
+				// field is never held whole before its length is checked.
+				let mut bytes = Vec::new();
+				while let Some(chunk) = field.chunk().await.map_err(bad)? {
+					if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
+						return Err(Refusal(
+							StatusCode::BAD_REQUEST,
+							format!("{name} is too long: at most {MAX_TEXT_FIELD} bytes"),
+						));
+					}
+					bytes.extend_from_slice(&chunk);
 				}
+				let text = String::from_utf8(bytes).map_err(|_| {
+					Refusal(StatusCode::BAD_REQUEST, format!("{name} is not UTF-8 text"))
+				})?;
 				let slot = match name.as_str() {
 					"title" => &mut fields.title,
 					"owner" => &mut fields.owner,
