@@ -86,9 +86,9 @@ fn dev_key(
 ) -> Option<String> {
 	use sp_core::{ecdsa, ed25519, sr25519, Pair};
 	sp_keyring::Sr25519Keyring::iter().map(|k| k.to_seed()).find(|seed| {
-		sr25519::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *aura) ||
-			ed25519::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *grandpa) ||
-			ecdsa::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *beefy)
+		sr25519::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *aura)
+			|| ed25519::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *grandpa)
+			|| ecdsa::Pair::from_string(seed, None).is_ok_and(|p| p.public() == *beefy)
 	})
 }
 
@@ -131,9 +131,10 @@ pub fn production_chain_spec(path: &str) -> Result<ChainSpec, String> {
 		let beefy = field(v, "beefy")?;
 		let aura =
 			key::<sp_core::sr25519::Public>(&aura).ok_or_else(|| bad_key("sr25519", &aura))?;
-		let grandpa =
-			key::<sp_core::ed25519::Public>(&grandpa).ok_or_else(|| bad_key("ed25519", &grandpa))?;
-		let beefy = key::<sp_core::ecdsa::Public>(&beefy).ok_or_else(|| bad_key("ecdsa", &beefy))?;
+		let grandpa = key::<sp_core::ed25519::Public>(&grandpa)
+			.ok_or_else(|| bad_key("ed25519", &grandpa))?;
+		let beefy =
+			key::<sp_core::ecdsa::Public>(&beefy).ok_or_else(|| bad_key("ecdsa", &beefy))?;
 		if let Some(seed) = dev_key(&aura, &grandpa, &beefy).filter(|_| !allow_dev_keys) {
 			return Err(fail(format!(
 				"validator {} uses the well-known development key {seed}: anyone can sign with \

@@ -67,8 +67,17 @@ fn participants<T: Config>(p: u32) -> Vec<AccountId32> {
 		.collect()
 }
 
-/// A campaign validated by `validators`, with `p` participants.
+/// A campaign validated by `validators`, with `p` participants, every validator accepting.
 fn campaign<T: Config>(validators: Vec<AccountId32>, p: u32) -> CampaignId {
+	let id = created::<T>(validators, p);
+	for v in Campaigns::<T>::get(id).expect("created").validators {
+		AdExchange::<T>::accept_campaign(RawOrigin::Signed(v).into(), id).expect("named");
+	}
+	id
+}
+
+/// A campaign validated by `validators`, with `p` participants, not yet accepted.
+fn created<T: Config>(validators: Vec<AccountId32>, p: u32) -> CampaignId {
 	let id = NextCampaignId::<T>::get();
 	let now = frame_system::Pallet::<T>::block_number();
 	AdExchange::<T>::create_campaign(
@@ -84,9 +93,6 @@ fn campaign<T: Config>(validators: Vec<AccountId32>, p: u32) -> CampaignId {
 		H256::repeat_byte(1),
 	)
 	.expect("valid terms");
-	for v in Campaigns::<T>::get(id).expect("created").validators {
-		AdExchange::<T>::accept_campaign(RawOrigin::Signed(v).into(), id).expect("named");
-	}
 	id
 }
 
@@ -265,22 +271,7 @@ mod benchmarks {
 	fn accept_campaign() -> Result<(), BenchmarkError> {
 		let registry = register::<T>(T::MaxRegistered::get());
 		let v = T::MaxValidators::get() as usize;
-		let validators: BoundedVec<_, _> = registry[..v].to_vec().try_into().expect("≤ max");
-		let id = NextCampaignId::<T>::get();
-		let now = frame_system::Pallet::<T>::block_number();
-		AdExchange::<T>::create_campaign(
-			RawOrigin::Signed(advertiser::<T>()).into(),
-			PLENTY / 4,
-			PLENTY / 8,
-			shares(),
-			validators,
-			participants::<T>(1).try_into().expect("within MaxParticipants"),
-			None,
-			now.saturating_add(T::MaxCampaignDuration::get()),
-			T::MinChallengePeriod::get(),
-			H256::repeat_byte(1),
-		)
-		.map_err(|_| BenchmarkError::Stop("valid terms"))?;
+		let id = created::<T>(registry[..v].to_vec(), 1);
 		for validator in &registry[..v - 1] {
 			AdExchange::<T>::accept_campaign(RawOrigin::Signed(validator.clone()).into(), id)
 				.map_err(|_| BenchmarkError::Stop("named"))?;

@@ -94,6 +94,23 @@ fn create_with(validators: &[&str]) -> CampaignId {
 	id
 }
 
+/// A campaign of `validators` with the exchange as its one participant and no auditor,
+/// not yet accepted (its id is `NextCampaignId` before the call).
+fn create_plain(validators: &[&str]) -> frame_support::dispatch::DispatchResult {
+	AdExchange::create_campaign(
+		signed("Advertiser"),
+		BUDGET,
+		1_000,
+		shares(),
+		bounded(names(validators)),
+		bounded(names(&["Exchange"])),
+		None,
+		VALID_UNTIL,
+		CHALLENGE,
+		H256::zero(),
+	)
+}
+
 /// Eight registered validators and a campaign validated by V1 and V2.
 fn setup() -> CampaignId {
 	register(&["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"]);
@@ -1030,18 +1047,7 @@ fn claims_need_a_valid_proof_and_dust_waits_for_more() {
 		register(&["V1", "V2"]);
 		let id = NextCampaignId::<Test>::get();
 		// A newcomer viewer with no PTI, earning 50 % of a 10-planck view: 5 < ED.
-		assert_ok!(AdExchange::create_campaign(
-			signed("Advertiser"),
-			BUDGET,
-			1_000,
-			shares(),
-			bounded(names(&["V1", "V2"])),
-			bounded(names(&["Exchange"])),
-			None,
-			VALID_UNTIL,
-			CHALLENGE,
-			H256::zero()
-		));
+		assert_ok!(create_plain(&["V1", "V2"]));
 		accept_all(id);
 		let win = |block, impression, price| {
 			sign(
@@ -1273,21 +1279,7 @@ fn only_validators_governance_admitted_serve_campaigns_and_panels() {
 			BOND
 		);
 		assert!(!Registry::<Test>::get().contains(&account("V3")));
-		assert_noop!(
-			AdExchange::create_campaign(
-				signed("Advertiser"),
-				BUDGET,
-				1_000,
-				shares(),
-				bounded(names(&["V1", "V3"])),
-				bounded(names(&["Exchange"])),
-				None,
-				VALID_UNTIL,
-				CHALLENGE,
-				H256::zero()
-			),
-			AdxError::NotARegisteredValidator
-		);
+		assert_noop!(create_plain(&["V1", "V3"]), AdxError::NotARegisteredValidator);
 		// Only governance admits, only applicants, once.
 		assert_noop!(AdExchange::admit_validator(signed("V3"), account("V3")), BadOrigin);
 		assert_noop!(
@@ -1314,18 +1306,7 @@ fn naming_validators_binds_them_only_when_they_accept() {
 	new_test_ext().execute_with(|| {
 		register(&["V1", "V2", "V3"]);
 		let id = NextCampaignId::<Test>::get();
-		assert_ok!(AdExchange::create_campaign(
-			signed("Advertiser"),
-			BUDGET,
-			1_000,
-			shares(),
-			bounded(names(&["V1", "V2"])),
-			bounded(names(&["Exchange"])),
-			None,
-			VALID_UNTIL,
-			CHALLENGE,
-			H256::zero()
-		));
+		assert_ok!(create_plain(&["V1", "V2"]));
 		// Named, not bound: no assignment, and no channel block until both accept.
 		assert_eq!(Validators::<Test>::get(account("V1")).unwrap().assignments, 0);
 		assert_noop!(

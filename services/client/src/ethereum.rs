@@ -385,8 +385,11 @@ impl Wallet {
 			for hash in &sent {
 				if let Some(receipt) = self.rpc.receipt(*hash).await? {
 					if !receipt.success {
-						let revert = self.rpc.revert_at(self.address, to, &data, receipt.block_number).await;
-						return Err(Reverted { hash: *hash, block: receipt.block_number, revert }.into());
+						let revert =
+							self.rpc.revert_at(self.address, to, &data, receipt.block_number).await;
+						return Err(
+							Reverted { hash: *hash, block: receipt.block_number, revert }.into()
+						);
 					}
 					return Ok(receipt);
 				}
@@ -401,7 +404,10 @@ impl Wallet {
 						}
 					}
 				}
-				bail!("nonce {nonce} of {} was used by another transaction: send again", self.address);
+				bail!(
+					"nonce {nonce} of {} was used by another transaction: send again",
+					self.address
+				);
 			}
 			if started.elapsed() > Duration::from_secs(600) {
 				bail!("transaction {} not mined after 10 minutes", sent[sent.len() - 1]);

@@ -220,22 +220,27 @@ pub async fn serve_listener(
 			let started = std::time::Instant::now();
 			let (method, path) = (request.method().clone(), request.uri().path().to_owned());
 			let Ok(permit) = permits.try_acquire_owned() else {
-				tracing::info!("{method} {path}: 503, {} requests in progress", limits.max_concurrent);
-				let mut busy = error(StatusCode::SERVICE_UNAVAILABLE, "the server is busy: retry shortly");
+				tracing::info!(
+					"{method} {path}: 503, {} requests in progress",
+					limits.max_concurrent
+				);
+				let mut busy =
+					error(StatusCode::SERVICE_UNAVAILABLE, "the server is busy: retry shortly");
 				busy.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
 				return Ok::<_, std::convert::Infallible>(busy);
 			};
 			let request = request.map(|body| {
 				Body::new(tower_http::timeout::TimeoutBody::new(limits.body_idle_timeout, body))
 			});
-			let response = match tokio::time::timeout(limits.request_timeout, router.oneshot(request)).await {
-				Ok(Ok(response)) => response,
-				Ok(Err(never)) => match never {},
-				Err(_) => error(
-					StatusCode::REQUEST_TIMEOUT,
-					format!("no answer within {} s", limits.request_timeout.as_secs()),
-				),
-			};
+			let response =
+				match tokio::time::timeout(limits.request_timeout, router.oneshot(request)).await {
+					Ok(Ok(response)) => response,
+					Ok(Err(never)) => match never {},
+					Err(_) => error(
+						StatusCode::REQUEST_TIMEOUT,
+						format!("no answer within {} s", limits.request_timeout.as_secs()),
+					),
+				};
 			tracing::info!(
 				"{method} {path}: {} in {} ms",
 				response.status().as_u16(),
@@ -313,7 +318,10 @@ mod tests {
 					}))
 				}),
 			)
-			.route("/upload", post(|body: axum::body::Bytes| async move { body.len().to_string() }));
+			.route(
+				"/upload",
+				post(|body: axum::body::Bytes| async move { body.len().to_string() }),
+			);
 		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
 		let addr = listener.local_addr().expect("bound");
 		tokio::spawn(serve_listener(listener, router, limits, std::future::pending()));
@@ -327,7 +335,8 @@ mod tests {
 		stream.write_all(raw).await.expect("writes");
 		let started = std::time::Instant::now();
 		let mut answer = Vec::new();
-		let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+		let _ =
+			tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
 		(String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
 	}
 

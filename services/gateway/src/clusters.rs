@@ -175,7 +175,10 @@ impl Clusters {
 		if !status.is_success() {
 			// Its body is the cluster's, not ours to pass on: logged, at most 200 bytes.
 			let body = response.text().await.unwrap_or_default();
-			tracing::info!("{url} answered {status}: {}", body.chars().take(200).collect::<String>());
+			tracing::info!(
+				"{url} answered {status}: {}",
+				body.chars().take(200).collect::<String>()
+			);
 			anyhow::bail!("{url} answered {status}");
 		}
 		let stored: paratii_client::wire::StoredObject = response.json().await?;

@@ -251,7 +251,12 @@ async fn main() -> anyhow::Result<()> {
 	let download_limits =
 		ServerLimits { max_concurrent: args.max_concurrent_downloads, ..ServerLimits::default() };
 	let download = (args.role != Role::Upload).then(|| {
-		serve_with(download_router(gw.clone()), args.download_listen, "download role", download_limits)
+		serve_with(
+			download_router(gw.clone()),
+			args.download_listen,
+			"download role",
+			download_limits,
+		)
 	});
 	match (upload, download) {
 		(Some(u), Some(d)) => {

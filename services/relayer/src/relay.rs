@@ -31,7 +31,9 @@ use alloy_primitives::Address;
 use anyhow::{anyhow, bail, Context};
 use paratii_client::{
 	bridge::SignedCommitment,
-	ethereum::{keyset_address, quorum, revert_reason, Anchor, AnchorState, GasPriceTooHigh, Wallet},
+	ethereum::{
+		keyset_address, quorum, revert_reason, Anchor, AnchorState, GasPriceTooHigh, Wallet,
+	},
 	http::{metrics_response, registered, serve},
 	Chain,
 };
@@ -386,8 +388,7 @@ impl Relayer {
 			Ok(receipt) => receipt,
 			Err(e) => {
 				// Refused at estimation, or mined after a competitor's anchor and reverted.
-				if revert_reason(&e).is_some_and(|r| r.starts_with("StaleCommitment"))
-				{
+				if revert_reason(&e).is_some_and(|r| r.starts_with("StaleCommitment")) {
 					tracing::info!(
 						"block {} is anchored already (another relayer?)",
 						j.block_number

@@ -120,8 +120,7 @@ async fn main() -> anyhow::Result<()> {
 		request_timeout: std::time::Duration::from_secs(3600),
 		..Default::default()
 	};
-	paratii_client::http::serve_with(node.router(), args.listen, "paratii-storage", limits)
-		.await?;
+	paratii_client::http::serve_with(node.router(), args.listen, "paratii-storage", limits).await?;
 	tracing::info!("stopped");
 	Ok(())
 }
