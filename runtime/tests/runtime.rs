@@ -1292,8 +1292,13 @@ fn the_council_resolves_a_deadlocked_ad_exchange_dispute() {
 			Balances::set_balance(who, 100_000 * PTI);
 		}
 		let signed = |who: &AccountId| paratii_runtime::RuntimeOrigin::signed(who.clone());
+		// They apply; governance (root here; a council motion on a live chain) admits them.
 		for v in [&bob, &charlie] {
 			frame_support::assert_ok!(AdExchange::register_validator(signed(v)));
+			frame_support::assert_ok!(AdExchange::admit_validator(
+				paratii_runtime::RuntimeOrigin::root(),
+				v.clone()
+			));
 		}
 		let now = System::block_number();
 		frame_support::assert_ok!(AdExchange::create_campaign(
@@ -1312,6 +1317,9 @@ fn the_council_resolves_a_deadlocked_ad_exchange_dispute() {
 			10,
 			H256::zero(),
 		));
+		for v in [&bob, &charlie] {
+			frame_support::assert_ok!(AdExchange::accept_campaign(signed(v), 0));
+		}
 		frame_support::assert_ok!(AdExchange::submit_part(
 			signed(&dave),
 			0,
@@ -1349,7 +1357,19 @@ fn the_council_resolves_a_deadlocked_ad_exchange_dispute() {
 			),
 			"the council waits for the dispute's deadline"
 		);
-		System::set_block_number(now + MINUTES + HOURS);
+		let Some(pallet_ad_exchange::BlockStatus::Disputed { deadline, .. }) =
+			pallet_ad_exchange::Pending::<Runtime>::get(0, 0).map(|p| p.status)
+		else {
+			panic!("two results differ: disputed")
+		};
+		// A panel drawn from the hash of a later block; nobody else is in the registry.
+		assert_eq!(
+			deadline,
+			now + MINUTES
+				+ <<Runtime as pallet_ad_exchange::Config>::PanelDrawDelay as Get<u32>>::get()
+				+ HOURS
+		);
+		System::set_block_number(deadline);
 		let fund = Balances::balance(&TreasuryAccount::get());
 		assert!(council_motion(
 			resolve,
