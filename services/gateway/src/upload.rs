@@ -51,6 +51,27 @@ impl Drop for Scratch {
 /// The most bytes a text field of an upload (title, owner, location, time) may have.
 const MAX_TEXT_FIELD: usize = 1024;
 
+/// How much of a refused upload's remaining body is read (and dropped) before answering:
+/// a client still writing a small request would otherwise see the connection closed
+/// under it (EPIPE) instead of the answer. A larger rest is not waited for.
+const DRAIN_BYTES: usize = 256 * 1024;
+
+async fn drain(multipart: &mut Multipart) {
+	let mut left = DRAIN_BYTES;
+	let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+	let drained = async {
+		while let Ok(Some(mut field)) = multipart.next_field().await {
+			while let Ok(Some(chunk)) = field.chunk().await {
+				left = left.saturating_sub(chunk.len());
+				if left == 0 {
+					return;
+				}
+			}
+		}
+	};
+	let _ = tokio::time::timeout_at(deadline, drained).await;
+}
+
 struct Fields {
 	file: Option<(PathBuf, [u8; 32], u64, Vec<u8>)>,
 	title: Option<String>,
@@ -75,7 +96,7 @@ pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response
 
 async fn read_fields(
 	gw: &Gateway,
-	mut multipart: Multipart,
+	multipart: &mut Multipart,
 	scratch: &mut Scratch,
 ) -> Result<Fields, Refusal> {
 	let mut fields =
@@ -168,9 +189,15 @@ fn parse_location(s: &str) -> Result<(i32, i32), Refusal> {
 	Ok(((lat * 1e6).round() as i32, (lon * 1e6).round() as i32))
 }
 
-async fn handle(gw: &Gateway, multipart: Multipart) -> Result<UploadResponse, Refusal> {
+async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse, Refusal> {
 	let mut scratch = Scratch(Vec::new());
-	let fields = read_fields(gw, multipart, &mut scratch).await?;
+	let fields = match read_fields(gw, &mut multipart, &mut scratch).await {
+		Ok(fields) => fields,
+		Err(refusal) => {
+			drain(&mut multipart).await;
+			return Err(refusal);
+		},
+	};
 	let (path, hash, size, head) = fields
 		.file
 		.ok_or_else(|| Refusal(StatusCode::BAD_REQUEST, "the upload has no file field".into()))?;
