@@ -114,6 +114,11 @@ ensure_moto() {
 # checkout gets a copy of it made of hard links (a second or so). Packages only read
 # their files; anything written at run time goes into directories of the checkout's
 # own copy. A project whose lock file changes is installed with `npm ci` again.
+# link_tree FROM TO: a copy of the directory FROM at TO made of hard links (a plain copy
+# where FROM is on another filesystem).
+link_tree() {
+	cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"
+}
 npm_install() {
 	local dir="$1" name key cache
 	name="$(basename "$dir")"
@@ -123,16 +128,14 @@ npm_install() {
 	rm -rf "$dir/node_modules"
 	if [ -d "$cache/node_modules" ]; then
 		say "npm packages in ${dir#"$ROOT"/}: linked from $cache"
-		cp -al "$cache/node_modules" "$dir/node_modules" 2>/dev/null ||
-			cp -a "$cache/node_modules" "$dir/node_modules" || die "copying $cache into $dir"
+		link_tree "$cache/node_modules" "$dir/node_modules" || die "copying $cache into $dir"
 	else
 		say "installing npm packages in ${dir#"$ROOT"/}"
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dir"
 		# The cache keeps one tree per project: the one of this lock file.
 		rm -rf "$HOME/.cache/paratii/node_modules/$name"-* && mkdir -p "$cache.partial" &&
-			{ cp -al "$dir/node_modules" "$cache.partial/" 2>/dev/null ||
-				cp -a "$dir/node_modules" "$cache.partial/"; } &&
-			mv "$cache.partial" "$cache" || say "could not keep $dir/node_modules in $cache (installs will not be shared)"
+			link_tree "$dir/node_modules" "$cache.partial/node_modules" && mv "$cache.partial" "$cache" ||
+			say "could not keep $dir/node_modules in $cache (installs will not be shared)"
 	fi
 	echo "$key" >"$dir/node_modules/.paratii-lock-key"
 }

@@ -48,6 +48,15 @@ pub struct EthRpc {
 	http: reqwest::Client,
 }
 
+/// The transaction object `eth_call` and `eth_estimateGas` take (`to: None` deploys).
+fn call_object(from: Address, to: Option<Address>, data: &[u8]) -> Value {
+	let mut tx = json!({ "from": from, "data": Bytes::copy_from_slice(data) });
+	if let Some(to) = to {
+		tx["to"] = json!(to);
+	}
+	tx
+}
+
 fn quantity(v: &Value) -> anyhow::Result<u128> {
 	let s = v.as_str().ok_or_else(|| anyhow!("expected a hex quantity, got {v}"))?;
 	u128::from_str_radix(s.trim_start_matches("0x"), 16).with_context(|| format!("quantity {s}"))
@@ -155,11 +164,9 @@ impl EthRpc {
 		data: &[u8],
 		block: u64,
 	) -> Option<String> {
-		let mut tx = json!({ "from": from, "data": Bytes::copy_from_slice(data) });
-		if let Some(to) = to {
-			tx["to"] = json!(to);
-		}
-		let answer = self.request("eth_call", json!([tx, format!("{block:#x}")])).await;
+		let answer = self
+			.request("eth_call", json!([call_object(from, to, data), format!("{block:#x}")]))
+			.await;
 		answer.err().and_then(|e| e.downcast::<RpcError>().ok()).and_then(|e| e.revert)
 	}
 
@@ -170,11 +177,8 @@ impl EthRpc {
 		to: Option<Address>,
 		data: &[u8],
 	) -> anyhow::Result<u64> {
-		let mut tx = json!({ "from": from, "data": Bytes::copy_from_slice(data) });
-		if let Some(to) = to {
-			tx["to"] = json!(to);
-		}
-		Ok(quantity(&self.request("eth_estimateGas", json!([tx])).await?)? as u64)
+		Ok(quantity(&self.request("eth_estimateGas", json!([call_object(from, to, data)])).await?)?
+			as u64)
 	}
 
 	pub async fn send_raw(&self, tx: Vec<u8>) -> anyhow::Result<B256> {
@@ -382,35 +386,29 @@ impl Wallet {
 		let mut poll = 0u32;
 		loop {
 			poll = poll.wrapping_add(1);
-			for hash in &sent {
-				if let Some(receipt) = self.rpc.receipt(*hash).await? {
-					if !receipt.success {
-						let revert =
-							self.rpc.revert_at(self.address, to, &data, receipt.block_number).await;
-						return Err(
-							Reverted { hash: *hash, block: receipt.block_number, revert }.into()
-						);
-					}
-					return Ok(receipt);
+			// Every 5 s (polls are 0.5 s apart), whether the nonce was mined at all: if no
+			// receipt of ours is there after that, another transaction of this account (an
+			// earlier run's) took it. The receipts are read after the nonce, so one that
+			// landed in between is still seen.
+			let nonce_taken =
+				poll.is_multiple_of(10) && self.rpc.nonce_at(self.address, "latest").await? > nonce;
+			if let Some((hash, receipt)) = self.first_receipt(&sent).await? {
+				if !receipt.success {
+					let revert =
+						self.rpc.revert_at(self.address, to, &data, receipt.block_number).await;
+					return Err(Reverted { hash, block: receipt.block_number, revert }.into());
 				}
+				return Ok(receipt);
 			}
-			if self.rpc.nonce_at(self.address, "latest").await? > nonce {
-				// Mined, but by none of ours: the nonce went to another transaction of this
-				// account (an earlier run's). One more look: a receipt may just have landed.
-				for hash in &sent {
-					if let Some(receipt) = self.rpc.receipt(*hash).await? {
-						if receipt.success {
-							return Ok(receipt);
-						}
-					}
-				}
+			let latest = sent[sent.len() - 1];
+			if nonce_taken {
 				bail!(
 					"nonce {nonce} of {} was used by another transaction: send again",
 					self.address
 				);
 			}
 			if started.elapsed() > Duration::from_secs(600) {
-				bail!("transaction {} not mined after 10 minutes", sent[sent.len() - 1]);
+				bail!("transaction {latest} not mined after 10 minutes");
 			}
 			if last_sent.elapsed() >= self.bounds.replace_after {
 				last_sent = Instant::now();
@@ -421,9 +419,8 @@ impl Wallet {
 						match self.rpc.send_raw(raw).await {
 							Ok(_) => {
 								tracing::info!(
-									"replacing transaction {} (not mined after {} s) with {hash}: \
-									 max fee {} → {} wei, tip {} → {} wei per gas",
-									sent[sent.len() - 1],
+									"replacing transaction {latest} (not mined after {} s) with \
+									 {hash}: max fee {} → {} wei, tip {} → {} wei per gas",
 									self.bounds.replace_after.as_secs(),
 									fees.0,
 									higher.0,
@@ -437,19 +434,28 @@ impl Wallet {
 						}
 					},
 					None => tracing::info!(
-						"transaction {} not mined, and fees an eighth higher would pass the \
-						 bound of {} wei per gas: waiting",
-						sent[sent.len() - 1],
+						"transaction {latest} not mined, and fees an eighth higher would pass \
+						 the bound of {} wei per gas: waiting",
 						self.bounds.max_fee_per_gas
 					),
 				}
 			}
-			// Every 30 s (polls are 0.5 s apart).
+			// Every 30 s.
 			if poll.is_multiple_of(60) {
-				tracing::info!("waiting for transaction {} to be mined", sent[sent.len() - 1]);
+				tracing::info!("waiting for transaction {latest} to be mined");
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
+	}
+
+	/// The first of `sent` (transactions with one nonce) that has a receipt.
+	async fn first_receipt(&self, sent: &[B256]) -> anyhow::Result<Option<(B256, Receipt)>> {
+		for hash in sent {
+			if let Some(receipt) = self.rpc.receipt(*hash).await? {
+				return Ok(Some((*hash, receipt)));
+			}
+		}
+		Ok(None)
 	}
 }
 

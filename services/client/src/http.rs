@@ -193,7 +193,8 @@ pub async fn serve_with(
 }
 
 /// Serves `router` on `listener` under `limits` until `shutdown` completes; then it
-/// accepts no more connections and lets those in progress finish their requests.
+/// accepts no more connections, asks the open ones to close after the request they are
+/// serving, and returns (a process that exits then cuts those requests short).
 ///
 /// Hyper serves each connection (HTTP/1.1) with a header timeout (axum's `serve` sets
 /// no timer, so none applied); every request then takes a slot of one server-wide
