@@ -98,19 +98,24 @@ say "starting paratii-relayer (anchors every $RELAYER_EVERY_BLOCKS blocks, metri
 	--contract "$anchor_contract" --every-blocks "$RELAYER_EVERY_BLOCKS" --metrics-listen "127.0.0.1:$RELAYER_METRICS_PORT" &
 pids+=("$!")
 
-# The dev chain spec registers //Cluster1 at :4001 and //Cluster2 at :4002.
+# The dev chain spec registers //Cluster1 at :4001 and //Cluster2 at :4002. They answer
+# object requests signed by the gateway's key, //Gateway, only.
+gateway_key="$("$bin_dir/paratii-node" key inspect //Gateway | awk '/Public key \(hex\)/ { print $4 }')"
+[[ "$gateway_key" == 0x* ]] || die "could not derive the dev gateway's key with paratii-node key inspect"
 for cluster in 1 2; do
 	operator=("" //Eve //Ferdie)
 	say "starting storage cluster $cluster on port 400$cluster"
 	"$bin_dir/paratii-storage" --listen "127.0.0.1:400$cluster" --chain "$chain_ws" \
 		--data-dir "$services_dir/cluster$cluster" --cluster-suri "//Cluster$cluster" \
-		--operator-suri "${operator[$cluster]}" --heartbeat-secs 60 &
+		--operator-suri "${operator[$cluster]}" --heartbeat-secs 60 \
+		--trusted-gateway "$gateway_key" &
 	pids+=("$!")
 done
 say "starting the gateway (upload :$UPLOAD_PORT, download :$DOWNLOAD_PORT)"
 "$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
 	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" \
-	--view-recorder-suri //Gateway --eth-rpc "$eth_url" --anchor-contract "$anchor_contract" &
+	--gateway-suri //Gateway --view-recorder-suri //Gateway \
+	--eth-rpc "$eth_url" --anchor-contract "$anchor_contract" &
 pids+=("$!")
 say "starting the indexer (search :$INDEXER_PORT)"
 "$bin_dir/paratii-indexer" --chain "$chain_ws" --data-dir "$services_dir/indexer" \
@@ -137,7 +142,7 @@ cat >&2 <<INFO
   Funded dev accounts               //Alice //Bob //Charlie //Dave //Eve //Ferdie (1,000,000 PTI each)
   Gateway upload role               http://127.0.0.1:$UPLOAD_PORT/uploads
   Gateway download role             http://127.0.0.1:$DOWNLOAD_PORT/media/<id>  /ipfs/<cid>  /media/<id>/proof
-                                    views count with ?viewer=<SS58> (batched on chain as //Gateway)
+                                    views count in viewer sessions (X-Paratii-Session; batched on chain as //Gateway)
   Search (indexer)                  http://127.0.0.1:$INDEXER_PORT/search?q=<words>  /media?order=newest  /media/<id>
   Storage clusters                  http://127.0.0.1:4001 (//Cluster1)  http://127.0.0.1:4002 (//Cluster2)
   Ethereum (Hardhat, chain 31337)   $eth_url

@@ -98,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 110,
+	spec_version: 111,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -252,9 +252,12 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on the next runtime upgrade, besides the pallets' own.
-#[allow(unused_parens)]
-type Migrations = ();
+/// Migrations to run on the next runtime upgrade, besides the pallets' own: each runs
+/// only while its pallet's on-chain storage version is the one it migrates from.
+type Migrations = (
+	pallet_ad_exchange::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_users::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: dispatches incoming extrinsics to the right pallet.
 pub type Executive = frame_executive::Executive<

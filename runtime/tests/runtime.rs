@@ -340,14 +340,26 @@ fn media_registers_on_the_real_runtime_with_dev_cluster_receipts() {
 		let content_hash = H256(sp_io::hashing::sha2_256(b"a picture"));
 		let size = 9u64;
 		let genesis = System::block_hash(0);
-		let message = paratii_primitives::receipt_message(&genesis, &content_hash, size, &alice);
-		assert_eq!(message.len(), 122);
+		let now = 1_700_000_000_000u64;
+		pallet_timestamp::Now::<Runtime>::put(now);
 		let receipts = ["//Cluster1", "//Cluster2"]
 			.iter()
 			.enumerate()
-			.map(|(id, uri)| pallet_media::StorageReceipt {
-				cluster: id as u32,
-				signature: ed25519::Pair::from_string(uri, None).unwrap().sign(&message).0,
+			.map(|(id, uri)| {
+				let message = paratii_primitives::receipt_message(
+					&genesis,
+					id as u32,
+					&content_hash,
+					size,
+					&alice,
+					now,
+				);
+				assert_eq!(message.len(), 134);
+				pallet_media::StorageReceipt {
+					cluster: id as u32,
+					issued_at: now,
+					signature: ed25519::Pair::from_string(uri, None).unwrap().sign(&message).0,
+				}
 			})
 			.collect::<Vec<_>>();
 		let replication_factor: u32 = <Runtime as pallet_media::Config>::ReplicationFactor::get();

@@ -539,5 +539,27 @@ mod benchmarks {
 		assert_eq!(Campaigns::<T>::get(c).map(|c| c.status), Some(CampaignStatus::Closed));
 	}
 
+	/// A closed, fully claimed campaign with `n` withdrawal records: all removed, and
+	/// with them the campaign (the costliest call: the last batch that also reaps).
+	#[benchmark]
+	fn reap_campaign(n: Linear<0, MAX_REAP_BATCH>) {
+		let c = campaign::<T>(register::<T>(2), 1);
+		let until = Campaigns::<T>::get(c).expect("exists").valid_until;
+		frame_system::Pallet::<T>::set_block_number(until);
+		let advertiser: AccountId32 = account("advertiser", 0, 0);
+		AdExchange::<T>::close_campaign(RawOrigin::Signed(advertiser.clone()).into(), c)
+			.expect("expired");
+		for i in 0..n {
+			Withdrawn::<T>::insert(c, account::<AccountId32>("beneficiary", i, 0), 0);
+		}
+		Outcomes::<T>::insert(c, (0, Outcome::Discarded { at: until }));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(advertiser), c, n);
+
+		assert!(Campaigns::<T>::get(c).is_none());
+		assert_eq!(Withdrawn::<T>::iter_prefix(c).count(), 0);
+	}
+
 	impl_benchmark_test_suite!(AdExchange, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -40,7 +40,8 @@
 //! - [`Pallet::claim`] (anyone, for any beneficiary: pays the difference between the
 //!   proven cumulative earnings and what was withdrawn; never lapses),
 //!   [`Pallet::close_campaign`] (the advertiser; anyone once [`Config::CloseGracePeriod`]
-//!   has passed after `valid_until`).
+//!   has passed after `valid_until`), [`Pallet::reap_campaign`] (anyone, once a closed
+//!   campaign's earnings are all claimed: removes its records and releases its deposit).
 //!
 //! ## What keeps it honest
 //! - At least two validators per campaign, distinct, bonded, none of them the
@@ -66,6 +67,20 @@
 //! any time. After `valid_until` the advertiser closes the campaign; if it does not,
 //! anyone may once [`Config::CloseGracePeriod`] more has passed (the refund still goes to
 //! the advertiser), so no advertiser can keep validators' bonds assigned forever.
+//!
+//! ## What the chain keeps, and who pays for it
+//! A campaign's record (about 1 KB with 16 participants) and the outcome of its last
+//! ended channel block are kept while the campaign exists, paid for by a storage deposit
+//! ([`Config::CampaignDeposit`]) held from the advertiser at `create_campaign`. Earlier
+//! outcomes are not kept: each ended block replaces the last one's, and the history is in
+//! the `BlockFinalized` and `BlockDiscarded` events. A closed campaign whose settled
+//! earnings have all been claimed — anyone may claim for any beneficiary, so an
+//! advertiser who wants its deposit back can push the last payouts itself — is removed by
+//! [`Pallet::reap_campaign`] (anyone may call it): the beneficiaries' withdrawal records
+//! in batches of at most [`MAX_REAP_BATCH`], then the record and the outcome, and the
+//! deposit is released to the advertiser. The deposit was chosen over pruning alone
+//! because claims never lapse: a record whose last beneficiary never claims would
+//! otherwise stay forever for nobody's account; with the deposit, whoever keeps it pays.
 //!
 //! ## The registry and dispute panels
 //! The registry is curated: `register_validator` applies (holding the bond) and the
@@ -99,6 +114,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -202,6 +218,8 @@ pub mod pallet {
 		pub claimed: u128,
 		/// Returned to the advertiser at closing.
 		pub refunded: u128,
+		/// The storage deposit held from the advertiser until `reap_campaign`.
+		pub deposit: u128,
 		pub max_price_per_view: u128,
 		pub shares: Shares,
 		pub validators: BoundedVec<AccountId32, T::MaxValidators>,
@@ -348,7 +366,12 @@ pub mod pallet {
 	/// A payout proof as `claim` takes it.
 	pub type ProofOf<T> = adx::PayoutProof<BoundedVec<[u8; 32], <T as Config>::MaxProofLength>>;
 
+	/// 1: campaigns hold a storage deposit; only the last outcome is kept
+	/// ([`crate::migrations::v1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -420,6 +443,10 @@ pub mod pallet {
 		type MaxCampaignDuration: Get<BlockNumberFor<Self>>;
 		#[pallet::constant]
 		type MinBudget: Get<u128>;
+		/// Held from the advertiser while the campaign's record and its last outcome are
+		/// kept (released by `reap_campaign`).
+		#[pallet::constant]
+		type CampaignDeposit: Get<u128>;
 		type WeightInfo: WeightInfo;
 	}
 
@@ -430,6 +457,8 @@ pub mod pallet {
 		ValidatorBond,
 		/// An open dispute's bond.
 		DisputeBond,
+		/// A campaign's storage deposit.
+		CampaignDeposit,
 	}
 
 	#[pallet::storage]
@@ -449,16 +478,11 @@ pub mod pallet {
 		PendingBlock<T>,
 	>;
 
-	/// How each past channel block ended.
+	/// How each campaign's last ended channel block ended: `(block, outcome)`. Earlier
+	/// blocks' outcomes are in the `BlockFinalized` and `BlockDiscarded` events.
 	#[pallet::storage]
-	pub type Outcomes<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		CampaignId,
-		Twox64Concat,
-		ChannelBlock,
-		Outcome<BlockNumberFor<T>>,
-	>;
+	pub type Outcomes<T: Config> =
+		StorageMap<_, Blake2_128Concat, CampaignId, (ChannelBlock, Outcome<BlockNumberFor<T>>)>;
 
 	/// What each beneficiary has withdrawn from each campaign.
 	#[pallet::storage]
@@ -580,6 +604,18 @@ pub mod pallet {
 		CampaignClosed {
 			campaign: CampaignId,
 			refunded: u128,
+		},
+		/// `removed` withdrawal records of a closed campaign were removed; more remain
+		/// (call `reap_campaign` again).
+		ClaimRecordsRemoved {
+			campaign: CampaignId,
+			removed: u32,
+		},
+		/// A closed, fully claimed campaign's records were removed and its storage
+		/// deposit released to the advertiser.
+		CampaignReaped {
+			campaign: CampaignId,
+			deposit: u128,
 		},
 	}
 
@@ -707,7 +743,19 @@ pub mod pallet {
 		PanelNotYetDrawable,
 		/// A channel block is pending: finalize (or resolve) it first.
 		BlockPending,
+		/// The advertiser cannot pay the campaign's storage deposit (`CampaignDeposit`).
+		CannotPayCampaignDeposit,
+		/// Only a closed campaign can be reaped: close it first.
+		CampaignNotClosed,
+		/// Settled earnings are still unclaimed: claim them (anyone may, for any
+		/// beneficiary) before reaping the campaign.
+		EarningsUnclaimed,
+		/// At most `MAX_REAP_BATCH` withdrawal records are removed per call.
+		ReapBatchTooLarge,
 	}
+
+	/// Most withdrawal records one `reap_campaign` removes.
+	pub const MAX_REAP_BATCH: u32 = 512;
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
@@ -731,7 +779,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Creates a campaign and escrows `budget` (plus the escrow's existential deposit,
-		/// returned when everything is paid) from the caller, the advertiser.
+		/// returned when everything is paid) from the caller, the advertiser, holding
+		/// `CampaignDeposit` from it until the campaign is reaped.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_campaign(validators.len() as u32, participants.len() as u32))]
 		pub fn create_campaign(
@@ -781,6 +830,9 @@ pub mod pallet {
 				budget.checked_add(T::Currency::minimum_balance()).ok_or(Error::<T>::Overflow)?;
 			T::Currency::transfer(&advertiser, &escrow, deposit, Preservation::Preserve)
 				.map_err(|_| Error::<T>::CannotPayBudget)?;
+			let storage_deposit = T::CampaignDeposit::get();
+			T::Currency::hold(&HoldReason::CampaignDeposit.into(), &advertiser, storage_deposit)
+				.map_err(|_| Error::<T>::CannotPayCampaignDeposit)?;
 			// The validators are bound (`assign`) only when they accept.
 			NextCampaignId::<T>::put(next);
 			Campaigns::<T>::insert(
@@ -791,6 +843,7 @@ pub mod pallet {
 					settled: 0,
 					claimed: 0,
 					refunded: 0,
+					deposit: storage_deposit,
 					max_price_per_view,
 					shares,
 					validators,
@@ -1250,6 +1303,44 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Removes a closed campaign whose settled earnings have all been claimed (anyone
+		/// may call it): up to `max_records` of its beneficiaries' withdrawal records
+		/// (at most `MAX_REAP_BATCH`) per call, and, once none remain, the campaign's
+		/// record and last outcome; its storage deposit is then released to the advertiser.
+		/// Call it again while it reports `ClaimRecordsRemoved`.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::reap_campaign(*max_records))]
+		pub fn reap_campaign(
+			origin: OriginFor<T>,
+			campaign: CampaignId,
+			max_records: u32,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(max_records <= MAX_REAP_BATCH, Error::<T>::ReapBatchTooLarge);
+			let c = Campaigns::<T>::get(campaign).ok_or(Error::<T>::UnknownCampaign)?;
+			ensure!(c.status == CampaignStatus::Closed, Error::<T>::CampaignNotClosed);
+			ensure!(c.claimed == c.settled, Error::<T>::EarningsUnclaimed);
+			// Nothing more can be claimed (claimed == settled, and nothing settles after
+			// closing), so a beneficiary whose record is gone cannot claim again.
+			let removed =
+				Withdrawn::<T>::drain_prefix(campaign).take(max_records as usize).count() as u32;
+			if Withdrawn::<T>::iter_prefix(campaign).next().is_some() {
+				Self::deposit_event(Event::ClaimRecordsRemoved { campaign, removed });
+				return Ok(());
+			}
+			Campaigns::<T>::remove(campaign);
+			Outcomes::<T>::remove(campaign);
+			Self::return_escrow_deposit(campaign, &c);
+			let released = T::Currency::release(
+				&HoldReason::CampaignDeposit.into(),
+				&c.advertiser,
+				c.deposit,
+				Precision::BestEffort,
+			)?;
+			Self::deposit_event(Event::CampaignReaped { campaign, deposit: released });
+			Ok(())
+		}
+
 		/// Draws a dispute's panel from the hash of block `draw_at` (anyone, from the block
 		/// after it): up to `MaxDisputeValidators` registry validators sampled without
 		/// replacement, none of them the campaign's validators, advertiser, participants,
@@ -1489,7 +1580,7 @@ pub mod pallet {
 						Self::slash_validator(validator);
 					}
 				}
-				Outcomes::<T>::insert(campaign, block, Outcome::Finalized { result, at: now });
+				Outcomes::<T>::insert(campaign, (block, Outcome::Finalized { result, at: now }));
 				Self::deposit_event(Event::BlockFinalized {
 					campaign,
 					block,
@@ -1497,7 +1588,7 @@ pub mod pallet {
 					payouts_root: result.payouts_root,
 				});
 			} else {
-				Outcomes::<T>::insert(campaign, block, Outcome::Discarded { at: now });
+				Outcomes::<T>::insert(campaign, (block, Outcome::Discarded { at: now }));
 				Self::deposit_event(Event::BlockDiscarded { campaign, block });
 			}
 			if let BlockStatus::Disputed { added, disputer, challenged, .. } = pending.status {

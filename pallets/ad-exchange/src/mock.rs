@@ -44,6 +44,7 @@ pub const DISPUTE_PERIOD: u64 = 10;
 pub const UNBONDING: u64 = 20;
 pub const DRAW_DELAY: u64 = 2;
 pub const CLOSE_GRACE: u64 = 10;
+pub const CAMPAIGN_DEPOSIT: u128 = 50;
 
 parameter_types! {
 	pub const AdxPalletId: PalletId = PalletId(*b"py/adexc");
@@ -77,6 +78,7 @@ impl pallet_ad_exchange::Config for Test {
 	type MaxChallengePeriod = frame_support::traits::ConstU64<100>;
 	type MaxCampaignDuration = frame_support::traits::ConstU64<1_000>;
 	type MinBudget = frame_support::traits::ConstU128<100>;
+	type CampaignDeposit = frame_support::traits::ConstU128<CAMPAIGN_DEPOSIT>;
 	type WeightInfo = ();
 }
 

@@ -326,10 +326,10 @@ fn a_block_settles_and_each_earner_claims_exactly_its_share() {
 		assert_noop!(claim(&out, c, "Viewer"), AdxError::NothingToClaim);
 		check_invariants(c);
 		// A finalized block never changes: nothing more can be posted or finalized.
-		assert_eq!(Outcomes::<Test>::get(c, 0), Some(Outcome::Finalized {
+		assert_eq!(Outcomes::<Test>::get(c), Some((0, Outcome::Finalized {
 			result: PostedResult { result_hash: H256(out.result_hash), payouts_root: H256(out.payouts_root), total: 1_333 },
 			at: end,
-		}));
+		})));
 		assert_noop!(post("V1", c, 0, &out), AdxError::NoOpenBlock);
 		assert_noop!(AdExchange::finalize(signed("Producer"), c, 0), AdxError::NoOpenBlock);
 	});
@@ -352,6 +352,8 @@ fn earnings_accumulate_across_blocks_and_claims_pay_the_difference() {
 		// Block 0's result, replayed for block 1.
 		assert_noop!(post("V1", c, 1, &first), AdxError::ResultHashMismatch);
 		settle(c, 1, &second);
+		// Only the last ended block's outcome is kept.
+		assert!(matches!(Outcomes::<Test>::get(c), Some((1, Outcome::Finalized { .. }))));
 		// The first proof is stale: the root moved on.
 		assert_noop!(claim(&first, c, "Producer"), AdxError::InvalidProof);
 		assert_ok!(claim(&second, c, "Viewer"));
@@ -457,6 +459,12 @@ fn create_campaign_refuses_bad_terms_and_changes_nothing() {
 		assert_noop!(
 			create("Advertiser", 1_000_000, 10, shares(), &["V1", "V2"], &["Exchange"], 50, 3),
 			AdxError::CannotPayBudget
+		);
+		// The budget fits, the storage deposit does not: nothing moves.
+		let all_but = free("Advertiser") - 2 * ED - 1;
+		assert_noop!(
+			create("Advertiser", all_but, 10, shares(), &["V1", "V2"], &["Exchange"], 50, 3),
+			AdxError::CannotPayCampaignDeposit
 		);
 		// The campaign id counter only moves on success, one by one.
 		assert_ok!(create("Advertiser", 1_000, 10, shares(), &["V1", "V2"], &["Exchange"], 50, 3));
@@ -817,7 +825,7 @@ fn a_participant_disputes_an_agreed_block_in_time_and_pays_for_a_failed_dispute(
 			assert_ok!(post(&name_of(v), c, 0, &out));
 		}
 		assert_eq!(
-			Outcomes::<Test>::get(c, 0).map(|o| matches!(o, Outcome::Finalized { .. })),
+			Outcomes::<Test>::get(c).map(|(b, o)| b == 0 && matches!(o, Outcome::Finalized { .. })),
 			Some(true)
 		);
 		assert_eq!(
@@ -944,7 +952,7 @@ fn a_discarded_block_pays_nothing_and_the_next_one_opens() {
 			(campaign.settled, campaign.next_block, campaign.balance_root),
 			(0, 1, H256::zero())
 		);
-		assert!(matches!(Outcomes::<Test>::get(c, 0), Some(Outcome::Discarded { .. })));
+		assert!(matches!(Outcomes::<Test>::get(c), Some((0, Outcome::Discarded { .. }))));
 		assert_eq!(
 			Balances::balance_on_hold(&HoldReason::ValidatorBond.into(), &account("V2")),
 			BOND
@@ -1357,5 +1365,125 @@ fn anyone_closes_an_expired_campaign_after_the_grace_period() {
 			assert_eq!(Validators::<Test>::get(account(v)).unwrap().assignments, 0);
 		}
 		check_invariants(c);
+	});
+}
+
+fn campaign_hold(name: &str) -> u128 {
+	Balances::balance_on_hold(&HoldReason::CampaignDeposit.into(), &account(name))
+}
+
+#[test]
+fn a_campaign_holds_a_storage_deposit_until_reaped_with_its_records() {
+	new_test_ext().execute_with(|| {
+		let c = setup();
+		assert_eq!(campaign_hold("Advertiser"), CAMPAIGN_DEPOSIT);
+		assert_eq!(Campaigns::<Test>::get(c).unwrap().deposit, CAMPAIGN_DEPOSIT);
+		let out = collect(c, 0, vec![("Exchange", exchange_part(c, 0, &[(1, 1_000)]))], vec![]);
+		settle(c, 0, &out);
+		assert_noop!(
+			AdExchange::reap_campaign(signed("Viewer"), c, 10),
+			AdxError::CampaignNotClosed
+		);
+		run_to(VALID_UNTIL);
+		assert_ok!(AdExchange::close_campaign(signed("Advertiser"), c));
+		// Earnings are owed: the records that pay them stay.
+		assert_ok!(claim(&out, c, "Viewer"));
+		assert_noop!(
+			AdExchange::reap_campaign(signed("Viewer"), c, 10),
+			AdxError::EarningsUnclaimed
+		);
+		// Anyone may claim for a beneficiary: the advertiser pushes the last payouts itself.
+		assert_ok!(claim(&out, c, "Producer"));
+		assert_ok!(claim(&out, c, "Fund"));
+		assert_noop!(
+			AdExchange::reap_campaign(signed("Viewer"), c, MAX_REAP_BATCH + 1),
+			AdxError::ReapBatchTooLarge
+		);
+		// Three withdrawal records: two calls of two, anyone's.
+		assert_ok!(AdExchange::reap_campaign(signed("Viewer"), c, 2));
+		System::assert_last_event(Event::ClaimRecordsRemoved { campaign: c, removed: 2 }.into());
+		assert!(Campaigns::<Test>::get(c).is_some());
+		assert_eq!(campaign_hold("Advertiser"), CAMPAIGN_DEPOSIT);
+		let before = free("Advertiser");
+		assert_ok!(AdExchange::reap_campaign(signed("Viewer"), c, 2));
+		System::assert_last_event(
+			Event::CampaignReaped { campaign: c, deposit: CAMPAIGN_DEPOSIT }.into(),
+		);
+		assert!(Campaigns::<Test>::get(c).is_none());
+		assert!(Outcomes::<Test>::get(c).is_none());
+		assert_eq!(Withdrawn::<Test>::iter_prefix(c).count(), 0);
+		assert_eq!(campaign_hold("Advertiser"), 0);
+		assert_eq!(free("Advertiser") - before, CAMPAIGN_DEPOSIT);
+		assert_eq!(Balances::balance(&AdExchange::escrow(c)), 0);
+		// Gone: nothing to claim, close or reap.
+		assert_noop!(claim(&out, c, "Viewer"), AdxError::UnknownCampaign);
+		assert_noop!(AdExchange::reap_campaign(signed("Viewer"), c, 2), AdxError::UnknownCampaign);
+	});
+}
+
+#[test]
+fn a_campaign_that_never_ran_is_reaped_at_once() {
+	new_test_ext().execute_with(|| {
+		register(&["V1", "V2"]);
+		let c = NextCampaignId::<Test>::get();
+		assert_ok!(create_plain(&["V1", "V2"]));
+		// Not all validators accepted: the advertiser may close it at any time.
+		assert_ok!(AdExchange::close_campaign(signed("Advertiser"), c));
+		assert_ok!(AdExchange::reap_campaign(signed("Producer"), c, 0));
+		assert!(Campaigns::<Test>::get(c).is_none());
+		assert_eq!(campaign_hold("Advertiser"), 0);
+	});
+}
+
+#[test]
+fn version_0_campaigns_gain_a_zero_deposit_and_version_0_outcomes_go() {
+	use crate::migrations::v1;
+	use codec::Encode;
+	use frame_support::{
+		storage::{unhashed, StoragePrefixedMap},
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		Blake2_128Concat, StorageHasher, Twox64Concat,
+	};
+	new_test_ext().execute_with(|| {
+		let c = setup();
+		let now = Campaigns::<Test>::get(c).unwrap();
+		// Campaign c as runtime 110 stored it, and an outcome keyed by campaign and block.
+		let old = v1::OldCampaign::<Test> {
+			advertiser: now.advertiser.clone(),
+			budget: now.budget,
+			settled: 7,
+			claimed: 3,
+			refunded: 0,
+			max_price_per_view: now.max_price_per_view,
+			shares: now.shares,
+			validators: now.validators.clone(),
+			accepted: now.accepted,
+			participants: now.participants.clone(),
+			auditor: now.auditor.clone(),
+			valid_until: now.valid_until,
+			challenge_period: now.challenge_period,
+			spec_hash: now.spec_hash,
+			balance_root: H256::repeat_byte(4),
+			next_block: 2,
+			status: CampaignStatus::Active,
+		};
+		unhashed::put(&Campaigns::<Test>::hashed_key_for(c), &old);
+		let mut outcome = Outcomes::<Test>::final_prefix().to_vec();
+		outcome.extend(Blake2_128Concat::hash(&c.encode()));
+		outcome.extend(Twox64Concat::hash(&(1 as ChannelBlock).encode()));
+		unhashed::put(&outcome, &Outcome::<u64>::Discarded { at: 3 });
+		StorageVersion::new(0).put::<AdExchange>();
+
+		v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(AdExchange::on_chain_storage_version(), StorageVersion::new(1));
+		let migrated = Campaigns::<Test>::get(c).expect("decodes as version 1");
+		assert_eq!(migrated.deposit, 0);
+		assert_eq!((migrated.settled, migrated.claimed, migrated.next_block), (7, 3, 2));
+		assert_eq!(migrated.balance_root, H256::repeat_byte(4));
+		assert_eq!(migrated.validators, now.validators);
+		assert!(unhashed::get_raw(&outcome).is_none(), "the version 0 outcome is gone");
+		// Run again (the version is 1 now): nothing changes.
+		v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Campaigns::<Test>::get(c), Some(migrated));
 	});
 }

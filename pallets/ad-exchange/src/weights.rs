@@ -56,6 +56,7 @@ pub trait WeightInfo {
 	fn resolve_dispute() -> Weight;
 	fn claim(p: u32, ) -> Weight;
 	fn close_campaign(v: u32, ) -> Weight;
+	fn reap_campaign(n: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -325,6 +326,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(v.into()))
 	}
+	fn reap_campaign(n: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(Weight::from_parts(9_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
+	}
 }
 
 /// The same weights with ParityDB database weights, for tests and mocks.
@@ -421,5 +431,14 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(v.into()))
+	}
+	fn reap_campaign(n: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 4000)
+			.saturating_add(Weight::from_parts(9_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
 	}
 }

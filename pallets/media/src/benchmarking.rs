@@ -5,7 +5,7 @@ use super::*;
 use crate::Pallet as MediaPallet;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::traits::{Get, UnixTime};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use paratii_primitives::{ClusterId, ClusterRegistry, UserRegistry};
 use sp_core::{crypto::KeyTypeId, ed25519, H256};
@@ -30,14 +30,26 @@ fn receipts<T: Config>(
 	owner: &T::AccountId,
 ) -> Vec<StorageReceipt> {
 	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-	let message = paratii_primitives::receipt_message(&genesis, content_hash, size, owner);
+	let issued_at = T::Time::now().as_millis() as u64;
 	clusters
 		.iter()
 		.map(|(cluster, public)| StorageReceipt {
 			cluster: *cluster,
-			signature: sp_io::crypto::ed25519_sign(KEY_TYPE, public, &message)
-				.expect("the key is in the keystore")
-				.0,
+			issued_at,
+			signature: sp_io::crypto::ed25519_sign(
+				KEY_TYPE,
+				public,
+				&paratii_primitives::receipt_message(
+					&genesis,
+					*cluster,
+					content_hash,
+					size,
+					owner,
+					issued_at,
+				),
+			)
+			.expect("the key is in the keystore")
+			.0,
 		})
 		.collect()
 }

@@ -13,10 +13,20 @@
 //! ## The storage receipt
 //!
 //! A cluster signs, with its ed25519 key, the SCALE encoding of
-//! `(*b"paratii/receipt/v1", genesis_hash, content_hash, size: u64, owner)` — 122
-//! bytes: the 18-byte tag, this chain's genesis hash, the content hash, the size
-//! little-endian, the owner's 32-byte account id (see
+//! `(*b"paratii/receipt/v2", genesis_hash, cluster: u32, content_hash, size: u64, owner,
+//! issued_at: u64)` — 134 bytes: the 18-byte tag, this chain's genesis hash, the
+//! cluster's id, the content hash, the size, the owner's 32-byte account id and the
+//! time it signed (Unix milliseconds), integers little-endian (see
 //! [`paratii_primitives::receipt_message`]). It signs only after the bytes are on disk.
+//!
+//! The chain takes a receipt only while it is fresh: signed at most `ReceiptLifetime`
+//! before the block's timestamp and at most `ReceiptClockSkew` after it. A receipt
+//! says that the cluster held the bytes *when it signed*; the first version carried no
+//! cluster id and no time, so after an Offline cluster came back anyone could re-add it
+//! to an object with its receipt from the original registration, even if it had dropped
+//! the data. Media registered with first-version receipts (before runtime 111) keep
+//! them in their registering extrinsics, verifiable with
+//! [`paratii_primitives::receipt_message_v1`]; the chain takes only the second version.
 //!
 //! ## Calls
 //!
@@ -145,6 +155,13 @@ pub mod pallet {
 		/// Longest transcoding label, in bytes.
 		#[pallet::constant]
 		type MaxLabelLen: Get<u32>;
+		/// How long after a cluster signed a receipt the chain takes it (milliseconds).
+		#[pallet::constant]
+		type ReceiptLifetime: Get<u64>;
+		/// How far ahead of the block's timestamp a receipt's time may be (milliseconds):
+		/// the clusters' clocks and the chain's differ a little.
+		#[pallet::constant]
+		type ReceiptClockSkew: Get<u64>;
 		/// The currency storage deposits are held in (PTI).
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ frame_support::traits::fungible::Mutate<Self::AccountId>;
@@ -246,8 +263,14 @@ pub mod pallet {
 		/// A receipt's cluster is unknown or not `Active`.
 		ClusterNotActive,
 		/// A receipt's signature does not verify against its cluster's key for this
-		/// object, size, owner and chain.
+		/// cluster, object, size, owner, chain and time.
 		InvalidReceiptSignature,
+		/// A receipt was signed more than `ReceiptLifetime` ago: ask the cluster for a
+		/// new one (a `PUT` of the object again).
+		ReceiptExpired,
+		/// A receipt's time is ahead of the chain's by more than `ReceiptClockSkew`: the
+		/// cluster's clock is wrong.
+		ReceiptFromTheFuture,
 		/// Media ids are exhausted.
 		MediaIdOverflow,
 		/// No media item has this id.
@@ -483,7 +506,7 @@ pub mod pallet {
 		}
 
 		/// Checks `receipts` for one object and returns their clusters. Every receipt
-		/// must be from a distinct active cluster not in `existing`, with a valid
+		/// must be from a distinct active cluster not in `existing`, fresh, with a valid
 		/// signature; one bad receipt rejects them all.
 		pub(crate) fn verify_receipts(
 			owner: &T::AccountId,
@@ -497,13 +520,29 @@ pub mod pallet {
 				Error::<T>::TooManyReceipts
 			);
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			let message = paratii_primitives::receipt_message(&genesis, content_hash, size, owner);
+			let now = T::Time::now().as_millis() as u64;
 			let mut clusters = Vec::with_capacity(receipts.len());
 			for receipt in receipts {
 				ensure!(!clusters.contains(&receipt.cluster), Error::<T>::DuplicateReceipt);
 				ensure!(!existing.contains(&receipt.cluster), Error::<T>::ClusterAlreadyHolds);
+				ensure!(
+					receipt.issued_at <= now.saturating_add(T::ReceiptClockSkew::get()),
+					Error::<T>::ReceiptFromTheFuture
+				);
+				ensure!(
+					receipt.issued_at.saturating_add(T::ReceiptLifetime::get()) >= now,
+					Error::<T>::ReceiptExpired
+				);
 				let key = T::Clusters::active_cluster_key(receipt.cluster)
 					.ok_or(Error::<T>::ClusterNotActive)?;
+				let message = paratii_primitives::receipt_message(
+					&genesis,
+					receipt.cluster,
+					content_hash,
+					size,
+					owner,
+					receipt.issued_at,
+				);
 				ensure!(
 					sp_io::crypto::ed25519_verify(
 						&ed25519::Signature::from_raw(receipt.signature),

@@ -78,6 +78,20 @@ thread_local! {
 	static NOW_MS: Cell<u64> = const { Cell::new(1_700_000_000_000) };
 }
 
+/// Moves the block time tests see to `ms`.
+pub fn set_now(ms: u64) {
+	NOW_MS.with(|t| t.set(ms));
+}
+
+/// The block time tests see, in Unix milliseconds.
+pub fn now_ms() -> u64 {
+	NOW_MS.with(|t| t.get())
+}
+
+/// How long receipts are taken in tests (an hour, as in the runtime), and the clock skew.
+pub const RECEIPT_LIFETIME: u64 = 3_600_000;
+pub const RECEIPT_SKEW: u64 = 60_000;
+
 /// The block time tests see.
 pub struct MockTime;
 impl UnixTime for MockTime {
@@ -103,6 +117,8 @@ impl pallet_media::Config for Test {
 	type MaxReceipts = ConstU32<4>;
 	type MaxTitleLen = ConstU32<128>;
 	type MaxLabelLen = ConstU32<16>;
+	type ReceiptLifetime = ConstU64<RECEIPT_LIFETIME>;
+	type ReceiptClockSkew = ConstU64<RECEIPT_SKEW>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositPerItem = ConstU64<DEPOSIT_PER_ITEM>;
@@ -132,11 +148,22 @@ pub fn hash(n: u8) -> H256 {
 	H256::repeat_byte(n)
 }
 
-/// `cluster`'s receipt for `(hash, size)` owned by `owner` on this chain.
+/// `cluster`'s receipt for `(hash, size)` owned by `owner` on this chain, signed now.
 pub fn receipt(cluster: ClusterId, hash: H256, size: u64, owner: &AccountId32) -> StorageReceipt {
+	receipt_at(cluster, hash, size, owner, now_ms())
+}
+
+/// `cluster`'s receipt for `(hash, size)` owned by `owner`, signed at `issued_at`.
+pub fn receipt_at(
+	cluster: ClusterId,
+	hash: H256,
+	size: u64,
+	owner: &AccountId32,
+	issued_at: u64,
+) -> StorageReceipt {
 	let genesis = System::block_hash(0);
-	let signature = cluster_pair(cluster).sign(&receipt_message(&genesis, &hash, size, owner));
-	StorageReceipt { cluster, signature: signature.0 }
+	let message = receipt_message(&genesis, cluster, &hash, size, owner, issued_at);
+	StorageReceipt { cluster, issued_at, signature: cluster_pair(cluster).sign(&message).0 }
 }
 
 /// An object of `kind` with valid receipts from `clusters`.

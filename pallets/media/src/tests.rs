@@ -368,20 +368,116 @@ fn add_receipts_rejects_bad_receipts_and_targets() {
 fn receipts_are_bound_to_this_chain() {
 	new_test_ext().execute_with(|| {
 		// A receipt signed for another genesis hash does not verify here.
-		let message =
-			paratii_primitives::receipt_message(&H256::repeat_byte(9), &hash(1), 1001, &alice());
+		let message = paratii_primitives::receipt_message(
+			&H256::repeat_byte(9),
+			0,
+			&hash(1),
+			1001,
+			&alice(),
+			now_ms(),
+		);
 		let mut o = original(1, &alice());
 		o.receipts[0].signature = sp_core::Pair::sign(&cluster_pair(0), &message).0;
+		assert_noop!(register_objects(alice(), vec![o]), Error::<Test>::InvalidReceiptSignature);
+	});
+}
+
+fn register_objects(
+	owner: sp_runtime::AccountId32,
+	objects: Vec<crate::ObjectInput>,
+) -> frame_support::dispatch::DispatchResult {
+	Media::register_media(RuntimeOrigin::signed(owner), b"t".to_vec(), None, None, objects)
+}
+
+#[test]
+fn receipts_are_bound_to_their_cluster_and_their_time() {
+	new_test_ext().execute_with(|| {
+		// Cluster 0 signed for cluster 1: its signature vouches for nobody else.
+		let mut o = original(1, &alice());
+		let genesis = System::block_hash(0);
+		let for_one =
+			paratii_primitives::receipt_message(&genesis, 1, &hash(1), 1001, &alice(), now_ms());
+		o.receipts[0].signature = sp_core::Pair::sign(&cluster_pair(0), &for_one).0;
+		assert_noop!(register_objects(alice(), vec![o]), Error::<Test>::InvalidReceiptSignature);
+		// The time is signed: moving it breaks the signature.
+		let mut o = original(1, &alice());
+		o.receipts[0].issued_at -= 1;
+		assert_noop!(register_objects(alice(), vec![o]), Error::<Test>::InvalidReceiptSignature);
+
+		// Taken from ReceiptLifetime before the block's time to ReceiptClockSkew after it.
+		let at = |issued_at: u64| {
+			let mut o = original(1, &alice());
+			o.receipts =
+				[0, 1].iter().map(|c| receipt_at(*c, hash(1), 1001, &alice(), issued_at)).collect();
+			o
+		};
+		let now = now_ms();
 		assert_noop!(
-			Media::register_media(
-				RuntimeOrigin::signed(alice()),
-				b"t".to_vec(),
-				None,
-				None,
-				vec![o]
-			),
-			Error::<Test>::InvalidReceiptSignature
+			register_objects(alice(), vec![at(now - RECEIPT_LIFETIME - 1)]),
+			Error::<Test>::ReceiptExpired
 		);
+		assert_noop!(
+			register_objects(alice(), vec![at(now + RECEIPT_SKEW + 1)]),
+			Error::<Test>::ReceiptFromTheFuture
+		);
+		assert_ok!(register_objects(alice(), vec![at(now - RECEIPT_LIFETIME)]));
+		let mut o = at(now + RECEIPT_SKEW);
+		o.content_hash = hash(2);
+		o.receipts = [0, 1]
+			.iter()
+			.map(|c| receipt_at(*c, hash(2), 1001, &alice(), now + RECEIPT_SKEW))
+			.collect();
+		assert_ok!(register_objects(alice(), vec![o]));
+	});
+}
+
+#[test]
+fn an_old_receipt_cannot_re_add_a_cluster_that_came_back() {
+	use pallet_topology::ClusterStatus;
+	new_test_ext().execute_with(|| {
+		register_clusters(1);
+		let id = register(alice(), "kept", vec![original(1, &alice())]);
+		// Clusters 2 and 3 store copies and sign for them: the object's four slots are full.
+		let old = receipt(2, hash(1), 1001, &alice());
+		let three = receipt(3, hash(1), 1001, &alice());
+		assert_ok!(Media::add_receipts(
+			RuntimeOrigin::signed(bob()),
+			id,
+			0,
+			vec![old.clone(), three]
+		));
+		// Cluster 2 goes Offline; later cluster 4 takes its slot.
+		pallet_topology::Clusters::<Test>::mutate(2, |c| {
+			c.as_mut().unwrap().status = ClusterStatus::Offline
+		});
+		set_now(now_ms() + 2 * RECEIPT_LIFETIME);
+		assert_ok!(Media::add_receipts(
+			RuntimeOrigin::signed(bob()),
+			id,
+			0,
+			vec![receipt(4, hash(1), 1001, &alice())]
+		));
+		assert_eq!(
+			crate::Media::<Test>::get(id).unwrap().objects[0].clusters.to_vec(),
+			vec![0, 1, 3, 4]
+		);
+		// Cluster 2 comes back without the data, and cluster 0 retires (a slot frees):
+		// the receipt of its first copy no longer adds it.
+		pallet_topology::Clusters::<Test>::mutate(2, |c| {
+			c.as_mut().unwrap().status = ClusterStatus::Active
+		});
+		set_status(0, ClusterStatus::Retired);
+		assert_noop!(
+			Media::add_receipts(RuntimeOrigin::signed(bob()), id, 0, vec![old]),
+			Error::<Test>::ReceiptExpired
+		);
+		// Only a receipt it signs now, holding the bytes again, does.
+		assert_ok!(Media::add_receipts(
+			RuntimeOrigin::signed(bob()),
+			id,
+			0,
+			vec![receipt(2, hash(1), 1001, &alice())]
+		));
 	});
 }
 

@@ -20,12 +20,14 @@ pub enum ObjectKind<Label> {
 }
 
 /// A storage cluster's signed statement that it durably stores an object: an
-/// ed25519 signature over [`paratii_primitives::receipt_message`].
+/// ed25519 signature over [`paratii_primitives::receipt_message`], made at `issued_at`.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 )]
 pub struct StorageReceipt {
 	pub cluster: ClusterId,
+	/// When the cluster signed it (Unix milliseconds, by the cluster's clock).
+	pub issued_at: u64,
 	pub signature: SignatureBytes,
 }
 

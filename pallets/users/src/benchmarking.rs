@@ -9,7 +9,7 @@ use frame_support::traits::{
 	EnsureOrigin, Get,
 };
 use frame_system::RawOrigin;
-use paratii_primitives::MediaRegistry;
+use paratii_primitives::{MediaId, MediaRegistry};
 use sp_runtime::Saturating;
 
 fn funded<T: Config>(who: &T::AccountId) {
@@ -24,6 +24,21 @@ fn registered<T: Config>(who: &T::AccountId) {
 	funded::<T>(who);
 	Users::<T>::do_register(who.clone(), vec![b'n'; T::MaxNameLen::get() as usize], None)
 		.expect("funded");
+}
+
+/// `n` counted views of the window before the current one (moving to a later block if
+/// the chain is still in its first window).
+fn stale_views<T: Config>(n: u32) {
+	let mut now = frame_system::Pallet::<T>::block_number();
+	let window = T::ViewWindow::get().max(1u32.into());
+	if now < window {
+		now = window;
+		frame_system::Pallet::<T>::set_block_number(now);
+	}
+	let past = Pallet::<T>::view_window(now.saturating_sub(window));
+	for i in 0..n {
+		ViewsSeen::<T>::insert(past, (MediaId::from(i), account::<T::AccountId>("past", i, 0)), ());
+	}
 }
 
 #[benchmarks]
@@ -97,15 +112,22 @@ mod benchmarks {
 		assert_eq!(FlagCount::<T>::get(media), T::FlagThreshold::get());
 	}
 
-	/// `v` views, each of its own media item by its own viewer, all counted (the
-	/// costliest path: every view writes its window entry and its counter).
+	/// `v` views, each of its own media item by its own registered viewer, all counted,
+	/// with `v` pairs of a past window to remove first (the costliest path: every view
+	/// reads the viewer's registration, writes its window entry and its counter, and
+	/// removes one past entry).
 	#[benchmark]
 	fn record_views(v: Linear<1, { T::MaxViewBatch::get() }>) {
 		let recorder: T::AccountId = whitelisted_caller();
 		ViewRecorders::<T>::insert(&recorder, ());
 		let views: Vec<_> = (0..v)
-			.map(|i| (T::Media::create_for_benchmark(), account::<T::AccountId>("viewer", i, 0)))
+			.map(|i| {
+				let viewer = account::<T::AccountId>("viewer", i, 0);
+				registered::<T>(&viewer);
+				(T::Media::create_for_benchmark(), viewer)
+			})
 			.collect();
+		stale_views::<T>(v);
 		let first = views[0].0;
 		let views = ViewBatchOf::<T>::try_from(views).expect("v <= MaxViewBatch");
 
@@ -113,6 +135,20 @@ mod benchmarks {
 		_(RawOrigin::Signed(recorder), views);
 
 		assert_eq!(Views::<T>::get(first), 1);
+		assert_eq!(ViewsSeen::<T>::iter().count(), v as usize);
+	}
+
+	/// Removing `n` pairs of past windows (what `on_idle` does with spare weight).
+	#[benchmark]
+	fn prune_views(n: Linear<1, MAX_IDLE_PRUNE>) {
+		stale_views::<T>(n);
+
+		#[block]
+		{
+			assert_eq!(Pallet::<T>::prune_views(n), n);
+		}
+
+		assert_eq!(ViewsSeen::<T>::iter().count(), 0);
 	}
 
 	#[benchmark]

@@ -16,8 +16,9 @@
 //!   flag that reaches `FlagThreshold` emits `MediaFlagged` for moderators.
 //! - `unflag(media_id)` — withdraws the caller's flag and releases its deposit.
 //! - `record_views(views)` — by an authorised view recorder (the gateway): a bounded
-//!   batch of `(media_id, viewer)`. A viewer counts once per media item per `ViewWindow`
-//!   blocks; a recorder records at most `MaxViewsPerBlock` views per block.
+//!   batch of `(media_id, viewer)`. Only registered users' views count, each once per
+//!   media item per view window; a recorder records at most `MaxViewsPerBlock` views
+//!   per block.
 //! - `add_view_recorder(account)`, `remove_view_recorder(account)` — admin origin.
 //!
 //! ## What a like costs
@@ -33,6 +34,21 @@
 //! honest, but needs an unbounded per-account index or a bounded one that caps how
 //! much a user may react; the deposit bounds the cost of abuse without either.)
 //!
+//! ## What a view costs the chain
+//!
+//! A view counts only if its viewer is a registered user: any HTTP client can name a
+//! fresh account, but a registration holds `UserDeposit`, so inflating a counter takes
+//! one deposit per fake viewer. The views are counted in fixed windows of `ViewWindow`
+//! blocks (window `w` is the blocks `w × ViewWindow ..= (w + 1) × ViewWindow - 1`): a
+//! viewer counts once per media item per window, and the pairs seen are kept in
+//! [`ViewsSeen`] under their window only while it is current. Each `record_views` removes
+//! as many pairs of past windows as it writes (its weight includes them) and idle block
+//! space removes the rest (`on_idle`), so what is kept never exceeds one window's worth
+//! of counted views (at most `MaxViewsPerBlock` per recorder and block) plus what has
+//! not been removed yet, which only shrinks. The window index is stored big-endian under
+//! an identity hasher so that the map iterates oldest window first, and pruning reads
+//! only keys it removes (and one more).
+//!
 //! Media ids are checked through [`MediaRegistry`](paratii_primitives::MediaRegistry)
 //! (the media pallet), so reactions, flags and views only ever count existing,
 //! non-deleted media.
@@ -45,6 +61,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -68,7 +85,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use paratii_primitives::{MediaId, MediaRegistry};
-	use sp_runtime::traits::Saturating;
+	use sp_runtime::{traits::One, SaturatedConversion};
 
 	/// The balance type of the currency deposits are held in.
 	pub type BalanceOf<T> =
@@ -82,7 +99,12 @@ pub mod pallet {
 	/// A user as stored.
 	pub type UserOf<T> = UserInfo<NameOf<T>, ProfileCidOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 
+	/// 1: views deduplicated per window in `ViewsSeen`, `LastView` gone
+	/// ([`crate::migrations::v1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -178,16 +200,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ViewRecorders<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
 
-	/// The block of each viewer's last counted view of a media item.
+	/// The `(media_id, viewer)` pairs counted in a view window, under the window's index
+	/// (big-endian, so that the map iterates oldest first). Only the current window's are
+	/// read; the past windows' are removed by `record_views` and `on_idle`.
 	#[pallet::storage]
-	pub type LastView<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		MediaId,
-		Blake2_128Concat,
-		T::AccountId,
-		BlockNumberFor<T>,
-	>;
+	pub type ViewsSeen<T: Config> =
+		StorageDoubleMap<_, Identity, ViewWindowKey, Blake2_128Concat, (MediaId, T::AccountId), ()>;
 
 	/// Views each recorder recorded in a block: `(block, views)`.
 	#[pallet::storage]
@@ -235,8 +253,14 @@ pub mod pallet {
 		ViewRecorded { media_id: MediaId, viewer: T::AccountId, views: u64 },
 		/// A recorder's batch was processed: `counted` views counted, `repeated` were
 		/// viewers already counted in the window, `unknown` were for media that no
-		/// longer exist.
-		ViewsRecorded { recorder: T::AccountId, counted: u32, repeated: u32, unknown: u32 },
+		/// longer exist, `unregistered` were by accounts that are not registered users.
+		ViewsRecorded {
+			recorder: T::AccountId,
+			counted: u32,
+			repeated: u32,
+			unknown: u32,
+			unregistered: u32,
+		},
 		/// A user withdrew their flag of a media item.
 		Unflagged { who: T::AccountId, media_id: MediaId, flags: u32 },
 		/// An account may now record views.
@@ -404,9 +428,10 @@ pub mod pallet {
 		}
 
 		/// Records a batch of views, `(media_id, viewer)`. Only authorised view
-		/// recorders. A viewer already counted for a media item within `ViewWindow` blocks
-		/// is not counted again, nor is a view of media that no longer exists; the
-		/// `ViewsRecorded` event says how many of each.
+		/// recorders. A view counts if its viewer is a registered user not yet counted
+		/// for the media item in the current view window and the media item exists; the
+		/// `ViewsRecorded` event says how many views were not counted, and why. Removes as
+		/// many pairs of past windows as the batch has views.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::record_views(views.len() as u32))]
 		pub fn record_views(origin: OriginFor<T>, views: ViewBatchOf<T>) -> DispatchResult {
@@ -419,20 +444,26 @@ pub mod pallet {
 			let used = used.saturating_add(views.len() as u32);
 			ensure!(used <= T::MaxViewsPerBlock::get(), Error::<T>::RecorderRateExceeded);
 			RecorderUsage::<T>::insert(&recorder, (now, used));
+			Self::prune_views(views.len() as u32);
 
-			let (mut counted, mut repeated, mut unknown) = (0u32, 0u32, 0u32);
+			let window = Self::view_window(now);
+			let (mut counted, mut repeated, mut unknown, mut unregistered) = (0u32, 0, 0, 0);
 			for (media_id, viewer) in views {
 				if !T::Media::is_active(media_id) {
 					unknown += 1;
 					continue;
 				}
-				let fresh = LastView::<T>::get(media_id, &viewer)
-					.is_none_or(|last| now >= last.saturating_add(T::ViewWindow::get()));
-				if !fresh {
+				if !Users::<T>::contains_key(&viewer) {
+					unregistered += 1;
+					continue;
+				}
+				let key = (media_id, viewer);
+				if ViewsSeen::<T>::contains_key(window, &key) {
 					repeated += 1;
 					continue;
 				}
-				LastView::<T>::insert(media_id, &viewer, now);
+				ViewsSeen::<T>::insert(window, &key, ());
+				let (media_id, viewer) = key;
 				let views = Views::<T>::mutate(media_id, |n| {
 					*n = n.saturating_add(1);
 					*n
@@ -440,7 +471,13 @@ pub mod pallet {
 				counted += 1;
 				Self::deposit_event(Event::ViewRecorded { media_id, viewer, views });
 			}
-			Self::deposit_event(Event::ViewsRecorded { recorder, counted, repeated, unknown });
+			Self::deposit_event(Event::ViewsRecorded {
+				recorder,
+				counted,
+				repeated,
+				unknown,
+				unregistered,
+			});
 			Ok(())
 		}
 
@@ -486,7 +523,50 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Removes the counted views of past windows that fit in the block's idle weight.
+		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let base = T::WeightInfo::prune_views(0);
+			let each = T::WeightInfo::prune_views(1).saturating_sub(base);
+			let Some(spare) = remaining.checked_sub(&base) else { return Weight::zero() };
+			let fit = |spare: u64, each: u64| spare.checked_div(each).unwrap_or(u64::MAX);
+			let limit = fit(spare.ref_time(), each.ref_time())
+				.min(fit(spare.proof_size(), each.proof_size()))
+				.min(MAX_IDLE_PRUNE.into()) as u32;
+			let removed = Self::prune_views(limit);
+			T::WeightInfo::prune_views(removed)
+		}
+	}
+
+	/// Most past-window views one block's `on_idle` removes.
+	pub const MAX_IDLE_PRUNE: u32 = 1024;
+
 	impl<T: Config> Pallet<T> {
+		/// The key of the view window `now` is in.
+		pub fn view_window(now: BlockNumberFor<T>) -> ViewWindowKey {
+			let length = T::ViewWindow::get().max(One::one());
+			let index: u32 = (now / length).saturated_into();
+			index.to_be_bytes()
+		}
+
+		/// Removes up to `limit` counted views of past windows, oldest first; returns how
+		/// many it removed. Reads one key more than it removes.
+		pub fn prune_views(limit: u32) -> u32 {
+			if limit == 0 {
+				return 0;
+			}
+			let current = Self::view_window(frame_system::Pallet::<T>::block_number());
+			let stale: Vec<_> = ViewsSeen::<T>::iter_keys()
+				.take_while(|(window, _)| *window < current)
+				.take(limit as usize)
+				.collect();
+			for (window, key) in &stale {
+				ViewsSeen::<T>::remove(window, key);
+			}
+			stale.len() as u32
+		}
+
 		fn check_profile(
 			name: Vec<u8>,
 			profile_cid: Option<Vec<u8>>,

@@ -6,7 +6,11 @@ use crate::{
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold},
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Hooks,
+	},
+	weights::Weight,
 };
 use sp_runtime::DispatchError;
 
@@ -191,9 +195,17 @@ fn record(recorder: u64, list: &[(u64, u64)]) -> sp_runtime::DispatchResult {
 	Users::record_views(RuntimeOrigin::signed(recorder), views(list))
 }
 
+/// Registers each of `who` (funded accounts) as a user.
+fn registered(who: &[u64]) {
+	for w in who {
+		register(*w);
+	}
+}
+
 #[test]
 fn view_recorders_count_views_in_batches() {
 	new_test_ext().execute_with(|| {
+		registered(&[ALICE, BOB]);
 		MockMedia::set_active(&[MEDIA, 8]);
 		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (MEDIA, BOB), (8, ALICE)]));
 		assert_eq!(Views::<Test>::get(MEDIA), 2);
@@ -202,7 +214,14 @@ fn view_recorders_count_views_in_batches() {
 			Event::ViewRecorded { media_id: MEDIA, viewer: BOB, views: 2 }.into(),
 		);
 		System::assert_last_event(
-			Event::ViewsRecorded { recorder: GATEWAY, counted: 3, repeated: 0, unknown: 0 }.into(),
+			Event::ViewsRecorded {
+				recorder: GATEWAY,
+				counted: 3,
+				repeated: 0,
+				unknown: 0,
+				unregistered: 0,
+			}
+			.into(),
 		);
 		assert_noop!(record(ALICE, &[(MEDIA, ALICE)]), Error::<Test>::NotViewRecorder);
 		assert_noop!(record(GATEWAY, &[]), Error::<Test>::NoViews);
@@ -213,42 +232,127 @@ fn view_recorders_count_views_in_batches() {
 }
 
 #[test]
+fn only_registered_users_views_count() {
+	new_test_ext().execute_with(|| {
+		// Any HTTP client can name an account; one that is not a user does not count.
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (MEDIA, 3)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 0);
+		System::assert_last_event(
+			Event::ViewsRecorded {
+				recorder: GATEWAY,
+				counted: 0,
+				repeated: 0,
+				unknown: 0,
+				unregistered: 2,
+			}
+			.into(),
+		);
+		// Nor is a view of one that was not counted remembered: once she registers, it counts.
+		assert_eq!(crate::ViewsSeen::<Test>::iter().count(), 0);
+		register(ALICE);
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 1);
+		// After she unregisters, her views stop counting.
+		System::set_block_number(1 + VIEW_WINDOW);
+		assert_ok!(Users::unregister(RuntimeOrigin::signed(ALICE)));
+		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE)]));
+		assert_eq!(Views::<Test>::get(MEDIA), 1);
+	});
+}
+
+#[test]
 fn a_viewer_counts_once_per_media_per_window() {
 	new_test_ext().execute_with(|| {
-		// The same viewer in one batch, then again in the window: one view.
+		registered(&[ALICE]);
+		// The same viewer in one batch, then again in the window (blocks 0..=9): one view.
 		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (MEDIA, ALICE)]));
-		System::set_block_number(1 + VIEW_WINDOW - 1);
+		System::set_block_number(VIEW_WINDOW - 1);
 		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE), (999, ALICE)]));
 		assert_eq!(Views::<Test>::get(MEDIA), 1);
 		System::assert_last_event(
-			Event::ViewsRecorded { recorder: GATEWAY, counted: 0, repeated: 1, unknown: 1 }.into(),
+			Event::ViewsRecorded {
+				recorder: GATEWAY,
+				counted: 0,
+				repeated: 1,
+				unknown: 1,
+				unregistered: 0,
+			}
+			.into(),
 		);
 		// A second recorder cannot count her again either.
 		assert_ok!(Users::add_view_recorder(RuntimeOrigin::root(), 11));
 		assert_ok!(record(11, &[(MEDIA, ALICE)]));
 		assert_eq!(Views::<Test>::get(MEDIA), 1);
-		// Once the window has passed, she counts again.
-		System::set_block_number(1 + VIEW_WINDOW);
+		// In the next window, she counts again.
+		System::set_block_number(VIEW_WINDOW);
 		assert_ok!(record(GATEWAY, &[(MEDIA, ALICE)]));
 		assert_eq!(Views::<Test>::get(MEDIA), 2);
+	});
+}
+
+/// The keys of `ViewsSeen`, as `(window index, viewer)`, in storage order.
+fn seen() -> Vec<(u32, u64)> {
+	crate::ViewsSeen::<Test>::iter_keys()
+		.map(|(window, (_, viewer))| (u32::from_be_bytes(window), viewer))
+		.collect()
+}
+
+#[test]
+fn past_windows_are_pruned_by_recorders_and_idle_blocks() {
+	new_test_ext().execute_with(|| {
+		registered(&[1, 2, 3, 4, 5]);
+		assert_ok!(record(GATEWAY, &[(MEDIA, 1), (MEDIA, 2), (MEDIA, 3), (MEDIA, 4)]));
+		let mut first = seen();
+		first.sort();
+		assert_eq!(first, vec![(0, 1), (0, 2), (0, 3), (0, 4)]);
+		// The current window is never pruned.
+		assert_eq!(Users::prune_views(10), 0);
+		assert_eq!(seen().len(), 4);
+
+		// In window 1, a batch of two views removes two pairs of window 0 (its weight
+		// pays for them) and adds its own; the oldest window goes first.
+		System::set_block_number(VIEW_WINDOW);
+		assert_ok!(record(GATEWAY, &[(MEDIA, 1), (MEDIA, 5)]));
+		let windows: Vec<u32> = seen().iter().map(|(w, _)| *w).collect();
+		assert_eq!(windows, vec![0, 0, 1, 1]);
+		assert_eq!(Views::<Test>::get(MEDIA), 6);
+
+		// Idle block space removes the rest, within the weight it is given.
+		assert_eq!(Users::on_idle(VIEW_WINDOW, Weight::zero()), Weight::zero());
+		assert_eq!(seen().len(), 4);
+		// Room for one: one removed, and that is what it charges.
+		let one = <() as crate::WeightInfo>::prune_views(1);
+		assert_eq!(Users::on_idle(VIEW_WINDOW, one), one);
+		assert_eq!(seen().len(), 3);
+		Users::on_idle(VIEW_WINDOW, Weight::MAX);
+		let windows: Vec<u32> = seen().iter().map(|(w, _)| *w).collect();
+		assert_eq!(windows, vec![1, 1]);
+
+		// Three windows later, the next batch starts from a clean slate.
+		System::set_block_number(4 * VIEW_WINDOW);
+		assert_ok!(record(GATEWAY, &[(MEDIA, 1), (MEDIA, 2)]));
+		let windows: Vec<u32> = seen().iter().map(|(w, _)| *w).collect();
+		assert_eq!(windows, vec![4, 4]);
 	});
 }
 
 #[test]
 fn a_recorder_is_rate_limited_per_block() {
 	new_test_ext().execute_with(|| {
+		registered(&[1, 2, 3, 4, 5]);
+		MockMedia::set_active(&[MEDIA, 8]);
 		assert_ok!(record(GATEWAY, &[(MEDIA, 1), (MEDIA, 2), (MEDIA, 3), (MEDIA, 4)]));
 		// Six per block: a second batch of four would make eight.
 		assert_noop!(
-			record(GATEWAY, &[(MEDIA, 5), (MEDIA, 6), (MEDIA, 7)]),
+			record(GATEWAY, &[(MEDIA, 5), (8, 1), (8, 2)]),
 			Error::<Test>::RecorderRateExceeded
 		);
-		assert_ok!(record(GATEWAY, &[(MEDIA, 5), (MEDIA, 6)]));
-		assert_eq!(Views::<Test>::get(MEDIA), 6);
+		assert_ok!(record(GATEWAY, &[(MEDIA, 5), (8, 1)]));
+		assert_eq!(Views::<Test>::get(MEDIA) + Views::<Test>::get(8), 6);
 		// The budget is per block.
 		System::set_block_number(2);
-		assert_ok!(record(GATEWAY, &[(MEDIA, 7), (MEDIA, 8), (MEDIA, 9), (MEDIA, 10)]));
-		assert_eq!(Views::<Test>::get(MEDIA), 10);
+		assert_ok!(record(GATEWAY, &[(8, 2), (8, 3), (8, 4), (8, 5)]));
+		assert_eq!(Views::<Test>::get(MEDIA) + Views::<Test>::get(8), 10);
 	});
 }
 
@@ -363,5 +467,28 @@ fn admin_manages_view_recorders() {
 			Users::remove_view_recorder(RuntimeOrigin::root(), ALICE),
 			Error::<Test>::NotViewRecorder
 		);
+	});
+}
+
+#[test]
+fn version_0_last_views_are_removed() {
+	use crate::migrations::v1;
+	use frame_support::{
+		storage::{storage_prefix, unhashed},
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	};
+	new_test_ext().execute_with(|| {
+		let prefix = storage_prefix(b"Users", b"LastView");
+		let keys: Vec<Vec<u8>> = (0..3u8).map(|i| [prefix.as_slice(), &[i; 40]].concat()).collect();
+		for key in &keys {
+			unhashed::put(key, &5u64);
+		}
+		Views::<Test>::insert(MEDIA, 9);
+		StorageVersion::new(0).put::<Users>();
+
+		v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Users::on_chain_storage_version(), StorageVersion::new(1));
+		assert!(keys.iter().all(|k| unhashed::get_raw(k).is_none()));
+		assert_eq!(Views::<Test>::get(MEDIA), 9, "nothing else is touched");
 	});
 }

@@ -3,6 +3,9 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
+/// A view window's index, big-endian (see [`crate::ViewsSeen`]).
+pub type ViewWindowKey = [u8; 4];
+
 /// A user as stored.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
 pub struct UserInfo<Name, ProfileCid, Balance, BlockNumber> {

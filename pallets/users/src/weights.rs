@@ -48,6 +48,7 @@ pub trait WeightInfo {
 	fn unflag() -> Weight;
 	fn add_view_recorder() -> Weight;
 	fn remove_view_recorder() -> Weight;
+	fn prune_views(n: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -169,6 +170,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn prune_views(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 1489)
+			.saturating_add(Weight::from_parts(9_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(n.into()))
+	}
 }
 
 /// The same weights with ParityDB database weights, for tests and mocks.
@@ -221,5 +230,13 @@ impl WeightInfo for () {
 		Weight::from_parts(9_975_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn prune_views(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 1489)
+			.saturating_add(Weight::from_parts(9_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2523).saturating_mul(n.into()))
 	}
 }

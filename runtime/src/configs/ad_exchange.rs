@@ -17,6 +17,9 @@ parameter_types! {
 	/// Makes a frivolous dispute cost more than the fees of the calls it causes.
 	pub const AdDisputeBond: Balance = 100 * PTI;
 	pub const MinCampaignBudget: Balance = PTI;
+	/// What a campaign's record (up to 8 validators, 16 participants: about 1 KB) and its
+	/// last outcome cost in storage, at the EVM's storage-deposit prices (revive.rs).
+	pub const CampaignDeposit: Balance = super::revive::deposit(2, 1_300);
 }
 
 impl pallet_ad_exchange::Config for Runtime {
@@ -51,5 +54,6 @@ impl pallet_ad_exchange::Config for Runtime {
 	type MaxChallengePeriod = ConstU32<DAYS>;
 	type MaxCampaignDuration = ConstU32<{ 365 * DAYS }>;
 	type MinBudget = MinCampaignBudget;
+	type CampaignDeposit = CampaignDeposit;
 	type WeightInfo = pallet_ad_exchange::weights::SubstrateWeight<Runtime>;
 }

@@ -1,7 +1,10 @@
 //! The media domain: storage clusters (Topology), users (Users), proofs of existence
 //! (Media).
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, ConstU64},
+};
 
 use super::consortium::CouncilTwoThirdsOrRoot;
 use super::revive::{deposit, DepositPerByte, DepositPerItem};
@@ -62,6 +65,11 @@ impl pallet_media::Config for Runtime {
 	type MaxReceipts = ConstU32<8>;
 	type MaxTitleLen = ConstU32<128>;
 	type MaxLabelLen = ConstU32<32>;
+	// A receipt proves the cluster held the bytes when it signed: taken for an hour
+	// (ample between an upload and its registration; the gateway asks again after),
+	// and up to two minutes ahead of the block's time for the clusters' clocks.
+	type ReceiptLifetime = ConstU64<{ 60 * 60 * 1000 }>;
+	type ReceiptClockSkew = ConstU64<{ 2 * 60 * 1000 }>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	// The storage-deposit prices of the EVM (revive.rs): one for all on-chain storage.

@@ -7,7 +7,7 @@
 //! paratii delete ID --suri //Alice              delete (the proof stays)
 //! paratii search QUERY [--limit N] [--owner A]  search titles (the indexer)
 //! paratii buy ID --suri //Bob                   buy a priced item (pti.buy), wait for finality
-//! paratii download ID --suri //Bob              a paid original: signs an access token
+//! paratii download ID --suri //Bob              a paid original: signs a viewer session
 //! ```
 //!
 //! Exit codes, for scripts: 0 done; 1 not found / not registered / gone;
@@ -70,7 +70,7 @@ enum Command {
 		#[arg(short, long)]
 		output: Option<PathBuf>,
 		/// For a priced item: the owner's or a buyer's secret URI; it signs a short-lived
-		/// access token (the key never leaves this machine).
+		/// viewer session (the key never leaves this machine).
 		#[arg(long)]
 		suri: Option<String>,
 	},
@@ -224,6 +224,12 @@ async fn upload(
 	let signer =
 		paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
 	let owner = signer.public_key().to_account_id();
+	// The owner signs the file's hash: the gateway takes uploads only from their owners.
+	let local = sha256_file(path).await?;
+	let chain = connect(cli).await?;
+	let expires = paratii_client::unix_millis() + 10 * 60 * 1000;
+	let signature =
+		paratii_client::signed::sign_upload(&signer, &chain.genesis_hash(), &local, expires);
 	let file = tokio::fs::File::open(path)
 		.await
 		.map_err(|e| Failure(2, format!("{}: {e}", path.display())))?;
@@ -239,7 +245,9 @@ async fn upload(
 	let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
 	let mut form = reqwest::multipart::Form::new()
 		.text("title", title.to_string())
-		.text("owner", owner.to_string());
+		.text("owner", owner.to_string())
+		.text("expires", expires.to_string())
+		.text("signature", signature);
 	if let Some(location) = location {
 		form = form.text("location", location.to_string());
 	}
@@ -260,14 +268,13 @@ async fn upload(
 	let answer: wire::UploadResponse = check(response?).await?.json().await?;
 
 	// Trust, but verify: the gateway stored this file, and its call is what we sign.
-	let local = content::hex_hash(&sha256_file(path).await?);
+	let local = content::hex_hash(&local);
 	if answer.content_hash != local {
 		return Err(Failure(
 			4,
 			format!("the gateway stored {} but the file is {local}", answer.content_hash),
 		));
 	}
-	let chain = connect(cli).await?;
 	let call = answer.register_call()?;
 	let call_data = format!("0x{}", hex::encode(chain.client().tx().await?.call_data(&call)?));
 	if call_data != answer.call {
@@ -370,10 +377,8 @@ async fn download(
 	output: Option<PathBuf>,
 	suri: Option<&str>,
 ) -> Result<(), Failure> {
-	let mut token_for = None;
 	let (url, expected) = if let Ok(id) = what.parse::<MediaId>() {
 		let chain = connect(cli).await?;
-		token_for = Some((chain.genesis_hash(), id));
 		let media = chain.media(id).await?.ok_or_else(|| not_found(format!("no media {id}")))?;
 		let original = media
 			.objects
@@ -387,17 +392,16 @@ async fn download(
 		(format!("{}/ipfs/{what}", cli.download_url), hash)
 	};
 	let mut request = reqwest::Client::new().get(&url);
-	if let (Some(suri), Some((genesis, id))) = (suri, token_for) {
+	if let Some(suri) = suri {
 		let key =
 			paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
-		// Valid for ten minutes: long enough for a slow download to start.
-		let expires = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_millis() as u64)
-			.unwrap_or_default()
-			+ 10 * 60 * 1000;
-		request = request
-			.header("x-paratii-access", paratii_client::access::token(&key, &genesis, id, expires));
+		let genesis = connect(cli).await?.genesis_hash();
+		// A session of an hour: long enough for a slow download.
+		let expires = paratii_client::unix_millis() + 60 * 60 * 1000;
+		request = request.header(
+			paratii_client::session::SESSION_HEADER,
+			paratii_client::session::session(&key, &genesis, expires),
+		);
 	}
 	let response = check(request.send().await?).await?;
 	let output = output.unwrap_or_else(|| PathBuf::from(content::cid_of(&expected)));

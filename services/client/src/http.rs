@@ -136,6 +136,24 @@ pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
 	(status, Json(crate::wire::ErrorBody { error: message.into() })).into_response()
 }
 
+/// An error answered as plain text — axum's extractors answer so when a path, query or
+/// JSON body does not parse — as `{"error": text}`, like every other error.
+async fn json_errors(response: Response) -> Response {
+	let plain = response
+		.headers()
+		.get(header::CONTENT_TYPE)
+		.and_then(|v| v.to_str().ok())
+		.is_some_and(|t| t.starts_with("text/plain"));
+	let status = response.status();
+	if !plain || !(status.is_client_error() || status.is_server_error()) {
+		return response;
+	}
+	match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+		Ok(text) => error(status, String::from_utf8_lossy(&text).into_owned()),
+		Err(_) => error(status, status.canonical_reason().unwrap_or("error")),
+	}
+}
+
 /// What every service's HTTP server enforces: it faces the open internet.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerLimits {
@@ -242,6 +260,7 @@ pub async fn serve_listener(
 						format!("no answer within {} s", limits.request_timeout.as_secs()),
 					),
 				};
+			let response = json_errors(response).await;
 			tracing::info!(
 				"{method} {path}: {} in {} ms",
 				response.status().as_u16(),
@@ -319,9 +338,12 @@ mod tests {
 					}))
 				}),
 			)
+			.route("/upload", post(|body: axum::body::Bytes| async move { body.len().to_string() }))
 			.route(
-				"/upload",
-				post(|body: axum::body::Bytes| async move { body.len().to_string() }),
+				"/number/:n",
+				get(
+					|axum::extract::Path(n): axum::extract::Path<u32>| async move { n.to_string() },
+				),
 			);
 		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
 		let addr = listener.local_addr().expect("bound");
@@ -391,6 +413,18 @@ mod tests {
 		assert_eq!(first.bytes().await.expect("a body").len(), 40);
 		assert_eq!(second.bytes().await.expect("a body").len(), 40);
 		assert_eq!(get("/").await.expect("answers").status(), StatusCode::OK);
+	}
+
+	#[tokio::test]
+	async fn an_extractors_refusal_is_answered_as_json() {
+		let addr = server(ServerLimits::default()).await;
+		let answer = reqwest::get(format!("http://{addr}/number/abc")).await.expect("answers");
+		assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+		let body: crate::wire::ErrorBody = answer.json().await.expect("a JSON error");
+		assert!(body.error.contains("parse"), "{}", body.error);
+		// Successes are left as they are.
+		let answer = reqwest::get(format!("http://{addr}/number/7")).await.expect("answers");
+		assert_eq!(answer.text().await.expect("a body"), "7");
 	}
 
 	fn range(s: &str, size: u64) -> RangeRequest {

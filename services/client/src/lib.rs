@@ -9,29 +9,45 @@
 //!   the file no longer matches the runtime, so a runtime change breaks the build,
 //!   not production. Regenerate with `scripts/update-metadata.sh`.
 //! - [`Chain`]: a connection to a node with the queries the services make.
-//! - [`access`]: the access tokens that open paid originals.
+//! - [`session`]: viewer sessions and media links (who watches: views, paid originals).
 //! - [`bridge`]: BEEFY justifications, MMR leaves and proofs and media proofs, as the
 //!   Ethereum contract takes them; [`ethereum`]: an Ethereum JSON-RPC client, a signer
 //!   and `ParatiiAnchor`'s bindings (the relayer's and the gateway's).
 //! - [`content`]: SHA-256 content hashes, their IPFS CIDv1 (raw codec) and media
 //!   type sniffing.
 //! - [`keys`]: operators' sr25519 and clusters' ed25519 keys from `--suri` or files.
+//! - [`receipts`]: storage receipts as registering extrinsics carry them, in either
+//!   version.
+//! - [`signed`]: the signatures of uploads (by their owners) and of gateways' requests
+//!   to storage clusters.
 //! - [`wire`]: the JSON the services answer with.
 //!
 //! Services never depend on the node's `sc-*` client crates: this crate is all
 //! they need to talk to the chain.
 
-pub mod access;
 pub mod bridge;
 pub mod chain;
 pub mod content;
 pub mod ethereum;
 pub mod http;
 pub mod keys;
+pub mod receipts;
+pub mod session;
+pub mod signed;
 pub mod wire;
 
 pub use chain::{AtBlock, Chain, ClusterInfo, MediaInfo, ObjectInfo, ProofInfo};
-pub use paratii_primitives::{placement, receipt_message, ClusterId, MediaId, RingEpoch};
+pub use paratii_primitives::{
+	placement, receipt_message, receipt_message_v1, ClusterId, MediaId, RingEpoch,
+};
+
+/// The time now, Unix milliseconds (0 if the clock is before 1970).
+pub fn unix_millis() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or_default()
+}
 
 /// The chain's types, generated from the committed runtime metadata.
 #[subxt::subxt(runtime_metadata_path = "metadata/paratii.scale", derive_for_all_types = "Clone")]

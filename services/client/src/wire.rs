@@ -12,11 +12,14 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use subxt::utils::H256;
 
-/// A storage cluster's answer to a `PUT /objects/{hash}`: its signature over
-/// [`crate::receipt_message`] for this object and owner.
+/// A storage cluster's receipt for an object: its signature over
+/// [`crate::receipt_message`] for this cluster, object and owner, made at `issued_at`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Receipt {
 	pub cluster: ClusterId,
+	/// When the cluster signed it, Unix milliseconds: the chain takes it for
+	/// `media.ReceiptLifetime` (an hour) after that.
+	pub issued_at: u64,
 	/// `0x` + 128 hex digits: the ed25519 signature.
 	pub signature: String,
 }
@@ -29,6 +32,8 @@ pub struct StoredObject {
 	pub size: u64,
 	/// The owner the receipt is for, as `0x` hex.
 	pub owner: String,
+	/// When the cluster signed the receipt, Unix milliseconds.
+	pub issued_at: u64,
 	pub signature: String,
 	/// The cluster's ed25519 public key, `0x` hex.
 	pub public_key: String,
@@ -89,7 +94,7 @@ impl UploadResponse {
 							.ok()
 							.and_then(|s| s.try_into().ok())
 							.ok_or_else(|| anyhow::anyhow!("bad receipt signature"))?;
-						Ok(StorageReceipt { cluster: r.cluster, signature })
+						Ok(StorageReceipt { cluster: r.cluster, issued_at: r.issued_at, signature })
 					})
 					.collect::<anyhow::Result<Vec<_>>>()?;
 				Ok(ObjectInput {
@@ -188,6 +193,16 @@ pub struct EthereumAnchorProof {
 	pub error: Option<String>,
 }
 
+/// The gateway's answer to `POST /media/{id}/link`: a URL (path) that opens the media
+/// item for the session's viewer until `expires_ms`, and the link token itself (for
+/// `?link=` on the item's other objects).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MediaLink {
+	pub url: String,
+	pub link: String,
+	pub expires_ms: u64,
+}
+
 /// An error a service answers with: `{"error": "..."}`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -243,14 +258,48 @@ pub struct IndexedMedia {
 	pub objects: Vec<IndexedObject>,
 	/// The finalized block this record was read at.
 	pub indexed_at: u32,
+	/// `picture` (it has thumbnails), `video` (it has transcodings) or `other`.
+	#[serde(default)]
+	pub kind: String,
+	/// Its price in planck (PTI has 18 decimals), as a decimal string; `None`: free.
+	#[serde(default)]
+	pub price: Option<String>,
+	/// The owner's display name (`users.register`), while they are registered.
+	#[serde(default)]
+	pub owner_name: Option<String>,
+	/// The gateway path of its smallest thumbnail (`/media/{id}/objects/{n}`), if any.
+	#[serde(default)]
+	pub thumbnail: Option<String>,
 }
 
 /// One search result.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SearchHit {
-	/// Relevance (higher is better).
+	/// Relevance (higher is better; 0 when sorted by something else).
 	pub score: f32,
+	/// The title, HTML-escaped, with each word the query matched in `<mark>…</mark>`.
+	pub highlighted_title: String,
 	pub media: IndexedMedia,
+}
+
+/// How many of a search's matches have each value of a facet.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Facets {
+	/// `picture`, `video`, `other`.
+	pub kind: std::collections::BTreeMap<String, u64>,
+	/// `free`, `paid`.
+	pub price: std::collections::BTreeMap<String, u64>,
+	/// Year of registration (UTC).
+	pub year: std::collections::BTreeMap<String, u64>,
+	/// The owners with the most matches (at most ten), most first.
+	pub owner: Vec<FacetCount>,
+}
+
+/// A facet value and its count.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FacetCount {
+	pub value: String,
+	pub count: u64,
 }
 
 /// The indexer's `GET /search`.
@@ -261,7 +310,11 @@ pub struct SearchResults {
 	pub total: usize,
 	pub offset: usize,
 	pub limit: usize,
+	/// `relevance`, `newest`, `most_viewed`, `most_liked`, `price_asc` or `price_desc`.
+	pub sort: String,
 	pub hits: Vec<SearchHit>,
+	/// Counts of the matches by kind, price, year and owner.
+	pub facets: Facets,
 	/// The last finalized block the index has seen.
 	pub indexed_block: u32,
 }

@@ -1,28 +1,38 @@
 //! A bounded disk cache of objects the gateway has verified against the chain's
-//! content hash: repeated downloads are served from local disk, least recently used
-//! objects are evicted past the byte budget. A budget of 0 keeps nothing after the
-//! response that needed it (the open file outlives its unlinking).
+//! content hash: repeated downloads are served from local disk, and past the byte
+//! budget moka (TinyLFU admission, LRU eviction, weighed by bytes) decides what goes;
+//! an evicted object's file is deleted. A budget of 0 keeps nothing after the response
+//! that needed it (the open file outlives its unlinking).
+//!
+//! Concurrent requests for an object that is not cached fetch it once: the first takes
+//! the object's flight ([`Cache::fetching`]), the others wait for it and then find the
+//! object cached.
 
+use moka::{notification::RemovalCause, sync::Cache as Moka};
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
 	sync::{
 		atomic::{AtomicU64, Ordering},
-		Mutex,
+		Arc, Mutex, Weak,
 	},
 };
 
-struct Entry {
-	size: u64,
-	last_used: u64,
-}
-
 pub struct Cache {
 	dir: PathBuf,
-	budget: u64,
-	entries: Mutex<HashMap<[u8; 32], Entry>>,
-	clock: AtomicU64,
+	/// Object hash → its size in bytes.
+	entries: Moka<[u8; 32], u64>,
+	flights: Mutex<HashMap<[u8; 32], Weak<tokio::sync::Mutex<()>>>>,
 	temp_seq: AtomicU64,
+}
+
+/// Held while an object is fetched: others asking for it wait.
+pub struct Flight {
+	_guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+fn path_in(dir: &Path, hash: &[u8; 32]) -> PathBuf {
+	dir.join(hex::encode(hash))
 }
 
 impl Cache {
@@ -30,17 +40,20 @@ impl Cache {
 	pub fn new(dir: PathBuf, budget: u64) -> anyhow::Result<Self> {
 		let _ = std::fs::remove_dir_all(&dir);
 		std::fs::create_dir_all(&dir)?;
-		Ok(Self {
-			dir,
-			budget,
-			entries: Mutex::new(HashMap::new()),
-			clock: AtomicU64::new(0),
-			temp_seq: AtomicU64::new(0),
-		})
-	}
-
-	fn path(&self, hash: &[u8; 32]) -> PathBuf {
-		self.dir.join(hex::encode(hash))
+		let evicted_dir = dir.clone();
+		let entries = Moka::builder()
+			.max_capacity(budget)
+			.weigher(|_hash: &[u8; 32], size: &u64| -> u32 {
+				u32::try_from(*size).unwrap_or(u32::MAX)
+			})
+			.eviction_listener(move |hash: Arc<[u8; 32]>, _size: u64, cause: RemovalCause| {
+				// A replaced entry's file is the new one: it stays.
+				if cause != RemovalCause::Replaced {
+					let _ = std::fs::remove_file(path_in(&evicted_dir, &hash));
+				}
+			})
+			.build();
+		Ok(Self { dir, entries, flights: Mutex::new(HashMap::new()), temp_seq: AtomicU64::new(0) })
 	}
 
 	/// A fresh path to download into before [`Cache::insert`].
@@ -50,47 +63,98 @@ impl Cache {
 
 	/// The cached, verified object, opened (so eviction cannot pull it away).
 	pub async fn open(&self, hash: &[u8; 32]) -> Option<tokio::fs::File> {
-		{
-			let mut entries = self.entries.lock().expect("cache lock");
-			let entry = entries.get_mut(hash)?;
-			entry.last_used = self.clock.fetch_add(1, Ordering::Relaxed);
-		}
-		tokio::fs::File::open(self.path(hash)).await.ok()
+		self.entries.get(hash)?;
+		tokio::fs::File::open(path_in(&self.dir, hash)).await.ok()
 	}
 
-	/// Adds the verified file at `temp` as object `hash` and opens it; evicts least
-	/// recently used objects past the budget (possibly this one, once opened).
+	/// Waits until nobody else fetches object `hash`, then holds its flight until the
+	/// returned guard is dropped.
+	pub async fn fetching(&self, hash: &[u8; 32]) -> Flight {
+		let lock = {
+			let mut flights = self.flights.lock().expect("flights lock");
+			flights.retain(|_, flight| flight.strong_count() > 0);
+			match flights.get(hash).and_then(Weak::upgrade) {
+				Some(lock) => lock,
+				None => {
+					let lock = Arc::new(tokio::sync::Mutex::new(()));
+					flights.insert(*hash, Arc::downgrade(&lock));
+					lock
+				},
+			}
+		};
+		Flight { _guard: lock.lock_owned().await }
+	}
+
+	/// Adds the verified file at `temp` as object `hash` and opens it; objects past the
+	/// budget are evicted (possibly this one, once opened).
 	pub async fn insert(
 		&self,
 		hash: &[u8; 32],
 		temp: &Path,
 		size: u64,
 	) -> anyhow::Result<tokio::fs::File> {
-		let path = self.path(hash);
+		let path = path_in(&self.dir, hash);
 		tokio::fs::rename(temp, &path).await?;
 		let file = tokio::fs::File::open(&path).await?;
-		let evicted = {
-			let mut entries = self.entries.lock().expect("cache lock");
-			entries.insert(
-				*hash,
-				Entry { size, last_used: self.clock.fetch_add(1, Ordering::Relaxed) },
-			);
-			let mut total: u64 = entries.values().map(|e| e.size).sum();
-			let mut evicted = Vec::new();
-			while total > self.budget {
-				let Some((&oldest, _)) = entries.iter().min_by_key(|(_, e)| e.last_used) else {
-					break;
-				};
-				if let Some(e) = entries.remove(&oldest) {
-					total -= e.size;
-				}
-				evicted.push(oldest);
-			}
-			evicted
-		};
-		for hash in evicted {
-			let _ = tokio::fs::remove_file(self.path(&hash)).await;
-		}
+		self.entries.insert(*hash, size);
+		self.entries.run_pending_tasks();
 		Ok(file)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::sync::atomic::AtomicUsize;
+
+	async fn put(cache: &Cache, hash: u8, size: usize) {
+		let temp = cache.temp_path();
+		tokio::fs::write(&temp, vec![hash; size]).await.unwrap();
+		cache.insert(&[hash; 32], &temp, size as u64).await.unwrap();
+	}
+
+	#[tokio::test]
+	async fn objects_past_the_budget_are_evicted_with_their_files() {
+		let dir = std::env::temp_dir().join(format!("paratii-cache-{}", std::process::id()));
+		let cache = Cache::new(dir.clone(), 1_000).unwrap();
+		for n in 1..=5u8 {
+			put(&cache, n, 400).await;
+		}
+		cache.entries.run_pending_tasks();
+		assert!(cache.entries.weighted_size() <= 1_000, "{}", cache.entries.weighted_size());
+		let files = std::fs::read_dir(&dir).unwrap().count() as u64;
+		assert_eq!(files, cache.entries.entry_count(), "one file per entry, none left behind");
+		assert!((1..=2).contains(&files));
+		let _ = std::fs::remove_dir_all(dir);
+	}
+
+	#[tokio::test]
+	async fn concurrent_misses_fetch_once() {
+		let dir = std::env::temp_dir().join(format!("paratii-flights-{}", std::process::id()));
+		let cache = Arc::new(Cache::new(dir.clone(), 1 << 20).unwrap());
+		let fetches = Arc::new(AtomicUsize::new(0));
+		let tasks: Vec<_> = (0..8)
+			.map(|_| {
+				let (cache, fetches) = (cache.clone(), fetches.clone());
+				tokio::spawn(async move {
+					if cache.open(&[9; 32]).await.is_some() {
+						return;
+					}
+					let _flight = cache.fetching(&[9; 32]).await;
+					if cache.open(&[9; 32]).await.is_some() {
+						return;
+					}
+					fetches.fetch_add(1, Ordering::SeqCst);
+					tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+					put(&cache, 9, 100).await;
+				})
+			})
+			.collect();
+		for task in tasks {
+			task.await.unwrap();
+		}
+		assert_eq!(fetches.load(Ordering::SeqCst), 1);
+		assert!(cache.flights.lock().unwrap().values().all(|f| f.strong_count() == 0));
+		let _ = std::fs::remove_dir_all(dir);
 	}
 }

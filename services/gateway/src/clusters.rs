@@ -19,6 +19,10 @@ use std::{
 };
 use tokio::{io::AsyncWriteExt, sync::RwLock};
 
+/// How far a cluster's receipt time may be from the gateway's clock (a minute: well
+/// inside the chain's two-minute `media.ReceiptClockSkew`).
+const MAX_RECEIPT_SKEW_MS: u64 = 60_000;
+
 /// How long a cluster's endpoint and key are trusted before asking the chain again.
 const CLUSTER_TTL: Duration = Duration::from_secs(30);
 
@@ -32,6 +36,8 @@ pub struct NotEnoughClusters {
 
 pub struct Clusters {
 	chain: Chain,
+	/// Signs every request to a cluster (`paratii_client::signed`).
+	key: subxt_signer::sr25519::Keypair,
 	http: reqwest::Client,
 	genesis: [u8; 32],
 	replication: usize,
@@ -41,8 +47,13 @@ pub struct Clusters {
 }
 
 impl Clusters {
-	pub async fn new(chain: Chain, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+	pub async fn new(
+		chain: Chain,
+		key: subxt_signer::sr25519::Keypair,
+		metrics: Arc<Metrics>,
+	) -> anyhow::Result<Self> {
 		Ok(Self {
+			key,
 			genesis: chain.genesis_hash(),
 			replication: chain.replication_factor().await? as usize,
 			chain,
@@ -161,11 +172,10 @@ impl Clusters {
 			file,
 			256 * 1024,
 		));
-		let url =
-			format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+		let path = format!("/objects/{}", hex::encode(hash));
+		let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
 		let response = self
-			.http
-			.put(&url)
+			.signed(self.http.put(&url), "PUT", &path, Some(&owner.0))
 			.header("x-paratii-owner", format!("0x{}", hex::encode(owner.0)))
 			.header(reqwest::header::CONTENT_LENGTH, size)
 			.body(body)
@@ -186,8 +196,14 @@ impl Clusters {
 			.ok()
 			.and_then(|s| s.try_into().ok())
 			.ok_or_else(|| anyhow::anyhow!("{url} sent a malformed signature"))?;
-		let message =
-			receipt_message(&sp_core::H256(self.genesis), &sp_core::H256(hash), size, &owner.0);
+		let message = receipt_message(
+			&sp_core::H256(self.genesis),
+			cluster.id,
+			&sp_core::H256(hash),
+			size,
+			&owner.0,
+			stored.issued_at,
+		);
 		if stored.cluster != cluster.id
 			|| !ed25519::Pair::verify(
 				&ed25519::Signature::from_raw(signature),
@@ -199,7 +215,39 @@ impl Clusters {
 				cluster.id
 			);
 		}
-		Ok(Receipt { cluster: cluster.id, signature: stored.signature })
+		// The chain takes a receipt only near its time: a cluster whose clock is off
+		// would make every registration fail, so it is refused here, by name.
+		let skew = paratii_client::unix_millis().abs_diff(stored.issued_at);
+		if skew > MAX_RECEIPT_SKEW_MS {
+			anyhow::bail!(
+				"{url} signed its receipt at {} ms, {skew} ms away from this gateway's clock",
+				stored.issued_at
+			);
+		}
+		Ok(Receipt {
+			cluster: cluster.id,
+			issued_at: stored.issued_at,
+			signature: stored.signature,
+		})
+	}
+
+	/// `request` with this gateway's signature of `method path` (and `owner`).
+	fn signed(
+		&self,
+		request: reqwest::RequestBuilder,
+		method: &str,
+		path: &str,
+		owner: Option<&[u8; 32]>,
+	) -> reqwest::RequestBuilder {
+		paratii_client::signed::gateway_request_headers(
+			&self.key,
+			&self.genesis,
+			method,
+			path,
+			owner,
+		)
+		.into_iter()
+		.fold(request, |request, (name, value)| request.header(name, value))
 	}
 
 	/// Fetches the object (`hash`, `size`) from the first of `holders` that sends the
@@ -247,11 +295,10 @@ impl Clusters {
 		size: u64,
 		dest: &Path,
 	) -> Result<(), (&'static str, anyhow::Error)> {
-		let url =
-			format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+		let path = format!("/objects/{}", hex::encode(hash));
+		let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
 		let response = self
-			.http
-			.get(&url)
+			.signed(self.http.get(&url), "GET", &path, None)
 			.send()
 			.await
 			.map_err(|e| ("unreachable", anyhow::Error::from(e)))?;

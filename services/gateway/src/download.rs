@@ -6,6 +6,13 @@
 //! them, verified against the recorded SHA-256 and size (the next cluster is tried
 //! when one is down or sends other bytes), kept in a bounded cache, and served with
 //! Range, `ETag` = CID and immutable caching. Deleted media answer 410 Gone.
+//!
+//! Who watches is said by a viewer session (`X-Paratii-Session`) or, where a URL must
+//! carry it (`<video src>`), by a link the gateway signs for one media item and viewer
+//! (`POST /media/{id}/link`, then `?link=`); see `paratii_client::session`. A view is
+//! counted for the session's viewer once the gateway has sent them as many bytes of an
+//! item's original or transcoding as it has (however many requests that takes): a
+//! `Range: bytes=-1` probe is not a view.
 
 use crate::Gateway;
 use axum::{
@@ -16,52 +23,87 @@ use axum::{
 	Json,
 };
 use paratii_client::{
-	api, content,
+	content,
 	http::error,
-	receipt_message,
+	receipts::register_media_receipts,
+	session::{self, SESSION_HEADER},
 	wire::{ClusterProof, MediaProof, ObjectProof},
 	AccountId, MediaId, MediaInfo,
 };
-use sp_core::{ed25519, Pair};
 use std::collections::HashMap;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 type Params = Query<HashMap<String, String>>;
 
-/// Who asks, as far as a request says: the viewer it names for view counting
-/// (`?viewer=` or `X-Paratii-Viewer`) and its access token for paid originals
-/// (`?access=` or `X-Paratii-Access`, see `paratii_client::access`).
+/// What a request says about who asks: a session (header) or a link (`?link=`), checked
+/// once the media item is known (a link opens one item).
 pub struct Requester {
-	viewer: Option<AccountId>,
-	access: Option<String>,
-}
-
-fn param_or_header<'a>(
-	params: &'a HashMap<String, String>,
-	headers: &'a HeaderMap,
-	param: &str,
-	header: &str,
-) -> Result<Option<&'a str>, Response> {
-	match params.get(param) {
-		Some(v) => Ok(Some(v.as_str())),
-		None => match headers.get(header).map(|v| v.to_str()) {
-			Some(Ok(v)) => Ok(Some(v)),
-			Some(Err(_)) => Err(error(StatusCode::BAD_REQUEST, format!("{header} is not text"))),
-			None => Ok(None),
-		},
-	}
+	session: Option<String>,
+	link: Option<String>,
 }
 
 fn requester(params: &HashMap<String, String>, headers: &HeaderMap) -> Result<Requester, Response> {
-	let viewer = match param_or_header(params, headers, "viewer", "x-paratii-viewer")? {
-		Some(raw) => Some(
-			paratii_client::parse_account(raw)
-				.map_err(|e| error(StatusCode::BAD_REQUEST, format!("viewer {raw:?}: {e}")))?,
-		),
+	let session = match headers.get(SESSION_HEADER).map(|v| v.to_str()) {
+		Some(Ok(v)) => Some(v.to_string()),
+		Some(Err(_)) => {
+			return Err(error(StatusCode::BAD_REQUEST, format!("{SESSION_HEADER} is not text")))
+		},
 		None => None,
 	};
-	let access = param_or_header(params, headers, "access", "x-paratii-access")?.map(String::from);
-	Ok(Requester { viewer, access })
+	Ok(Requester { session, link: params.get("link").cloned() })
+}
+
+impl Requester {
+	/// The viewer, for media item `media_id`: the link's, else the session's; a bad one
+	/// is a 401.
+	fn viewer(&self, gw: &Gateway, media_id: MediaId) -> Result<Option<AccountId>, Response> {
+		let genesis = gw.chain.genesis_hash();
+		let now = paratii_client::unix_millis();
+		let checked = match (&self.link, &self.session) {
+			(Some(link), _) => {
+				session::verify_link(link, &gw.key.public_key().0, &genesis, media_id, now)
+			},
+			(None, Some(token)) => session::verify_session(token, &genesis, now),
+			(None, None) => return Ok(None),
+		};
+		checked.map(Some).map_err(|e| error(StatusCode::UNAUTHORIZED, e.to_string()))
+	}
+}
+
+/// `POST /media/{id}/link` with a session: a URL that opens media `id` for the
+/// session's viewer for ten minutes, for a `<video src>` that cannot send headers.
+pub async fn link(
+	State(gw): State<Gateway>,
+	Path(id): Path<MediaId>,
+	headers: HeaderMap,
+) -> Response {
+	let who = match requester(&HashMap::new(), &headers) {
+		Ok(who) => who,
+		Err(r) => return r,
+	};
+	let viewer = match who.viewer(&gw, id) {
+		Ok(Some(viewer)) => viewer,
+		Ok(None) => {
+			return error(
+				StatusCode::UNAUTHORIZED,
+				format!("open a session first: send {SESSION_HEADER} (paratii_client::session)"),
+			)
+		},
+		Err(r) => return r,
+	};
+	let (token, expires_ms) = session::link(
+		&gw.key,
+		&gw.chain.genesis_hash(),
+		id,
+		&viewer,
+		paratii_client::unix_millis(),
+	);
+	Json(paratii_client::wire::MediaLink {
+		url: format!("/media/{id}?link={token}"),
+		link: token,
+		expires_ms,
+	})
+	.into_response()
 }
 
 pub async fn original(
@@ -171,13 +213,15 @@ async fn serve(
 			format!("media {} has {} objects (0-based)", media.id, media.objects.len()),
 		);
 	};
-	let mut viewer = who.viewer;
+	let viewer = match who.viewer(gw, media.id) {
+		Ok(viewer) => viewer,
+		Err(response) => return response,
+	};
+	// A priced item's answer is for one account: no shared cache may keep it.
+	let mut private = false;
 	if !matches!(object.kind, paratii_client::chain::Kind::Thumbnail { .. }) {
-		match paid_access(gw, media, who.access.as_deref()).await {
-			Ok(Some(buyer)) => {
-				viewer.get_or_insert(buyer);
-			},
-			Ok(None) => {},
+		match paid_access(gw, media, viewer.as_ref()).await {
+			Ok(priced) => private = priced,
 			Err(response) => return response,
 		}
 	}
@@ -188,19 +232,17 @@ async fn serve(
 			file
 		},
 		None => {
-			gw.metrics.cache_misses.inc();
-			let temp = gw.cache.temp_path();
-			let fetched =
-				gw.clusters.fetch_verified(&object.clusters, hash, object.size, &temp).await;
-			match fetched {
-				Ok(_) => match gw.cache.insert(&hash, &temp, object.size).await {
-					Ok(file) => file,
-					Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+			// One fetch per object however many ask at once: the others wait for it and
+			// then find it cached.
+			let _flight = gw.cache.fetching(&hash).await;
+			match gw.cache.open(&hash).await {
+				Some(file) => {
+					gw.metrics.cache_hits.inc();
+					file
 				},
-				Err(e) => {
-					let _ = tokio::fs::remove_file(&temp).await;
-					gw.metrics.downloads.with_label_values(&["failed"]).inc();
-					return error(StatusCode::BAD_GATEWAY, format!("{e:#}"));
+				None => match fetch(gw, object, hash).await {
+					Ok(file) => file,
+					Err(response) => return response,
 				},
 			}
 		},
@@ -210,8 +252,8 @@ async fn serve(
 	let n = file.read(&mut head).await.unwrap_or(0);
 	let content_type = content::sniff(&head[..n]).unwrap_or("application/octet-stream");
 	gw.metrics.downloads.with_label_values(&["ok"]).inc();
-	// A view: a GET of something to watch (not a thumbnail) by a named viewer, counted
-	// when the response that ends with the object's last byte has been sent.
+	// A view: something to watch (not a thumbnail) sent to a session's viewer, counted
+	// once as many bytes as the object has have been sent to them.
 	let view = match (&gw.views, viewer) {
 		(Some(recorder), Some(viewer))
 			if *method == Method::GET
@@ -222,7 +264,7 @@ async fn serve(
 		_ => None,
 	};
 	let size = object.size;
-	paratii_client::http::serve_object(
+	let mut response = paratii_client::http::serve_object(
 		method,
 		headers,
 		object.size,
@@ -233,17 +275,50 @@ async fn serve(
 			let reader = file.take(range.end - range.start);
 			let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
 			Ok(match view {
-				Some((recorder, view)) if range.end == size => {
-					let len = range.end - range.start;
-					Body::from_stream(crate::views::OnComplete::new(stream, len, move || {
-						recorder.report(view)
+				Some((recorder, view)) => {
+					Body::from_stream(crate::views::Delivered::new(stream, move |bytes| {
+						recorder.delivered(&view, bytes, size)
 					}))
 				},
-				_ => Body::from_stream(stream),
+				None => Body::from_stream(stream),
 			})
 		},
 	)
-	.await
+	.await;
+	if private {
+		let headers = response.headers_mut();
+		headers.insert(
+			axum::http::header::CACHE_CONTROL,
+			axum::http::HeaderValue::from_static("private, max-age=3600"),
+		);
+		headers.insert(
+			axum::http::header::VARY,
+			axum::http::HeaderValue::from_static("x-paratii-session"),
+		);
+	}
+	response
+}
+
+/// Fetches object `object` (SHA-256 `hash`) from its clusters, verified, into the cache.
+async fn fetch(
+	gw: &Gateway,
+	object: &paratii_client::ObjectInfo,
+	hash: [u8; 32],
+) -> Result<tokio::fs::File, Response> {
+	gw.metrics.cache_misses.inc();
+	let temp = gw.cache.temp_path();
+	match gw.clusters.fetch_verified(&object.clusters, hash, object.size, &temp).await {
+		Ok(_) => gw
+			.cache
+			.insert(&hash, &temp, object.size)
+			.await
+			.map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))),
+		Err(e) => {
+			let _ = tokio::fs::remove_file(&temp).await;
+			gw.metrics.downloads.with_label_values(&["failed"]).inc();
+			Err(error(StatusCode::BAD_GATEWAY, format!("{e:#}")))
+		},
+	}
 }
 
 /// PTI with its 18 decimals, trailing zeros trimmed: `12.5 PTI`.
@@ -257,26 +332,26 @@ fn format_pti(planck: u128) -> String {
 }
 
 /// A priced media item's original and transcodings are for its owner and buyers.
-/// `Ok(Some(account))`: the token's account may watch it; `Ok(None)`: the item is not
-/// priced; `Err`: the answer to send (402 no token, 401 bad token, 403 not a buyer).
+/// `Ok(true)`: the viewer may watch this priced item; `Ok(false)`: the item is not
+/// priced; `Err`: the answer to send (402 no viewer, 403 not a buyer).
 async fn paid_access(
 	gw: &Gateway,
 	media: &MediaInfo,
-	token: Option<&str>,
-) -> Result<Option<AccountId>, Response> {
+	viewer: Option<&AccountId>,
+) -> Result<bool, Response> {
 	let price = match gw.chain.price(media.id).await {
 		Ok(Some(price)) => price,
-		Ok(None) => return Ok(None),
+		Ok(None) => return Ok(false),
 		Err(e) => return Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
 	};
-	let Some(token) = token else {
+	let Some(account) = viewer else {
 		gw.metrics.downloads.with_label_values(&["payment_required"]).inc();
 		return Err(error(
 			StatusCode::PAYMENT_REQUIRED,
 			format!(
-				"media {} costs {}: buy it (pti.buy, or `paratii buy {}`) and send an access \
-				 token signed by your account (?access= or X-Paratii-Access; `paratii download \
-				 {} --suri`)",
+				"media {} costs {}: buy it (pti.buy, or `paratii buy {}`) and watch it in a \
+				 session signed by your account ({SESSION_HEADER}, or a link; `paratii \
+				 download {} --suri`)",
 				media.id,
 				format_pti(price),
 				media.id,
@@ -284,17 +359,11 @@ async fn paid_access(
 			),
 		));
 	};
-	let now_ms = std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map(|d| d.as_millis() as u64)
-		.unwrap_or_default();
-	let account = paratii_client::access::verify(token, &gw.chain.genesis_hash(), media.id, now_ms)
-		.map_err(|e| error(StatusCode::UNAUTHORIZED, e.to_string()))?;
-	if account == media.owner {
-		return Ok(Some(account));
+	if *account == media.owner {
+		return Ok(true);
 	}
-	match gw.chain.has_purchased(media.id, &account).await {
-		Ok(true) => Ok(Some(account)),
+	match gw.chain.has_purchased(media.id, account).await {
+		Ok(true) => Ok(true),
 		Ok(false) => {
 			gw.metrics.downloads.with_label_values(&["forbidden"]).inc();
 			Err(error(
@@ -327,37 +396,32 @@ async fn build_proof(gw: &Gateway, id: MediaId) -> anyhow::Result<Option<MediaPr
 	let registering = gw.chain.at_number(media.registered_at).await?;
 	let block_hash = format!("0x{}", hex::encode(registering.block_hash().0));
 
-	// The receipts are in the registering extrinsic, not in storage: find it.
+	// The receipts are in the registering extrinsic, not in storage: find it. The block
+	// is decoded with its own runtime's metadata, so a registration from before the
+	// second receipt version has first-version receipts (both verify).
 	let extrinsics = registering.extrinsics().fetch().await?;
 	let original = media.objects.first().map(|o| o.content_hash);
 	let call = extrinsics
-		.find::<api::media::calls::RegisterMedia>()
+		.iter()
 		.filter_map(Result::ok)
-		.find(|call| call.objects.first().map(|o| o.content_hash.0) == original);
+		.filter(|e| e.pallet_name() == "Media" && e.call_name() == "register_media")
+		.filter_map(|e| register_media_receipts(e.call_data_field_bytes()))
+		.find(|objects| objects.first().map(|o| o.content_hash) == original);
 
-	let genesis = sp_core::H256(gw.chain.genesis_hash());
+	let genesis = gw.chain.genesis_hash();
 	let mut objects = Vec::new();
 	for (index, object) in media.objects.iter().enumerate() {
-		let message = receipt_message(
-			&genesis,
-			&sp_core::H256(object.content_hash),
-			object.size,
-			&media.owner.0,
-		);
-		let receipts = call.as_ref().and_then(|c| c.objects.get(index)).map(|o| o.receipts.clone());
+		let receipts = call.as_ref().and_then(|c| c.get(index)).map(|o| o.receipts.clone());
 		let mut clusters = Vec::new();
 		for cluster in &object.clusters {
 			let status =
 				gw.clusters.cluster(*cluster).await?.map(|c| c.status).unwrap_or("Unknown");
 			let key = gw.chain.cluster_at(&registering, *cluster).await?.map(|c| c.public_key);
-			let receipt = receipts.as_ref().and_then(|r| r.iter().find(|r| r.cluster == *cluster));
+			let receipt =
+				receipts.as_ref().and_then(|r| r.iter().find(|r| r.cluster() == *cluster));
 			let verdict = match (receipt, key) {
 				(Some(r), Some(key)) => {
-					if ed25519::Pair::verify(
-						&ed25519::Signature::from_raw(r.signature),
-						&message,
-						&ed25519::Public::from_raw(key),
-					) {
+					if r.verify(&genesis, &object.content_hash, object.size, &media.owner.0, &key) {
 						"verified"
 					} else {
 						"invalid"

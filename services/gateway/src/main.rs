@@ -9,7 +9,8 @@
 //!   with thumbnails on `ReplicationFactor` storage clusters and answers the
 //!   `media.registerMedia` call for the owner to sign; it never holds users' keys.
 //! - **download** (`GET /media/{id}`, `/media/{id}/objects/{n}`, `/ipfs/{cid}`,
-//!   `/media/{id}/proof`, see [`download`]): serves verified bytes and proofs.
+//!   `/media/{id}/proof`, `POST /media/{id}/link`, see [`download`]): serves verified
+//!   bytes and proofs, to viewer sessions where it matters (paid items, views).
 //!
 //! Both answer `/health` and `/metrics` (Prometheus text).
 
@@ -91,6 +92,18 @@ struct Args {
 	/// Bytes of verified objects the download role keeps on disk (1 GiB).
 	#[arg(long, default_value_t = 1 << 30)]
 	cache_bytes: u64,
+	/// An origin whose web pages may read the gateway's answers (CORS), e.g.
+	/// `https://player.example.org`; repeat for several. `*` (the default): any page.
+	#[arg(long = "cors-origin", default_value = "*")]
+	cors_origins: Vec<String>,
+	/// The gateway's sr25519 key as a secret URI (dev: //Gateway): it signs every request
+	/// to the storage clusters, which answer only gateways whose key they trust
+	/// (`paratii-storage --trusted-gateway`).
+	#[arg(long)]
+	gateway_suri: Option<String>,
+	/// A file holding the gateway's secret URI, seed or mnemonic.
+	#[arg(long)]
+	gateway_key_file: Option<PathBuf>,
 	/// The view-recorder account's secret URI (dev chain: //Gateway): completed views
 	/// are submitted with it in `users.recordViews` batches. Without it views are not
 	/// counted.
@@ -116,11 +129,16 @@ pub struct Config {
 
 pub struct Inner {
 	pub chain: Chain,
+	/// The gateway's key: it signs requests to the clusters and media links.
+	pub key: subxt_signer::sr25519::Keypair,
 	pub clusters: clusters::Clusters,
 	pub cache: cache::Cache,
 	pub metrics: Arc<metrics::Metrics>,
 	pub config: Config,
 	pub views: Option<views::ViewRecorder>,
+	/// Pictures decoded at once (for thumbnails): each may take up to
+	/// [`thumbnails::MAX_DECODED_BYTES`] besides the file, so this bounds their memory.
+	pub decoding: tokio::sync::Semaphore,
 	/// ParatiiAnchor on Ethereum, when configured.
 	pub anchor: Option<paratii_client::ethereum::Anchor>,
 	scratch: PathBuf,
@@ -160,27 +178,50 @@ async fn metrics(State(gw): State<Gateway>) -> Response {
 	gw.metrics.render()
 }
 
-fn upload_router(gw: Gateway, limit: usize) -> Router {
+/// The CORS policy for `origins` (`*`: any).
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+	use tower_http::cors::{AllowOrigin, Any};
+	let allow = if origins.iter().any(|o| o == "*") {
+		AllowOrigin::any()
+	} else {
+		AllowOrigin::list(
+			origins
+				.iter()
+				.map(|o| o.parse().with_context(|| format!("--cors-origin {o:?}")))
+				.collect::<anyhow::Result<Vec<_>>>()?,
+		)
+	};
+	Ok(CorsLayer::new()
+		.allow_origin(allow)
+		.allow_methods(Any)
+		.allow_headers(Any)
+		.expose_headers(Any)
+		.max_age(Duration::from_secs(3600)))
+}
+
+fn upload_router(gw: Gateway, limit: usize, cors: CorsLayer) -> Router {
 	Router::new()
 		.route("/uploads", post(upload::upload).layer(ConcurrencyLimitLayer::new(limit)))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		// The limit is enforced while the file streams in, with a clear 413.
 		.layer(DefaultBodyLimit::disable())
+		.layer(cors)
 		.with_state(gw)
 }
 
 /// Its concurrency limit is the server's (`serve_with`): one count for every route, each
 /// request counted until its body has been sent.
-fn download_router(gw: Gateway) -> Router {
+fn download_router(gw: Gateway, cors: CorsLayer) -> Router {
 	Router::new()
 		.route("/media/:id", get(download::original).head(download::original))
 		.route("/media/:id/objects/:index", get(download::object).head(download::object))
 		.route("/media/:id/proof", get(download::proof))
+		.route("/media/:id/link", axum::routing::post(download::link))
 		.route("/ipfs/:cid", get(download::ipfs).head(download::ipfs))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
-		.layer(CorsLayer::permissive())
+		.layer(cors)
 		.with_state(gw)
 }
 
@@ -209,8 +250,14 @@ async fn main() -> anyhow::Result<()> {
 		),
 		_ => None,
 	};
+	let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+		args.gateway_suri.as_deref(),
+		args.gateway_key_file.as_deref(),
+		"gateway (--gateway-suri or --gateway-key-file)",
+	)?)?;
 	let gw = Gateway(Arc::new(Inner {
-		clusters: clusters::Clusters::new(chain.clone(), metrics.clone()).await?,
+		clusters: clusters::Clusters::new(chain.clone(), key.clone(), metrics.clone()).await?,
+		key,
 		cache: cache::Cache::new(args.data_dir.join("cache"), args.cache_bytes)?,
 		chain,
 		metrics,
@@ -220,6 +267,7 @@ async fn main() -> anyhow::Result<()> {
 			max_title_len,
 		},
 		views,
+		decoding: tokio::sync::Semaphore::new(thumbnails::CONCURRENT_DECODES),
 		anchor: match (args.eth_rpc, args.anchor_contract) {
 			(Some(url), Some(address)) => {
 				tracing::info!("proofs check ParatiiAnchor {address} on {url}");
@@ -240,9 +288,10 @@ async fn main() -> anyhow::Result<()> {
 		max_concurrent: args.max_concurrent_uploads.saturating_mul(4).max(64),
 		..ServerLimits::default()
 	};
+	let cors = cors(&args.cors_origins)?;
 	let upload = (args.role != Role::Download).then(|| {
 		serve_with(
-			upload_router(gw.clone(), args.max_concurrent_uploads),
+			upload_router(gw.clone(), args.max_concurrent_uploads, cors.clone()),
 			args.upload_listen,
 			"upload role",
 			upload_limits,
@@ -252,7 +301,7 @@ async fn main() -> anyhow::Result<()> {
 		ServerLimits { max_concurrent: args.max_concurrent_downloads, ..ServerLimits::default() };
 	let download = (args.role != Role::Upload).then(|| {
 		serve_with(
-			download_router(gw.clone()),
+			download_router(gw.clone(), cors),
 			args.download_listen,
 			"download role",
 			download_limits,

@@ -16,7 +16,8 @@ pub struct Metrics {
 	pub cache_hits: IntCounter,
 	pub cache_misses: IntCounter,
 	/// Completed views by fate (`queued`, `dropped`: queue full, `repeated`: same
-	/// viewer and item within the view window, `counted`: by the chain).
+	/// viewer and item within the view window, `counted`: by the chain, `unregistered`:
+	/// refused by the chain, the viewer not being a registered user).
 	pub views: IntCounterVec,
 	/// `users.recordViews` batches by outcome (`submitted`, `refused`, `failed`).
 	pub view_batches: IntCounterVec,

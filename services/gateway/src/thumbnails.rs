@@ -9,8 +9,14 @@ pub const LONG_EDGES: [u32; 2] = [320, 1280];
 /// JPEG quality of thumbnails.
 const QUALITY: u8 = 85;
 /// Largest decoded picture accepted (bytes of pixels): a guard against
-/// decompression bombs.
-const MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
+/// decompression bombs (a 9,000 × 9,000 RGB picture fits).
+pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+/// Widest and tallest picture accepted, in pixels.
+pub const MAX_DIMENSION: u32 = 16_384;
+/// Pictures decoded at once by one gateway: with the original read whole beside its
+/// decoded pixels, thumbnails take at most this many × (the upload limit +
+/// `MAX_DECODED_BYTES`) of memory however many uploads run.
+pub const CONCURRENT_DECODES: usize = 2;
 
 /// A thumbnail: its JPEG bytes and size in pixels.
 pub struct Thumbnail {
@@ -24,8 +30,19 @@ pub fn decode(bytes: &[u8]) -> anyhow::Result<DynamicImage> {
 	let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
 	let mut limits = image::Limits::default();
 	limits.max_alloc = Some(MAX_DECODED_BYTES);
+	limits.max_image_width = Some(MAX_DIMENSION);
+	limits.max_image_height = Some(MAX_DIMENSION);
 	reader.limits(limits);
 	let mut decoder = reader.into_decoder()?;
+	// The decoders check `max_alloc` against their own buffers only, not the picture
+	// they return: its size is known from the header, before any pixel is decoded.
+	let pixels = decoder.total_bytes();
+	if pixels > MAX_DECODED_BYTES {
+		anyhow::bail!(
+			"the picture would take {pixels} bytes decoded: over the limit of \
+			 {MAX_DECODED_BYTES}"
+		);
+	}
 	let orientation = decoder.orientation()?;
 	let mut picture = DynamicImage::from_decoder(decoder)?;
 	picture.apply_orientation(orientation);
@@ -88,6 +105,46 @@ mod tests {
 		for t in &thumbs {
 			assert_eq!(paratii_client::content::sniff(&t.jpeg), Some("image/jpeg"));
 		}
+	}
+
+	#[test]
+	fn pictures_beyond_the_dimension_and_memory_bounds_are_refused() {
+		// Wider than MAX_DIMENSION, though tiny in bytes: refused from its header.
+		let wide = png(MAX_DIMENSION + 1, 1);
+		assert!(wide.len() < 100_000);
+		let refused = decode(&wide).expect_err("refused");
+		assert!(refused.to_string().contains("limit"), "{refused}");
+		// Within the dimensions, but more pixels than MAX_DECODED_BYTES: 16,384 × 6,000
+		// RGB is 295 MB. A header says so before any pixel is decoded.
+		let mut header = Vec::new();
+		header.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+		let mut ihdr = b"IHDR".to_vec();
+		ihdr.extend_from_slice(&MAX_DIMENSION.to_be_bytes());
+		ihdr.extend_from_slice(&6_000u32.to_be_bytes());
+		ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+		header.extend_from_slice(&13u32.to_be_bytes());
+		header.extend_from_slice(&ihdr);
+		header.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+		// The decoder reads up to the first image data chunk: a few bytes of a zlib stream.
+		let idat = [b"IDAT".as_slice(), &[0x78, 0x9c, 0x03, 0x00]].concat();
+		header.extend_from_slice(&4u32.to_be_bytes());
+		header.extend_from_slice(&idat);
+		header.extend_from_slice(&crc32(&idat).to_be_bytes());
+		header.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
+		let refused = decode(&header).expect_err("refused");
+		assert!(refused.to_string().contains("limit"), "{refused}");
+	}
+
+	/// CRC-32 (IEEE), as PNG chunks carry it.
+	fn crc32(bytes: &[u8]) -> u32 {
+		let mut crc = !0u32;
+		for byte in bytes {
+			crc ^= u32::from(*byte);
+			for _ in 0..8 {
+				crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+			}
+		}
+		!crc
 	}
 
 	#[test]

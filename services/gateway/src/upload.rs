@@ -1,8 +1,12 @@
 //! The upload role: `POST /uploads`.
 //!
 //! Multipart fields: `file` (the media file), `title`, `owner` (SS58 or `0x` hex
-//! account), optional `location` (`"lat,lon"` in decimal degrees) and `captured_at`
-//! (Unix milliseconds). The file streams to a staging file while it is hashed, and
+//! account), `expires` (Unix milliseconds, at most an hour ahead) and `signature` (the
+//! owner's sr25519 signature of [`paratii_client::signed::upload_message`] for the
+//! file's SHA-256 — as it is, or wrapped in `<Bytes>…</Bytes>` by a browser wallet),
+//! optional `location` (`"lat,lon"` in decimal degrees) and `captured_at` (Unix
+//! milliseconds). Only the owner can upload in its name: an unsigned upload, or one
+//! signed by another key, is refused (401) and nothing is stored. The file streams to a staging file while it is hashed, and
 //! is refused once it passes the size limit. Its type is sniffed from its bytes and
 //! must be allowed. Pictures get thumbnails. Every object is placed with the shared
 //! ring and stored on `ReplicationFactor` clusters; the answer carries the receipts
@@ -78,6 +82,8 @@ struct Fields {
 	owner: Option<String>,
 	location: Option<String>,
 	captured_at: Option<String>,
+	expires: Option<String>,
+	signature: Option<String>,
 }
 
 pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response {
@@ -99,8 +105,15 @@ async fn read_fields(
 	multipart: &mut Multipart,
 	scratch: &mut Scratch,
 ) -> Result<Fields, Refusal> {
-	let mut fields =
-		Fields { file: None, title: None, owner: None, location: None, captured_at: None };
+	let mut fields = Fields {
+		file: None,
+		title: None,
+		owner: None,
+		location: None,
+		captured_at: None,
+		expires: None,
+		signature: None,
+	};
 	let bad = |e: axum::extract::multipart::MultipartError| {
 		Refusal(StatusCode::BAD_REQUEST, format!("malformed multipart body: {e}"))
 	};
@@ -134,7 +147,7 @@ async fn read_fields(
 				out.flush().await.map_err(internal)?;
 				fields.file = Some((path, hasher.finalize().into(), size, head));
 			},
-			"title" | "owner" | "location" | "captured_at" => {
+			"title" | "owner" | "location" | "captured_at" | "expires" | "signature" => {
 				// Read as it streams in and refused at the first byte over the bound: a
 				// field is never held whole before its length is checked.
 				let mut bytes = Vec::new();
@@ -154,6 +167,8 @@ async fn read_fields(
 					"title" => &mut fields.title,
 					"owner" => &mut fields.owner,
 					"location" => &mut fields.location,
+					"expires" => &mut fields.expires,
+					"signature" => &mut fields.signature,
 					_ => &mut fields.captured_at,
 				};
 				*slot = Some(text);
@@ -162,7 +177,8 @@ async fn read_fields(
 				return Err(Refusal(
 					StatusCode::BAD_REQUEST,
 					format!(
-						"unknown field {other:?}: the fields are file, title, owner, location, captured_at"
+						"unknown field {other:?}: the fields are file, title, owner, expires, \
+						 signature, location, captured_at"
 					),
 				))
 			},
@@ -229,6 +245,27 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse
 	})?;
 	let owner = paratii_client::parse_account(&owner)
 		.map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("owner: {e}")))?;
+	let (Some(expires), Some(signature)) = (&fields.expires, &fields.signature) else {
+		return Err(Refusal(
+			StatusCode::UNAUTHORIZED,
+			"sign the upload: the owner's signature of the file's hash (fields expires and \
+			 signature; see paratii_client::signed::upload_message)"
+				.into(),
+		));
+	};
+	let expires = expires
+		.trim()
+		.parse::<u64>()
+		.map_err(|_| Refusal(StatusCode::BAD_REQUEST, "expires is Unix milliseconds".into()))?;
+	paratii_client::signed::verify_upload(
+		&owner,
+		&gw.chain.genesis_hash(),
+		&hash,
+		expires,
+		signature,
+		paratii_client::unix_millis(),
+	)
+	.map_err(|e| Refusal(StatusCode::UNAUTHORIZED, format!("upload signature of {owner}: {e}")))?;
 	let location = fields.location.as_deref().map(parse_location).transpose()?;
 	let captured_at = fields
 		.captured_at
@@ -255,6 +292,8 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse
 	// The original, then the thumbnails of a picture.
 	let mut objects = vec![(Kind::Original, path, hash, size, content_type.to_string())];
 	if content_type.starts_with("image/") && content_type != "image/gif" {
+		// One of a few decodes at a time: each holds the file and its pixels in memory.
+		let _decoding = gw.decoding.acquire().await.map_err(internal)?;
 		let original = tokio::fs::read(&objects[0].1).await.map_err(internal)?;
 		let thumbs = tokio::task::spawn_blocking(move || {
 			thumbnails::decode(&original).and_then(|p| thumbnails::thumbnails(&p))

@@ -1,15 +1,17 @@
 //! Counting views on chain without one transaction per request.
 //!
-//! The download role reports a **completed view** — a `GET` of a media item's original
-//! or a transcoding (not a thumbnail) by a viewer who named their account
-//! (`?viewer=<SS58>` or `X-Paratii-Viewer`), whose response carried the object's
-//! last byte to the end — to the [`ViewRecorder`]. It drops repeats of the same
+//! The download role reports a **completed view** to the [`ViewRecorder`]: a viewer
+//! with a session (signed by their own key: nobody names someone else, or a made-up
+//! account, for free) to whom the gateway has sent as many bytes of a media item's
+//! original or transcoding (not a thumbnail) as it has — in one response or over many
+//! Range requests, as a video player reads. A `Range: bytes=-1` probe sends one byte:
+//! it takes as many probes as the object has bytes to make a view. It drops repeats of the same
 //! viewer and item within the chain's view window, and submits the rest in batches
 //! (up to `users.MaxViewBatch`, every `--view-batch-secs`) as `users.recordViews`,
 //! signed by the gateway's view-recorder key, an account the council admitted (the
-//! dev chain admits `//Gateway`). The chain counts a viewer once per item per
-//! `users.ViewWindow` blocks whatever gateway reports it, so this local filter only
-//! saves fees and block space.
+//! dev chain admits `//Gateway`). The chain counts only registered users' views, each
+//! once per item per window of `users.ViewWindow` blocks whatever gateway reports it,
+//! so this local filter only saves fees and block space.
 
 use crate::metrics::Metrics;
 use futures::Stream;
@@ -28,6 +30,9 @@ use tokio::sync::mpsc;
 const QUEUE: usize = 65_536;
 /// Most (viewer, item) pairs remembered for the local repeat filter.
 const MAX_REMEMBERED: usize = 1_000_000;
+/// Most (viewer, item) pairs whose bytes sent so far are remembered; past it, the
+/// oldest half is forgotten (a partly watched item then starts from zero).
+const MAX_IN_PROGRESS: usize = 100_000;
 /// Block time the view window is converted with.
 const BLOCK_TIME: Duration = Duration::from_secs(6);
 
@@ -39,6 +44,37 @@ pub type View = (MediaId, AccountId);
 pub struct ViewRecorder {
 	queue: mpsc::Sender<View>,
 	metrics: Arc<Metrics>,
+	progress: Arc<std::sync::Mutex<Progress>>,
+}
+
+/// Bytes sent so far to each viewer of each item, until they make a view.
+#[derive(Default)]
+pub struct Progress {
+	sent: HashMap<(MediaId, [u8; 32]), (u64, u64)>,
+	next: u64,
+}
+
+impl Progress {
+	/// Adds `bytes` sent of an object of `size` bytes: `true` when that completes a view
+	/// (the count then starts again).
+	pub fn add(&mut self, key: (MediaId, [u8; 32]), bytes: u64, size: u64) -> bool {
+		if self.sent.len() >= MAX_IN_PROGRESS && !self.sent.contains_key(&key) {
+			let mut ages: Vec<u64> = self.sent.values().map(|(_, age)| *age).collect();
+			ages.sort_unstable();
+			let median = ages[ages.len() / 2];
+			self.sent.retain(|_, (_, age)| *age >= median);
+		}
+		self.next += 1;
+		let age = self.next;
+		let entry = self.sent.entry(key).or_insert((0, age));
+		entry.0 = entry.0.saturating_add(bytes);
+		entry.1 = age;
+		if entry.0 >= size {
+			self.sent.remove(&key);
+			return true;
+		}
+		false
+	}
 }
 
 impl ViewRecorder {
@@ -81,7 +117,20 @@ impl ViewRecorder {
 			metrics: metrics.clone(),
 		};
 		tokio::spawn(task.run(rx));
-		Ok(Self { queue, metrics })
+		Ok(Self { queue, metrics, progress: Default::default() })
+	}
+
+	/// `bytes` more of an object of `size` bytes were sent to the view's viewer: reports
+	/// the view once they add up to the object.
+	pub fn delivered(&self, view: &View, bytes: u64, size: u64) {
+		let complete = self
+			.progress
+			.lock()
+			.map(|mut p| p.add((view.0, view.1 .0), bytes, size))
+			.unwrap_or(false);
+		if complete {
+			self.report(*view);
+		}
 	}
 
 	/// Reports a completed view; never blocks the download.
@@ -181,15 +230,17 @@ impl Batcher {
 							for e in events.find::<api::users::events::ViewsRecorded>().flatten() {
 								tracing::info!(
 									"views recorded on chain: {} counted, {} repeated, {} for \
-									 deleted media",
+									 deleted media, {} by unregistered accounts",
 									e.counted,
 									e.repeated,
-									e.unknown
+									e.unknown,
+									e.unregistered
 								);
-								metrics
-									.views
-									.with_label_values(&["counted"])
-									.inc_by(e.counted.into());
+								for (fate, n) in
+									[("counted", e.counted), ("unregistered", e.unregistered)]
+								{
+									metrics.views.with_label_values(&[fate]).inc_by(n.into());
+								}
 							}
 						},
 						Err(e) => {
@@ -210,42 +261,31 @@ impl Batcher {
 	}
 }
 
-/// A response body of `len` bytes that calls `done` once its last byte has been handed
-/// to the connection (hyper stops polling a body with a known length at that byte, so
-/// the count, not the end of the stream, says it is complete). An error first, or a
-/// client that goes away before, and `done` is never called.
-pub struct OnComplete<S> {
+/// A response body that tells `sent` how many bytes each chunk handed to the connection
+/// had; an error ends the counting.
+pub struct Delivered<S> {
 	inner: Pin<Box<S>>,
-	remaining: u64,
-	done: Option<Box<dyn FnOnce() + Send>>,
+	sent: Option<Box<dyn Fn(u64) + Send>>,
 }
 
-impl<S> OnComplete<S> {
-	pub fn new(inner: S, len: u64, done: impl FnOnce() + Send + 'static) -> Self {
-		Self { inner: Box::pin(inner), remaining: len, done: Some(Box::new(done)) }
+impl<S> Delivered<S> {
+	pub fn new(inner: S, sent: impl Fn(u64) + Send + 'static) -> Self {
+		Self { inner: Box::pin(inner), sent: Some(Box::new(sent)) }
 	}
 }
 
-impl<S: Stream<Item = std::io::Result<T>>, T: AsRef<[u8]>> Stream for OnComplete<S> {
+impl<S: Stream<Item = std::io::Result<T>>, T: AsRef<[u8]>> Stream for Delivered<S> {
 	type Item = std::io::Result<T>;
 
 	fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
 		let polled = self.inner.as_mut().poll_next(cx);
 		match &polled {
 			Poll::Ready(Some(Ok(chunk))) => {
-				self.remaining = self.remaining.saturating_sub(chunk.as_ref().len() as u64);
-				if self.remaining == 0 {
-					if let Some(done) = self.done.take() {
-						done();
-					}
+				if let Some(sent) = &self.sent {
+					sent(chunk.as_ref().len() as u64);
 				}
 			},
-			Poll::Ready(Some(Err(_))) => self.done = None,
-			Poll::Ready(None) if self.remaining == 0 => {
-				if let Some(done) = self.done.take() {
-					done();
-				}
-			},
+			Poll::Ready(Some(Err(_))) => self.sent = None,
 			_ => {},
 		}
 		polled
@@ -256,39 +296,52 @@ impl<S: Stream<Item = std::io::Result<T>>, T: AsRef<[u8]>> Stream for OnComplete
 mod tests {
 	use super::*;
 	use futures::StreamExt;
-	use std::sync::atomic::{AtomicBool, Ordering};
-
-	fn body(
-		chunks: Vec<std::io::Result<Vec<u8>>>,
-		len: u64,
-	) -> (OnComplete<impl Stream<Item = std::io::Result<Vec<u8>>>>, Arc<AtomicBool>) {
-		let fired = Arc::new(AtomicBool::new(false));
-		let flag = fired.clone();
-		(
-			OnComplete::new(futures::stream::iter(chunks), len, move || {
-				flag.store(true, Ordering::SeqCst)
-			}),
-			fired,
-		)
-	}
+	use std::sync::atomic::{AtomicU64, Ordering};
 
 	#[tokio::test]
-	async fn fires_at_the_last_byte_and_not_before() {
-		let (mut stream, fired) = body(vec![Ok(vec![0; 3]), Ok(vec![0; 2])], 5);
-		stream.next().await;
-		assert!(!fired.load(Ordering::SeqCst));
-		stream.next().await;
-		assert!(fired.load(Ordering::SeqCst), "without polling for the end");
+	async fn a_body_reports_the_bytes_it_sends_until_an_error() {
+		let total = Arc::new(AtomicU64::new(0));
+		let counted = total.clone();
+		let stream = Delivered::new(
+			futures::stream::iter(vec![
+				Ok(vec![0u8; 3]),
+				Ok(vec![0; 2]),
+				Err(std::io::Error::other("gone")),
+				Ok(vec![0; 4]),
+			]),
+			move |n| {
+				counted.fetch_add(n, Ordering::SeqCst);
+			},
+		);
+		let _: Vec<_> = stream.collect().await;
+		assert_eq!(total.load(Ordering::SeqCst), 5);
 	}
 
-	#[tokio::test]
-	async fn an_error_or_a_short_body_is_not_a_view() {
-		let (stream, fired) =
-			body(vec![Ok(vec![0; 3]), Err(std::io::Error::other("gone")), Ok(vec![0; 2])], 5);
-		let _: Vec<_> = stream.collect().await;
-		assert!(!fired.load(Ordering::SeqCst));
-		let (stream, fired) = body(vec![Ok(vec![0; 3])], 5);
-		let _: Vec<_> = stream.collect().await;
-		assert!(!fired.load(Ordering::SeqCst));
+	#[test]
+	fn a_view_takes_as_many_bytes_as_the_object_has() {
+		let mut progress = Progress::default();
+		let bob = (7, [2u8; 32]);
+		// The whole picture in one response: a view.
+		assert!(progress.add(bob, 1_000, 1_000));
+		// One-byte probes: no view until they add up to the object.
+		for _ in 0..999 {
+			assert!(!progress.add(bob, 1, 1_000));
+		}
+		assert!(progress.add(bob, 1, 1_000));
+		// A video read in Range requests, seeking back: counted once the bytes add up.
+		assert!(!progress.add(bob, 600, 1_000));
+		assert!(!progress.add((7, [3u8; 32]), 600, 1_000), "another viewer's bytes are theirs");
+		assert!(progress.add(bob, 400, 1_000));
+	}
+
+	#[test]
+	fn progress_is_bounded_and_forgets_the_oldest() {
+		let mut progress = Progress::default();
+		for i in 0..MAX_IN_PROGRESS as u64 + 10 {
+			progress.add((i, [0; 32]), 1, 10);
+		}
+		assert!(progress.sent.len() <= MAX_IN_PROGRESS);
+		assert!(progress.sent.contains_key(&(MAX_IN_PROGRESS as u64 + 9, [0; 32])));
+		assert!(!progress.sent.contains_key(&(0, [0; 32])));
 	}
 }

@@ -1,9 +1,15 @@
 //! The HTTP API (JSON): `GET /search`, `GET /media`, `GET /media/{id}`, `GET /health`.
 //! Bad parameters get a 400 that says which one and why.
+//!
+//! `GET /search?q=&kind=&price=&owner=&from=&to=&bbox=&sort=&limit=&offset=`: `q` may be
+//! empty (browse); `kind` is `picture`, `video` or `other`, `price` `free` or `paid`;
+//! `sort` one of `relevance` (the default with words), `newest` (without), `most_viewed`,
+//! `most_liked`, `price_asc`, `price_desc`. Each hit carries its highlighted title, and
+//! the answer the facets of all matches.
 
 use crate::{
 	follow::{owner_key, Status},
-	index::{words, Cursor, Filters, Order, SearchIndex},
+	index::{words, Cursor, Filters, Order, SearchIndex, Sort},
 };
 use axum::{
 	extract::{Path, Query, State},
@@ -142,7 +148,18 @@ fn filters(params: &HashMap<String, String>) -> Result<Filters, Response> {
 		})?),
 		None => None,
 	};
-	Ok(Filters { owner, registered_from, registered_to, bbox })
+	let kind = match params.get("kind").map(String::as_str) {
+		None => None,
+		Some(k @ ("picture" | "video" | "other")) => Some(k.to_string()),
+		Some(other) => return Err(bad(format!("kind={other:?}: one of picture, video, other"))),
+	};
+	let paid = match params.get("price").map(String::as_str) {
+		None => None,
+		Some("free") => Some(false),
+		Some("paid") => Some(true),
+		Some(other) => return Err(bad(format!("price={other:?}: free or paid"))),
+	};
+	Ok(Filters { owner, registered_from, registered_to, bbox, kind, paid })
 }
 
 /// `min_lat,min_lon,max_lat,max_lon` in degrees → microdegrees.
@@ -171,20 +188,31 @@ fn internal(e: anyhow::Error) -> Response {
 }
 
 async fn search(State(api): State<Api>, Query(params): Params) -> Response {
+	// An empty query browses what the filters let through.
 	let q = params.get("q").map(|q| q.trim()).unwrap_or_default();
-	if q.is_empty() {
-		return bad("q is empty: say what to search for, e.g. /search?q=sunset");
-	}
 	if q.chars().count() > MAX_QUERY_CHARS {
 		return bad(format!("q is over {MAX_QUERY_CHARS} characters"));
 	}
 	let n = words(q).len();
-	if n == 0 {
+	if n == 0 && !q.is_empty() {
 		return bad("q has no letters or digits to search for");
 	}
 	if n > MAX_QUERY_WORDS {
 		return bad(format!("q has {n} words; at most {MAX_QUERY_WORDS}"));
 	}
+	let default_sort = if n == 0 { Sort::Newest } else { Sort::Relevance };
+	let sort = match params.get("sort").map(String::as_str) {
+		None => default_sort,
+		Some(raw) => match Sort::parse(raw) {
+			Some(sort) => sort,
+			None => {
+				return bad(format!(
+					"sort={raw:?}: one of relevance, newest, most_viewed, most_liked, \
+					 price_asc, price_desc"
+				))
+			},
+		},
+	};
 	let (limit, offset, filters) = match (
 		number(&params, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT),
 		number(&params, "offset", 0, 0..=MAX_OFFSET),
@@ -193,13 +221,23 @@ async fn search(State(api): State<Api>, Query(params): Params) -> Response {
 		(Ok(l), Ok(o), Ok(f)) => (l, o, f),
 		(Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
 	};
-	match api.index.search(q, &filters, limit, offset) {
-		Ok((total, hits)) => Json(SearchResults {
+	match api.index.search(q, &filters, sort, limit, offset) {
+		Ok(found) => Json(SearchResults {
 			query: q.to_string(),
-			total,
+			total: found.total,
 			offset,
 			limit,
-			hits: hits.into_iter().map(|(score, media)| SearchHit { score, media }).collect(),
+			sort: sort.name().to_string(),
+			hits: found
+				.hits
+				.into_iter()
+				.map(|(score, media, highlighted_title)| SearchHit {
+					score,
+					highlighted_title,
+					media,
+				})
+				.collect(),
+			facets: found.facets,
 			indexed_block: api.status.indexed.load(Ordering::Relaxed),
 		})
 		.into_response(),

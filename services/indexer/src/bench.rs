@@ -120,6 +120,10 @@ pub fn synthetic_index(n: usize) -> anyhow::Result<(Arc<SearchIndex>, Arc<Status
 			registered_at: 1_700_000_000_000 + id * 600,
 			objects: Vec::new(),
 			indexed_at: (n / 10) as u32,
+			kind: if id % 3 == 0 { "video" } else { "picture" }.into(),
+			price: (id % 5 == 0).then(|| format!("{}", (id % 7 + 1) * 10u64.pow(18))),
+			owner_name: Some(format!("owner {}", id % 97)),
+			thumbnail: None,
 		};
 		index.upsert(&media, &format!("0x{:064x}", id % 97))?;
 	}

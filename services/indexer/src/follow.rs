@@ -2,7 +2,8 @@
 //!
 //! Blocks are read in chunks (up to [`CHUNK_BLOCKS`]). The events of every block of a
 //! chunk say which media items and clusters changed (media: registered, deleted,
-//! receipts added; users: reactions, flags, views; topology: any cluster event); the
+//! receipts added; users: reactions, flags, views, and a profile registered, changed or
+//! removed — every item of that owner; PTI: a price set; topology: any cluster event); the
 //! changed items are then read from the chain's state at the chunk's last block and
 //! replace their documents, and the chunk is committed with that block as the
 //! position. Reading state rather than adding up events makes a re-read chunk (after
@@ -119,6 +120,8 @@ struct Changes {
 	media: BTreeSet<MediaId>,
 	/// Items whose users-pallet counters changed (the rest keep theirs, or have none yet).
 	counters: BTreeSet<MediaId>,
+	/// Owners whose display name changed: all their items are read again.
+	owners: BTreeSet<[u8; 32]>,
 	registered: usize,
 	clusters: bool,
 }
@@ -126,7 +129,7 @@ struct Changes {
 fn changes_of(
 	events: &subxt::events::Events<paratii_client::ChainConfig>,
 ) -> anyhow::Result<Changes> {
-	use api::{media::events as m, topology::events as t, users::events as u};
+	use api::{media::events as m, pti::events as p, topology::events as t, users::events as u};
 	let mut changes = Changes::default();
 	for event in events.iter() {
 		let event = event?;
@@ -140,6 +143,25 @@ fn changes_of(
 			},
 			("Media", "ReceiptsAdded") => {
 				event.decode_fields_unchecked_as::<m::ReceiptsAdded>()?.media_id
+			},
+			("Pti", "PriceSet") => event.decode_fields_unchecked_as::<p::PriceSet>()?.media_id,
+			("Users", "UserRegistered") => {
+				changes
+					.owners
+					.insert(event.decode_fields_unchecked_as::<u::UserRegistered>()?.who.0);
+				continue;
+			},
+			("Users", "ProfileUpdated") => {
+				changes
+					.owners
+					.insert(event.decode_fields_unchecked_as::<u::ProfileUpdated>()?.who.0);
+				continue;
+			},
+			("Users", "UserUnregistered") => {
+				changes
+					.owners
+					.insert(event.decode_fields_unchecked_as::<u::UserUnregistered>()?.who.0);
+				continue;
 			},
 			("Users", name) => {
 				let id = match name {
@@ -190,10 +212,14 @@ async fn index_chunk(
 	while let Some(block) = blocks.try_next().await? {
 		changes.media.extend(block.media);
 		changes.counters.extend(block.counters);
+		changes.owners.extend(block.owners);
 		changes.registered += block.registered;
 		changes.clusters |= block.clusters;
 	}
 
+	for owner in &changes.owners {
+		changes.media.extend(index.ids_of_owner(&owner_key(owner))?);
+	}
 	let at = chain.at_number(to).await?;
 	let flag_threshold =
 		at.constants().entry(api::constants().users().flag_threshold()).unwrap_or(u32::MAX);
@@ -204,7 +230,7 @@ async fn index_chunk(
 			let counters = if changes.counters.contains(&id) {
 				Counters::Read(flag_threshold)
 			} else {
-				Counters::Keep(index.get(id).ok().flatten())
+				Counters::Keep(index.get(id).ok().flatten().map(Box::new))
 			};
 			read_media(chain, &at, id, to, counters)
 		})
@@ -228,7 +254,7 @@ enum Counters {
 	/// The chain's state (with `users.FlagThreshold`).
 	Read(u32),
 	/// The indexed record, if any (no users event touched the item).
-	Keep(Option<IndexedMedia>),
+	Keep(Option<Box<IndexedMedia>>),
 }
 
 /// A media item and its counters in the state `at`, with the owner's index key.
@@ -252,6 +278,39 @@ async fn read_media(
 		Counters::Keep(None) => (0, 0, 0, false, 0),
 	};
 	let owner_key = owner_key(&media.owner.0);
+	let owner_name = at
+		.storage()
+		.try_fetch(api::storage().users().users(), (media.owner,))
+		.await?
+		.map(|user| user.decode())
+		.transpose()?
+		.map(|user| String::from_utf8_lossy(&user.name.0).into_owned());
+	let price = at
+		.storage()
+		.try_fetch(api::storage().pti().prices(), (id,))
+		.await?
+		.map(|price| price.decode())
+		.transpose()?
+		.map(|planck: u128| planck.to_string());
+	use paratii_client::chain::Kind;
+	let kind = if media.objects.iter().any(|o| matches!(o.kind, Kind::Transcoded { .. })) {
+		"video"
+	} else if media.objects.iter().any(|o| matches!(o.kind, Kind::Thumbnail { .. })) {
+		"picture"
+	} else {
+		"other"
+	};
+	// The smallest thumbnail: what a catalogue's grid shows.
+	let thumbnail = media
+		.objects
+		.iter()
+		.enumerate()
+		.filter_map(|(i, o)| match o.kind {
+			Kind::Thumbnail { width, height } => Some((width.max(height), i)),
+			_ => None,
+		})
+		.min()
+		.map(|(_, i)| format!("/media/{id}/objects/{i}"));
 	Ok(Some((
 		IndexedMedia {
 			id,
@@ -278,6 +337,10 @@ async fn read_media(
 				})
 				.collect(),
 			indexed_at: block,
+			kind: kind.into(),
+			price,
+			owner_name,
+			thumbnail,
 		},
 		owner_key,
 	)))

@@ -234,11 +234,21 @@ fn register_media(
 	.enumerate()
 	.map(|(o, (kind, size))| {
 		let hash = content_hash(run, index, o as u8);
-		let message =
-			paratii_client::receipt_message(genesis, &sp_core::H256(hash), size, &owner.0);
+		// Pre-signed receipts must be submitted within `media.ReceiptLifetime` (an hour).
+		let issued_at = paratii_client::unix_millis();
 		let receipts = clusters
 			.iter()
-			.map(|c| StorageReceipt { cluster: c.id, signature: c.key.sign(&message).0 })
+			.map(|c| {
+				let message = paratii_client::receipt_message(
+					genesis,
+					c.id,
+					&sp_core::H256(hash),
+					size,
+					&owner.0,
+					issued_at,
+				);
+				StorageReceipt { cluster: c.id, issued_at, signature: c.key.sign(&message).0 }
+			})
 			.collect();
 		ObjectInput { kind, content_hash: H256(hash), size, receipts }
 	})

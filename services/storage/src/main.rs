@@ -1,23 +1,32 @@
 //! # paratii-storage — a Paratii storage cluster node
 //!
 //! Stores content-addressed objects for the gateway and signs the storage receipts
-//! the chain requires before it registers media:
+//! the chain requires before it registers media. It answers object requests only to
+//! the gateways it trusts (`--trusted-gateway`): each request carries the gateway's
+//! sr25519 signature of the method, the path and the owner, with a short expiry
+//! (`paratii_client::signed`); an unsigned or badly signed request gets 401, one
+//! signed by another key 403. So nobody writes to a cluster behind the gateway's
+//! checks (type, size, the owner's signature), and nobody fetches a priced original
+//! straight from a cluster whose endpoint the chain lists.
 //!
 //! - `PUT /objects/{sha256-hex}` (header `x-paratii-owner`: the owner's account)
 //!   streams the body to a staging file while hashing it; a body whose SHA-256 or
 //!   length differs from the claim is refused (422) and nothing stays behind. The
 //!   bytes are made durable (fsync, atomic rename, fsync of the directory; or the S3
 //!   upload acknowledged) **before** the ed25519 receipt over
-//!   `paratii_primitives::receipt_message(genesis, hash, size, owner)` is signed. A
-//!   second PUT of a stored object answers a receipt without writing again.
+//!   `paratii_primitives::receipt_message(genesis, cluster, hash, size, owner, now)`
+//!   is signed (the chain takes it for an hour). A second PUT of a stored object answers
+//!   a new receipt without writing again.
 //! - `GET`/`HEAD /objects/{sha256-hex}`: Range, ETag, `Cache-Control: immutable`.
-//! - `/health` (JSON) and `/metrics` (Prometheus text).
+//! - `/health` (JSON) and `/metrics` (Prometheus text), open to all.
 //!
 //! Next to the server: heartbeats (`topology.heartbeat(cluster, used_bytes)` signed
-//! by the operator's key) well inside `HeartbeatTimeout`, and a follower of
-//! finalized blocks that deletes the bytes of media deleted on chain
-//! (`media.MediaDeleted`) — nothing else deletes. At start-up, objects whose media
-//! was deleted while the node was down are deleted too.
+//! by the operator's key) well inside `HeartbeatTimeout`; a follower of finalized
+//! blocks that deletes the bytes of media deleted on chain (`media.MediaDeleted`), and
+//! at start-up those deleted while the node was down; and the expiry of unregistered
+//! objects: an object stays marked as unregistered from its last `PUT` until a
+//! finalized registration names this cluster for it, and is deleted if none does
+//! within `--unregistered-grace-secs` (two hours: above the receipts' hour).
 
 mod backend;
 mod node;
@@ -80,6 +89,16 @@ struct Args {
 	/// Largest object accepted, in bytes.
 	#[arg(long, default_value_t = 1 << 30)]
 	max_object_bytes: u64,
+	/// A gateway's sr25519 public key (`0x` hex) whose signed requests this cluster
+	/// answers; repeat for several. Object requests without a trusted gateway's
+	/// signature are refused, so clients fetch through gateways, which check access.
+	#[arg(long = "trusted-gateway", required = true)]
+	trusted_gateways: Vec<String>,
+	/// Seconds an object may stay without a finalized registration naming this cluster
+	/// before it is deleted (counted from its last PUT). Keep it above the chain's
+	/// receipt lifetime (an hour): a registration may come that late.
+	#[arg(long, default_value_t = 2 * 60 * 60)]
+	unregistered_grace_secs: u64,
 }
 
 #[tokio::main]
@@ -105,13 +124,29 @@ async fn main() -> anyhow::Result<()> {
 		)?),
 	};
 	let staging = args.data_dir.join("staging");
-	std::fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+	let pending = args.data_dir.join("unregistered");
+	for dir in [&staging, &pending] {
+		std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+	}
+	let trusted_gateways = args
+		.trusted_gateways
+		.iter()
+		.map(|key| {
+			hex::decode(key.trim().trim_start_matches("0x"))
+				.ok()
+				.and_then(|k| <[u8; 32]>::try_from(k).ok())
+				.with_context(|| format!("--trusted-gateway {key:?} is not 32 bytes of hex"))
+		})
+		.collect::<anyhow::Result<Vec<_>>>()?;
 
 	let chain = paratii_client::Chain::connect(&args.chain, Duration::from_secs(120)).await?;
 	let config = node::Config {
 		staging,
+		pending,
 		max_object_bytes: args.max_object_bytes,
 		heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
+		trusted_gateways,
+		unregistered_grace: Duration::from_secs(args.unregistered_grace_secs.max(1)),
 	};
 	let node = node::StorageNode::start(chain, backend, cluster_key, operator, config).await?;
 	// A PUT streams an object of up to the size limit in: its handler may take long; a

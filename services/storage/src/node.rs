@@ -34,8 +34,15 @@ pub const OWNER_HEADER: &str = "x-paratii-owner";
 
 pub struct Config {
 	pub staging: PathBuf,
+	/// Where the marks of objects not yet registered on chain are kept: a file per
+	/// object, named by its hash, holding the time of its last `PUT`.
+	pub pending: PathBuf,
 	pub max_object_bytes: u64,
 	pub heartbeat: Duration,
+	/// The gateways (sr25519 public keys) whose signed requests the cluster answers.
+	pub trusted_gateways: Vec<[u8; 32]>,
+	/// How long an object may stay without a finalized registration naming this cluster.
+	pub unregistered_grace: Duration,
 }
 
 struct Metrics {
@@ -43,6 +50,9 @@ struct Metrics {
 	puts: IntCounterVec,
 	gets: IntCounter,
 	deletions: IntCounter,
+	unregistered_deletions: IntCounter,
+	refused: IntCounterVec,
+	pending: IntGauge,
 	heartbeats: IntCounterVec,
 	objects: IntGauge,
 	bytes: IntGauge,
@@ -73,6 +83,29 @@ impl Metrics {
 			deletions: registered(
 				r,
 				IntCounter::new("deletions_total", "objects deleted after the chain")?,
+			)?,
+			unregistered_deletions: registered(
+				r,
+				IntCounter::new(
+					"unregistered_deletions_total",
+					"objects deleted because no finalized registration named this cluster \
+					 within the grace period",
+				)?,
+			)?,
+			refused: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new(
+						"refused_total",
+						"object requests refused: unsigned, badly signed or expired \
+						 (unauthorized), or signed by a gateway not trusted (forbidden)",
+					),
+					&["reason"],
+				)?,
+			)?,
+			pending: registered(
+				r,
+				IntGauge::new("unregistered_objects", "objects waiting for their registration")?,
 			)?,
 			heartbeats: registered(
 				r,
@@ -157,6 +190,7 @@ impl StorageNode {
 		node.sweep_deleted(stored).await;
 		tokio::spawn(node.clone().heartbeats(operator));
 		tokio::spawn(node.clone().follow_deletions());
+		tokio::spawn(node.clone().expire_unregistered());
 		Ok(node)
 	}
 
@@ -168,19 +202,126 @@ impl StorageNode {
 			.with_state(self.clone())
 	}
 
+	/// Answers `None` when the request is signed by a gateway this cluster trusts, for
+	/// this method, path and owner, and not expired; else the refusal.
+	fn refuse_unless_gateway(
+		&self,
+		method: &Method,
+		raw_hash: &str,
+		owner: Option<&[u8; 32]>,
+		headers: &HeaderMap,
+	) -> Option<Response> {
+		use paratii_client::signed;
+		let path = format!("/objects/{raw_hash}");
+		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+		let verified = signed::verify_gateway_request(
+			&self.0.genesis,
+			method.as_str(),
+			&path,
+			owner,
+			header,
+			paratii_client::unix_millis(),
+		);
+		let (status, reason, message) = match verified {
+			Ok(gateway) if self.0.config.trusted_gateways.contains(&gateway) => return None,
+			Ok(gateway) => (
+				StatusCode::FORBIDDEN,
+				"forbidden",
+				format!("gateway 0x{} is not one this cluster trusts", hex::encode(gateway)),
+			),
+			Err(e) => (
+				StatusCode::UNAUTHORIZED,
+				"unauthorized",
+				format!(
+					"objects are served to the gateways this cluster trusts, by signed \
+					 requests only ({e})"
+				),
+			),
+		};
+		self.0.metrics.refused.with_label_values(&[reason]).inc();
+		Some(error(status, message))
+	}
+
+	/// Marks `hash` as waiting for its registration, from now.
+	async fn mark_pending(&self, hash: &Hash) {
+		let path = self.0.config.pending.join(hex::encode(hash));
+		let fresh = !tokio::fs::try_exists(&path).await.unwrap_or(false);
+		match tokio::fs::write(&path, paratii_client::unix_millis().to_string()).await {
+			Ok(()) if fresh => self.0.metrics.pending.inc(),
+			Ok(()) => {},
+			Err(e) => tracing::error!("marking {} unregistered: {e}", content::hex_hash(hash)),
+		}
+	}
+
+	/// Deletes the objects that no finalized registration names this cluster for within
+	/// the grace period after their last `PUT`, and forgets the marks of those that one
+	/// does. Runs for ever.
+	async fn expire_unregistered(self) {
+		let grace = self.0.config.unregistered_grace;
+		let every = (grace / 2).clamp(Duration::from_secs(1), Duration::from_secs(60));
+		let mut interval = tokio::time::interval(every);
+		loop {
+			interval.tick().await;
+			if let Err(e) = self.expire_unregistered_once(grace).await {
+				tracing::warn!("checking unregistered objects: {e:#}");
+			}
+		}
+	}
+
+	async fn expire_unregistered_once(&self, grace: Duration) -> anyhow::Result<()> {
+		let mut marks = tokio::fs::read_dir(&self.0.config.pending).await?;
+		let mut waiting = 0;
+		while let Some(mark) = marks.next_entry().await? {
+			let Some(hash) = mark.file_name().to_str().and_then(content::parse_hash) else {
+				continue;
+			};
+			let since: u64 = tokio::fs::read_to_string(mark.path())
+				.await
+				.ok()
+				.and_then(|t| t.trim().parse().ok())
+				.unwrap_or(0);
+			if paratii_client::unix_millis().saturating_sub(since) < grace.as_millis() as u64 {
+				waiting += 1;
+				continue;
+			}
+			let proof = self.0.chain.proof_of_existence(hash).await?;
+			let registered = proof
+				.as_ref()
+				.is_some_and(|p| !p.deleted && p.clusters.contains(&self.0.cluster_id));
+			if !registered {
+				tracing::info!(
+					"deleting {}: no finalized registration names cluster {} for it {} s \
+					 after it was stored",
+					content::hex_hash(&hash),
+					self.0.cluster_id,
+					grace.as_secs()
+				);
+				self.delete(&hash).await;
+				self.0.metrics.unregistered_deletions.inc();
+			}
+			let _ = tokio::fs::remove_file(mark.path()).await;
+		}
+		self.0.metrics.pending.set(waiting);
+		Ok(())
+	}
+
 	fn update_gauges(&self) {
 		self.0.metrics.objects.set(self.0.objects.load(Ordering::Relaxed) as i64);
 		self.0.metrics.bytes.set(self.0.used_bytes.load(Ordering::Relaxed) as i64);
 	}
 
-	fn receipt(&self, hash: &Hash, size: u64, owner: &paratii_client::AccountId) -> String {
+	/// A receipt for `(hash, size)` stored for `owner`, signed now: `(issued_at, signature)`.
+	fn receipt(&self, hash: &Hash, size: u64, owner: &paratii_client::AccountId) -> (u64, String) {
+		let issued_at = paratii_client::unix_millis();
 		let message = paratii_client::receipt_message(
 			&sp_core::H256(self.0.genesis),
+			self.0.cluster_id,
 			&sp_core::H256(*hash),
 			size,
 			&owner.0,
+			issued_at,
 		);
-		format!("0x{}", hex::encode(self.0.key.sign(&message).0))
+		(issued_at, format!("0x{}", hex::encode(self.0.key.sign(&message).0)))
 	}
 
 	async fn delete(&self, hash: &Hash) {
@@ -298,6 +439,9 @@ async fn get_object(
 	method: Method,
 	headers: HeaderMap,
 ) -> Response {
+	if let Some(refusal) = node.refuse_unless_gateway(&method, &hash, None, &headers) {
+		return refusal;
+	}
 	let hash = match parse_hash_param(&hash) {
 		Ok(h) => h,
 		Err(r) => return r,
@@ -342,7 +486,8 @@ async fn put_object(
 		node.0.metrics.puts.with_label_values(&["rejected"]).inc();
 		error(status, message)
 	};
-	let hash = match parse_hash_param(&hash) {
+	let raw_hash = hash;
+	let hash = match parse_hash_param(&raw_hash) {
 		Ok(h) => h,
 		Err(r) => {
 			node.0.metrics.puts.with_label_values(&["rejected"]).inc();
@@ -359,6 +504,12 @@ async fn put_object(
 		Ok(owner) => owner,
 		Err(e) => return reject(StatusCode::BAD_REQUEST, format!("{OWNER_HEADER}: {e}")),
 	};
+	if let Some(refusal) =
+		node.refuse_unless_gateway(&Method::PUT, &raw_hash, Some(&owner.0), &headers)
+	{
+		node.0.metrics.puts.with_label_values(&["rejected"]).inc();
+		return refusal;
+	}
 	let claimed_len = headers
 		.get(header::CONTENT_LENGTH)
 		.and_then(|v| v.to_str().ok())
@@ -374,10 +525,21 @@ async fn put_object(
 	// Stored already: a receipt for this owner, nothing written.
 	match node.0.backend.size(&hash).await {
 		Ok(Some(size)) => {
-			// Read the body to its end, so the client can finish sending it.
+			// Read the body to its end, so the client can finish sending it — but no more
+			// than an object may have.
 			let mut stream = body.into_data_stream();
-			while let Some(Ok(_)) = stream.next().await {}
+			let mut read: u64 = 0;
+			while let Some(Ok(chunk)) = stream.next().await {
+				read += chunk.len() as u64;
+				if read > max {
+					return reject(
+						StatusCode::PAYLOAD_TOO_LARGE,
+						format!("objects are at most {max} bytes"),
+					);
+				}
+			}
 			node.0.metrics.puts.with_label_values(&["existing"]).inc();
+			node.mark_pending(&hash).await;
 			return stored_answer(&node, &hash, size, &owner, false);
 		},
 		Ok(None) => {},
@@ -443,6 +605,7 @@ async fn put_object(
 	node.0.objects.fetch_add(1, Ordering::Relaxed);
 	node.update_gauges();
 	node.0.metrics.puts.with_label_values(&["written"]).inc();
+	node.mark_pending(&hash).await;
 	tracing::info!("stored {} ({size} bytes) for {owner}", content::hex_hash(&hash));
 	stored_answer(&node, &hash, size, &owner, true)
 }
@@ -455,12 +618,14 @@ fn stored_answer(
 	newly_written: bool,
 ) -> Response {
 	let status = if newly_written { StatusCode::CREATED } else { StatusCode::OK };
+	let (issued_at, signature) = node.receipt(hash, size, owner);
 	let body = wire::StoredObject {
 		cluster: node.0.cluster_id,
 		content_hash: content::hex_hash(hash),
 		size,
 		owner: format!("0x{}", hex::encode(owner.0)),
-		signature: node.receipt(hash, size, owner),
+		issued_at,
+		signature,
 		public_key: format!("0x{}", hex::encode(node.0.key.public().0)),
 		newly_written,
 	};

@@ -85,7 +85,7 @@ try {
   chmodSync(work, 0o755);
   chmodSync(dir, 0o755);
   chmodSync(join(dir, 'video.mp4'), 0o644);
-  const up = await upload(gateway, { file, title: 'bench video', owner: alice.address, filename: 'video.mp4' });
+  const up = await upload(gateway, { file, title: 'bench video', owner: alice, filename: 'video.mp4' });
   if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(up.body)}`);
   const id = await registerFinal(up.body);
   const nginx = await startNginx(dir);
@@ -105,7 +105,7 @@ try {
   for (let i = 0; i < UPLOADS; i++) {
     const picture = png(1600, 900);
     const t0 = performance.now();
-    const res = await upload(gateway, { file: picture, title: `bench ${i}`, owner: alice.address });
+    const res = await upload(gateway, { file: picture, title: `bench ${i}`, owner: alice });
     if (res.status !== 201) throw new Error(`upload ${i}: ${res.status} ${JSON.stringify(res.body)}`);
     const t1 = performance.now();
     const media = await registerFinal(res.body);

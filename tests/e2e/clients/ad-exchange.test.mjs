@@ -137,7 +137,7 @@ test('the payout root vector is the Rust crate\'s', () => {
   assert.equal(hex(payoutsRoot(accounts)), '0x7041e90110729f54b30bc3967e8590981279e1c1cd2d52abc95891d2e2b3d5b7');
 });
 
-test('a campaign settles: parts, two agreeing validators, finalize, exact claims, refund', async () => {
+test('a campaign settles: parts, two agreeing validators, finalize, exact claims, refund, reaped', async () => {
   const { id, escrow, parts } = campaigns.settled;
   assert.equal(await free(escrow), 100n * PTI + (await api.consts.balances.existentialDeposit).toBigInt());
   const { out } = await processBlock(id, parts);
@@ -174,6 +174,12 @@ test('a campaign settles: parts, two agreeing validators, finalize, exact claims
   assert.equal(findEvent(closed.events, 'adExchange', 'CampaignClosed').data.refunded.toBigInt(), 100n * PTI - 16n * PTI / 10n);
   // Everything paid: the escrow is empty (its deposit went back to the advertiser).
   assert.equal(await free(escrow), 0n);
+  // Closed and fully claimed: anyone removes its records, the storage deposit goes back.
+  const reaped = await ok(api.tx.adExchange.reapCampaign(id, 16), ferdie);
+  assert.equal(findEvent(reaped.events, 'adExchange', 'CampaignReaped').data.deposit.toBigInt(),
+    api.consts.adExchange.campaignDeposit.toBigInt());
+  assert.ok((await api.query.adExchange.campaigns(id)).isNone);
+  assert.ok((await api.query.adExchange.outcomes(id)).isNone);
 });
 
 test('a lying validator is outvoted in the dispute and slashed', async () => {

@@ -109,6 +109,17 @@ test('a tampered receipt is rejected with InvalidReceiptSignature', async () => 
   assert.ok((await api.call.mediaApi.proofOfExistence(other.hash)).isNone);
 });
 
+test('a receipt is taken only while fresh: an hour-old one is ReceiptExpired', async () => {
+  const late = randomFile();
+  const issuedAt = Date.now() - api.consts.media.receiptLifetime.toNumber() - 60_000;
+  const receipts = [0, 1].map((i) =>
+    receipt(clusters[i].id, clusters[i].pair, genesis, hexToU8a(late.hash), late.size, bob.address, issuedAt));
+  const { error } = await submit(api, api.tx.media.registerMedia('late', null, null,
+    [{ kind: 'Original', contentHash: late.hash, size: late.size, receipts }]), bob);
+  assert.deepEqual(error, { section: 'media', name: 'ReceiptExpired' });
+  assert.ok((await api.call.mediaApi.proofOfExistence(late.hash)).isNone);
+});
+
 test('a duplicate content hash is rejected; the first registrant keeps it', async () => {
   const { error } = await submit(api, api.tx.media.registerMedia('copy', null, null, [original(file, alice)]), alice);
   assert.deepEqual(error, { section: 'media', name: 'ContentAlreadyRegistered' });

@@ -50,14 +50,16 @@ export function claimMessage(genesisHash, claimId, beneficiary, amount, expiresA
   );
 }
 
-export const ACCESS_TAG = stringToU8a('paratii/access/v1');
+export const SESSION_TAG = stringToU8a('paratii/session/v1');
 
 /**
- * An access token for a paid original: `<account>.<expiresMs>.<signature hex>`, the
- * account's sr25519 signature over `(b"paratii/access/v1", genesis_hash, media_id u64,
- * expires_ms u64)`. What a web page makes with the viewer's wallet (at most an hour).
+ * A viewer session: `<account>.<expiresMs>.<signature hex>`, the account's sr25519
+ * signature over `(b"paratii/session/v1", genesis_hash, expires_ms u64)` (at most twelve
+ * hours), sent as `X-Paratii-Session`. What a web page makes with the viewer's wallet:
+ * `wrap: true` signs it wrapped in `<Bytes>…</Bytes>`, as the extension's signRaw does.
  */
-export function accessToken(pair, genesisHash, mediaId, expiresMs) {
-  const message = u8aConcat(ACCESS_TAG, genesisHash, bnToU8a(mediaId, { bitLength: 64 }), bnToU8a(expiresMs, { bitLength: 64 }));
+export function sessionToken(pair, genesisHash, expiresMs, { wrap = false } = {}) {
+  let message = u8aConcat(SESSION_TAG, genesisHash, bnToU8a(expiresMs, { bitLength: 64 }));
+  if (wrap) message = u8aConcat(stringToU8a('<Bytes>'), message, stringToU8a('</Bytes>'));
   return `${pair.address}.${expiresMs}.${Buffer.from(pair.sign(message)).toString('hex')}`;
 }

@@ -1,34 +1,46 @@
-// Storage receipts as a Paratii storage cluster signs them, in JS: the 122-byte
-// message `(b"paratii/receipt/v1", genesis_hash, content_hash, size u64 LE, owner)`.
+// Storage receipts as a Paratii storage cluster signs them, in JS: the 134-byte
+// message `(b"paratii/receipt/v2", genesis_hash, cluster u32 LE, content_hash,
+// size u64 LE, owner, issued_at u64 LE)`, issued_at in Unix milliseconds.
 import { createHash, randomBytes } from 'node:crypto';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { findEvent, submit } from './chain.mjs';
 
-export const RECEIPT_TAG = stringToU8a('paratii/receipt/v1');
+export const RECEIPT_TAG = stringToU8a('paratii/receipt/v2');
 
 /** An ed25519 cluster key from a dev URI such as `//Cluster1`. */
 export function clusterKey(uri) {
   return new Keyring({ type: 'ed25519' }).addFromUri(uri);
 }
 
-/** The bytes a cluster signs for `(contentHash, size)` stored for `owner`. */
-export function receiptMessage(genesisHash, contentHash, size, owner) {
-  const sizeLe = new Uint8Array(8);
-  new DataView(sizeLe.buffer).setBigUint64(0, BigInt(size), true);
-  const message = u8aConcat(RECEIPT_TAG, genesisHash, contentHash, sizeLe, decodeAddress(owner));
-  if (message.length !== 122) throw new Error(`receipt message is ${message.length} bytes`);
+const le = (bits, value) => {
+  const bytes = new Uint8Array(bits / 8);
+  const view = new DataView(bytes.buffer);
+  if (bits === 32) view.setUint32(0, Number(value), true);
+  else view.setBigUint64(0, BigInt(value), true);
+  return bytes;
+};
+
+/** The bytes cluster `cluster` signs for `(contentHash, size)` stored for `owner` at `issuedAt`. */
+export function receiptMessage(genesisHash, cluster, contentHash, size, owner, issuedAt) {
+  const message = u8aConcat(RECEIPT_TAG, genesisHash, le(32, cluster), contentHash, le(64, size),
+    decodeAddress(owner), le(64, issuedAt));
+  if (message.length !== 134) throw new Error(`receipt message is ${message.length} bytes`);
   return message;
 }
 
-/** `{ cluster, signature }` as pallet-media takes it. */
-export function receipt(clusterId, pair, genesisHash, contentHash, size, owner) {
+/** `{ cluster, issuedAt, signature }` as pallet-media takes it, signed at `issuedAt` (now by default). */
+export function receipt(clusterId, pair, genesisHash, contentHash, size, owner, issuedAt = Date.now()) {
   return {
     cluster: clusterId,
-    signature: u8aToHex(pair.sign(receiptMessage(genesisHash, contentHash, size, owner))),
+    issuedAt,
+    signature: u8aToHex(pair.sign(receiptMessage(genesisHash, clusterId, contentHash, size, owner, issuedAt))),
   };
 }
+
+/** The receipt in a storage cluster's answer to a `PUT`, as pallet-media takes it. */
+export const storedReceipt = (body) => ({ cluster: body.cluster, issuedAt: body.issued_at, signature: body.signature });
 
 /** Random file contents and their SHA-256 (what the gateway would compute). */
 export function randomFile(size = 4096) {

@@ -1,11 +1,70 @@
 // Starts the off-chain services (storage cluster nodes, the gateway, a local S3
 // server) as real processes for the end-to-end tests, and makes test pictures.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { Keyring } from '@polkadot/api';
+import { compactAddLength, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
 import { freePort, killUnlessReady, stopChild, waitFor } from './node.mjs';
+
+/** The dev gateway's key: it signs the gateway's requests to the storage clusters. */
+export const GATEWAY_SURI = '//Gateway';
+let gatewayPair;
+/** The dev gateway's sr25519 pair (its account is also the dev view recorder). */
+export function gatewayKey() {
+  gatewayPair ??= new Keyring({ type: 'sr25519' }).addFromUri(GATEWAY_SURI);
+  return gatewayPair;
+}
+
+/** The genesis hash of the chain at `node` (its JSON-RPC answers HTTP on the same port). */
+export async function genesisOf(node) {
+  const res = await fetch(node.ws.replace(/^ws/, 'http'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_getBlockHash', params: [0] }),
+  });
+  return hexToU8a((await res.json()).result);
+}
+
+const u64le = (v) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(v), true);
+  return b;
+};
+
+/**
+ * The headers that sign a request to a storage cluster as a gateway it trusts
+ * (paratii_client::signed::gateway_request_message): `method path`, for `owner` on a PUT.
+ */
+export function gatewayHeaders(genesis, method, path, { owner, signer = gatewayKey(), expiresIn = 60_000 } = {}) {
+  const expires = Date.now() + expiresIn;
+  const message = u8aConcat(stringToU8a('paratii/cluster/v1'), genesis,
+    compactAddLength(stringToU8a(method)), compactAddLength(stringToU8a(path)),
+    owner ? u8aConcat([1], decodeAddress(owner)) : [0], u64le(expires));
+  return {
+    'x-paratii-gateway': u8aToHex(signer.publicKey),
+    'x-paratii-expires': String(expires),
+    'x-paratii-signature': u8aToHex(signer.sign(message)),
+  };
+}
+
+/**
+ * A request to a storage cluster's `/objects/{hash}` signed as the dev gateway (or
+ * `signer`; `unsigned: true` sends none). `cluster` is what startStorage returned.
+ */
+export function clusterFetch(cluster, method, hash, { owner, body, signer, unsigned, headers = {}, expiresIn } = {}) {
+  const path = `/objects/${hash.replace(/^0x/, '')}`;
+  const signed = unsigned ? {} : gatewayHeaders(cluster.genesis, method, path, { owner, signer, expiresIn });
+  return fetch(`${cluster.url}${path}`, {
+    method,
+    body,
+    headers: { ...(owner ? { 'x-paratii-owner': owner } : {}), ...signed, ...headers },
+  });
+}
 
 /** A binary the test command built (target dir of scripts/lib.sh). */
 export function serviceBinary(name) {
@@ -70,10 +129,11 @@ export async function startStorage(node, cluster, { backend = 'fs', s3, dataDir,
   const url = `http://127.0.0.1:${port}`;
   if (await answers(`${url}/health`)) throw new Error(`port ${port} is busy: stop whatever listens there (scripts/dev.sh?)`);
   dataDir ??= mkdtempSync(join(tmpdir(), `paratii-storage-${cluster}-`));
+  await cryptoWaitReady();
   const args = [
     '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--chain', node.ws,
     '--cluster-suri', suri, '--operator-suri', operator, '--heartbeat-secs', String(heartbeatSecs),
-    '--backend', backend, ...extra,
+    '--backend', backend, '--trusted-gateway', u8aToHex(gatewayKey().publicKey), ...extra,
   ];
   const env = {};
   if (backend === 's3') {
@@ -82,7 +142,7 @@ export async function startStorage(node, cluster, { backend = 'fs', s3, dataDir,
   }
   const proc = await startProcess(`storage-${cluster}`, serviceBinary('paratii-storage'), args,
     async () => (await fetch(`${url}/health`)).ok, env);
-  return { ...proc, url, dataDir, cluster };
+  return { ...proc, url, dataDir, cluster, genesis: await genesisOf(node) };
 }
 
 export const DEV_CLUSTERS = {
@@ -97,7 +157,8 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   const dataDir = mkdtempSync(join(tmpdir(), 'paratii-gateway-'));
   const args = [
     '--chain', node.ws, '--upload-listen', `127.0.0.1:${uploadPort}`,
-    '--download-listen', `127.0.0.1:${downloadPort}`, '--data-dir', dataDir, ...extra,
+    '--download-listen', `127.0.0.1:${downloadPort}`, '--data-dir', dataDir,
+    '--gateway-suri', GATEWAY_SURI, ...extra,
   ];
   if (maxUploadBytes !== undefined) args.push('--max-upload-bytes', String(maxUploadBytes));
   if (cacheBytes !== undefined) args.push('--cache-bytes', String(cacheBytes));
@@ -105,7 +166,7 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   const download = `http://127.0.0.1:${downloadPort}`;
   const proc = await startProcess('gateway', serviceBinary('paratii-gateway'), args,
     async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok);
-  return { ...proc, upload, download };
+  return { ...proc, upload, download, genesis: await genesisOf(node) };
 }
 
 /**
@@ -162,10 +223,26 @@ export function png(width, height, seed = Math.floor(Math.random() * 2 ** 31)) {
 }
 
 /** POSTs a multipart upload to the gateway; resolves with `{ status, body }`. */
-export async function upload(gateway, { file, title, owner, location, capturedAt, filename = 'upload.bin' }) {
+/**
+ * `POST /uploads`. `owner` is a keyring pair, which signs the file's hash
+ * (paratii_client::signed::upload_message; `wrap: true` signs it wrapped in
+ * `<Bytes>…</Bytes>` as a browser wallet does), or an address, which sends no signature;
+ * `signer` signs in the owner's place (a forgery).
+ */
+export async function upload(gateway, { file, title, owner, signer, wrap, location, capturedAt, filename = 'upload.bin' }) {
   const form = new FormData();
   if (title !== undefined) form.append('title', title);
-  if (owner !== undefined) form.append('owner', owner);
+  const address = typeof owner === 'string' ? owner : owner?.address;
+  if (address !== undefined) form.append('owner', address);
+  signer ??= typeof owner === 'string' ? undefined : owner;
+  if (signer && file !== undefined) {
+    const expires = Date.now() + 10 * 60_000;
+    const hash = createHash('sha256').update(file).digest();
+    let message = u8aConcat(stringToU8a('paratii/upload/v1'), gateway.genesis, hash, u64le(expires));
+    if (wrap) message = u8aConcat(stringToU8a('<Bytes>'), message, stringToU8a('</Bytes>'));
+    form.append('expires', String(expires));
+    form.append('signature', u8aToHex(signer.sign(message)));
+  }
   if (location !== undefined) form.append('location', location);
   if (capturedAt !== undefined) form.append('captured_at', String(capturedAt));
   if (file !== undefined) form.append('file', new Blob([file]), filename);

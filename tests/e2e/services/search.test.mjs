@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
-import { connect, devAccount, findEvent, submit } from '../lib/chain.mjs';
+import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
 import { freePort, startNode, waitFor } from '../lib/node.mjs';
+import { sessionToken } from '../lib/pti.mjs';
 import { clusterKey, randomFile, receipt } from '../lib/receipts.mjs';
 import { metric, png, serviceBinary, startGateway, startProcess, startStorage, upload } from '../lib/services.mjs';
 
@@ -24,6 +25,8 @@ const alice = devAccount('//Alice');
 const bob = devAccount('//Bob');
 const charlie = devAccount('//Charlie');
 const dave = devAccount('//Dave');
+const eve = devAccount('//Eve');
+const ferdie = devAccount('//Ferdie');
 const CLUSTERS = [{ id: 0, pair: clusterKey('//Cluster1') }, { id: 1, pair: clusterKey('//Cluster2') }];
 
 let node;
@@ -116,8 +119,11 @@ before(async () => {
   node = await startNode({ name: 'search', ownClusters: true });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
-  const { error } = await submit(api, api.tx.users.register('bob', null), bob);
-  assert.equal(error, undefined);
+  // Views count only for registered users: Bob and Charlie are, Dave is not.
+  for (const [name, pair] of [['bob', bob], ['charlie', charlie]]) {
+    const { error } = await submit(api, api.tx.users.register(name, null), pair);
+    assert.equal(error, undefined, `${name} registers`);
+  }
   indexer = await startIndexer(mkdtempSync(join(tmpdir(), 'paratii-indexer-')));
 });
 
@@ -148,8 +154,9 @@ test('search finds titles by prefix, typo, case and accents, ranks the exact tit
   // The last word is a prefix ("sun" → Sunset).
   assert.deepEqual((await hitIds('sun')).sort(), [lisbonExact, lisbonHarbour, cafe, bobs].sort());
   assert.deepEqual((await hitIds('morning fo')), [fog]);
-  // One typo in a word of five letters or more, anywhere in the query.
-  assert.deepEqual((await hitIds('lisbn')).sort(), [lisbonExact, lisbonHarbour, trams].sort());
+  // One typo in a word of five letters or more, anywhere in the query — in the word
+  // being typed too, as a prefix: "lisbn" is one letter from "lisbo", Lisboa's start.
+  assert.deepEqual((await hitIds('lisbn')).sort(), [lisbonExact, lisbonHarbour, porDoSol, trams].sort());
   assert.deepEqual((await hitIds('sunet lisbon')).sort(), [lisbonExact, lisbonHarbour].sort());
   // Short words must be exact: "fig" is not "fog".
   assert.deepEqual(await hitIds('fig in porto'), []);
@@ -174,11 +181,41 @@ test('search finds titles by prefix, typo, case and accents, ranks the exact tit
   assert.deepEqual(await hitIds('sunset', '&to=2000-01-01'), []);
   assert.equal((await hitIds('sunset', `&from=${Date.now() - 3_600_000}`)).length, 4);
 
+  // Owners' display names are searched too (Bob registered as "bob"), and each hit's
+  // title comes highlighted, HTML-escaped.
+  assert.deepEqual(await hitIds('bob'), [bobs]);
+  const { body: marked } = await search('lisbn harb');
+  assert.equal(marked.hits[0].highlighted_title, 'sunset OVER <mark>lisbon</mark> <mark>harbour</mark> at dusk');
+  // Nothing typed: a browse, newest first, with the facets of everything it matches.
+  for (const path of ['/search?q=&limit=100', '/search?q=%20%20&limit=100']) {
+    const { status, body: browse } = await get(path);
+    assert.equal(status, 200, path);
+    assert.equal(browse.sort, 'newest');
+    assert.equal(browse.hits[0].media.id, Math.max(...browse.hits.map((h) => h.media.id)));
+    assert.equal(browse.total, browse.hits.length);
+    assert.equal(browse.facets.kind.other, browse.total, 'registered without thumbnails: other');
+    assert.equal(browse.facets.price.free, browse.total);
+    assert.deepEqual(browse.facets.owner[0], { value: alice.address, count: 6 });
+    assert.equal(browse.facets.year[String(new Date().getUTCFullYear())], browse.total);
+  }
+  assert.deepEqual(await hitIds('sunset', '&kind=video'), []);
+  assert.deepEqual(await hitIds('sunset', '&price=paid'), []);
+  // A price set on chain reaches the index: filters, sorts and the record have it.
+  const priced = await submit(api, api.tx.pti.setPrice(trams, 2n * PTI), alice);
+  assert.equal(priced.error, undefined);
+  await indexed(priced.blockHash);
+  assert.deepEqual(await hitIds('lisbon', '&price=paid'), [trams]);
+  assert.equal((await hitIds('lisbon', '&sort=price_desc'))[0], trams);
+  const { body: tramHit } = await search('trams');
+  assert.equal(tramHit.hits[0].media.price, String(2n * PTI));
+  assert.equal(tramHit.hits[0].media.owner_name, 'alice');
+
   // Bad queries: 400 with the reason, for search and the catalogue.
   for (const [path, why] of [
-    ['/search?q=', /q is empty/],
-    ['/search?q=%20%20', /q is empty/],
     ['/search?q=...', /no letters or digits/],
+    ['/search?q=sun&kind=song', /kind/],
+    ['/search?q=sun&price=cheap', /price/],
+    ['/search?q=sun&sort=best', /sort/],
     [`/search?q=${'a'.repeat(201)}`, /over 200 characters/],
     ['/search?q=sun&limit=abc', /limit/],
     ['/search?q=sun&limit=1000', /limit must be 1..=100/],
@@ -259,19 +296,22 @@ test('a fresh indexer catches up with a chain of 500 media items and answers', a
   }
 });
 
-test('views through the gateway are counted on chain, once per viewer per window, and order the catalogue', async () => {
+test('views in viewer sessions are counted on chain, for registered users once per window, and order the catalogue', async () => {
   const storage = [await startStorage(node, 1), await startStorage(node, 2)];
   const gateway = await startGateway(node, { extra: ['--view-recorder-suri', '//Gateway', '--view-batch-secs', '1'] });
   try {
-    const { status, body } = await upload(gateway, { file: png(640, 360), title: 'Most watched tram ride', owner: alice.address });
+    const { status, body } = await upload(gateway, { file: png(640, 360), title: 'Most watched tram ride', owner: alice });
     assert.equal(status, 201, JSON.stringify(body));
     const { events, error } = await submit(api, api.tx(api.createType('Call', body.call)), alice);
     assert.equal(error, undefined);
     const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
     await waitFor('the media to be final', async () => (await fetch(`${gateway.download}/media/${id}`, { method: 'HEAD' })).ok);
 
+    // Each viewer watches in a session signed by their own key.
+    const inAnHour = Date.now() + 3600_000;
     const watch = async (viewer, path = `/media/${id}`, init = {}) => {
-      const res = await fetch(`${gateway.download}${path}?viewer=${viewer.address}`, init);
+      const headers = { 'x-paratii-session': sessionToken(viewer, genesis, inAnHour), ...init.headers };
+      const res = await fetch(`${gateway.download}${path}`, { ...init, headers });
       assert.ok(res.ok, `${path}: ${res.status}`);
       await res.arrayBuffer();
     };
@@ -280,11 +320,17 @@ test('views through the gateway are counted on chain, once per viewer per window
     await watch(charlie);
     await watch(dave, `/media/${id}`, { method: 'HEAD' }); // no body: not a view
     await watch(dave, `/media/${id}/objects/1`); // a thumbnail: not a view
-    const bad = await fetch(`${gateway.download}/media/${id}?viewer=nobody`);
-    assert.equal(bad.status, 400);
+    await watch(dave); // a view, but Dave is not a registered user: the chain does not count it
+    // One-byte probes in Eve's session: a byte is not a view.
+    for (let i = 0; i < 5; i++) await watch(eve, `/media/${id}`, { headers: { range: 'bytes=-1' } });
+    // A name in the URL, unsigned, is nobody's view; a made-up session is refused.
+    assert.ok((await fetch(`${gateway.download}/media/${id}?viewer=${ferdie.address}`)).ok);
+    const bad = await fetch(`${gateway.download}/media/${id}`, { headers: { 'x-paratii-session': 'nobody' } });
+    assert.equal(bad.status, 401);
 
-    // Reported to the recorder: Bob's two views and Charlie's, not the HEAD nor the thumbnail.
-    assert.equal(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'queued' }), 3);
+    // Reported to the recorder: Bob's two views, Charlie's and Dave's; not the HEAD, the
+    // thumbnail, the probes or the unsigned name.
+    assert.equal(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'queued' }), 4);
     const reached = await waitFor('2 views on chain', async () => {
       const header = await api.rpc.chain.getHeader();
       return (await (await api.at(header.hash)).query.users.views(id)).toNumber() === 2 && header.number.toNumber();
@@ -303,6 +349,8 @@ test('views through the gateway are counted on chain, once per viewer per window
       await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'counted' }) >= 2, { timeoutMs: 120_000 });
     assert.equal(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'counted' }), 2,
       'the chain counted 2 views of the gateway\'s batches');
+    await waitFor('Dave\'s view refused on chain', async () =>
+      await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'unregistered' }) === 1, { timeoutMs: 120_000 });
     const finalized = await api.at(await api.rpc.chain.getFinalizedHead());
     assert.equal((await finalized.query.users.views(id)).toNumber(), 2, 'finalized: 2 views');
     await waitFor('the indexer to rank it most viewed', async () => {

@@ -14,7 +14,8 @@ import { Keyring } from '@polkadot/api';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, PTI, submit, submitFinal } from '../lib/chain.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
-import { metric, png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
+import { clusterFetch, metric, png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
+import { storedReceipt } from '../lib/receipts.mjs';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
 const sha256 = (bytes) => '0x' + createHash('sha256').update(bytes).digest('hex');
@@ -70,7 +71,8 @@ test('an uploaded picture gets thumbnails, is stored on two clusters and registe
   const bytes = png(1600, 900);
   const capturedAt = Date.UTC(2026, 5, 1);
   const { status, body } = await upload(gateway, {
-    file: bytes, title: 'Sunset over Lisbon', owner: owner.pair.address, location: '38.7223,-9.1393', capturedAt,
+    // Signed as the polkadot.js extension's signRaw does: wrapped in <Bytes>…</Bytes>.
+    file: bytes, title: 'Sunset over Lisbon', owner: owner.pair, wrap: true, location: '38.7223,-9.1393', capturedAt,
   });
   assert.equal(status, 201, JSON.stringify(body));
   assert.equal(body.content_hash, sha256(bytes));
@@ -83,7 +85,7 @@ test('an uploaded picture gets thumbnails, is stored on two clusters and registe
     assert.equal(object.receipts.length, 2);
     assert.notEqual(object.receipts[0].cluster, object.receipts[1].cluster);
     for (const { cluster } of object.receipts) {
-      const head = await fetch(`${clusters[cluster].url}/objects/${object.content_hash.slice(2)}`, { method: 'HEAD' });
+      const head = await clusterFetch(clusters[cluster], 'HEAD', object.content_hash);
       assert.equal(head.status, 200, `cluster ${cluster} holds ${object.kind}`);
     }
   }
@@ -168,8 +170,12 @@ test('bad uploads are refused with a clear 4xx and nothing is stored', async () 
     return n;
   };
   const before = await written();
-  const who = owner.pair.address;
+  const who = owner.pair;
   const cases = [
+    // Only the owner uploads in its name: unsigned, or signed by another key, is refused.
+    ['an unsigned upload', { file: png(40, 30), title: 't', owner: who.address }, 401, /sign the upload/],
+    ['an upload signed by another key', { file: png(40, 30), title: 't', owner: who, signer: devAccount('//Bob') }, 401,
+      /not the named account's/],
     ['an empty file', { file: Buffer.alloc(0), title: 't', owner: who }, 400, /empty/],
     ['a file over the limit', { file: Buffer.concat([png(8, 8), randomBytes(MAX_UPLOAD)]), title: 't', owner: who }, 413, /at most/],
     ['a type not allowed', { file: Buffer.from('just some text'), title: 't', owner: who }, 415, /not accepted/],
@@ -188,7 +194,7 @@ test('bad uploads are refused with a clear 4xx and nothing is stored', async () 
   }
   // An account that is not a registered user.
   const stranger = new Keyring({ type: 'sr25519' }).addFromUri(mnemonicGenerate());
-  const res = await upload(gateway, { file: png(40, 30), title: 't', owner: stranger.address });
+  const res = await upload(gateway, { file: png(40, 30), title: 't', owner: stranger });
   assert.equal(res.status, 403);
   assert.match(res.body.error, /users\.register/);
   // The same file again.
@@ -201,11 +207,26 @@ test('with fewer than ReplicationFactor clusters reachable an upload answers 503
   const ids = Object.keys(clusters).map(Number);
   const down = clusters[ids[1]];
   await down.stop();
-  const res = await upload(gateway, { file: png(100, 80), title: 'only one cluster', owner: owner.pair.address });
+  const res = await upload(gateway, { file: png(100, 80), title: 'only one cluster', owner: owner.pair });
   assert.equal(res.status, 503, JSON.stringify(res.body));
   assert.match(res.body.error, /no receipts/);
   assert.equal(res.body.objects, undefined);
   clusters[ids[1]] = await startStorage(node, down.cluster, { dataDir: down.dataDir });
+});
+
+test('web pages on other origins may upload and read the answers (CORS on both roles)', async () => {
+  for (const [url, method] of [[`${gateway.upload}/uploads`, 'POST'], [`${gateway.download}/media/0`, 'GET']]) {
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://player.example.org', 'access-control-request-method': method },
+    });
+    assert.ok(preflight.ok, `${url}: ${preflight.status}`);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*', url);
+  }
+  // An extractor's refusal (a media id that is not a number) is JSON like every error.
+  const bad = await fetch(`${gateway.download}/media/not-a-number`);
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /parse/);
 });
 
 test('registerMedia by an account that is not a registered user is refused on chain', async () => {
@@ -214,9 +235,9 @@ test('registerMedia by an account that is not a registered user is refused on ch
   const hash = sha256(bytes);
   const receipts = [];
   for (const c of Object.values(clusters)) {
-    const r = await fetch(`${c.url}/objects/${hash.slice(2)}`, { method: 'PUT', headers: { 'x-paratii-owner': pair.address }, body: bytes });
+    const r = await clusterFetch(c, 'PUT', hash, { owner: pair.address, body: bytes });
     const body = await r.json();
-    receipts.push({ cluster: body.cluster, signature: body.signature });
+    receipts.push(storedReceipt(body));
   }
   const { error } = await submit(api, api.tx.media.registerMedia('not a user', null, null,
     [{ kind: 'Original', contentHash: hash, size: bytes.length, receipts }]), pair);
@@ -265,7 +286,7 @@ test('the paratii CLI uploads, proves, downloads and deletes; the clusters drop 
   for (const object of record.objects) {
     for (const cluster of object.clusters.map((c) => c.toNumber())) {
       await waitFor(`cluster ${cluster} to drop ${object.contentHash.toHex()}`, async () =>
-        (await fetch(`${clusters[cluster].url}/objects/${object.contentHash.toHex().slice(2)}`, { method: 'HEAD' })).status === 404,
+        (await clusterFetch(clusters[cluster], 'HEAD', object.contentHash.toHex())).status === 404,
       { timeoutMs: 60_000 });
     }
   }
