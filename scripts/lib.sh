@@ -155,16 +155,41 @@ PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway p
 # ones not ignored), edited or not; compiler messages name them relative to the
 # workspace, as in the checkout. Each call copies and builds under a lock, so scripts of
 # two checkouts at once take turns.
+#
+# The copy is made under an exclusive lock, and cargo runs under a shared one: builds of
+# one run (the test command's main build and the shipped runtime's, side by side) share
+# the tree, while another checkout's script waits to copy its files in. After
+# `sync_tree_once`, the run's later calls skip the copy (PARATII_TREE_SYNCED).
 tree_cargo() {
 	[ "$PARATII_BUILD_TREE" = "$ROOT" ] && { cargo "$@"; return; }
 	mkdir -p "$PARATII_BUILD_TREE"
 	(
-		flock 9 || die "could not lock $PARATII_BUILD_TREE.lock"
-		# The node's version names the commit; the copy has no `.git` to read it from.
-		SUBSTRATE_CLI_GIT_COMMIT_HASH="$(git -C "$ROOT" rev-parse --short=11 HEAD 2>/dev/null || echo unknown)"
-		export SUBSTRATE_CLI_GIT_COMMIT_HASH
-		sync_build_tree && cd "$PARATII_BUILD_TREE" && cargo "$@"
+		if [ "${PARATII_TREE_SYNCED:-}" = 1 ]; then
+			flock -s 9 || die "could not lock $PARATII_BUILD_TREE.lock"
+		else
+			flock 9 || die "could not lock $PARATII_BUILD_TREE.lock"
+			sync_build_tree || exit 1
+			flock -s 9 || die "could not lock $PARATII_BUILD_TREE.lock"
+		fi
+		export_commit_hash
+		cd "$PARATII_BUILD_TREE" && cargo "$@"
 	) 9>"$PARATII_BUILD_TREE.lock"
+}
+# The node's version names the commit; the copy has no `.git` to read it from.
+export_commit_hash() {
+	SUBSTRATE_CLI_GIT_COMMIT_HASH="$(git -C "$ROOT" rev-parse --short=11 HEAD 2>/dev/null || echo unknown)"
+	export SUBSTRATE_CLI_GIT_COMMIT_HASH
+}
+# sync_tree_once: copies the checkout into the build tree now; the calls of tree_cargo
+# after it (in this shell and its children) build from that copy without copying again.
+sync_tree_once() {
+	[ "$PARATII_BUILD_TREE" = "$ROOT" ] && return 0
+	mkdir -p "$PARATII_BUILD_TREE"
+	(
+		flock 9 || die "could not lock $PARATII_BUILD_TREE.lock"
+		sync_build_tree
+	) 9>"$PARATII_BUILD_TREE.lock" || return 1
+	export PARATII_TREE_SYNCED=1
 }
 sync_build_tree() {
 	local tree="$PARATII_BUILD_TREE" wanted have file copied=0 removed=0

@@ -2,8 +2,9 @@
 # The README's test command: runs every test tier, prints a summary line per tier
 # and exits non-zero if any tier fails. Nothing is skipped silently. The test files are
 # checked, the format, then the build (with clippy's lints) and the contracts compile in
-# turn, node smoke runs alone, then everything else runs in five lanes at once: the node
-# tiers, and at the lowest CPU priority the rust tier and the production runtime's build.
+# turn — the production runtime's build beside them from the start, at the lowest CPU
+# priority — node smoke runs alone, then everything else runs in five lanes at once: the
+# node tiers, and at the lowest CPU priority the rust tier.
 # What each tier covers (the order below is docs/testing.md's numbering, not the run's):
 #
 #   tier 0  docs          the README's and docs/'s links reach their pages and headings
@@ -243,9 +244,21 @@ node_tier() {
 # so that they never take a core from a node that is authoring a block.
 cpu_lane() {
 	run_tier "rust" niced tree_cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
-	local production_ok=0
-	run_tier "production runtime build" niced build_production_runtime || production_ok=$?
+	# The shipped runtime's build started beside the main build (lane 0): wait for it.
+	local production_ok
+	until [ -f "$PRODUCTION_STATUS" ]; do sleep 1; done
+	production_ok="$(cat "$PRODUCTION_STATUS")"
 	node_tier "production runtime" "$production_ok" "the production runtime did not build"
+}
+# The shipped runtime has a target directory of its own, so its cold build (about 15
+# minutes of wasm) starts at once, at the lowest CPU priority: it takes the core the main
+# build leaves idle (one crate at a time on its critical path) instead of running after
+# it. Its status goes to a file the CPU lane waits for.
+PRODUCTION_STATUS="$RUN_DIR/production-build-status"
+production_lane() {
+	local status=0
+	run_tier "production runtime build" niced build_production_runtime || status=$?
+	echo "$status" >"$PRODUCTION_STATUS"
 }
 evm_lane() {
 	node_tier "e2e clients"
@@ -263,6 +276,13 @@ node_tier "docs"
 run_tier "format" cargo fmt --all --check
 # The build compiles the test targets too (build_node), so the rust tier only runs them,
 # and lints as it compiles (lint_while_building in lib.sh), so there is no clippy pass.
+# The checkout is copied into the build tree once; every build of the run then shares it.
+sync_tree_once || die "copying the checkout into the build tree $PARATII_BUILD_TREE failed"
+if selected "production runtime build"; then
+	lane 0 production_lane
+else
+	echo 0 >"$PRODUCTION_STATUS"
+fi
 build_ok=0
 run_tier "build and clippy" build_node || build_ok=$?
 contracts_ok=0
@@ -283,7 +303,9 @@ if [ "$build_ok" -eq 0 ]; then
 	wait "${LANE_PIDS[@]}"
 	LANE_PIDS=()
 else
-	for name in rust "production runtime build"; do run_tier_if 1 "the build failed" "$name"; done
+	run_tier_if 1 "the build failed" rust
+	wait "${LANE_PIDS[@]}"
+	LANE_PIDS=()
 	for name in "${!NODE_TIERS[@]}"; do
 		[ "$name" = docs ] || node_tier "$name" 1 "the binaries did not build"
 	done
