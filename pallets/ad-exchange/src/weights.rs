@@ -24,7 +24,7 @@
 //!   --template
 //!   scripts/weight-template.hbs
 //!   --header
-//!   /tmp/tmp.XflCSnaXOb
+//!   /tmp/tmp.nmEaLmziC2
 //!   --output
 //!   pallets/ad-exchange/src/weights.rs
 
@@ -70,27 +70,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Revive::OriginalAccount` (r:1 w:1)
 	/// Proof: `Revive::OriginalAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Campaigns` (r:0 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[2, 8]`.
 	/// The range of component `p` is `[1, 16]`.
-	fn create_campaign(v: u32, p: u32, ) -> Weight {
-		// Proof size: measured `3375`, estimated `6196` bytes.
-		// Minimum execution time: 118_659_000 picoseconds.
-		Weight::from_parts(129_145_491, 6196)
-			.saturating_add(Weight::from_parts(857_334, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(728_464, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+	fn create_campaign(_v: u32, p: u32, ) -> Weight {
+		// Proof size: measured `3963`, estimated `6196` bytes.
+		// Minimum execution time: 167_842_000 picoseconds.
+		Weight::from_parts(243_866_030, 6196)
+			.saturating_add(Weight::from_parts(591_140, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
-		// Proof size: measured `839`, estimated `6196` bytes.
-		// Minimum execution time: 70_209_000 picoseconds.
-		Weight::from_parts(77_584_000, 6196)
+		// Proof size: measured `855`, estimated `6196` bytes.
+		// Minimum execution time: 73_387_000 picoseconds.
+		Weight::from_parts(79_766_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -99,37 +100,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn register_validator() -> Weight {
-		// Proof size: measured `305`, estimated `3766` bytes.
-		// Minimum execution time: 67_072_000 picoseconds.
-		Weight::from_parts(113_944_000, 3766)
+		// Proof size: measured `305`, estimated `3784` bytes.
+		// Minimum execution time: 68_106_000 picoseconds.
+		Weight::from_parts(74_335_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `AdExchange::Validators` (r:1 w:0)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Registry` (r:1 w:1)
 	/// Proof: `AdExchange::Registry` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn admit_validator() -> Weight {
-		// Proof size: measured `3538`, estimated `3766` bytes.
-		// Minimum execution time: 52_372_000 picoseconds.
-		Weight::from_parts(102_477_000, 3766)
+		// Proof size: measured `3538`, estimated `3784` bytes.
+		// Minimum execution time: 48_604_000 picoseconds.
+		Weight::from_parts(58_927_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Registry` (r:1 w:0)
 	/// Proof: `AdExchange::Registry` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Validators` (r:1 w:1)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	fn accept_campaign() -> Weight {
-		// Proof size: measured `3440`, estimated `4497` bytes.
-		// Minimum execution time: 56_234_000 picoseconds.
-		Weight::from_parts(107_475_000, 4497)
+		// Proof size: measured `3488`, estimated `4513` bytes.
+		// Minimum execution time: 46_490_000 picoseconds.
+		Weight::from_parts(60_004_000, 4513)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -139,65 +140,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `AdExchange::Registry` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn unregister_validator() -> Weight {
 		// Proof size: measured `2802`, estimated `3535` bytes.
-		// Minimum execution time: 42_355_000 picoseconds.
-		Weight::from_parts(90_134_000, 3535)
+		// Minimum execution time: 38_652_000 picoseconds.
+		Weight::from_parts(59_189_000, 3535)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `AdExchange::Validators` (r:1 w:1)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
-		// Proof size: measured `450`, estimated `3766` bytes.
-		// Minimum execution time: 66_648_000 picoseconds.
-		Weight::from_parts(102_898_000, 3766)
+		// Proof size: measured `450`, estimated `3784` bytes.
+		// Minimum execution time: 66_120_000 picoseconds.
+		Weight::from_parts(82_554_000, 3784)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:0)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	fn submit_part() -> Weight {
-		// Proof size: measured `5906`, estimated `10804` bytes.
-		// Minimum execution time: 40_054_000 picoseconds.
-		Weight::from_parts(66_244_000, 10804)
+		// Proof size: measured `5922`, estimated `10804` bytes.
+		// Minimum execution time: 40_837_000 picoseconds.
+		Weight::from_parts(58_017_000, 10804)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:0)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[2, 8]`.
 	fn submit_result_agreeing(v: u32, ) -> Weight {
-		// Proof size: measured `796`, estimated `10804` bytes.
-		// Minimum execution time: 41_650_000 picoseconds.
-		Weight::from_parts(70_824_651, 10804)
-			.saturating_add(Weight::from_parts(2_097_343, 0).saturating_mul(v.into()))
+		// Proof size: measured `812`, estimated `10804` bytes.
+		// Minimum execution time: 40_681_000 picoseconds.
+		Weight::from_parts(49_434_809, 10804)
+			.saturating_add(Weight::from_parts(1_773_541, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:0)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn submit_result_disputing() -> Weight {
-		// Proof size: measured `1084`, estimated `10804` bytes.
-		// Minimum execution time: 41_314_000 picoseconds.
-		Weight::from_parts(73_348_000, 10804)
+		// Proof size: measured `1100`, estimated `10804` bytes.
+		// Minimum execution time: 41_183_000 picoseconds.
+		Weight::from_parts(68_446_000, 10804)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:0)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -207,20 +208,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `AdExchange::Validators` (r:8 w:8)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	fn draw_panel() -> Weight {
-		// Proof size: measured `5464`, estimated `21246` bytes.
-		// Minimum execution time: 122_129_000 picoseconds.
-		Weight::from_parts(208_307_000, 21246)
+		// Proof size: measured `5480`, estimated `21246` bytes.
+		// Minimum execution time: 120_870_000 picoseconds.
+		Weight::from_parts(140_631_000, 21246)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:5 w:5)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Registry` (r:1 w:1)
@@ -228,48 +229,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `AdExchange::Validators` (r:8 w:8)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Outcomes` (r:0 w:1)
-	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn submit_result_resolving() -> Weight {
-		// Proof size: measured `5993`, estimated `21246` bytes.
-		// Minimum execution time: 394_212_000 picoseconds.
-		Weight::from_parts(539_142_000, 21246)
+		// Proof size: measured `6042`, estimated `21246` bytes.
+		// Minimum execution time: 398_627_000 picoseconds.
+		Weight::from_parts(429_656_000, 21246)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:0)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn open_dispute() -> Weight {
-		// Proof size: measured `1373`, estimated `10804` bytes.
-		// Minimum execution time: 87_975_000 picoseconds.
-		Weight::from_parts(158_786_000, 10804)
+		// Proof size: measured `1422`, estimated `10804` bytes.
+		// Minimum execution time: 87_630_000 picoseconds.
+		Weight::from_parts(98_204_000, 10804)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Outcomes` (r:0 w:1)
-	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn finalize() -> Weight {
-		// Proof size: measured `1146`, estimated `10804` bytes.
-		// Minimum execution time: 35_156_000 picoseconds.
-		Weight::from_parts(65_801_000, 10804)
+		// Proof size: measured `1162`, estimated `10804` bytes.
+		// Minimum execution time: 34_344_000 picoseconds.
+		Weight::from_parts(38_650_000, 10804)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:1)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:8 w:8)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:9 w:9)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Registry` (r:1 w:1)
@@ -277,16 +278,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `AdExchange::Validators` (r:8 w:8)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Outcomes` (r:0 w:1)
-	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
-		// Proof size: measured `6501`, estimated `24417` bytes.
-		// Minimum execution time: 534_520_000 picoseconds.
-		Weight::from_parts(806_291_000, 24417)
+		// Proof size: measured `6550`, estimated `24417` bytes.
+		// Minimum execution time: 541_788_000 picoseconds.
+		Weight::from_parts(592_287_000, 24417)
 			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().writes(29_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Withdrawn` (r:1 w:1)
 	/// Proof: `AdExchange::Withdrawn` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -295,15 +296,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Revive::OriginalAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 32]`.
 	fn claim(p: u32, ) -> Weight {
-		// Proof size: measured `1199`, estimated `6196` bytes.
-		// Minimum execution time: 93_696_000 picoseconds.
-		Weight::from_parts(139_576_189, 6196)
-			.saturating_add(Weight::from_parts(1_122_300, 0).saturating_mul(p.into()))
+		// Proof size: measured `1215`, estimated `6196` bytes.
+		// Minimum execution time: 94_265_000 picoseconds.
+		Weight::from_parts(100_824_144, 6196)
+			.saturating_add(Weight::from_parts(764_638, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
-	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1032), added: 3507, mode: `MaxEncodedLen`)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
 	/// Storage: `AdExchange::Pending` (r:1 w:0)
 	/// Proof: `AdExchange::Pending` (`max_values`: None, `max_size`: Some(7339), added: 9814, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -311,121 +312,133 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `AdExchange::Validators` (r:8 w:8)
 	/// Proof: `AdExchange::Validators` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	/// Storage: `Revive::OriginalAccount` (r:0 w:1)
 	/// Proof: `Revive::OriginalAccount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `v` is `[2, 8]`.
 	fn close_campaign(v: u32, ) -> Weight {
-		// Proof size: measured `861`, estimated `10804` bytes.
-		// Minimum execution time: 168_113_000 picoseconds.
-		Weight::from_parts(173_841_219, 10804)
-			.saturating_add(Weight::from_parts(7_126_768, 0).saturating_mul(v.into()))
+		// Proof size: measured `910`, estimated `10804` bytes.
+		// Minimum execution time: 174_269_000 picoseconds.
+		Weight::from_parts(169_821_077, 10804)
+			.saturating_add(Weight::from_parts(7_136_497, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(v.into())))
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(v.into()))
 	}
+	/// Storage: `AdExchange::Campaigns` (r:1 w:1)
+	/// Proof: `AdExchange::Campaigns` (`max_values`: None, `max_size`: Some(1048), added: 3523, mode: `MaxEncodedLen`)
+	/// Storage: `AdExchange::Withdrawn` (r:513 w:512)
+	/// Proof: `AdExchange::Withdrawn` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
+	/// Storage: `AdExchange::Outcomes` (r:0 w:1)
+	/// Proof: `AdExchange::Outcomes` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 512]`.
 	fn reap_campaign(n: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 4000)
-			.saturating_add(Weight::from_parts(9_000_000, 0).saturating_mul(n.into()))
+		// Proof size: measured `998`, estimated `6196` bytes.
+		// Minimum execution time: 82_901_000 picoseconds.
+		Weight::from_parts(86_425_000, 6196)
+			.saturating_add(Weight::from_parts(7_765_726, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(n.into()))
 	}
 }
 
 /// The same weights with ParityDB database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn create_campaign(v: u32, p: u32, ) -> Weight {
-		Weight::from_parts(129_145_491, 6196)
-			.saturating_add(Weight::from_parts(857_334, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(728_464, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	fn create_campaign(_v: u32, p: u32, ) -> Weight {
+		Weight::from_parts(243_866_030, 6196)
+			.saturating_add(Weight::from_parts(591_140, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(77_584_000, 6196)
+		Weight::from_parts(79_766_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_validator() -> Weight {
-		Weight::from_parts(113_944_000, 3766)
+		Weight::from_parts(74_335_000, 3784)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn admit_validator() -> Weight {
-		Weight::from_parts(102_477_000, 3766)
+		Weight::from_parts(58_927_000, 3784)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_campaign() -> Weight {
-		Weight::from_parts(107_475_000, 4497)
+		Weight::from_parts(60_004_000, 4513)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn unregister_validator() -> Weight {
-		Weight::from_parts(90_134_000, 3535)
+		Weight::from_parts(59_189_000, 3535)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(102_898_000, 3766)
+		Weight::from_parts(82_554_000, 3784)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn submit_part() -> Weight {
-		Weight::from_parts(66_244_000, 10804)
+		Weight::from_parts(58_017_000, 10804)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn submit_result_agreeing(v: u32, ) -> Weight {
-		Weight::from_parts(70_824_651, 10804)
-			.saturating_add(Weight::from_parts(2_097_343, 0).saturating_mul(v.into()))
+		Weight::from_parts(49_434_809, 10804)
+			.saturating_add(Weight::from_parts(1_773_541, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn submit_result_disputing() -> Weight {
-		Weight::from_parts(73_348_000, 10804)
+		Weight::from_parts(68_446_000, 10804)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_panel() -> Weight {
-		Weight::from_parts(208_307_000, 21246)
+		Weight::from_parts(140_631_000, 21246)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn submit_result_resolving() -> Weight {
-		Weight::from_parts(539_142_000, 21246)
+		Weight::from_parts(429_656_000, 21246)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(23_u64))
 	}
 	fn open_dispute() -> Weight {
-		Weight::from_parts(158_786_000, 10804)
+		Weight::from_parts(98_204_000, 10804)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn finalize() -> Weight {
-		Weight::from_parts(65_801_000, 10804)
+		Weight::from_parts(38_650_000, 10804)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(806_291_000, 24417)
+		Weight::from_parts(592_287_000, 24417)
 			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().writes(29_u64))
 	}
 	fn claim(p: u32, ) -> Weight {
-		Weight::from_parts(139_576_189, 6196)
-			.saturating_add(Weight::from_parts(1_122_300, 0).saturating_mul(p.into()))
+		Weight::from_parts(100_824_144, 6196)
+			.saturating_add(Weight::from_parts(764_638, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn close_campaign(v: u32, ) -> Weight {
-		Weight::from_parts(173_841_219, 10804)
-			.saturating_add(Weight::from_parts(7_126_768, 0).saturating_mul(v.into()))
+		Weight::from_parts(169_821_077, 10804)
+			.saturating_add(Weight::from_parts(7_136_497, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -433,12 +446,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2532).saturating_mul(v.into()))
 	}
 	fn reap_campaign(n: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 4000)
-			.saturating_add(Weight::from_parts(9_000_000, 0).saturating_mul(n.into()))
+		Weight::from_parts(86_425_000, 6196)
+			.saturating_add(Weight::from_parts(7_765_726, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(n.into()))
 	}
 }
