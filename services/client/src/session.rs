@@ -30,11 +30,7 @@ pub const SESSION_HEADER: &str = "x-paratii-session";
 
 /// The bytes a viewer signs to open a session until `expires_ms`.
 pub fn session_message(genesis: &[u8; 32], expires_ms: u64) -> Vec<u8> {
-	let mut message = Vec::with_capacity(58);
-	message.extend_from_slice(SESSION_TAG);
-	message.extend_from_slice(genesis);
-	message.extend_from_slice(&expires_ms.to_le_bytes());
-	message
+	[SESSION_TAG.as_slice(), genesis, &expires_ms.to_le_bytes()].concat()
 }
 
 /// A session of `key`'s account until `expires_ms`.
@@ -75,8 +71,9 @@ impl std::fmt::Display for TokenError {
 	}
 }
 
-/// `<account>.<expires_ms>.<64-byte signature hex>`.
-fn parts(token: &str) -> Result<(&str, u64, [u8; 64]), TokenError> {
+/// `<account>.<expires_ms>.<64-byte signature hex>`, its account parsed and its expiry
+/// checked against `now_ms` and the longest life `max_ms`.
+fn parts(token: &str, now_ms: u64, max_ms: u64) -> Result<(AccountId, u64, [u8; 64]), TokenError> {
 	let mut parts = token.trim().splitn(3, '.');
 	let (Some(account), Some(expires), Some(signature)) =
 		(parts.next(), parts.next(), parts.next())
@@ -87,6 +84,14 @@ fn parts(token: &str) -> Result<(&str, u64, [u8; 64]), TokenError> {
 		expires.parse().map_err(|_| TokenError::Malformed("the expiry is not a number"))?;
 	let signature = crate::signed::parse_signature(signature)
 		.ok_or(TokenError::Malformed("the signature is not 64 bytes of hex"))?;
+	let account =
+		crate::parse_account(account).map_err(|_| TokenError::Malformed("not an account"))?;
+	if expires <= now_ms {
+		return Err(TokenError::Expired);
+	}
+	if expires - now_ms > max_ms {
+		return Err(TokenError::TooLong);
+	}
 	Ok((account, expires, signature))
 }
 
@@ -96,15 +101,7 @@ pub fn verify_session(
 	genesis: &[u8; 32],
 	now_ms: u64,
 ) -> Result<AccountId, TokenError> {
-	let (account, expires, signature) = parts(token)?;
-	let account =
-		crate::parse_account(account).map_err(|_| TokenError::Malformed("not an account"))?;
-	if expires <= now_ms {
-		return Err(TokenError::Expired);
-	}
-	if expires - now_ms > MAX_SESSION_LIFETIME_MS {
-		return Err(TokenError::TooLong);
-	}
+	let (account, expires, signature) = parts(token, now_ms, MAX_SESSION_LIFETIME_MS)?;
 	if !verify_sr25519(&account.0, &session_message(genesis, expires), &signature) {
 		return Err(TokenError::BadSignature);
 	}
@@ -118,13 +115,8 @@ pub fn link_message(
 	viewer: &AccountId,
 	expires_ms: u64,
 ) -> Vec<u8> {
-	let mut message = Vec::with_capacity(15 + 32 + 8 + 32 + 8);
-	message.extend_from_slice(LINK_TAG);
-	message.extend_from_slice(genesis);
-	message.extend_from_slice(&media_id.to_le_bytes());
-	message.extend_from_slice(&viewer.0);
-	message.extend_from_slice(&expires_ms.to_le_bytes());
-	message
+	[LINK_TAG.as_slice(), genesis, &media_id.to_le_bytes(), &viewer.0, &expires_ms.to_le_bytes()]
+		.concat()
 }
 
 /// A link token for `viewer` and `media_id`, signed by the gateway's `key`, from `now_ms`.
@@ -148,15 +140,7 @@ pub fn verify_link(
 	media_id: MediaId,
 	now_ms: u64,
 ) -> Result<AccountId, TokenError> {
-	let (viewer, expires, signature) = parts(token)?;
-	let viewer =
-		crate::parse_account(viewer).map_err(|_| TokenError::Malformed("not an account"))?;
-	if expires <= now_ms {
-		return Err(TokenError::Expired);
-	}
-	if expires - now_ms > LINK_LIFETIME_MS {
-		return Err(TokenError::TooLong);
-	}
+	let (viewer, expires, signature) = parts(token, now_ms, LINK_LIFETIME_MS)?;
 	if !verify_sr25519(gateway, &link_message(genesis, media_id, &viewer, expires), &signature) {
 		return Err(TokenError::OtherMedia);
 	}

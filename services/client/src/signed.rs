@@ -94,12 +94,7 @@ pub fn check_expiry(expires_ms: u64, now_ms: u64, max_ms: u64) -> Result<(), Sig
 /// The bytes an owner signs to upload the file with SHA-256 `content_hash` until
 /// `expires_ms`.
 pub fn upload_message(genesis: &[u8; 32], content_hash: &[u8; 32], expires_ms: u64) -> Vec<u8> {
-	let mut message = Vec::with_capacity(89);
-	message.extend_from_slice(UPLOAD_TAG);
-	message.extend_from_slice(genesis);
-	message.extend_from_slice(content_hash);
-	message.extend_from_slice(&expires_ms.to_le_bytes());
-	message
+	[UPLOAD_TAG.as_slice(), genesis, content_hash, &expires_ms.to_le_bytes()].concat()
 }
 
 /// `key`'s upload signature, `0x` hex.
