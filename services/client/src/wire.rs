@@ -313,8 +313,9 @@ pub struct SearchResults {
 	/// `relevance`, `newest`, `most_viewed`, `most_liked`, `price_asc` or `price_desc`.
 	pub sort: String,
 	pub hits: Vec<SearchHit>,
-	/// Counts of the matches by kind, price, year and owner.
-	pub facets: Facets,
+	/// Counts of the matches by kind, price, year and owner (with `facets=true`).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub facets: Option<Facets>,
 	/// The last finalized block the index has seen.
 	pub indexed_block: u32,
 }

@@ -4,8 +4,8 @@
 //! `GET /search?q=&kind=&price=&owner=&from=&to=&bbox=&sort=&limit=&offset=`: `q` may be
 //! empty (browse); `kind` is `picture`, `video` or `other`, `price` `free` or `paid`;
 //! `sort` one of `relevance` (the default with words), `newest` (without), `most_viewed`,
-//! `most_liked`, `price_asc`, `price_desc`. Each hit carries its highlighted title, and
-//! the answer the facets of all matches.
+//! `most_liked`, `price_asc`, `price_desc`. Each hit carries its highlighted title;
+//! `facets=true` adds the facets of all matches (counting them visits every match).
 
 use crate::{
 	follow::{owner_key, Status},
@@ -221,7 +221,12 @@ async fn search(State(api): State<Api>, Query(params): Params) -> Response {
 		(Ok(l), Ok(o), Ok(f)) => (l, o, f),
 		(Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
 	};
-	match api.index.search(q, &filters, sort, limit, offset) {
+	let with_facets = match params.get("facets").map(String::as_str) {
+		None | Some("false") => false,
+		Some("true") => true,
+		Some(other) => return bad(format!("facets={other:?}: true or false")),
+	};
+	match api.index.search(q, &filters, sort, limit, offset, with_facets) {
 		Ok(found) => Json(SearchResults {
 			query: q.to_string(),
 			total: found.total,

@@ -7,7 +7,7 @@
 //! field holds the whole analysed title as one term, so a query that *is* a title ranks
 //! that item first. Words of [`TYPO_MIN_CHARS`] characters match with one typo, of
 //! [`TWO_TYPOS_MIN_CHARS`] with two (a swap of two letters is one), the word being
-//! typed (the last) as a prefix — with typos too — and an empty query browses. Each
+//! typed (the last) as a prefix — with up to one typo — and an empty query browses. Each
 //! document also carries facets (`/kind/…`, `/price/…`, `/year/…`, `/owner/…`) whose
 //! counts come back with every search.
 //!
@@ -204,11 +204,11 @@ impl Sort {
 }
 
 /// What a search found: the total, one page of hits (score, record, highlighted
-/// title) and the facets of all matches.
+/// title) and, when asked for, the facets of all matches.
 pub struct Found {
 	pub total: usize,
 	pub hits: Vec<(Score, IndexedMedia, String)>,
-	pub facets: Facets,
+	pub facets: Option<Facets>,
 }
 
 /// The orders of the catalogue.
@@ -324,7 +324,8 @@ fn matches(token: &str, word: &str, last: bool) -> bool {
 	if typo_distance(&token, &word) <= distance {
 		return true;
 	}
-	// A prefix of the token within the distance of the word being typed.
+	// A prefix of the token within one typo of the word being typed (as the search).
+	let distance = distance.min(1);
 	last && (word.len().saturating_sub(distance)..=word.len() + distance)
 		.filter(|&len| len <= token.len())
 		.any(|len| typo_distance(&token[..len], &word) <= distance)
@@ -567,7 +568,7 @@ impl SearchIndex {
 
 	/// Search of titles and owners' names. Every word of `query` must match the title
 	/// or the owner's name: exactly, with [`typos`] typos, or — the last word, which the
-	/// user may still be typing — as the start of a word, with typos too. Exact words
+	/// user may still be typing — as the start of a word, with up to one typo. Exact words
 	/// score above typos and prefixes, and an item whose whole title is the query above
 	/// all. An empty query matches everything the filters let through.
 	pub fn search(
@@ -577,6 +578,7 @@ impl SearchIndex {
 		sort: Sort,
 		limit: usize,
 		offset: usize,
+		with_facets: bool,
 	) -> anyhow::Result<Found> {
 		let f = self.fields;
 		let words = words(query);
@@ -585,7 +587,10 @@ impl SearchIndex {
 			let last = i + 1 == words.len();
 			let distance = typos(word.chars().count());
 			let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-			for (field, boost) in [(f.title, 3.0), (f.owner_name, 1.5)] {
+			// Titles take typos; owners' names (short, few) are matched exactly or, being
+			// typed, by prefix. A word being typed takes at most one typo: a prefix with
+			// two matches too much, and costs the most to search.
+			for (field, boost, fuzzy) in [(f.title, 3.0, true), (f.owner_name, 1.5, false)] {
 				let term = Term::from_field_text(field, word);
 				alternatives.push((
 					Occur::Should,
@@ -594,16 +599,17 @@ impl SearchIndex {
 						boost,
 					)),
 				));
-				if distance > 0 {
+				if fuzzy && distance > 0 {
 					alternatives.push((
 						Occur::Should,
 						Box::new(FuzzyTermQuery::new(term.clone(), distance, true)),
 					));
 				}
 				if last {
+					let prefix_typos = if fuzzy { distance.min(1) } else { 0 };
 					alternatives.push((
 						Occur::Should,
-						Box::new(FuzzyTermQuery::new_prefix(term, distance, true)),
+						Box::new(FuzzyTermQuery::new_prefix(term, prefix_typos, true)),
 					));
 				}
 			}
@@ -623,31 +629,36 @@ impl SearchIndex {
 		}
 		let query = BooleanQuery::new(clauses);
 		let searcher = self.reader.searcher();
-		let mut facets = FacetCollector::for_field("facets");
-		for root in ["/kind", "/price", "/year", "/owner"] {
-			facets.add_facet(root);
-		}
+		// Counting facets visits every match: only when the caller shows them.
+		let facets = with_facets.then(|| {
+			let mut facets = FacetCollector::for_field("facets");
+			for root in ["/kind", "/price", "/year", "/owner"] {
+				facets.add_facet(root);
+			}
+			facets
+		});
 		let page = TopDocs::with_limit(limit.max(1)).and_offset(offset);
 		let ordered = |field: &'static str, order: tantivy::Order| {
 			TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_u64_field(field, order)
 		};
 		// Without words every score is equal: browsing is newest first.
 		let sort = if words.is_empty() && sort == Sort::Relevance { Sort::Newest } else { sort };
-		let (top, total, counts): (Vec<(Score, DocAddress)>, usize, FacetCounts) = match sort {
-			Sort::Relevance => searcher.search(&query, &(page, Count, facets))?,
-			other => {
-				let (field, order) = match other {
-					Sort::Newest => ("id", tantivy::Order::Desc),
-					Sort::MostViewed => ("views", tantivy::Order::Desc),
-					Sort::MostLiked => ("likes", tantivy::Order::Desc),
-					Sort::PriceAsc => ("price", tantivy::Order::Asc),
-					_ => ("price", tantivy::Order::Desc),
-				};
-				let (top, total, counts) =
-					searcher.search(&query, &(ordered(field, order), Count, facets))?;
-				(top.into_iter().map(|(_, at)| (0.0, at)).collect(), total, counts)
-			},
-		};
+		let (top, total, counts): (Vec<(Score, DocAddress)>, usize, Option<FacetCounts>) =
+			match sort {
+				Sort::Relevance => searcher.search(&query, &(page, Count, facets))?,
+				other => {
+					let (field, order) = match other {
+						Sort::Newest => ("id", tantivy::Order::Desc),
+						Sort::MostViewed => ("views", tantivy::Order::Desc),
+						Sort::MostLiked => ("likes", tantivy::Order::Desc),
+						Sort::PriceAsc => ("price", tantivy::Order::Asc),
+						_ => ("price", tantivy::Order::Desc),
+					};
+					let (top, total, counts) =
+						searcher.search(&query, &(ordered(field, order), Count, facets))?;
+					(top.into_iter().map(|(_, at)| (0.0, at)).collect(), total, counts)
+				},
+			};
 		let hits = top
 			.into_iter()
 			.take(limit)
@@ -657,7 +668,7 @@ impl SearchIndex {
 				Ok((score, media, highlighted))
 			})
 			.collect::<anyhow::Result<Vec<_>>>()?;
-		Ok(Found { total, hits, facets: facets_of(&counts) })
+		Ok(Found { total, hits, facets: counts.as_ref().map(facets_of) })
 	}
 
 	/// The catalogue: active media (of `filters.owner`, if given) in `order`, the
@@ -767,7 +778,7 @@ mod tests {
 	}
 
 	fn found(index: &SearchIndex, q: &str, filters: Filters, sort: Sort) -> Found {
-		index.search(q, &filters, sort, 10, 0).unwrap()
+		index.search(q, &filters, sort, 10, 0, true).unwrap()
 	}
 
 	fn ids(index: &SearchIndex, q: &str) -> Vec<MediaId> {
@@ -932,11 +943,20 @@ mod tests {
 		index.commit(&Position::default()).unwrap();
 		let all = found(&index, "lisbon", Filters::default(), Sort::Relevance);
 		assert_eq!(all.total, 4);
-		assert_eq!(all.facets.kind, [("picture".into(), 2), ("video".into(), 2)].into());
-		assert_eq!(all.facets.price, [("free".into(), 2), ("paid".into(), 2)].into());
-		assert_eq!(all.facets.year, [("2025".into(), 1), ("2026".into(), 3)].into());
-		assert_eq!(all.facets.owner[0].count, 3);
-		assert_eq!(all.facets.owner.len(), 2);
+		assert_eq!(
+			all.facets.as_ref().unwrap().kind,
+			[("picture".into(), 2), ("video".into(), 2)].into()
+		);
+		assert_eq!(
+			all.facets.as_ref().unwrap().price,
+			[("free".into(), 2), ("paid".into(), 2)].into()
+		);
+		assert_eq!(
+			all.facets.as_ref().unwrap().year,
+			[("2025".into(), 1), ("2026".into(), 3)].into()
+		);
+		assert_eq!(all.facets.as_ref().unwrap().owner[0].count, 3);
+		assert_eq!(all.facets.as_ref().unwrap().owner.len(), 2);
 
 		let videos = Filters { kind: Some("video".into()), ..Default::default() };
 		let by = |filters: Filters, sort| -> Vec<MediaId> {
@@ -953,7 +973,7 @@ mod tests {
 			Filters { paid: Some(false), ..Default::default() },
 			Sort::Relevance,
 		);
-		assert_eq!(free.facets.price, [("free".into(), 2)].into());
+		assert_eq!(free.facets.unwrap().price, [("free".into(), 2)].into());
 	}
 
 	#[test]

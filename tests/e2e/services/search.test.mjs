@@ -187,7 +187,7 @@ test('search finds titles by prefix, typo, case and accents, ranks the exact tit
   const { body: marked } = await search('lisbn harb');
   assert.equal(marked.hits[0].highlighted_title, 'sunset OVER <mark>lisbon</mark> <mark>harbour</mark> at dusk');
   // Nothing typed: a browse, newest first, with the facets of everything it matches.
-  for (const path of ['/search?q=&limit=100', '/search?q=%20%20&limit=100']) {
+  for (const path of ['/search?q=&limit=100&facets=true', '/search?q=%20%20&limit=100&facets=true']) {
     const { status, body: browse } = await get(path);
     assert.equal(status, 200, path);
     assert.equal(browse.sort, 'newest');
@@ -216,6 +216,7 @@ test('search finds titles by prefix, typo, case and accents, ranks the exact tit
     ['/search?q=sun&kind=song', /kind/],
     ['/search?q=sun&price=cheap', /price/],
     ['/search?q=sun&sort=best', /sort/],
+    ['/search?q=sun&facets=yes', /facets/],
     [`/search?q=${'a'.repeat(201)}`, /over 200 characters/],
     ['/search?q=sun&limit=abc', /limit/],
     ['/search?q=sun&limit=1000', /limit must be 1..=100/],
