@@ -381,17 +381,35 @@ async fn paid_access(
 
 /// `GET /media/{id}/proof`: the chain's record, every receipt re-verified against the
 /// cluster keys topology had when the media was registered, and finality.
+/// Built once per best block and media item (`Gateway::proofs`).
 pub async fn proof(State(gw): State<Gateway>, Path(id): Path<MediaId>) -> Response {
-	match build_proof(&gw, id).await {
-		Ok(Some(proof)) => Json(proof).into_response(),
+	let best = match gw.chain.at_best().await {
+		Ok(best) => best,
+		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
+	};
+	let key = (id, best.block_hash().0);
+	if let Some(proof) = gw.proofs.get(&key) {
+		gw.metrics.proofs.with_label_values(&["cache"]).inc();
+		return Json(&*proof).into_response();
+	}
+	match build_proof(&gw, &best, id).await {
+		Ok(Some(proof)) => {
+			gw.metrics.proofs.with_label_values(&["chain"]).inc();
+			let proof = std::sync::Arc::new(proof);
+			gw.proofs.insert(key, proof.clone());
+			Json(&*proof).into_response()
+		},
 		Ok(None) => error(StatusCode::NOT_FOUND, format!("no media {id} on chain")),
 		Err(e) => error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
 	}
 }
 
-async fn build_proof(gw: &Gateway, id: MediaId) -> anyhow::Result<Option<MediaProof>> {
-	let best = gw.chain.at_best().await?;
-	let Some(media) = gw.chain.media_at(&best, id).await? else { return Ok(None) };
+async fn build_proof(
+	gw: &Gateway,
+	best: &paratii_client::AtBlock,
+	id: MediaId,
+) -> anyhow::Result<Option<MediaProof>> {
+	let Some(media) = gw.chain.media_at(best, id).await? else { return Ok(None) };
 	let finalized = u64::from(media.registered_at) <= gw.chain.finalized_number().await?;
 	let registering = gw.chain.at_number(media.registered_at).await?;
 	let block_hash = format!("0x{}", hex::encode(registering.block_hash().0));

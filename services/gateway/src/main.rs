@@ -32,6 +32,7 @@ use axum::{
 use clap::{Parser, ValueEnum};
 use paratii_client::{
 	http::{serve_with, ServerLimits},
+	wire::MediaProof,
 	Chain,
 };
 use std::{
@@ -136,6 +137,9 @@ pub struct Inner {
 	pub metrics: Arc<metrics::Metrics>,
 	pub config: Config,
 	pub views: Option<views::ViewRecorder>,
+	/// Proofs built at a best block, by `(media id, block hash)`: the record, receipts
+	/// and anchor do not change within a block, and a page may ask many times.
+	pub proofs: moka::sync::Cache<(paratii_client::MediaId, [u8; 32]), Arc<MediaProof>>,
 	/// Pictures decoded at once (for thumbnails): each may take up to
 	/// [`thumbnails::MAX_DECODED_BYTES`] besides the file, so this bounds their memory.
 	pub decoding: tokio::sync::Semaphore,
@@ -268,6 +272,10 @@ async fn main() -> anyhow::Result<()> {
 		},
 		views,
 		decoding: tokio::sync::Semaphore::new(thumbnails::CONCURRENT_DECODES),
+		proofs: moka::sync::Cache::builder()
+			.max_capacity(10_000)
+			.time_to_live(Duration::from_secs(60))
+			.build(),
 		anchor: match (args.eth_rpc, args.anchor_contract) {
 			(Some(url), Some(address)) => {
 				tracing::info!("proofs check ParatiiAnchor {address} on {url}");

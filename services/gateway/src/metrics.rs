@@ -21,6 +21,9 @@ pub struct Metrics {
 	pub views: IntCounterVec,
 	/// `users.recordViews` batches by outcome (`submitted`, `refused`, `failed`).
 	pub view_batches: IntCounterVec,
+	/// `/media/{id}/proof` answers by source (`cache`: built before at the same best
+	/// block, `chain`: built now).
+	pub proofs: IntCounterVec,
 }
 
 impl Metrics {
@@ -63,6 +66,13 @@ impl Metrics {
 				IntCounterVec::new(
 					Opts::new("view_batches_total", "users.recordViews batches by outcome"),
 					&["outcome"],
+				)?,
+			)?,
+			proofs: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new("proofs_total", "proofs answered by source"),
+					&["source"],
 				)?,
 			)?,
 			registry,

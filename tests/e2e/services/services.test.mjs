@@ -112,6 +112,14 @@ test('an uploaded picture gets thumbnails, is stored on two clusters and registe
   for (const object of proof.objects) {
     assert.deepEqual(object.clusters.map((c) => c.receipt), ['verified', 'verified']);
   }
+  // A page asking again within the same block gets the proof built once: five requests
+  // in a row (well under a second) span at most two best blocks.
+  const before = await metric(gateway.download, 'paratii_gateway_proofs_total', { source: 'chain' });
+  for (let i = 0; i < 5; i++) {
+    assert.equal((await (await fetch(`${gateway.download}/media/${id}/proof`)).json()).media_id, id);
+  }
+  assert.ok(await metric(gateway.download, 'paratii_gateway_proofs_total', { source: 'chain' }) - before <= 2);
+  assert.ok(await metric(gateway.download, 'paratii_gateway_proofs_total', { source: 'cache' }) >= 3);
 });
 
 test('downloads by id and by CID are byte-equal to the upload, with Range and the right headers', async () => {
