@@ -141,6 +141,18 @@ test('downloads by id and by CID are byte-equal to the upload, with Range and th
   assert.equal(sha256(Buffer.from(await thumb.arrayBuffer())), body.objects[1].content_hash);
   assert.equal((await fetch(`${gateway.download}/media/${id}/objects/9`)).status, 404);
   assert.equal((await fetch(`${gateway.download}/media/999999`)).status, 404);
+  // A client holding the object is answered 304 from the chain's record: the gateway
+  // (its cache off here) asks no cluster for it.
+  const gets = async () => {
+    let n = 0;
+    for (const c of Object.values(clusters)) n += await metric(c.url, 'paratii_storage_gets_total');
+    return n;
+  };
+  const before = await gets();
+  const held = await fetch(`${gateway.download}/media/${id}`, { headers: { 'if-none-match': `"${body.cid}"` } });
+  assert.equal(held.status, 304);
+  assert.equal(held.headers.get('etag'), `"${body.cid}"`);
+  assert.equal(await gets(), before, 'no cluster was asked');
   assert.equal((await fetch(`${gateway.download}/ipfs/not-a-cid`)).status, 400);
 });
 
