@@ -53,6 +53,21 @@ pub fn parse_range(value: Option<&HeaderValue>, size: u64) -> RangeRequest {
 	}
 }
 
+/// `Cache-Control` of an immutable, content-addressed object anyone may see.
+pub const CACHE_PUBLIC: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of an answer for one account (a paid item): no shared cache keeps it.
+pub const CACHE_PRIVATE: &str = "private, max-age=3600";
+
+/// Whether `request`'s `If-None-Match` names the entity tag `etag` (unquoted) or `*`:
+/// the client holds the object already.
+pub fn client_holds(request: &HeaderMap, etag: &str) -> bool {
+	let quoted = format!("\"{etag}\"");
+	request
+		.get(header::IF_NONE_MATCH)
+		.and_then(|v| v.to_str().ok())
+		.is_some_and(|v| v.split(',').any(|t| t.trim() == quoted || t.trim() == "*"))
+}
+
 /// Answers a `GET` or `HEAD` for an object of `size` bytes whose strong entity tag is
 /// `etag` (unquoted). `read(range)` produces the body for the bytes asked.
 pub async fn serve_object<F, Fut>(
@@ -75,15 +90,11 @@ where
 		}
 	};
 	set(&mut headers, header::ETAG, &quoted);
-	set(&mut headers, header::CACHE_CONTROL, "public, max-age=31536000, immutable");
+	set(&mut headers, header::CACHE_CONTROL, CACHE_PUBLIC);
 	set(&mut headers, header::ACCEPT_RANGES, "bytes");
 	set(&mut headers, header::CONTENT_TYPE, content_type);
 
-	let not_modified = request
-		.get(header::IF_NONE_MATCH)
-		.and_then(|v| v.to_str().ok())
-		.is_some_and(|v| v.split(',').any(|t| t.trim() == quoted || t.trim() == "*"));
-	if not_modified {
+	if client_holds(request, etag) {
 		return (StatusCode::NOT_MODIFIED, headers).into_response();
 	}
 

@@ -24,7 +24,7 @@ use axum::{
 };
 use paratii_client::{
 	content,
-	http::error,
+	http::{client_holds, error, CACHE_PRIVATE, CACHE_PUBLIC},
 	receipts::register_media_receipts,
 	session::{self, SESSION_HEADER},
 	wire::{ClusterProof, MediaProof, ObjectProof},
@@ -229,17 +229,14 @@ async fn serve(
 	// A client that holds the object already (its ETag is the CID) is answered from the
 	// record: no cluster is asked for bytes nobody will send.
 	let cid = content::cid_of(&hash);
-	let quoted = format!("\"{cid}\"");
-	let holds = headers
-		.get(axum::http::header::IF_NONE_MATCH)
-		.and_then(|v| v.to_str().ok())
-		.is_some_and(|v| v.split(',').any(|t| t.trim() == quoted || t.trim() == "*"));
-	if holds {
-		let cache =
-			if private { "private, max-age=3600" } else { "public, max-age=31536000, immutable" };
+	let cache_control = if private { CACHE_PRIVATE } else { CACHE_PUBLIC };
+	if client_holds(headers, &cid) {
 		return (
 			StatusCode::NOT_MODIFIED,
-			[(axum::http::header::ETAG, quoted), (axum::http::header::CACHE_CONTROL, cache.into())],
+			[
+				(axum::http::header::ETAG, format!("\"{cid}\"")),
+				(axum::http::header::CACHE_CONTROL, cache_control.into()),
+			],
 		)
 			.into_response();
 	}
@@ -285,7 +282,7 @@ async fn serve(
 		method,
 		headers,
 		object.size,
-		&content::cid_of(&hash),
+		&cid,
 		content_type,
 		|range| async move {
 			file.seek(std::io::SeekFrom::Start(range.start)).await?;
@@ -306,7 +303,7 @@ async fn serve(
 		let headers = response.headers_mut();
 		headers.insert(
 			axum::http::header::CACHE_CONTROL,
-			axum::http::HeaderValue::from_static("private, max-age=3600"),
+			axum::http::HeaderValue::from_static(CACHE_PRIVATE),
 		);
 		headers.insert(
 			axum::http::header::VARY,

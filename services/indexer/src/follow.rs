@@ -237,8 +237,21 @@ async fn index_chunk(
 		.buffered(CONCURRENCY)
 		.try_collect()
 		.await?;
-	for record in records.into_iter().flatten() {
-		index.upsert(&record.0, &record.1)?;
+	let mut records: Vec<_> = records.into_iter().flatten().collect();
+	// Owners' display names: read once per owner, however many of their items changed.
+	let owners: BTreeSet<[u8; 32]> =
+		records.iter().filter_map(|(_, key)| owner_of_key(key)).collect();
+	let names: std::collections::BTreeMap<[u8; 32], Option<String>> = futures::stream::iter(owners)
+		.map(|owner| {
+			let at = &at;
+			async move { anyhow::Ok((owner, display_name(at, owner).await?)) }
+		})
+		.buffered(CONCURRENCY)
+		.try_collect()
+		.await?;
+	for (record, key) in &mut records {
+		record.owner_name = owner_of_key(key).and_then(|o| names.get(&o).cloned().flatten());
+		index.upsert(record, key)?;
 	}
 	if changes.clusters {
 		refresh_clusters(&at, position).await?;
@@ -278,13 +291,6 @@ async fn read_media(
 		Counters::Keep(None) => (0, 0, 0, false, 0),
 	};
 	let owner_key = owner_key(&media.owner.0);
-	let owner_name = at
-		.storage()
-		.try_fetch(api::storage().users().users(), (media.owner,))
-		.await?
-		.map(|user| user.decode())
-		.transpose()?
-		.map(|user| String::from_utf8_lossy(&user.name.0).into_owned());
 	let price = at
 		.storage()
 		.try_fetch(api::storage().pti().prices(), (id,))
@@ -339,11 +345,29 @@ async fn read_media(
 			indexed_at: block,
 			kind: kind.into(),
 			price,
-			owner_name,
+			// Filled in by `index_chunk`, once per owner of the chunk.
+			owner_name: None,
 			thumbnail,
 		},
 		owner_key,
 	)))
+}
+
+/// `owner`'s display name (`users.users`) in the state `at`, while registered.
+async fn display_name(at: &AtBlock, owner: [u8; 32]) -> anyhow::Result<Option<String>> {
+	let account = paratii_client::AccountId::from(owner);
+	Ok(at
+		.storage()
+		.try_fetch(api::storage().users().users(), (account,))
+		.await?
+		.map(|user| user.decode())
+		.transpose()?
+		.map(|user| String::from_utf8_lossy(&user.name.0).into_owned()))
+}
+
+/// The account an owner key ([`owner_key`]) names.
+fn owner_of_key(key: &str) -> Option<[u8; 32]> {
+	hex::decode(key.trim_start_matches("0x")).ok()?.try_into().ok()
 }
 
 /// How the index keys an owner: `0x` hex of the account's 32 bytes.
