@@ -6,11 +6,10 @@
 use crate::metrics::Metrics;
 use futures::StreamExt;
 use paratii_client::{
-	content, placement, receipt_message, wire::Receipt, AccountId, Chain, ClusterId, ClusterInfo,
-	RingEpoch,
+	content, placement, receipts::FoundReceipt, wire::Receipt, AccountId, Chain, ClusterId,
+	ClusterInfo, RingEpoch,
 };
 use sha2::{Digest, Sha256};
-use sp_core::{ed25519, Pair};
 use std::{
 	collections::HashMap,
 	path::Path,
@@ -25,6 +24,13 @@ const MAX_RECEIPT_SKEW_MS: u64 = 60_000;
 
 /// How long a cluster's endpoint and key are trusted before asking the chain again.
 const CLUSTER_TTL: Duration = Duration::from_secs(30);
+
+/// The path of object `hash` on a cluster, and its URL there.
+fn object_url(cluster: &ClusterInfo, hash: &[u8; 32]) -> (String, String) {
+	let path = format!("/objects/{}", hex::encode(hash));
+	let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
+	(path, url)
+}
 
 /// Why an object could not be stored on enough clusters.
 #[derive(Debug)]
@@ -172,8 +178,7 @@ impl Clusters {
 			file,
 			256 * 1024,
 		));
-		let path = format!("/objects/{}", hex::encode(hash));
-		let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
+		let (path, url) = object_url(cluster, &hash);
 		let response = self
 			.signed(self.http.put(&url), "PUT", &path, Some(&owner.0))
 			.header("x-paratii-owner", format!("0x{}", hex::encode(owner.0)))
@@ -192,24 +197,13 @@ impl Clusters {
 			anyhow::bail!("{url} answered {status}");
 		}
 		let stored: paratii_client::wire::StoredObject = response.json().await?;
-		let signature: [u8; 64] = hex::decode(stored.signature.trim_start_matches("0x"))
-			.ok()
-			.and_then(|s| s.try_into().ok())
+		let signature = paratii_client::signed::parse_signature(&stored.signature)
 			.ok_or_else(|| anyhow::anyhow!("{url} sent a malformed signature"))?;
-		let message = receipt_message(
-			&sp_core::H256(self.genesis),
-			cluster.id,
-			&sp_core::H256(hash),
-			size,
-			&owner.0,
-			stored.issued_at,
-		);
+		let receipt =
+			FoundReceipt::V2 { cluster: cluster.id, issued_at: stored.issued_at, signature };
 		if stored.cluster != cluster.id
-			|| !ed25519::Pair::verify(
-				&ed25519::Signature::from_raw(signature),
-				&message,
-				&ed25519::Public::from_raw(cluster.public_key),
-			) {
+			|| !receipt.verify(&self.genesis, &hash, size, &owner.0, &cluster.public_key)
+		{
 			anyhow::bail!(
 				"{url} sent a receipt that does not verify against cluster {}'s key",
 				cluster.id
@@ -295,8 +289,7 @@ impl Clusters {
 		size: u64,
 		dest: &Path,
 	) -> Result<(), (&'static str, anyhow::Error)> {
-		let path = format!("/objects/{}", hex::encode(hash));
-		let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
+		let (path, url) = object_url(cluster, &hash);
 		let response = self
 			.signed(self.http.get(&url), "GET", &path, None)
 			.send()
