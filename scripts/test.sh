@@ -2,9 +2,9 @@
 # The README's test command: runs every test tier, prints a summary line per tier
 # and exits non-zero if any tier fails. Nothing is skipped silently. The test files are
 # checked, the format, then the build (with clippy's lints) and the contracts compile in
-# turn — the production runtime's build beside them from the start, at the lowest CPU
-# priority — node smoke runs alone, then everything else runs in five lanes at once: the
-# node tiers, and at the lowest CPU priority the rust tier.
+# turn, node smoke runs alone, then everything else runs in lanes at once: the node
+# tiers, and at the lowest CPU priority the rust tier and the production runtime's build
+# (which starts when the main build ends).
 # What each tier covers (the order below is docs/testing.md's numbering, not the run's):
 #
 #   tier 0  docs          the README's and docs/'s links reach their pages and headings
@@ -55,6 +55,7 @@ set -uo pipefail
 
 ensure_rust
 ensure_node_js
+ensure_ffmpeg
 ensure_moto
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
@@ -244,16 +245,18 @@ node_tier() {
 # so that they never take a core from a node that is authoring a block.
 cpu_lane() {
 	run_tier "rust" niced tree_cargo test --locked --no-fail-fast --workspace --features "$PARATII_FEATURES"
-	# The shipped runtime's build started beside the main build (lane 0): wait for it.
+	# The shipped runtime's build started when the main build ended (lane 0): wait for it.
 	local production_ok
 	until [ -f "$PRODUCTION_STATUS" ]; do sleep 1; done
 	production_ok="$(cat "$PRODUCTION_STATUS")"
 	node_tier "production runtime" "$production_ok" "the production runtime did not build"
 }
-# The shipped runtime has a target directory of its own, so its cold build (about 15
-# minutes of wasm) starts at once, at the lowest CPU priority: it takes the core the main
-# build leaves idle (one crate at a time on its critical path) instead of running after
-# it. Its status goes to a file the CPU lane waits for.
+# The shipped runtime has a target directory of its own; its cold build (about 15
+# minutes, mostly wasm) starts as soon as the main build ends, at the lowest CPU priority,
+# beside node smoke and the lanes (which leave a core idle), instead of after the rust
+# tier. Started beside the main build instead, it got almost no CPU from it and timed out
+# at 2,400 s (cold run of 2026-12-06 at f2871dc). Its status goes to a file the CPU lane
+# waits for.
 PRODUCTION_STATUS="$RUN_DIR/production-build-status"
 production_lane() {
 	local status=0
@@ -278,13 +281,13 @@ run_tier "format" cargo fmt --all --check
 # and lints as it compiles (lint_while_building in lib.sh), so there is no clippy pass.
 # The checkout is copied into the build tree once; every build of the run then shares it.
 sync_tree_once || die "copying the checkout into the build tree $PARATII_BUILD_TREE failed"
+build_ok=0
+run_tier "build and clippy" build_node || build_ok=$?
 if selected "production runtime build"; then
 	lane 0 production_lane
 else
 	echo 0 >"$PRODUCTION_STATUS"
 fi
-build_ok=0
-run_tier "build and clippy" build_node || build_ok=$?
 contracts_ok=0
 run_tier "contracts" compile_contracts || contracts_ok=$?
 if [ "$build_ok" -eq 0 ]; then
