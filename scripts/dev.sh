@@ -3,8 +3,9 @@
 # (one validator, Alice; dev accounts and the Hardhat dev keys funded) with the
 # Ethereum JSON-RPC next to it, and the media services: the dev preset's two storage
 # clusters (//Cluster1 on :4001 run by //Eve, //Cluster2 on :4002 run by //Ferdie) and
-# the gateway (upload role :8080, download role :8081; it counts views on chain as
-# //Gateway, the dev view recorder) and the indexer (search, :8090); and the Ethereum
+# the gateway (upload role :8080 with one video transcoder, download role :8081 with HLS
+# streaming; it counts views on chain as //Gateway, the dev view recorder) and the
+# indexer (search, :8090); and the Ethereum
 # bridge: a local Ethereum node (Hardhat, :8546), ParatiiAnchor deployed on it and
 # paratii-relayer anchoring the chain there (metrics :9617), so proofs report their
 # Ethereum anchor. Ctrl-C stops them all.
@@ -33,6 +34,7 @@ CHAIN_ID=7272844
 
 ensure_rust
 ensure_node_js
+ensure_ffmpeg
 command -v curl >/dev/null || apt_install curl
 npm_install "$ROOT/contracts/ethereum"
 build_node
@@ -111,9 +113,10 @@ for cluster in 1 2; do
 		--trusted-gateway "$gateway_key" &
 	pids+=("$!")
 done
-say "starting the gateway (upload :$UPLOAD_PORT, download :$DOWNLOAD_PORT)"
+say "starting the gateway (upload :$UPLOAD_PORT with a video transcoder, download :$DOWNLOAD_PORT)"
 "$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
 	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" \
+	--max-upload-bytes $((1024 * 1024 * 1024)) --transcoders 1 \
 	--gateway-suri //Gateway --view-recorder-suri //Gateway \
 	--eth-rpc "$eth_url" --anchor-contract "$anchor_contract" &
 pids+=("$!")

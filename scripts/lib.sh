@@ -88,6 +88,19 @@ ensure_node_js() {
 	command -v npm >/dev/null || apt_install npm
 }
 
+# Videos are probed and transcoded with Debian's ffmpeg (the gateway's transcoders); the
+# video tests make their clips with it from lavfi sources.
+ensure_ffmpeg() {
+	if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+		apt_install ffmpeg
+	fi
+	# Captured first: `grep -q` would close the pipe early, which pipefail reports.
+	local encoders
+	encoders="$(ffmpeg -hide_banner -encoders 2>/dev/null)"
+	[[ "$encoders" == *libx264* ]] ||
+		die "this ffmpeg has no libx264 encoder (Debian's has): install Debian's ffmpeg"
+}
+
 # A local S3 server for the storage node's S3-backend tests: moto, from PyPI. Where the
 # system's Python refuses `pip install` (Debian's is "externally managed"), moto goes into a
 # virtual environment under ~/.cache/paratii; PARATII_PYTHON names the Python that has it.

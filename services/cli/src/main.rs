@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! paratii upload FILE --title T --suri //Alice   upload, sign registerMedia, wait for finality
+//! paratii upload CLIP.mp4 --title T --suri //A  a video: upload, transcoding progress, register
 //! paratii download ID|CID [-o FILE]             download, verified against the chain
+//! paratii download ID --rendition 480p -o F.mp4 a video's rendition as one MP4, verified
 //! paratii proof ID|FILE                         who registered it, when, and the receipts
 //! paratii delete ID --suri //Alice              delete (the proof stays)
 //! paratii search QUERY [--limit N] [--owner A]  search titles (the indexer)
@@ -73,6 +75,11 @@ enum Command {
 		/// viewer session (the key never leaves this machine).
 		#[arg(long)]
 		suri: Option<String>,
+		/// A video's rendition (`240p`, `480p`, `720p`, `1080p`) instead of the original:
+		/// its segments in one fragmented MP4, each verified against the rendition
+		/// manifest the chain's record commits to.
+		#[arg(long)]
+		rendition: Option<String>,
 	},
 	/// Buy a priced media item: pays its price (at most --max-price, default the
 	/// current price) with `pti.buy` and waits for finality.
@@ -134,7 +141,10 @@ async fn main() -> ExitCode {
 		Command::Upload { file, title, suri, location, captured_at } => {
 			upload(&cli, file, title, suri, location.as_deref(), *captured_at).await
 		},
-		Command::Download { what, output, suri } => {
+		Command::Download { what, output, suri, rendition: Some(label) } => {
+			download_rendition(&cli, what, label, output.clone(), suri.as_deref()).await
+		},
+		Command::Download { what, output, suri, rendition: None } => {
 			download(&cli, what, output.clone(), suri.as_deref()).await
 		},
 		Command::Buy { id, suri, max_price } => buy(&cli, *id, suri, *max_price).await,
@@ -265,7 +275,13 @@ async fn upload(
 		.send()
 		.await;
 	progress.finish_and_clear();
-	let answer: wire::UploadResponse = check(response?).await?.json().await?;
+	let response = check(response?).await?;
+	let answer: wire::UploadResponse = if response.status() == reqwest::StatusCode::ACCEPTED {
+		let job: wire::JobAccepted = response.json().await?;
+		follow_job(cli, &job).await?
+	} else {
+		response.json().await?
+	};
 
 	// Trust, but verify: the gateway stored this file, and its call is what we sign.
 	let local = content::hex_hash(&local);
@@ -303,6 +319,65 @@ async fn upload(
 		print_proof(&proof);
 	}
 	Ok(())
+}
+
+/// Follows a video's job to its end, with its progress (percent, fps, speed, ETA), and
+/// answers what it made.
+async fn follow_job(cli: &Cli, job: &wire::JobAccepted) -> Result<wire::UploadResponse, Failure> {
+	let url = format!("{}{}", cli.upload_url, job.status_url);
+	let progress = ProgressBar::new(1000);
+	progress.set_style(
+		ProgressStyle::with_template("{msg:12} [{bar:30}] {percent:>3}% {prefix}")
+			.expect("a valid template")
+			.progress_chars("=> "),
+	);
+	// On stderr, as the progress: --json keeps stdout for the result.
+	eprintln!(
+		"transcoding {:.1} s of video into {} (job {})",
+		job.duration_secs,
+		job.renditions.join(", "),
+		job.job
+	);
+	let http = reqwest::Client::new();
+	let mut interval = tokio::time::interval(Duration::from_millis(500));
+	loop {
+		interval.tick().await;
+		let status: wire::JobStatus = check(http.get(&url).send().await?).await?.json().await?;
+		let stage = match status.state {
+			wire::JobState::Queued => "queued",
+			wire::JobState::Transcoding => "transcoding",
+			wire::JobState::Storing => "storing",
+			wire::JobState::Done => {
+				progress.finish_and_clear();
+				return status
+					.result
+					.ok_or_else(|| Failure(4, "a finished job without its result".into()));
+			},
+			wire::JobState::Failed => {
+				progress.finish_and_clear();
+				return Err(refused(format!(
+					"the video could not be processed: {}",
+					status.error.unwrap_or_default()
+				)));
+			},
+		};
+		progress.set_message(stage);
+		progress.set_position((status.percent * 10.0) as u64);
+		let mut details = Vec::new();
+		if let Some(fps) = status.fps {
+			details.push(format!("{fps:.0} fps"));
+		}
+		if let Some(speed) = status.speed {
+			details.push(format!("{speed:.2}× realtime"));
+		}
+		if let Some(eta) = status.eta_secs {
+			details.push(format!("eta {eta:.0} s"));
+		}
+		if let Some(n) = status.resumed_at_segment {
+			details.push(format!("resumed at segment {n}"));
+		}
+		progress.set_prefix(details.join(", "));
+	}
 }
 
 async fn sha256_file(path: &PathBuf) -> Result<[u8; 32], Failure> {
@@ -392,16 +467,8 @@ async fn download(
 		(format!("{}/ipfs/{what}", cli.download_url), hash)
 	};
 	let mut request = reqwest::Client::new().get(&url);
-	if let Some(suri) = suri {
-		let key =
-			paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
-		let genesis = connect(cli).await?.genesis_hash();
-		// A session of an hour: long enough for a slow download.
-		let expires = paratii_client::unix_millis() + 60 * 60 * 1000;
-		request = request.header(
-			paratii_client::session::SESSION_HEADER,
-			paratii_client::session::session(&key, &genesis, expires),
-		);
+	if let Some(session) = session(cli, suri).await? {
+		request = request.header(paratii_client::session::SESSION_HEADER, session);
 	}
 	let response = check(request.send().await?).await?;
 	let output = output.unwrap_or_else(|| PathBuf::from(content::cid_of(&expected)));
@@ -428,6 +495,118 @@ async fn download(
 		));
 	}
 	println!("{} ({}, verified)", output.display(), content::cid_of(&actual));
+	Ok(())
+}
+
+/// A viewer session signed by `suri`'s key, if given: an hour, long enough for a slow
+/// download.
+async fn session(cli: &Cli, suri: Option<&str>) -> Result<Option<String>, Failure> {
+	let Some(suri) = suri else { return Ok(None) };
+	let key = paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+	let genesis = connect(cli).await?.genesis_hash();
+	let expires = paratii_client::unix_millis() + 60 * 60 * 1000;
+	Ok(Some(paratii_client::session::session(&key, &genesis, expires)))
+}
+
+/// `GET url` (with the session, if any), its bytes checked against `hash`.
+async fn get_verified(
+	http: &reqwest::Client,
+	url: &str,
+	session: Option<&str>,
+	hash: &[u8; 32],
+) -> Result<bytes::Bytes, Failure> {
+	let mut request = http.get(url);
+	if let Some(session) = session {
+		request = request.header(paratii_client::session::SESSION_HEADER, session);
+	}
+	let bytes = check(request.send().await?).await?.bytes().await?;
+	if content::sha256(&bytes) != *hash {
+		return Err(Failure(4, format!("{url}: the bytes do not match the committed hash")));
+	}
+	Ok(bytes)
+}
+
+/// `paratii download ID --rendition LABEL`: the rendition's manifest (verified against
+/// the chain's record), then its initialization section and segments (each verified
+/// against the manifest), written one after the other: a fragmented MP4.
+async fn download_rendition(
+	cli: &Cli,
+	what: &str,
+	label: &str,
+	output: Option<PathBuf>,
+	suri: Option<&str>,
+) -> Result<(), Failure> {
+	use paratii_client::{chain::Kind, hls};
+	let id: MediaId = what
+		.parse()
+		.map_err(|_| Failure(2, format!("--rendition takes a media id, not {what:?}")))?;
+	let chain = connect(cli).await?;
+	let media = chain.media(id).await?.ok_or_else(|| not_found(format!("no media {id}")))?;
+	let wanted = Kind::Transcoded { label: label.to_string() };
+	let Some(index) = media.objects.iter().position(|o| o.kind == wanted) else {
+		let labels: Vec<String> = media
+			.objects
+			.iter()
+			.filter_map(|o| match &o.kind {
+				Kind::Transcoded { label } => Some(label.clone()),
+				_ => None,
+			})
+			.collect();
+		return Err(not_found(format!(
+			"media {id} has no rendition {label}; it has: {}",
+			if labels.is_empty() { "none (not a video)".into() } else { labels.join(", ") }
+		)));
+	};
+	let session = session(cli, suri).await?;
+	let http = reqwest::Client::new();
+	let base = format!("{}/media/{id}", cli.download_url);
+	let object = &media.objects[index];
+	let manifest = get_verified(
+		&http,
+		&format!("{base}/objects/{index}"),
+		session.as_deref(),
+		&object.content_hash,
+	)
+	.await?;
+	let manifest = hls::Manifest::parse(&manifest).map_err(|e| Failure(4, format!("{e:#}")))?;
+	let total: u64 = manifest.inits.first().map_or(0, |p| p.size)
+		+ manifest.segments.iter().map(|s| s.part.size).sum::<u64>();
+	let output = output.unwrap_or_else(|| PathBuf::from(format!("{id}-{label}.mp4")));
+	let mut file = tokio::fs::File::create(&output)
+		.await
+		.map_err(|e| Failure(2, format!("{}: {e}", output.display())))?;
+	let progress = bar(total, &format!("downloading {label}"));
+	// One file has one initialization section: the first. A rendition has a second
+	// only if its transcoder was resumed with another codec configuration, which the
+	// same settings do not make; its segments carry their absolute times.
+	let pieces = std::iter::once((hls::Piece::Init(0), "init-0.mp4".to_string()))
+		.chain((0..manifest.segments.len()).map(|n| (hls::Piece::Segment(n), format!("{n}.m4s"))));
+	let result = async {
+		for (piece, name) in pieces {
+			let part = manifest.part(piece).ok_or_else(|| Failure(4, format!("no {piece:?}")))?;
+			let hash = part.hash().ok_or_else(|| Failure(4, "a malformed hash".to_string()))?;
+			let url = format!("{base}/hls/{label}/{name}");
+			let bytes = get_verified(&http, &url, session.as_deref(), &hash).await?;
+			file.write_all(&bytes).await?;
+			progress.inc(bytes.len() as u64);
+		}
+		file.flush().await?;
+		Ok::<(), Failure>(())
+	}
+	.await;
+	progress.finish_and_clear();
+	if let Err(e) = result {
+		let _ = tokio::fs::remove_file(&output).await;
+		return Err(e);
+	}
+	println!(
+		"{} ({label}, {}×{}, {} segments, {:.1} s, every piece verified)",
+		output.display(),
+		manifest.width,
+		manifest.height,
+		manifest.segments.len(),
+		manifest.duration()
+	);
 	Ok(())
 }
 

@@ -287,7 +287,15 @@ impl Chain {
 	/// Who registered the content with SHA-256 `hash`, when, and where it is stored
 	/// (`MediaApi::proof_of_existence`), at the latest finalized block.
 	pub async fn proof_of_existence(&self, hash: [u8; 32]) -> anyhow::Result<Option<ProofInfo>> {
-		let at = self.client.at_current_block().await?;
+		self.proof_of_existence_at(&self.at_finalized().await?, hash).await
+	}
+
+	/// [`Self::proof_of_existence`] in the state `at`.
+	pub async fn proof_of_existence_at(
+		&self,
+		at: &AtBlock,
+		hash: [u8; 32],
+	) -> anyhow::Result<Option<ProofInfo>> {
 		let proof = at
 			.runtime_apis()
 			.call(api::runtime_apis().media_api().proof_of_existence(H256(hash)))
@@ -312,7 +320,11 @@ impl Chain {
 
 	/// The price of `id` if its owner put it on sale (`pti.prices`), finalized.
 	pub async fn price(&self, id: MediaId) -> anyhow::Result<Option<u128>> {
-		let at = self.at_finalized().await?;
+		self.price_at(&self.at_finalized().await?, id).await
+	}
+
+	/// The price of `id` in the state `at`.
+	pub async fn price_at(&self, at: &AtBlock, id: MediaId) -> anyhow::Result<Option<u128>> {
 		Ok(match at.storage().try_fetch(api::storage().pti().prices(), (id,)).await? {
 			Some(v) => Some(v.decode()?),
 			None => None,
@@ -321,12 +333,79 @@ impl Chain {
 
 	/// Whether `who` bought `id` (`pti.purchases`), finalized.
 	pub async fn has_purchased(&self, id: MediaId, who: &AccountId) -> anyhow::Result<bool> {
-		let at = self.at_finalized().await?;
+		self.has_purchased_at(&self.at_finalized().await?, id, who).await
+	}
+
+	/// Whether `who` bought `id`, in the state `at`.
+	pub async fn has_purchased_at(
+		&self,
+		at: &AtBlock,
+		id: MediaId,
+		who: &AccountId,
+	) -> anyhow::Result<bool> {
 		Ok(at.storage().try_fetch(api::storage().pti().purchases(), (id, *who)).await?.is_some())
 	}
 
 	/// The number of the latest finalized block.
 	pub async fn finalized_number(&self) -> anyhow::Result<u64> {
 		Ok(self.client.at_current_block().await?.block_number())
+	}
+
+	/// Follows the node's finalized blocks in the background: [`Finalized::at`] then
+	/// hands out the latest finalized state without asking the node (taking it with
+	/// [`Self::at_finalized`] costs three requests: the head, its header and the runtime
+	/// version). The task reconnects the stream with [`crate::Backoff`] after a failure
+	/// and ends when every [`Finalized`] is dropped.
+	pub fn follow_finalized(&self) -> Finalized {
+		let (tx, rx) = tokio::sync::watch::channel(None);
+		let chain = self.clone();
+		tokio::spawn(async move {
+			let mut backoff = crate::Backoff::new(Duration::from_secs(30));
+			while !tx.is_closed() {
+				if let Err(e) = chain.send_finalized(&tx, &mut backoff).await {
+					// Until the stream is back, `Finalized::at` asks the node each time.
+					let _ = tx.send(None);
+					backoff.wait("following finalized blocks", &e).await;
+				}
+			}
+		});
+		Finalized { chain: self.clone(), latest: rx }
+	}
+
+	/// Sends each finalized block's state to `tx` until the stream fails, or nobody
+	/// listens any more (`Ok`).
+	async fn send_finalized(
+		&self,
+		tx: &tokio::sync::watch::Sender<Option<AtBlock>>,
+		backoff: &mut crate::Backoff,
+	) -> anyhow::Result<()> {
+		let mut blocks = self.client.stream_blocks().await?;
+		while let Some(block) = blocks.next().await {
+			let at = block?.at().await?;
+			if tx.send(Some(at)).is_err() {
+				return Ok(());
+			}
+			backoff.reset();
+		}
+		anyhow::bail!("the node closed the finalized block stream")
+	}
+}
+
+/// The latest finalized state as [`Chain::follow_finalized`] keeps it.
+#[derive(Clone)]
+pub struct Finalized {
+	chain: Chain,
+	latest: tokio::sync::watch::Receiver<Option<AtBlock>>,
+}
+
+impl Finalized {
+	/// The latest finalized state: the followed one, or the node's answer while the
+	/// stream is not (yet) running.
+	pub async fn at(&self) -> anyhow::Result<AtBlock> {
+		let latest = self.latest.borrow().clone();
+		match latest {
+			Some(at) => Ok(at),
+			None => self.chain.at_finalized().await,
+		}
 	}
 }

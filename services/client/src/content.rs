@@ -47,6 +47,9 @@ pub fn hex_hash(hash: &[u8; 32]) -> String {
 
 /// The media type of a file, from its first bytes (never from what a client claims).
 /// Knows the types Paratii serves: JPEG, PNG, WebP, GIF, MP4/QuickTime, WebM/Matroska.
+/// How many first bytes of a file [`sniff`] needs.
+pub const SNIFF_BYTES: usize = 32;
+
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
 	match head {
 		[0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),

@@ -206,14 +206,20 @@ impl EthRpc {
 		}))
 	}
 
-	/// Logs of `address` with first topic `topic0` and second `topic1` (if given).
+	/// Logs of `address` with first topic `topic0` and second `topic1` (if given), from
+	/// Ethereum block `from` (the first one if `None`) to the latest.
 	pub async fn logs(
 		&self,
 		address: Address,
 		topic0: B256,
 		topic1: Option<B256>,
+		from: Option<u64>,
 	) -> anyhow::Result<Vec<Log>> {
-		let filter = json!({ "address": address, "fromBlock": "earliest", "toBlock": "latest",
+		let from = match from {
+			Some(n) => json!(format!("0x{n:x}")),
+			None => json!("earliest"),
+		};
+		let filter = json!({ "address": address, "fromBlock": from, "toBlock": "latest",
 			"topics": [topic0, topic1] });
 		let logs = self.request("eth_getLogs", json!([filter])).await?;
 		logs.as_array()
@@ -501,6 +507,10 @@ impl AnchorState {
 pub struct Anchor {
 	pub address: Address,
 	pub rpc: EthRpc,
+	/// The latest `Anchored` log found: (Paratii block, its log). Anchors only move
+	/// forward, so the next one is searched for from this log's Ethereum block on, not
+	/// from the first block, and the same one is not searched for again.
+	last_anchored: std::sync::Arc<std::sync::Mutex<Option<(u32, Log)>>>,
 }
 
 fn sol_leaf(l: &MmrLeaf) -> ParatiiAnchor::MmrLeaf {
@@ -571,7 +581,7 @@ pub fn signature_args(
 
 impl Anchor {
 	pub fn new(rpc: EthRpc, address: Address) -> Self {
-		Self { address, rpc }
+		Self { address, rpc, last_anchored: Default::default() }
 	}
 
 	async fn view<C: SolCall>(&self, call: C) -> anyhow::Result<C::Return> {
@@ -611,14 +621,28 @@ impl Anchor {
 		Ok(self.view(ParatiiAnchor::mmrRootsCall { blockNumber: block }).await?.0)
 	}
 
-	/// The Ethereum transaction that anchored `block`.
+	/// The Ethereum transaction that anchored `block`: the one found last time, or
+	/// searched for from the Ethereum block of the latest one found (from the first block
+	/// only the first time).
 	pub async fn anchored_in(&self, block: u32) -> anyhow::Result<Option<Log>> {
+		let last = self.last_anchored.lock().map(|l| l.clone()).unwrap_or_default();
+		let from = match last {
+			Some((anchored, log)) if anchored == block => return Ok(Some(log)),
+			Some((anchored, log)) if anchored < block => Some(log.block_number),
+			_ => None,
+		};
 		let topic1 = B256::from(U256::from(block));
 		let logs = self
 			.rpc
-			.logs(self.address, ParatiiAnchor::Anchored::SIGNATURE_HASH, Some(topic1))
+			.logs(self.address, ParatiiAnchor::Anchored::SIGNATURE_HASH, Some(topic1), from)
 			.await?;
-		Ok(logs.into_iter().next())
+		let found = logs.into_iter().next();
+		if let (Some(log), Ok(mut last)) = (&found, self.last_anchored.lock()) {
+			if last.as_ref().is_none_or(|(anchored, _)| *anchored < block) {
+				*last = Some((block, log.clone()));
+			}
+		}
+		Ok(found)
 	}
 
 	/// `verifyMedia` by `eth_call`: the media item against the root anchored at

@@ -13,6 +13,8 @@
 //! - [`bridge`]: BEEFY justifications, MMR leaves and proofs and media proofs, as the
 //!   Ethereum contract takes them; [`ethereum`]: an Ethereum JSON-RPC client, a signer
 //!   and `ParatiiAnchor`'s bindings (the relayer's and the gateway's).
+//! - [`hls`]: videos' rendition manifests (what the chain commits to) and the HLS
+//!   playlists made from them.
 //! - [`content`]: SHA-256 content hashes, their IPFS CIDv1 (raw codec) and media
 //!   type sniffing.
 //! - [`keys`]: operators' sr25519 and clusters' ed25519 keys from `--suri` or files.
@@ -29,6 +31,7 @@ pub mod bridge;
 pub mod chain;
 pub mod content;
 pub mod ethereum;
+pub mod hls;
 pub mod http;
 pub mod keys;
 pub mod receipts;
@@ -36,7 +39,7 @@ pub mod session;
 pub mod signed;
 pub mod wire;
 
-pub use chain::{AtBlock, Chain, ClusterInfo, MediaInfo, ObjectInfo, ProofInfo};
+pub use chain::{AtBlock, Chain, ClusterInfo, Finalized, MediaInfo, ObjectInfo, ProofInfo};
 pub use paratii_primitives::{
 	placement, receipt_message, receipt_message_v1, ClusterId, MediaId, RingEpoch,
 };
@@ -47,6 +50,45 @@ pub fn unix_millis() -> u64 {
 		.duration_since(std::time::UNIX_EPOCH)
 		.map(|d| d.as_millis() as u64)
 		.unwrap_or_default()
+}
+
+/// Waits between retries of something that failed: one second, doubling up to a
+/// ceiling, and back to one second after a success. Services that follow the chain or
+/// an Ethereum node retry with it instead of at a fixed pace, so a node that is down
+/// for long is not asked every two seconds, and one back after a blip is asked again
+/// soon.
+#[derive(Debug)]
+pub struct Backoff {
+	next: std::time::Duration,
+	max: std::time::Duration,
+}
+
+impl Backoff {
+	pub const FIRST: std::time::Duration = std::time::Duration::from_secs(1);
+
+	/// Retries at most `max` apart.
+	pub fn new(max: std::time::Duration) -> Self {
+		Self { next: Self::FIRST.min(max), max }
+	}
+
+	/// The wait before the next retry (then doubled, up to the ceiling).
+	pub fn next_delay(&mut self) -> std::time::Duration {
+		let delay = self.next;
+		self.next = (self.next * 2).min(self.max);
+		delay
+	}
+
+	/// Sleeps for the next delay, logging `what` failed with `e` and when it is retried.
+	pub async fn wait(&mut self, what: &str, e: &anyhow::Error) {
+		let delay = self.next_delay();
+		tracing::warn!("{what}: {e:#}; retrying in {} s", delay.as_secs_f32());
+		tokio::time::sleep(delay).await;
+	}
+
+	/// After a success: the next failure waits the first delay again.
+	pub fn reset(&mut self) {
+		self.next = Self::FIRST.min(self.max);
+	}
 }
 
 /// The chain's types, generated from the committed runtime metadata.
@@ -97,5 +139,15 @@ mod tests {
 		assert_eq!(a, b);
 		assert!(parse_account("0x1234").is_err());
 		assert!(parse_account("not an account").is_err());
+	}
+
+	#[test]
+	fn backoff_doubles_to_its_ceiling_and_starts_over_after_a_success() {
+		use std::time::Duration;
+		let mut b = Backoff::new(Duration::from_secs(5));
+		let delays: Vec<u64> = (0..5).map(|_| b.next_delay().as_secs()).collect();
+		assert_eq!(delays, [1, 2, 4, 5, 5]);
+		b.reset();
+		assert_eq!(b.next_delay(), Duration::from_secs(1));
 	}
 }

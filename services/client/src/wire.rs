@@ -329,3 +329,64 @@ pub struct MediaPage {
 	pub next_cursor: Option<String>,
 	pub indexed_block: u32,
 }
+
+/// Where a video upload's job is (`GET /jobs/{id}` on the gateway's upload role).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+	/// Waiting for a transcoder.
+	Queued,
+	/// ffmpeg is making the HLS ladder.
+	Transcoding,
+	/// The original, thumbnails, segments and manifests go to the clusters.
+	Storing,
+	/// `result` holds the objects and the `media.registerMedia` call.
+	Done,
+	/// `error` says why; nothing of it is left stored.
+	Failed,
+}
+
+/// The gateway's answer to `POST /uploads` of a video (202 Accepted): it is transcoded
+/// by a job; follow it at `status_url`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JobAccepted {
+	pub job: String,
+	/// `/jobs/{job}` on the upload role.
+	pub status_url: String,
+	/// The original's content hash.
+	pub content_hash: String,
+	pub duration_secs: f64,
+	/// The rungs it will have, e.g. `["240p", "480p", "720p"]`.
+	pub renditions: Vec<String>,
+}
+
+/// A video job's status.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JobStatus {
+	pub job: String,
+	pub state: JobState,
+	/// Percent of the current stage (transcoding: of the video's length; storing: of
+	/// the pieces).
+	pub percent: f64,
+	/// Frames encoded per second (transcoding).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub fps: Option<f64>,
+	/// Encoding speed, × realtime (transcoding).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub speed: Option<f64>,
+	/// Seconds left in the current stage, estimated.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub eta_secs: Option<f64>,
+	pub duration_secs: f64,
+	/// Set when a transcoder took over a job another one had started: the segment it
+	/// went on from (the ones before were not made again).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub resumed_at_segment: Option<usize>,
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub error: Option<String>,
+	/// When done: what a picture upload answers, with the video's objects.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub result: Option<UploadResponse>,
+	/// Unix milliseconds of this status.
+	pub updated_ms: u64,
+}

@@ -115,13 +115,16 @@ impl Clusters {
 	/// Stores the file at `path` (SHA-256 `hash`, `size` bytes, for `owner`) on
 	/// `ReplicationFactor` distinct active clusters in ring order — the placed ones
 	/// first, the next on the ring for each that fails — and returns their receipts,
-	/// each checked against the cluster's key on chain.
+	/// each checked against the cluster's key on chain. `part_of` names the registered
+	/// object this one is a part of (a video's original, for its segments): the clusters
+	/// keep it while that object is registered and delete it with it.
 	pub async fn store(
 		&self,
 		path: &Path,
 		hash: [u8; 32],
 		size: u64,
 		owner: &AccountId,
+		part_of: Option<&[u8; 32]>,
 	) -> anyhow::Result<Result<Vec<Receipt>, NotEnoughClusters>> {
 		let (_, active) = self.ring().await?;
 		let ids: Vec<ClusterId> = active.iter().map(|c| c.id).collect();
@@ -136,7 +139,7 @@ impl Clusters {
 			let batch = &candidates[next..next + wanted];
 			next += wanted;
 			let results = futures::future::join_all(
-				batch.iter().map(|c| self.put(c, path, hash, size, owner)),
+				batch.iter().map(|c| self.put(c, path, hash, size, owner, part_of)),
 			)
 			.await;
 			for (cluster, result) in batch.iter().zip(results) {
@@ -172,13 +175,19 @@ impl Clusters {
 		hash: [u8; 32],
 		size: u64,
 		owner: &AccountId,
+		part_of: Option<&[u8; 32]>,
 	) -> anyhow::Result<Receipt> {
 		let file = tokio::fs::File::open(path).await?;
 		let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
 			file,
 			256 * 1024,
 		));
-		let (path, url) = object_url(cluster, &hash);
+		let (mut path, mut url) = object_url(cluster, &hash);
+		if let Some(parent) = part_of {
+			let query = format!("?part-of={}", hex::encode(parent));
+			path.push_str(&query);
+			url.push_str(&query);
+		}
 		let response = self
 			.signed(self.http.put(&url), "PUT", &path, Some(&owner.0))
 			.header("x-paratii-owner", format!("0x{}", hex::encode(owner.0)))
@@ -280,6 +289,34 @@ impl Clusters {
 			}
 		}
 		anyhow::bail!("no cluster served the object: {}", errors.join("; "))
+	}
+
+	/// The first [`content::SNIFF_BYTES`] bytes of object `hash` as the first holding
+	/// cluster that answers sends them — unverified (a prefix cannot be checked against
+	/// the whole object's hash), so only for telling its media type, never for serving.
+	pub async fn first_bytes(&self, holders: &[ClusterId], hash: [u8; 32]) -> Option<Vec<u8>> {
+		for id in holders {
+			let Ok(Some(cluster)) = self.cluster(*id).await else { continue };
+			let (path, url) = object_url(&cluster, &hash);
+			let range = format!("bytes=0-{}", content::SNIFF_BYTES - 1);
+			let request = self.signed(self.http.get(&url), "GET", &path, None);
+			match request.header(reqwest::header::RANGE, range).send().await {
+				Ok(r) if r.status().is_success() => {
+					// Read no more than asked for, whatever the cluster sends.
+					let mut first = Vec::with_capacity(content::SNIFF_BYTES);
+					let mut body = r.bytes_stream();
+					while first.len() < content::SNIFF_BYTES {
+						let Some(Ok(chunk)) = body.next().await else { break };
+						let wanted = (content::SNIFF_BYTES - first.len()).min(chunk.len());
+						first.extend_from_slice(&chunk[..wanted]);
+					}
+					return Some(first);
+				},
+				Ok(r) => tracing::debug!("cluster {id} answered {}", r.status()),
+				Err(e) => tracing::debug!("cluster {id}: {e}"),
+			}
+		}
+		None
 	}
 
 	async fn get(

@@ -22,13 +22,14 @@ use axum::{
 	response::{IntoResponse, Response},
 	Json,
 };
+use paratii_client::chain::Kind;
 use paratii_client::{
 	content,
 	http::{client_holds, error, CACHE_PRIVATE, CACHE_PUBLIC},
 	receipts::register_media_receipts,
 	session::{self, SESSION_HEADER},
 	wire::{ClusterProof, MediaProof, ObjectProof},
-	AccountId, MediaId, MediaInfo,
+	AccountId, AtBlock, MediaId, MediaInfo, ObjectInfo,
 };
 use std::collections::HashMap;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -42,7 +43,10 @@ pub struct Requester {
 	link: Option<String>,
 }
 
-fn requester(params: &HashMap<String, String>, headers: &HeaderMap) -> Result<Requester, Response> {
+pub fn requester(
+	params: &HashMap<String, String>,
+	headers: &HeaderMap,
+) -> Result<Requester, Response> {
 	let session = match headers.get(SESSION_HEADER).map(|v| v.to_str()) {
 		Some(Ok(v)) => Some(v.to_string()),
 		Some(Err(_)) => {
@@ -54,9 +58,15 @@ fn requester(params: &HashMap<String, String>, headers: &HeaderMap) -> Result<Re
 }
 
 impl Requester {
+	/// The link token the request carries (`?link=`), to pass on in the URLs of a
+	/// playlist.
+	pub fn link(&self) -> Option<&str> {
+		self.link.as_deref()
+	}
+
 	/// The viewer, for media item `media_id`: the link's, else the session's; a bad one
 	/// is a 401.
-	fn viewer(&self, gw: &Gateway, media_id: MediaId) -> Result<Option<AccountId>, Response> {
+	pub fn viewer(&self, gw: &Gateway, media_id: MediaId) -> Result<Option<AccountId>, Response> {
 		let genesis = gw.chain.genesis_hash();
 		let now = paratii_client::unix_millis();
 		let checked = match (&self.link, &self.session) {
@@ -149,7 +159,11 @@ pub async fn ipfs(
 			"not a CIDv1 of raw bytes with SHA-256 (bafkrei…), the only CIDs Paratii issues",
 		);
 	};
-	let proof = match gw.chain.proof_of_existence(hash).await {
+	let at = match gw.records.at().await {
+		Ok(at) => at,
+		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
+	};
+	let proof = match gw.records.holder(&at, hash).await {
 		Ok(Some(p)) => p,
 		Ok(None) => {
 			gw.metrics.downloads.with_label_values(&["not_found"]).inc();
@@ -157,7 +171,7 @@ pub async fn ipfs(
 		},
 		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
 	};
-	serve_media(&gw, proof.media_id, Some(proof.object_index as usize), &method, &headers, who)
+	serve_at(&gw, &at, proof.media_id, Some(proof.object_index as usize), &method, &headers, who)
 		.await
 }
 
@@ -170,42 +184,30 @@ async fn serve_media(
 	headers: &HeaderMap,
 	who: Requester,
 ) -> Response {
-	let media = match gw.chain.media(id).await {
-		Ok(Some(media)) => media,
-		Ok(None) => {
-			gw.metrics.downloads.with_label_values(&["not_found"]).inc();
-			return error(StatusCode::NOT_FOUND, format!("no media {id} (finalized) on chain"));
-		},
-		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
-	};
-	let index = index.unwrap_or_else(|| {
-		media
-			.objects
-			.iter()
-			.position(|o| o.kind == paratii_client::chain::Kind::Original)
-			.unwrap_or(0)
-	});
-	serve(gw, &media, index, method, headers, who).await
+	match gw.records.at().await {
+		Ok(at) => serve_at(gw, &at, id, index, method, headers, who).await,
+		Err(e) => error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
+	}
 }
 
-async fn serve(
+/// [`serve_media`] in the finalized state `at`.
+async fn serve_at(
 	gw: &Gateway,
-	media: &MediaInfo,
-	index: usize,
+	at: &AtBlock,
+	id: MediaId,
+	index: Option<usize>,
 	method: &Method,
 	headers: &HeaderMap,
 	who: Requester,
 ) -> Response {
-	if media.deleted {
-		gw.metrics.downloads.with_label_values(&["gone"]).inc();
-		return error(
-			StatusCode::GONE,
-			format!(
-				"media {} was deleted by its owner; its proof of existence stays at /media/{}/proof",
-				media.id, media.id
-			),
-		);
-	}
+	let item = match live_item(gw, at, id).await {
+		Ok(item) => item,
+		Err(response) => return response,
+	};
+	let media = &item.media;
+	let index = index.unwrap_or_else(|| {
+		media.objects.iter().position(|o| o.kind == Kind::Original).unwrap_or(0)
+	});
 	let Some(object) = media.objects.get(index) else {
 		gw.metrics.downloads.with_label_values(&["not_found"]).inc();
 		return error(
@@ -219,8 +221,8 @@ async fn serve(
 	};
 	// A priced item's answer is for one account: no shared cache may keep it.
 	let mut private = false;
-	if !matches!(object.kind, paratii_client::chain::Kind::Thumbnail { .. }) {
-		match paid_access(gw, media, viewer.as_ref()).await {
+	if !matches!(object.kind, Kind::Thumbnail { .. }) {
+		match paid_access(gw, at, media, item.price, viewer.as_ref()).await {
 			Ok(priced) => private = priced,
 			Err(response) => return response,
 		}
@@ -240,49 +242,125 @@ async fn serve(
 		)
 			.into_response();
 	}
-	let file = match gw.cache.open(&hash).await {
-		Some(file) => {
-			gw.metrics.cache_hits.inc();
-			file
-		},
-		None => {
-			// One fetch per object however many ask at once: the others wait for it and
-			// then find it cached.
-			let _flight = gw.cache.fetching(&hash).await;
-			match gw.cache.open(&hash).await {
-				Some(file) => {
-					gw.metrics.cache_hits.inc();
-					file
-				},
-				None => match fetch(gw, object, hash).await {
-					Ok(file) => file,
-					Err(response) => return response,
-				},
-			}
-		},
+	let mut response = if *method == Method::HEAD {
+		head(gw, object, &cid, headers).await
+	} else {
+		get(gw, media, object, &cid, method, headers, viewer).await
 	};
-	let mut file = file;
-	let mut head = [0u8; 32];
-	let n = file.read(&mut head).await.unwrap_or(0);
-	let content_type = content::sniff(&head[..n]).unwrap_or("application/octet-stream");
+	if private {
+		keep_private(&mut response);
+	}
+	response
+}
+
+/// Marks an answer for one viewer: no shared cache keeps it, and caches that keep it
+/// for the viewer key it by their session.
+pub fn keep_private(response: &mut Response) {
+	let headers = response.headers_mut();
+	headers.insert(
+		axum::http::header::CACHE_CONTROL,
+		axum::http::HeaderValue::from_static(CACHE_PRIVATE),
+	);
+	headers.insert(
+		axum::http::header::VARY,
+		axum::http::HeaderValue::from_static("x-paratii-session"),
+	);
+}
+
+/// Media item `id` at `at`, if it exists and is not deleted; else the answer (404, 410).
+pub async fn live_item(
+	gw: &Gateway,
+	at: &AtBlock,
+	id: MediaId,
+) -> Result<std::sync::Arc<crate::records::Item>, Response> {
+	let item = match gw.records.item(at, id).await {
+		Ok(item) => item,
+		Err(e) => return Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
+	};
+	match item {
+		None => {
+			gw.metrics.downloads.with_label_values(&["not_found"]).inc();
+			Err(error(StatusCode::NOT_FOUND, format!("no media {id} (finalized) on chain")))
+		},
+		Some(item) if item.media.deleted => {
+			gw.metrics.downloads.with_label_values(&["gone"]).inc();
+			Err(error(
+				StatusCode::GONE,
+				format!(
+					"media {id} was deleted by its owner; its proof of existence stays at \
+					 /media/{id}/proof"
+				),
+			))
+		},
+		Some(item) => Ok(item),
+	}
+}
+
+/// `HEAD`: answered from the record (size, CID) without fetching the object; its type is
+/// sniffed from the cached copy, or from the first bytes a holding cluster sends (only
+/// for the header: no byte of a HEAD answer is served).
+async fn head(gw: &Gateway, object: &ObjectInfo, cid: &str, headers: &HeaderMap) -> Response {
+	let content_type = match gw.cache.open(&object.content_hash).await {
+		Some(mut file) => {
+			let mut first = [0u8; content::SNIFF_BYTES];
+			let n = file.read(&mut first).await.unwrap_or(0);
+			content::sniff(&first[..n])
+		},
+		None if matches!(object.kind, Kind::Thumbnail { .. }) => Some("image/jpeg"),
+		None => gw
+			.clusters
+			.first_bytes(&object.clusters, object.content_hash)
+			.await
+			.and_then(|first| content::sniff(&first)),
+	};
+	gw.metrics.downloads.with_label_values(&["head"]).inc();
+	paratii_client::http::serve_object(
+		&Method::HEAD,
+		headers,
+		object.size,
+		cid,
+		content_type.unwrap_or("application/octet-stream"),
+		|_| async { Ok(Body::empty()) },
+	)
+	.await
+}
+
+/// `GET`: the object's verified bytes, from the cache or fetched (once however many ask)
+/// from its clusters.
+async fn get(
+	gw: &Gateway,
+	media: &MediaInfo,
+	object: &ObjectInfo,
+	cid: &str,
+	method: &Method,
+	headers: &HeaderMap,
+	viewer: Option<AccountId>,
+) -> Response {
+	let mut file = match verified_file(gw, &object.clusters, object.content_hash, object.size).await
+	{
+		Ok(file) => file,
+		Err(response) => return response,
+	};
+	let mut first = [0u8; content::SNIFF_BYTES];
+	let n = file.read(&mut first).await.unwrap_or(0);
+	let content_type = content::sniff(&first[..n]).unwrap_or("application/octet-stream");
 	gw.metrics.downloads.with_label_values(&["ok"]).inc();
 	// A view: something to watch (not a thumbnail) sent to a session's viewer, counted
 	// once as many bytes as the object has have been sent to them.
 	let view = match (&gw.views, viewer) {
 		(Some(recorder), Some(viewer))
-			if *method == Method::GET
-				&& !matches!(object.kind, paratii_client::chain::Kind::Thumbnail { .. }) =>
+			if *method == Method::GET && !matches!(object.kind, Kind::Thumbnail { .. }) =>
 		{
 			Some((recorder.clone(), (media.id, viewer)))
 		},
 		_ => None,
 	};
 	let size = object.size;
-	let mut response = paratii_client::http::serve_object(
+	paratii_client::http::serve_object(
 		method,
 		headers,
-		object.size,
-		&cid,
+		size,
+		cid,
 		content_type,
 		|range| async move {
 			file.seek(std::io::SeekFrom::Start(range.start)).await?;
@@ -298,33 +376,44 @@ async fn serve(
 			})
 		},
 	)
-	.await;
-	if private {
-		let headers = response.headers_mut();
-		headers.insert(
-			axum::http::header::CACHE_CONTROL,
-			axum::http::HeaderValue::from_static(CACHE_PRIVATE),
-		);
-		headers.insert(
-			axum::http::header::VARY,
-			axum::http::HeaderValue::from_static("x-paratii-session"),
-		);
-	}
-	response
+	.await
 }
 
-/// Fetches object `object` (SHA-256 `hash`) from its clusters, verified, into the cache.
+/// Object `hash` (`size` bytes): from the cache, or fetched from `holders` (once however
+/// many ask at once: the others wait for it and then find it cached) and verified.
+pub async fn verified_file(
+	gw: &Gateway,
+	holders: &[paratii_client::ClusterId],
+	hash: [u8; 32],
+	size: u64,
+) -> Result<tokio::fs::File, Response> {
+	if let Some(file) = gw.cache.open(&hash).await {
+		gw.metrics.cache_hits.inc();
+		return Ok(file);
+	}
+	let _flight = gw.cache.fetching(&hash).await;
+	match gw.cache.open(&hash).await {
+		Some(file) => {
+			gw.metrics.cache_hits.inc();
+			Ok(file)
+		},
+		None => fetch(gw, holders, hash, size).await,
+	}
+}
+
+/// Fetches object `hash` from `holders`, verified, into the cache.
 async fn fetch(
 	gw: &Gateway,
-	object: &paratii_client::ObjectInfo,
+	holders: &[paratii_client::ClusterId],
 	hash: [u8; 32],
+	size: u64,
 ) -> Result<tokio::fs::File, Response> {
 	gw.metrics.cache_misses.inc();
 	let temp = gw.cache.temp_path();
-	match gw.clusters.fetch_verified(&object.clusters, hash, object.size, &temp).await {
+	match gw.clusters.fetch_verified(holders, hash, size, &temp).await {
 		Ok(_) => gw
 			.cache
-			.insert(&hash, &temp, object.size)
+			.insert(&hash, &temp, size)
 			.await
 			.map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}"))),
 		Err(e) => {
@@ -348,16 +437,14 @@ fn format_pti(planck: u128) -> String {
 /// A priced media item's original and transcodings are for its owner and buyers.
 /// `Ok(true)`: the viewer may watch this priced item; `Ok(false)`: the item is not
 /// priced; `Err`: the answer to send (402 no viewer, 403 not a buyer).
-async fn paid_access(
+pub async fn paid_access(
 	gw: &Gateway,
+	at: &AtBlock,
 	media: &MediaInfo,
+	price: Option<u128>,
 	viewer: Option<&AccountId>,
 ) -> Result<bool, Response> {
-	let price = match gw.chain.price(media.id).await {
-		Ok(Some(price)) => price,
-		Ok(None) => return Ok(false),
-		Err(e) => return Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
-	};
+	let Some(price) = price else { return Ok(false) };
 	let Some(account) = viewer else {
 		gw.metrics.downloads.with_label_values(&["payment_required"]).inc();
 		return Err(error(
@@ -376,7 +463,7 @@ async fn paid_access(
 	if *account == media.owner {
 		return Ok(true);
 	}
-	match gw.chain.has_purchased(media.id, account).await {
+	match gw.records.purchased(at, media.id, account).await {
 		Ok(true) => Ok(true),
 		Ok(false) => {
 			gw.metrics.downloads.with_label_values(&["forbidden"]).inc();
@@ -424,7 +511,7 @@ async fn build_proof(
 	id: MediaId,
 ) -> anyhow::Result<Option<MediaProof>> {
 	let Some(media) = gw.chain.media_at(best, id).await? else { return Ok(None) };
-	let finalized = u64::from(media.registered_at) <= gw.chain.finalized_number().await?;
+	let finalized = u64::from(media.registered_at) <= gw.records.at().await?.block_number();
 	let registering = gw.chain.at_number(media.registered_at).await?;
 	let block_hash = format!("0x{}", hex::encode(registering.block_hash().0));
 

@@ -8,17 +8,27 @@
 //! - **upload** (`POST /uploads`, see [`upload`]): hashes, checks and stores files
 //!   with thumbnails on `ReplicationFactor` storage clusters and answers the
 //!   `media.registerMedia` call for the owner to sign; it never holds users' keys.
+//!   Videos become jobs (`GET /jobs/{id}`, see [`jobs`]) that transcoders take.
+//! - **transcode** (no listener, see [`jobs`] and [`transcode`]): workers that make a
+//!   video's HLS ladder with ffmpeg and store it. The upload role runs
+//!   `--transcoders` of them (one by default); `--role transcode` processes sharing
+//!   its `--data-dir` add more.
 //! - **download** (`GET /media/{id}`, `/media/{id}/objects/{n}`, `/ipfs/{cid}`,
-//!   `/media/{id}/proof`, `POST /media/{id}/link`, see [`download`]): serves verified
-//!   bytes and proofs, to viewer sessions where it matters (paid items, views).
+//!   `/media/{id}/hls/…`, `/media/{id}/proof`, `POST /media/{id}/link`, see
+//!   [`download`] and [`stream`]): serves verified bytes, HLS streams and proofs, to
+//!   viewer sessions where it matters (paid items, views).
 //!
-//! Both answer `/health` and `/metrics` (Prometheus text).
+//! The listening roles answer `/health` and `/metrics` (Prometheus text).
 
 mod cache;
 mod clusters;
 mod download;
+mod jobs;
 mod metrics;
+mod records;
+mod stream;
 mod thumbnails;
+mod transcode;
 mod upload;
 mod views;
 
@@ -51,7 +61,10 @@ use tower_http::cors::CorsLayer;
 enum Role {
 	Upload,
 	Download,
+	/// Upload and download (and the upload role's transcoders).
 	Both,
+	/// Transcoders only: video jobs from `--data-dir`.
+	Transcode,
 }
 
 /// The Paratii gateway.
@@ -80,6 +93,13 @@ struct Args {
 		default_value = "image/jpeg,image/png,image/webp,image/gif,video/mp4,video/webm,video/quicktime"
 	)]
 	allowed_types: Vec<String>,
+	/// Video transcoders this process runs (with the upload or transcode role): each
+	/// takes one job at a time, and ffmpeg uses every core for it.
+	#[arg(long, default_value_t = 1)]
+	transcoders: usize,
+	/// Longest video accepted, in seconds (three hours).
+	#[arg(long, default_value_t = 3.0 * 3600.0)]
+	max_video_secs: f64,
 	/// Uploads processed at once; more wait.
 	#[arg(long, default_value_t = 16)]
 	max_concurrent_uploads: usize,
@@ -124,6 +144,7 @@ struct Args {
 
 pub struct Config {
 	pub max_upload_bytes: u64,
+	pub max_video_secs: f64,
 	pub allowed_types: Vec<String>,
 	pub max_title_len: usize,
 }
@@ -135,8 +156,14 @@ pub struct Inner {
 	pub clusters: clusters::Clusters,
 	pub cache: cache::Cache,
 	pub metrics: Arc<metrics::Metrics>,
+	/// What downloads read from the chain, once per finalized block.
+	pub records: records::Records,
 	pub config: Config,
 	pub views: Option<views::ViewRecorder>,
+	/// The video job queue (upload and transcode roles).
+	pub jobs: Option<Arc<jobs::Jobs>>,
+	/// Rendition manifests read (verified) from the clusters, by content hash.
+	pub manifests: moka::sync::Cache<[u8; 32], Arc<paratii_client::hls::Manifest>>,
 	/// Proofs built at a best block, by `(media id, block hash)`: the record, receipts
 	/// and anchor do not change within a block, and a page may ask many times.
 	pub proofs: moka::sync::Cache<(paratii_client::MediaId, [u8; 32]), Arc<MediaProof>>,
@@ -203,9 +230,26 @@ fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
 		.max_age(Duration::from_secs(3600)))
 }
 
+async fn job_status(
+	State(gw): State<Gateway>,
+	axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+	match gw.jobs.as_ref().and_then(|jobs| jobs.status(&id)) {
+		Some(status) => Json(status).into_response(),
+		None => paratii_client::http::error(
+			axum::http::StatusCode::NOT_FOUND,
+			format!(
+				"no job {id:?} (finished jobs are kept {} h)",
+				jobs::RETENTION.as_secs() / 3600
+			),
+		),
+	}
+}
+
 fn upload_router(gw: Gateway, limit: usize, cors: CorsLayer) -> Router {
 	Router::new()
 		.route("/uploads", post(upload::upload).layer(ConcurrencyLimitLayer::new(limit)))
+		.route("/jobs/:id", get(job_status))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		// The limit is enforced while the file streams in, with a clear 413.
@@ -223,6 +267,8 @@ fn download_router(gw: Gateway, cors: CorsLayer) -> Router {
 		.route("/media/:id/proof", get(download::proof))
 		.route("/media/:id/link", axum::routing::post(download::link))
 		.route("/ipfs/:cid", get(download::ipfs).head(download::ipfs))
+		.route("/media/:id/hls/master.m3u8", get(stream::master))
+		.route("/media/:id/hls/:label/:file", get(stream::piece).head(stream::piece))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		.layer(cors)
@@ -243,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
 		at.constants().entry(paratii_client::api::constants().media().max_title_len())? as usize
 	};
 	let views = match &args.view_recorder_suri {
-		Some(suri) if args.role != Role::Upload => Some(
+		Some(suri) if matches!(args.role, Role::Download | Role::Both) => Some(
 			views::ViewRecorder::start(
 				chain.clone(),
 				paratii_client::keys::account_key(suri)?,
@@ -263,10 +309,22 @@ async fn main() -> anyhow::Result<()> {
 		clusters: clusters::Clusters::new(chain.clone(), key.clone(), metrics.clone()).await?,
 		key,
 		cache: cache::Cache::new(args.data_dir.join("cache"), args.cache_bytes)?,
+		records: records::Records::new(&chain, metrics.clone()),
 		chain,
 		metrics,
+		jobs: match args.role {
+			Role::Download => None,
+			_ => Some(Arc::new(jobs::Jobs::new(args.data_dir.join("jobs"))?)),
+		},
+		manifests: moka::sync::Cache::builder()
+			.weigher(|_, m: &Arc<paratii_client::hls::Manifest>| {
+				(m.segments.len() as u32).saturating_mul(256).saturating_add(1024)
+			})
+			.max_capacity(64 * 1024 * 1024)
+			.build(),
 		config: Config {
 			max_upload_bytes: args.max_upload_bytes,
+			max_video_secs: args.max_video_secs,
 			allowed_types: args.allowed_types,
 			max_title_len,
 		},
@@ -297,6 +355,17 @@ async fn main() -> anyhow::Result<()> {
 		..ServerLimits::default()
 	};
 	let cors = cors(&args.cors_origins)?;
+	if let Some(jobs) = &gw.jobs {
+		check_ffmpeg()?;
+		for n in 0..args.transcoders {
+			tokio::spawn(jobs::worker(gw.clone(), jobs.clone(), n));
+		}
+	}
+	if args.role == Role::Transcode {
+		// No listener: the workers run until the process is stopped.
+		tokio::signal::ctrl_c().await?;
+		return Ok(());
+	}
 	let upload = (args.role != Role::Download).then(|| {
 		serve_with(
 			upload_router(gw.clone(), args.max_concurrent_uploads, cors.clone()),
@@ -322,6 +391,24 @@ async fn main() -> anyhow::Result<()> {
 		(Some(u), None) => u.await?,
 		(None, Some(d)) => d.await?,
 		(None, None) => unreachable!("a role is always chosen"),
+	}
+	Ok(())
+}
+
+/// Videos need Debian's ffmpeg and ffprobe: say so at start, not at the first upload.
+fn check_ffmpeg() -> anyhow::Result<()> {
+	for tool in ["ffmpeg", "ffprobe"] {
+		let found = std::process::Command::new(tool)
+			.arg("-version")
+			.stdout(std::process::Stdio::null())
+			.stderr(std::process::Stdio::null())
+			.status()
+			.is_ok_and(|s| s.success());
+		anyhow::ensure!(
+			found,
+			"{tool} is not installed: videos are transcoded with it (Debian: apt-get install \
+			 ffmpeg); or run with --role download"
+		);
 	}
 	Ok(())
 }

@@ -8,7 +8,8 @@ pub struct Metrics {
 	registry: Registry,
 	/// Uploads by outcome (`stored` or the refusal's status code).
 	pub uploads: IntCounterVec,
-	/// Downloads by outcome (`ok`, `gone`, `not_found`, `failed`).
+	/// Downloads by outcome (`ok`, `head`: answered from the record, `gone`, `not_found`,
+	/// `failed`, `payment_required`, `forbidden`).
 	pub downloads: IntCounterVec,
 	/// A cluster that failed and the next one was tried, by reason (`store`,
 	/// `unreachable`, `status`, `mismatch`, `io`).
@@ -24,6 +25,13 @@ pub struct Metrics {
 	/// `/media/{id}/proof` answers by source (`cache`: built before at the same best
 	/// block, `chain`: built now).
 	pub proofs: IntCounterVec,
+	/// Records downloads read (an item with its price, a purchase, a CID's holder) by
+	/// source (`cache`: read before at the same finalized block, `chain`: read now).
+	pub records: IntCounterVec,
+	/// Video jobs by outcome (`queued`, `done`, `failed`).
+	pub jobs: IntCounterVec,
+	/// Seconds of video transcoded.
+	pub transcoded_seconds: IntCounter,
 }
 
 impl Metrics {
@@ -74,6 +82,21 @@ impl Metrics {
 					Opts::new("proofs_total", "proofs answered by source"),
 					&["source"],
 				)?,
+			)?,
+			records: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new("record_reads_total", "chain records downloads read, by source"),
+					&["source"],
+				)?,
+			)?,
+			jobs: registered(
+				r,
+				IntCounterVec::new(Opts::new("jobs_total", "video jobs by outcome"), &["outcome"])?,
+			)?,
+			transcoded_seconds: registered(
+				r,
+				IntCounter::new("transcoded_seconds_total", "seconds of video transcoded")?,
 			)?,
 			registry,
 		})

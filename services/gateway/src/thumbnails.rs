@@ -63,6 +63,23 @@ pub fn thumbnails(picture: &DynamicImage) -> anyhow::Result<Vec<Thumbnail>> {
 	Ok(out)
 }
 
+/// A video's poster frame as thumbnails: the frame itself, its long edge brought down to
+/// the largest of [`LONG_EDGES`] (the player's poster), and the smaller thumbnails.
+pub fn poster_thumbnails(frame: &DynamicImage) -> anyhow::Result<Vec<Thumbnail>> {
+	let largest = LONG_EDGES[LONG_EDGES.len() - 1];
+	let poster = if frame.width().max(frame.height()) > largest {
+		frame.resize(largest, largest, FilterType::Lanczos3)
+	} else {
+		frame.clone()
+	};
+	let mut out = thumbnails(&poster)?;
+	let rgb = poster.to_rgb8();
+	let mut jpeg = Vec::new();
+	JpegEncoder::new_with_quality(&mut jpeg, QUALITY).encode_image(&rgb)?;
+	out.push(Thumbnail { jpeg, width: rgb.width(), height: rgb.height() });
+	Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

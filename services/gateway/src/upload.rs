@@ -9,11 +9,16 @@
 //! signed by another key, is refused (401) and nothing is stored. The file streams to a staging file while it is hashed, and
 //! is refused once it passes the size limit. Its type is sniffed from its bytes and
 //! must be allowed. Pictures get thumbnails. Every object is placed with the shared
-//! ring and stored on `ReplicationFactor` clusters; the answer carries the receipts
-//! and the `media.registerMedia` call for the owner to sign. Nothing is stored on a
-//! refusal, and no receipts are handed out unless every object has enough.
+//! ring and stored on `ReplicationFactor` clusters; the answer (201) carries the
+//! receipts and the `media.registerMedia` call for the owner to sign. Nothing is stored
+//! on a refusal, and no receipts are handed out unless every object has enough.
+//!
+//! A video is probed with `ffprobe` (refused with the reason if ffmpeg cannot read it,
+//! its codecs are not supported, or it is empty or longer than `--max-video-secs`) and
+//! becomes a transcoding job ([`crate::jobs`]): the answer is 202 with the job's id and
+//! `/jobs/{id}`, whose status ends with the same objects-and-call answer.
 
-use crate::{thumbnails, Gateway};
+use crate::{thumbnails, transcode, Gateway};
 use axum::{
 	extract::{Multipart, State},
 	http::StatusCode,
@@ -23,14 +28,14 @@ use axum::{
 use paratii_client::{
 	chain::Kind,
 	content,
-	wire::{UploadResponse, UploadedObject},
+	wire::{JobAccepted, UploadResponse, UploadedObject},
 };
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 
 /// A refusal: its status and the reason said to the user.
-struct Refusal(StatusCode, String);
+pub struct Refusal(pub StatusCode, pub String);
 
 impl<E: std::fmt::Display> From<(StatusCode, E)> for Refusal {
 	fn from((status, e): (StatusCode, E)) -> Self {
@@ -86,11 +91,24 @@ struct Fields {
 	signature: Option<String>,
 }
 
+/// What an accepted upload is answered with.
+enum Answer {
+	/// A picture (or any file not transcoded): stored, with the call to sign.
+	Stored(UploadResponse),
+	/// A video: queued for transcoding.
+	Queued(JobAccepted),
+}
+
 pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response {
 	match handle(&gw, multipart).await {
-		Ok(answer) => {
+		Ok(Answer::Stored(answer)) => {
 			gw.metrics.uploads.with_label_values(&["stored"]).inc();
 			(StatusCode::CREATED, Json(answer)).into_response()
+		},
+		Ok(Answer::Queued(job)) => {
+			gw.metrics.uploads.with_label_values(&["queued"]).inc();
+			gw.metrics.jobs.with_label_values(&["queued"]).inc();
+			(StatusCode::ACCEPTED, Json(job)).into_response()
 		},
 		Err(Refusal(status, message)) => {
 			gw.metrics.uploads.with_label_values(&[status.as_str()]).inc();
@@ -205,7 +223,7 @@ fn parse_location(s: &str) -> Result<(i32, i32), Refusal> {
 	Ok(((lat * 1e6).round() as i32, (lon * 1e6).round() as i32))
 }
 
-async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse, Refusal> {
+async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<Answer, Refusal> {
 	let mut scratch = Scratch(Vec::new());
 	let fields = match read_fields(gw, &mut multipart, &mut scratch).await {
 		Ok(fields) => fields,
@@ -289,6 +307,40 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse
 		));
 	}
 
+	// A video is transcoded by a job, once ffprobe has read it.
+	if let (Some(jobs), true) = (&gw.jobs, content_type.starts_with("video/")) {
+		let probe = transcode::probe(&path, gw.config.max_video_secs)
+			.await
+			.map_err(internal)?
+			.map_err(|refused| Refusal(StatusCode::BAD_REQUEST, refused.0))?;
+		let renditions = transcode::ladder(&probe).into_iter().map(|r| r.label).collect();
+		let duration_secs = probe.duration;
+		let job = crate::jobs::Job {
+			id: String::new(),
+			owner: owner.to_string(),
+			title,
+			location,
+			captured_at,
+			content_hash: content::hex_hash(&hash),
+			size,
+			content_type: content_type.to_string(),
+			probe,
+			created_ms: paratii_client::unix_millis(),
+		};
+		let id = jobs.create(job, &path).map_err(internal)?;
+		tracing::info!(
+			"upload {} ({size} bytes, {content_type}) for {owner}: job {id}",
+			content::cid_of(&hash)
+		);
+		return Ok(Answer::Queued(JobAccepted {
+			status_url: format!("/jobs/{id}"),
+			job: id,
+			content_hash: content::hex_hash(&hash),
+			duration_secs,
+			renditions,
+		}));
+	}
+
 	// The original, then the thumbnails of a picture.
 	let mut objects = vec![(Kind::Original, path, hash, size, content_type.to_string())];
 	if content_type.starts_with("image/") && content_type != "image/gif" {
@@ -330,21 +382,7 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse
 	}
 	let mut uploaded = Vec::new();
 	for (kind, path, hash, size, content_type) in objects {
-		let receipts = match gw.clusters.store(&path, hash, size, &owner).await.map_err(internal)? {
-			Ok(receipts) => receipts,
-			Err(short) => {
-				return Err(Refusal(
-					StatusCode::SERVICE_UNAVAILABLE,
-					format!(
-						"only {} of the {} storage clusters needed could store the file; no \
-						 receipts were handed out, try again later ({})",
-						short.stored,
-						short.needed,
-						short.errors.join("; ")
-					),
-				))
-			},
-		};
+		let receipts = store_object(gw, &path, hash, size, &owner, None).await?;
 		uploaded.push(UploadedObject {
 			kind,
 			content_hash: content::hex_hash(&hash),
@@ -354,25 +392,66 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<UploadResponse
 			receipts,
 		});
 	}
+	let answer = answer(gw, &owner, title, location, captured_at, uploaded, ring_epoch).await?;
+	tracing::info!(
+		"upload {} ({size} bytes, {content_type}) for {owner}: {} objects stored",
+		answer.cid,
+		answer.objects.len()
+	);
+	Ok(Answer::Stored(answer))
+}
+
+/// Stores one object on `ReplicationFactor` clusters (see [`crate::clusters::Clusters::store`])
+/// and answers its receipts, or the refusal to send when too few clusters could.
+pub async fn store_object(
+	gw: &Gateway,
+	path: &std::path::Path,
+	hash: [u8; 32],
+	size: u64,
+	owner: &paratii_client::AccountId,
+	part_of: Option<&[u8; 32]>,
+) -> Result<Vec<paratii_client::wire::Receipt>, Refusal> {
+	match gw.clusters.store(path, hash, size, owner, part_of).await.map_err(internal)? {
+		Ok(receipts) => Ok(receipts),
+		Err(short) => Err(Refusal(
+			StatusCode::SERVICE_UNAVAILABLE,
+			format!(
+				"only {} of the {} storage clusters needed could store the file; no \
+				 receipts were handed out, try again later ({})",
+				short.stored,
+				short.needed,
+				short.errors.join("; ")
+			),
+		)),
+	}
+}
+
+/// The answer for stored `objects` (the original first): them, and the
+/// `media.registerMedia` call for the owner to sign.
+pub async fn answer(
+	gw: &Gateway,
+	owner: &paratii_client::AccountId,
+	title: String,
+	location: Option<(i32, i32)>,
+	captured_at: Option<u64>,
+	objects: Vec<UploadedObject>,
+	ring_epoch: u32,
+) -> Result<UploadResponse, Refusal> {
+	let first = objects.first().ok_or_else(|| internal("an upload without objects"))?;
 	let mut answer = UploadResponse {
 		owner: owner.to_string(),
 		title,
 		location,
 		captured_at,
-		cid: uploaded[0].cid.clone(),
-		content_hash: uploaded[0].content_hash.clone(),
-		objects: uploaded,
+		cid: first.cid.clone(),
+		content_hash: first.content_hash.clone(),
+		objects,
 		call: String::new(),
 		ring_epoch,
 	};
 	let call = answer.register_call().map_err(internal)?;
 	let tx = gw.chain.client().tx().await.map_err(internal)?;
 	answer.call = format!("0x{}", hex::encode(tx.call_data(&call).map_err(internal)?));
-	tracing::info!(
-		"upload {} ({size} bytes, {content_type}) for {owner}: {} objects stored",
-		answer.cid,
-		answer.objects.len()
-	);
 	Ok(answer)
 }
 

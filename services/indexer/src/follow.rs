@@ -434,15 +434,19 @@ impl Progress {
 
 /// Keeps following, reconnecting after failures, until the process stops.
 pub async fn run(url: String, index: Arc<SearchIndex>, status: Arc<Status>) {
+	let mut backoff = paratii_client::Backoff::new(Duration::from_secs(30));
 	loop {
+		let started = std::time::Instant::now();
 		let result = async {
 			let chain = Chain::connect(&url, Duration::from_secs(60)).await?;
 			follow(&chain, &index, &status).await
 		}
 		.await;
-		if let Err(e) = result {
-			tracing::warn!("following the chain: {e:#}; reconnecting in 2 s");
+		let e = result.err().unwrap_or_else(|| anyhow::anyhow!("the chain's stream ended"));
+		// A connection that followed for a while and then broke: reconnect soon.
+		if started.elapsed() > Duration::from_secs(60) {
+			backoff.reset();
 		}
-		tokio::time::sleep(Duration::from_secs(2)).await;
+		backoff.wait("following the chain", &e).await;
 	}
 }

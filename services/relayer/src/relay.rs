@@ -191,12 +191,12 @@ impl Relayer {
 		// What BEEFY finalized while the relayer was not running (BEEFY's RPC answers
 		// once the voter has started, a few blocks into a new chain).
 		let started = Instant::now();
+		let mut backoff = paratii_client::Backoff::new(Duration::from_secs(4));
 		let head = loop {
 			match self.chain.beefy_finalized_head().await {
 				Ok(head) => break head,
 				Err(e) if started.elapsed() < Duration::from_secs(600) => {
-					tracing::info!("waiting for BEEFY: {e:#}");
-					tokio::time::sleep(Duration::from_secs(2)).await;
+					backoff.wait("waiting for BEEFY", &e).await;
 				},
 				Err(e) => return Err(e),
 			}

@@ -125,7 +125,8 @@ async fn main() -> anyhow::Result<()> {
 	};
 	let staging = args.data_dir.join("staging");
 	let pending = args.data_dir.join("unregistered");
-	for dir in [&staging, &pending] {
+	let parts = args.data_dir.join("parts");
+	for dir in [&staging, &pending, &parts] {
 		std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
 	}
 	let trusted_gateways = args
@@ -143,6 +144,7 @@ async fn main() -> anyhow::Result<()> {
 	let config = node::Config {
 		staging,
 		pending,
+		parts,
 		max_object_bytes: args.max_object_bytes,
 		heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
 		trusted_gateways,

@@ -3,8 +3,8 @@
 use crate::backend::{Backend, Hash};
 use axum::{
 	body::Body,
-	extract::{Path, State},
-	http::{header, HeaderMap, Method, StatusCode},
+	extract::{Path, Query, State},
+	http::{header, HeaderMap, Method, StatusCode, Uri},
 	response::{IntoResponse, Response},
 	routing::get,
 	Json, Router,
@@ -35,8 +35,14 @@ pub const OWNER_HEADER: &str = "x-paratii-owner";
 pub struct Config {
 	pub staging: PathBuf,
 	/// Where the marks of objects not yet registered on chain are kept: a file per
-	/// object, named by its hash, holding the time of its last `PUT`.
+	/// object, named by its hash, holding the time of its last `PUT` (and, for a part of
+	/// another object, that object's hash).
 	pub pending: PathBuf,
+	/// Which objects are parts of which: a file per registered object (a video's
+	/// original) listing the hashes of its parts (the video's segments), one per line.
+	/// Parts are not in the media record: they stay while their object is registered
+	/// and go when its media item is deleted.
+	pub parts: PathBuf,
 	pub max_object_bytes: u64,
 	pub heartbeat: Duration,
 	/// The gateways (sr25519 public keys) whose signed requests the cluster answers.
@@ -207,17 +213,18 @@ impl StorageNode {
 	fn refuse_unless_gateway(
 		&self,
 		method: &Method,
-		raw_hash: &str,
+		uri: &Uri,
 		owner: Option<&[u8; 32]>,
 		headers: &HeaderMap,
 	) -> Option<Response> {
 		use paratii_client::signed;
-		let path = format!("/objects/{raw_hash}");
+		// The path and query as sent: the gateway signs both.
+		let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
 		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
 		let verified = signed::verify_gateway_request(
 			&self.0.genesis,
 			method.as_str(),
-			&path,
+			path,
 			owner,
 			header,
 			paratii_client::unix_millis(),
@@ -242,15 +249,46 @@ impl StorageNode {
 		Some(error(status, message))
 	}
 
-	/// Marks `hash` as waiting for its registration, from now.
-	async fn mark_pending(&self, hash: &Hash) {
+	/// Marks `hash` as waiting for its registration (or, for a part, its object's), from
+	/// now.
+	async fn mark_pending(&self, hash: &Hash, part_of: Option<&Hash>) {
 		let path = self.0.config.pending.join(hex::encode(hash));
 		let fresh = !tokio::fs::try_exists(&path).await.unwrap_or(false);
-		match tokio::fs::write(&path, paratii_client::unix_millis().to_string()).await {
+		let mut mark = paratii_client::unix_millis().to_string();
+		if let Some(parent) = part_of {
+			mark.push(' ');
+			mark.push_str(&hex::encode(parent));
+			if let Err(e) = self.add_part(parent, hash).await {
+				tracing::error!("recording {} as a part: {e}", content::hex_hash(hash));
+			}
+		}
+		match tokio::fs::write(&path, mark).await {
 			Ok(()) if fresh => self.0.metrics.pending.inc(),
 			Ok(()) => {},
 			Err(e) => tracing::error!("marking {} unregistered: {e}", content::hex_hash(hash)),
 		}
+	}
+
+	/// Records `part` as a part of `parent` (once).
+	async fn add_part(&self, parent: &Hash, part: &Hash) -> std::io::Result<()> {
+		let list = self.0.config.parts.join(hex::encode(parent));
+		let line = format!("{}\n", hex::encode(part));
+		let known = tokio::fs::read_to_string(&list).await.unwrap_or_default();
+		if known.lines().any(|l| l == line.trim_end()) {
+			return Ok(());
+		}
+		let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(&list).await?;
+		file.write_all(line.as_bytes()).await
+	}
+
+	/// Deletes the parts of `parent` (its media item was deleted) and their list.
+	async fn delete_parts(&self, parent: &Hash) {
+		let list = self.0.config.parts.join(hex::encode(parent));
+		let Ok(known) = tokio::fs::read_to_string(&list).await else { return };
+		for part in known.lines().filter_map(content::parse_hash) {
+			self.delete(&part).await;
+		}
+		let _ = tokio::fs::remove_file(&list).await;
 	}
 
 	/// Deletes the objects that no finalized registration names this cluster for within
@@ -275,25 +313,37 @@ impl StorageNode {
 			let Some(hash) = mark.file_name().to_str().and_then(content::parse_hash) else {
 				continue;
 			};
-			let since: u64 = tokio::fs::read_to_string(mark.path())
-				.await
-				.ok()
-				.and_then(|t| t.trim().parse().ok())
-				.unwrap_or(0);
+			let text = tokio::fs::read_to_string(mark.path()).await.unwrap_or_default();
+			let mut fields = text.split_whitespace();
+			let since: u64 = fields.next().and_then(|t| t.parse().ok()).unwrap_or(0);
+			let part_of = fields.next().and_then(content::parse_hash);
 			if paratii_client::unix_millis().saturating_sub(since) < grace.as_millis() as u64 {
 				waiting += 1;
 				continue;
 			}
-			let proof = self.0.chain.proof_of_existence(hash).await?;
-			let registered = proof
-				.as_ref()
-				.is_some_and(|p| !p.deleted && p.clusters.contains(&self.0.cluster_id));
+			// An object is kept when a finalized registration names this cluster for it;
+			// a part, when its object is registered (on whichever clusters).
+			let registered = match part_of {
+				Some(parent) => {
+					let proof = self.0.chain.proof_of_existence(parent).await?;
+					proof.as_ref().is_some_and(|p| !p.deleted)
+				},
+				None => {
+					let proof = self.0.chain.proof_of_existence(hash).await?;
+					proof
+						.as_ref()
+						.is_some_and(|p| !p.deleted && p.clusters.contains(&self.0.cluster_id))
+				},
+			};
 			if !registered {
 				tracing::info!(
-					"deleting {}: no finalized registration names cluster {} for it {} s \
-					 after it was stored",
+					"deleting {}: no finalized registration names {} {} s after it was stored",
 					content::hex_hash(&hash),
-					self.0.cluster_id,
+					match part_of {
+						Some(parent) =>
+							format!("the object it is a part of ({})", content::hex_hash(&parent)),
+						None => format!("cluster {} for it", self.0.cluster_id),
+					},
 					grace.as_secs()
 				);
 				self.delete(&hash).await;
@@ -345,10 +395,22 @@ impl StorageNode {
 		}
 	}
 
-	/// Deletes stored objects whose media is deleted on chain (missed while down).
+	/// Deletes stored objects whose media is deleted on chain (missed while down), and
+	/// the parts of deleted objects.
 	async fn sweep_deleted(&self, stored: Vec<(Hash, u64)>) {
-		for (hash, _) in stored {
+		let mut parents = Vec::new();
+		if let Ok(mut lists) = tokio::fs::read_dir(&self.0.config.parts).await {
+			while let Ok(Some(list)) = lists.next_entry().await {
+				parents.extend(list.file_name().to_str().and_then(content::parse_hash));
+			}
+		}
+		for (hash, is_parent) in stored
+			.into_iter()
+			.map(|(h, _)| (h, false))
+			.chain(parents.into_iter().map(|h| (h, true)))
+		{
 			match self.0.chain.proof_of_existence(hash).await {
+				Ok(Some(proof)) if proof.deleted && is_parent => self.delete_parts(&hash).await,
 				Ok(Some(proof)) if proof.deleted => self.delete(&hash).await,
 				Ok(_) => {},
 				Err(e) => {
@@ -390,11 +452,17 @@ impl StorageNode {
 	/// Follows finalized blocks and deletes the objects of media deleted in them.
 	/// After a lost connection it sweeps again, so no deletion is missed.
 	async fn follow_deletions(self) {
+		let mut backoff = paratii_client::Backoff::new(Duration::from_secs(30));
 		loop {
-			if let Err(e) = self.follow_deletions_once().await {
-				tracing::warn!("following finalized blocks: {e:#}; retrying");
+			let started = std::time::Instant::now();
+			let e = match self.follow_deletions_once().await {
+				Ok(()) => anyhow::anyhow!("the finalized block stream ended"),
+				Err(e) => e,
+			};
+			if started.elapsed() > Duration::from_secs(60) {
+				backoff.reset();
 			}
-			tokio::time::sleep(Duration::from_secs(2)).await;
+			backoff.wait("following finalized blocks", &e).await;
 			if let Ok(stored) = self.0.backend.list().await {
 				self.sweep_deleted(stored).await;
 			}
@@ -414,6 +482,7 @@ impl StorageNode {
 					.await?;
 				for object in media.map(|m| m.objects).unwrap_or_default() {
 					self.delete(&object.content_hash.0).await;
+					self.delete_parts(&object.content_hash.0).await;
 				}
 			}
 		}
@@ -437,9 +506,10 @@ async fn get_object(
 	State(node): State<StorageNode>,
 	Path(hash): Path<String>,
 	method: Method,
+	uri: Uri,
 	headers: HeaderMap,
 ) -> Response {
-	if let Some(refusal) = node.refuse_unless_gateway(&method, &hash, None, &headers) {
+	if let Some(refusal) = node.refuse_unless_gateway(&method, &uri, None, &headers) {
 		return refusal;
 	}
 	let hash = match parse_hash_param(&hash) {
@@ -466,6 +536,12 @@ async fn get_object(
 	.await
 }
 
+#[derive(serde::Deserialize)]
+struct PutQuery {
+	#[serde(rename = "part-of")]
+	part_of: Option<String>,
+}
+
 /// Removes a staging file when dropped, unless it was committed.
 struct Staged(Option<PathBuf>);
 impl Drop for Staged {
@@ -476,9 +552,13 @@ impl Drop for Staged {
 	}
 }
 
+/// `PUT /objects/{hash}[?part-of={hash}]`: `part-of` names the registered object (a
+/// video's original) this one is a part of (one of its segments).
 async fn put_object(
 	State(node): State<StorageNode>,
 	Path(hash): Path<String>,
+	Query(query): Query<PutQuery>,
+	uri: Uri,
 	headers: HeaderMap,
 	body: Body,
 ) -> Response {
@@ -504,12 +584,18 @@ async fn put_object(
 		Ok(owner) => owner,
 		Err(e) => return reject(StatusCode::BAD_REQUEST, format!("{OWNER_HEADER}: {e}")),
 	};
-	if let Some(refusal) =
-		node.refuse_unless_gateway(&Method::PUT, &raw_hash, Some(&owner.0), &headers)
+	if let Some(refusal) = node.refuse_unless_gateway(&Method::PUT, &uri, Some(&owner.0), &headers)
 	{
 		node.0.metrics.puts.with_label_values(&["rejected"]).inc();
 		return refusal;
 	}
+	let part_of = match query.part_of.as_deref().map(parse_hash_param).transpose() {
+		Ok(part_of) => part_of,
+		Err(r) => {
+			node.0.metrics.puts.with_label_values(&["rejected"]).inc();
+			return r;
+		},
+	};
 	let claimed_len = headers
 		.get(header::CONTENT_LENGTH)
 		.and_then(|v| v.to_str().ok())
@@ -539,7 +625,7 @@ async fn put_object(
 				}
 			}
 			node.0.metrics.puts.with_label_values(&["existing"]).inc();
-			node.mark_pending(&hash).await;
+			node.mark_pending(&hash, part_of.as_ref()).await;
 			return stored_answer(&node, &hash, size, &owner, false);
 		},
 		Ok(None) => {},
@@ -605,7 +691,7 @@ async fn put_object(
 	node.0.objects.fetch_add(1, Ordering::Relaxed);
 	node.update_gauges();
 	node.0.metrics.puts.with_label_values(&["written"]).inc();
-	node.mark_pending(&hash).await;
+	node.mark_pending(&hash, part_of.as_ref()).await;
 	tracing::info!("stored {} ({size} bytes) for {owner}", content::hex_hash(&hash));
 	stored_answer(&node, &hash, size, &owner, true)
 }

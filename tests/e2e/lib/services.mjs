@@ -2,7 +2,7 @@
 // server) as real processes for the end-to-end tests, and makes test pictures.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -74,7 +74,7 @@ export function serviceBinary(name) {
 }
 
 /**
- * Runs a service binary with `args`, logging to a file, until `ready()` answers. Returns
+ * Runs a service binary with `args`, logging to a file, until `ready(logPath)` answers. Returns
  * `{ child, logPath, stop(), kill() }`.
  */
 export async function startProcess(name, bin, args, ready, env = {}) {
@@ -86,7 +86,7 @@ export async function startProcess(name, bin, args, ready, env = {}) {
   child.stderr.pipe(log);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   await killUnlessReady(child, Promise.race([
-    waitFor(`${name} to be ready (log: ${logPath})`, ready, { timeoutMs: 120_000 }),
+    waitFor(`${name} to be ready (log: ${logPath})`, () => ready(logPath), { timeoutMs: 120_000 }),
     exited.then(({ code, signal }) => {
       throw new Error(`${name} exited early (code ${code}, signal ${signal}); log: ${logPath}`);
     }),
@@ -166,7 +166,17 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   const download = `http://127.0.0.1:${downloadPort}`;
   const proc = await startProcess('gateway', serviceBinary('paratii-gateway'), args,
     async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok);
-  return { ...proc, upload, download, genesis: await genesisOf(node) };
+  return { ...proc, upload, download, dataDir, genesis: await genesisOf(node) };
+}
+
+/**
+ * Starts a transcoder (`paratii-gateway --role transcode`) taking the video jobs of
+ * `gateway` (it shares the gateway's data directory); ready once it waits for jobs.
+ */
+export async function startTranscoder(node, gateway) {
+  const args = ['--role', 'transcode', '--chain', node.ws, '--data-dir', gateway.dataDir, '--gateway-suri', GATEWAY_SURI];
+  return startProcess('transcoder', serviceBinary('paratii-gateway'), args,
+    async (logPath) => existsSync(logPath) && readFileSync(logPath, 'utf8').includes('waiting for video jobs'));
 }
 
 /**

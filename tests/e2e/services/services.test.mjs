@@ -153,6 +153,23 @@ test('downloads by id and by CID are byte-equal to the upload, with Range and th
   assert.equal(held.status, 304);
   assert.equal(held.headers.get('etag'), `"${body.cid}"`);
   assert.equal(await gets(), before, 'no cluster was asked');
+  // HEAD is answered from the record too: its size and CID, the type from the first
+  // bytes of a holder, and the object is not fetched (a GET fetches it: the cache is off).
+  const misses = await metric(gateway.download, 'paratii_gateway_cache_misses_total');
+  const reads = async (source) => metric(gateway.download, 'paratii_gateway_record_reads_total', { source });
+  const [fromChain, fromCache] = [await reads('chain'), await reads('cache')];
+  for (let i = 0; i < 5; i++) {
+    const head = await fetch(`${gateway.download}/media/${id}`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    assert.equal(head.headers.get('content-type'), 'image/png');
+    assert.equal(head.headers.get('etag'), `"${body.cid}"`);
+  }
+  assert.equal(await metric(gateway.download, 'paratii_gateway_cache_misses_total'), misses, 'HEAD fetched no object');
+  // The record is read once per finalized block: five requests in well under a second
+  // span at most two finalized blocks.
+  assert.ok(await reads('chain') - fromChain <= 2, 'the record was read from the chain at most twice');
+  assert.ok(await reads('cache') - fromCache >= 3);
   assert.equal((await fetch(`${gateway.download}/ipfs/not-a-cid`)).status, 400);
 });
 
