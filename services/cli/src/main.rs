@@ -304,17 +304,26 @@ async fn upload(
 		.find_first::<api::media::events::MediaRegistered>()
 		.ok_or_else(|| Failure(4, "no MediaRegistered event".into()))??;
 	let proof = fetch_proof(cli, registered.media_id).await?;
+	let video = answer
+		.objects
+		.iter()
+		.any(|o| matches!(o.kind, paratii_client::chain::Kind::Transcoded { .. }));
+	let stream_url = video
+		.then(|| format!("{}/media/{}/hls/master.m3u8", cli.download_url, registered.media_id));
 	if cli.json {
 		println!(
 			"{}",
 			serde_json::json!({ "media_id": registered.media_id, "cid": answer.cid,
 				"view_url": format!("{}/media/{}", cli.download_url, registered.media_id),
-				"proof": proof })
+				"stream_url": stream_url, "proof": proof })
 		);
 	} else {
 		println!("media id   {}", registered.media_id);
 		println!("cid        {}", answer.cid);
 		println!("view       {}/media/{}", cli.download_url, registered.media_id);
+		if let Some(url) = &stream_url {
+			println!("stream     {url}");
+		}
 		println!("ipfs path  {}/ipfs/{}", cli.download_url, answer.cid);
 		print_proof(&proof);
 	}

@@ -283,7 +283,7 @@ async fn work(
 	reporter.update(true, |s| s.state = JobState::Transcoding);
 	let duration = probe.duration;
 	let encoding = Instant::now();
-	let resumed = transcode::transcode(&source, &out, probe, &rungs, |p| {
+	let started_at = transcode::transcode(&source, &out, probe, &rungs, |p| {
 		reporter.update(false, |s| {
 			s.percent = (p.position / duration * 100.0).clamp(0.0, 100.0);
 			s.fps = Some(p.fps);
@@ -292,15 +292,16 @@ async fn work(
 		})
 	})
 	.await?;
-	if resumed > 0 {
-		reporter.update(true, |s| s.resumed_at_segment = Some(resumed));
+	if started_at.segment > 0 {
+		reporter.update(true, |s| s.resumed_at_segment = Some(started_at.segment));
 	}
+	let encoded = (duration - started_at.secs).max(0.0);
 	tracing::info!(
-		"job {}: transcoded {} rungs in {:.1} s ({:.2}× realtime)",
+		"job {}: transcoded {encoded:.1} s of video into {} rungs in {:.1} s ({:.2}× realtime)",
 		job.id,
 		rungs.len(),
 		encoding.elapsed().as_secs_f64(),
-		duration / encoding.elapsed().as_secs_f64().max(0.001)
+		encoded / encoding.elapsed().as_secs_f64().max(0.001)
 	);
 	gw.metrics.transcoded_seconds.inc_by(duration.max(0.0) as u64);
 	let assembled = transcode::assemble(&out, &rungs).await?;

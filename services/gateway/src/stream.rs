@@ -19,7 +19,8 @@
 //! [`VIEW_SECS`] seconds of a rendition (or all of a shorter video).
 
 use crate::{
-	download::{keep_private, live_item, paid_access, requester, verified_file},
+	download::{keep_private, live_item, paid_access, requester, verified_file, Requester},
+	records::Item,
 	Gateway,
 };
 use axum::{
@@ -33,7 +34,7 @@ use paratii_client::{
 	content,
 	hls::{self, Manifest, Piece},
 	http::{error, CACHE_PRIVATE, CACHE_PUBLIC},
-	MediaId, ObjectInfo,
+	AtBlock, MediaId, ObjectInfo,
 };
 use std::{collections::HashMap, sync::Arc};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -100,6 +101,23 @@ fn not_a_video(id: MediaId) -> Response {
 	error(StatusCode::NOT_FOUND, format!("media {id} is not a video with an HLS ladder"))
 }
 
+/// Who asks, the finalized state, and media item `id` (not deleted), or the answer.
+async fn video(
+	gw: &Gateway,
+	id: MediaId,
+	params: &HashMap<String, String>,
+	headers: &HeaderMap,
+) -> Result<(Requester, AtBlock, Arc<Item>), Response> {
+	let who = requester(params, headers)?;
+	let at = gw
+		.records
+		.at()
+		.await
+		.map_err(|e| error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")))?;
+	let item = live_item(gw, &at, id).await?;
+	Ok((who, at, item))
+}
+
 /// `GET /media/{id}/hls/master.m3u8`.
 pub async fn master(
 	State(gw): State<Gateway>,
@@ -107,16 +125,8 @@ pub async fn master(
 	Query(params): Params,
 	headers: HeaderMap,
 ) -> Response {
-	let who = match requester(&params, &headers) {
-		Ok(who) => who,
-		Err(r) => return r,
-	};
-	let at = match gw.records.at().await {
-		Ok(at) => at,
-		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
-	};
-	let item = match live_item(&gw, &at, id).await {
-		Ok(item) => item,
+	let (who, _, item) = match video(&gw, id, &params, &headers).await {
+		Ok(found) => found,
 		Err(r) => return r,
 	};
 	let ladder = renditions(&item.media);
@@ -169,16 +179,8 @@ pub async fn piece(
 			"under /media/{id}/hls/{label}/ are index.m3u8, init-{n}.mp4 and {n}.m4s",
 		);
 	};
-	let who = match requester(&params, &headers) {
-		Ok(who) => who,
-		Err(r) => return r,
-	};
-	let at = match gw.records.at().await {
-		Ok(at) => at,
-		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
-	};
-	let item = match live_item(&gw, &at, id).await {
-		Ok(item) => item,
+	let (who, at, item) = match video(&gw, id, &params, &headers).await {
+		Ok(found) => found,
 		Err(r) => return r,
 	};
 	let media = &item.media;

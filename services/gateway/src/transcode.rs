@@ -464,17 +464,17 @@ pub fn finished(out: &Path) -> bool {
 }
 
 /// Transcodes `source` into `out` for `rungs`, resuming what an earlier run left;
-/// `progress` is called as ffmpeg reports. Returns the segment the run started at (0
-/// unless it resumed).
+/// `progress` is called as ffmpeg reports. Returns where the run started (the video's
+/// start unless it resumed).
 pub async fn transcode(
 	source: &Path,
 	out: &Path,
 	probe: &Probe,
 	rungs: &[Rung],
 	mut progress: impl FnMut(Progress),
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Start> {
 	if finished(out) {
-		return Ok(0);
+		return Ok(Start { segment: 0, secs: probe.duration });
 	}
 	std::fs::create_dir_all(out)?;
 	for rung in rungs {
@@ -563,7 +563,7 @@ pub async fn transcode(
 	close_last_run(out, rungs, &mut runs)?;
 	write_runs(out, &runs)?;
 	std::fs::write(out.join("done"), b"")?;
-	Ok(start.segment)
+	Ok(start)
 }
 
 /// A rung's finished output: its initialization sections (one per run that made
@@ -580,22 +580,27 @@ pub struct Assembled {
 /// What a decoder is configured with by an initialization section: per stream, its
 /// codec, size or sampling, and the SHA-256 of its extradata (avcC, esds).
 async fn codec_configuration(init: &Path) -> anyhow::Result<String> {
-	let output = tokio::process::Command::new("ffprobe")
+	let mut ffprobe = tokio::process::Command::new("ffprobe");
+	ffprobe
 		.args(["-v", "error", "-show_data_hash", "SHA256", "-show_entries"])
 		.arg("stream=index,codec_name,width,height,sample_rate,channels,extradata_hash")
 		.args(["-of", "compact"])
-		.arg(init)
-		.stdin(Stdio::null())
-		.kill_on_drop(true)
-		.output()
-		.await?;
+		.arg(init);
+	Ok(String::from_utf8_lossy(&stdout_of(ffprobe).await?).into_owned())
+}
+
+/// Runs `command` (no stdin; killed if dropped) to its end: its standard output, or an
+/// error with its last error line.
+async fn stdout_of(mut command: tokio::process::Command) -> anyhow::Result<Vec<u8>> {
+	let output = command.stdin(Stdio::null()).kill_on_drop(true).output().await?;
 	anyhow::ensure!(
 		output.status.success(),
-		"ffprobe {}: {}",
-		init.display(),
-		String::from_utf8_lossy(&output.stderr).trim()
+		"{:?} failed ({}): {}",
+		command.as_std().get_program(),
+		output.status,
+		String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("").trim()
 	);
-	Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+	Ok(output.stdout)
 }
 
 /// The finished output in `out`, rung by rung.
@@ -644,21 +649,15 @@ pub async fn assemble(out: &Path, rungs: &[Rung]) -> anyhow::Result<Vec<Assemble
 /// A JPEG frame of `source` one second in (mid-video if shorter), at its own size.
 pub async fn poster(source: &Path, probe: &Probe, dest: &Path) -> anyhow::Result<()> {
 	let at = if probe.duration > 2.0 { 1.0 } else { probe.duration / 2.0 };
-	let output = tokio::process::Command::new("ffmpeg")
+	let mut ffmpeg = tokio::process::Command::new("ffmpeg");
+	ffmpeg
 		.args(["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-ss", &format!("{at:.3}")])
 		.arg("-i")
 		.arg(source)
 		.args(["-frames:v", "1", "-q:v", "2", "-update", "1"])
-		.arg(dest)
-		.stdin(Stdio::null())
-		.kill_on_drop(true)
-		.output()
-		.await?;
-	anyhow::ensure!(
-		output.status.success() && dest.exists(),
-		"ffmpeg made no poster frame: {}",
-		String::from_utf8_lossy(&output.stderr).trim()
-	);
+		.arg(dest);
+	stdout_of(ffmpeg).await?;
+	anyhow::ensure!(dest.exists(), "ffmpeg made no poster frame of {}", source.display());
 	Ok(())
 }
 

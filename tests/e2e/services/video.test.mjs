@@ -130,6 +130,7 @@ test('a clip uploaded with the CLI is transcoded (its transcoder killed and resu
 
   const result = JSON.parse(stdout);
   const id = result.media_id;
+  assert.equal(result.stream_url, `${gateway.download}/media/${id}/hls/master.m3u8`);
   assert.equal(result.proof.finalized, true);
   const kinds = result.proof.objects.map((o) => o.kind);
   assert.deepEqual(kinds[0], 'original');
