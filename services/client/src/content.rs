@@ -1,6 +1,9 @@
 //! Content addressing: an object is identified by the SHA-256 of its bytes, shown to
-//! people as an IPFS CIDv1 with the raw codec (`bafkrei…`), so IPFS tools compute the
-//! same id for the same file.
+//! people as an IPFS CIDv1 with the raw codec (`bafkrei…`). That is the id
+//! `ipfs add --cid-version 1 --raw-leaves` gives a file that fits one of its chunks
+//! (256 KiB); a larger file gets a UnixFS DAG root there, which Paratii does not
+//! compute: its `bafkrei…` names the whole file as one raw block, which IPFS nodes
+//! do not hold under that id.
 
 use cid::Cid;
 use multihash::Multihash;

@@ -171,8 +171,39 @@ pub async fn ipfs(
 		},
 		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
 	};
-	serve_at(&gw, &at, proof.media_id, Some(proof.object_index as usize), &method, &headers, who)
-		.await
+	let mut response = serve_at(
+		&gw,
+		&at,
+		proof.media_id,
+		Some(proof.object_index as usize),
+		&method,
+		&headers,
+		who,
+	)
+	.await;
+	// The trustless-gateway form: the block itself, which for a raw CID is the bytes.
+	if wants_raw_block(&params, &headers) && response.status().is_success() {
+		use axum::http::{header, HeaderValue};
+		let h = response.headers_mut();
+		h.insert(header::CONTENT_TYPE, HeaderValue::from_static(RAW_BLOCK));
+		h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+		h.append(header::VARY, HeaderValue::from_static("accept"));
+	}
+	response
+}
+
+/// The media type of a raw IPLD block (IPFS trustless gateways).
+const RAW_BLOCK: &str = "application/vnd.ipld.raw";
+
+/// Whether a request asks for the raw block (`Accept: application/vnd.ipld.raw` or
+/// `?format=raw`).
+fn wants_raw_block(params: &HashMap<String, String>, headers: &HeaderMap) -> bool {
+	params.get("format").is_some_and(|f| f == "raw")
+		|| headers
+			.get_all(axum::http::header::ACCEPT)
+			.iter()
+			.filter_map(|v| v.to_str().ok())
+			.any(|v| v.split(',').any(|t| t.trim().starts_with(RAW_BLOCK)))
 }
 
 /// Serves object `index` of media `id`, or its original when `index` is `None`.

@@ -126,6 +126,17 @@ impl Jobs {
 		Ok(job.id)
 	}
 
+	/// How many jobs are not finished (queued or being worked on).
+	pub fn unfinished(&self) -> usize {
+		std::fs::read_dir(&self.dir)
+			.into_iter()
+			.flatten()
+			.flatten()
+			.filter_map(|e| read_json::<JobStatus>(&e.path().join("status.json")))
+			.filter(|s| !matches!(s.state, JobState::Done | JobState::Failed))
+			.count()
+	}
+
 	/// A job's status, if `id` names one.
 	pub fn status(&self, id: &str) -> Option<JobStatus> {
 		valid_id(id).then(|| read_json(&self.dir.join(id).join("status.json")))?
@@ -519,6 +530,7 @@ mod tests {
 		let id = jobs.create(job, &source).unwrap();
 		assert!(!source.exists(), "the source moved into the job");
 		assert_eq!(jobs.status(&id).unwrap().state, JobState::Queued);
+		assert_eq!(jobs.unfinished(), 1, "a queued job counts against the queue's bound");
 		let held = jobs.claim().expect("a queued job");
 		assert_eq!(held.job.id, id);
 		assert!(jobs.claim().is_none(), "a held job is not handed out twice");

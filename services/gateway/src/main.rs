@@ -97,6 +97,14 @@ struct Args {
 	/// takes one job at a time, and ffmpeg uses every core for it.
 	#[arg(long, default_value_t = 1)]
 	transcoders: usize,
+	/// Videos waiting for or in transcoding at most; more uploads of videos are refused
+	/// (503) until some are done (each holds its source on disk).
+	#[arg(long, default_value_t = 32)]
+	max_queued_videos: usize,
+	/// Seconds of a priced video anyone may watch (its segments starting before this
+	/// are free).
+	#[arg(long, default_value_t = 30.0)]
+	preview_secs: f64,
 	/// Longest video accepted, in seconds (three hours).
 	#[arg(long, default_value_t = 3.0 * 3600.0)]
 	max_video_secs: f64,
@@ -145,6 +153,8 @@ struct Args {
 pub struct Config {
 	pub max_upload_bytes: u64,
 	pub max_video_secs: f64,
+	pub preview_secs: f64,
+	pub max_queued_videos: usize,
 	pub allowed_types: Vec<String>,
 	pub max_title_len: usize,
 }
@@ -325,6 +335,8 @@ async fn main() -> anyhow::Result<()> {
 		config: Config {
 			max_upload_bytes: args.max_upload_bytes,
 			max_video_secs: args.max_video_secs,
+			preview_secs: args.preview_secs,
+			max_queued_videos: args.max_queued_videos,
 			allowed_types: args.allowed_types,
 			max_title_len,
 		},

@@ -5,7 +5,9 @@
 //! fresh (a purchase or a deletion shows at the block that finalizes it), and the state
 //! comes from the followed finalized head ([`paratii_client::Finalized`]): a download
 //! whose record was read before at the same block asks the node nothing; before, each
-//! download made three to five requests for the head and two to three queries.
+//! download made three to five requests for the head and two to three queries. A
+//! negative answer (no such item, not bought) is checked again at the node's own
+//! finalized block when that is newer than the followed one.
 
 use crate::metrics::Metrics;
 use moka::sync::Cache;
@@ -66,8 +68,28 @@ impl Records {
 		cached
 	}
 
-	/// Media item `id` and its price, at `at` (`None`: no such item).
+	/// The node's finalized state, if it is newer than `at`. The followed head can be a
+	/// moment behind the node: a client that has just seen its registration or purchase
+	/// finalized and asks at once must not be told "no" because of that moment, so a
+	/// negative answer is checked again there (a positive one never needs to be).
+	async fn newer_than(&self, at: &AtBlock) -> anyhow::Result<Option<AtBlock>> {
+		let latest = self.chain.at_finalized().await?;
+		Ok((latest.block_number() > at.block_number()).then_some(latest))
+	}
+
+	/// Media item `id` and its price, at `at` or, if it has no such item, at the node's
+	/// newer finalized block (`None`: no such item).
 	pub async fn item(&self, at: &AtBlock, id: MediaId) -> anyhow::Result<Option<Arc<Item>>> {
+		match self.item_at(at, id).await? {
+			Some(item) => Ok(Some(item)),
+			None => match self.newer_than(at).await? {
+				Some(latest) => self.item_at(&latest, id).await,
+				None => Ok(None),
+			},
+		}
+	}
+
+	async fn item_at(&self, at: &AtBlock, id: MediaId) -> anyhow::Result<Option<Arc<Item>>> {
 		let key = (at.block_hash().0, id);
 		if let Some(item) = self.counted(self.items.get(&key)) {
 			return Ok(item);
@@ -83,8 +105,23 @@ impl Records {
 		Ok(item)
 	}
 
-	/// Whether `who` bought media item `id`, at `at`.
+	/// Whether `who` bought media item `id`, at `at` or the node's newer finalized block.
 	pub async fn purchased(
+		&self,
+		at: &AtBlock,
+		id: MediaId,
+		who: &AccountId,
+	) -> anyhow::Result<bool> {
+		if self.purchased_at(at, id, who).await? {
+			return Ok(true);
+		}
+		match self.newer_than(at).await? {
+			Some(latest) => self.purchased_at(&latest, id, who).await,
+			None => Ok(false),
+		}
+	}
+
+	async fn purchased_at(
 		&self,
 		at: &AtBlock,
 		id: MediaId,
@@ -99,8 +136,23 @@ impl Records {
 		Ok(bought)
 	}
 
-	/// The media item and object whose content hash is `hash`, at `at`.
+	/// The media item and object whose content hash is `hash`, at `at` or the node's
+	/// newer finalized block.
 	pub async fn holder(
+		&self,
+		at: &AtBlock,
+		hash: [u8; 32],
+	) -> anyhow::Result<Option<Arc<ProofInfo>>> {
+		match self.holder_at(at, hash).await? {
+			Some(holder) => Ok(Some(holder)),
+			None => match self.newer_than(at).await? {
+				Some(latest) => self.holder_at(&latest, hash).await,
+				None => Ok(None),
+			},
+		}
+	}
+
+	async fn holder_at(
 		&self,
 		at: &AtBlock,
 		hash: [u8; 32],

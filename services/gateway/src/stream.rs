@@ -12,8 +12,8 @@
 //! down or sends other bytes) and verified against its hash before a byte is served,
 //! then kept in the cache: Range, `ETag` (its CID) and CORS as for every object.
 //!
-//! A priced video's playlists, initialization sections and first
-//! [`PREVIEW_SECS`] seconds are free (a preview); later segments follow the paid-access
+//! A priced video's playlists, initialization sections and first `--preview-secs`
+//! (30) seconds are free (a preview); later segments follow the paid-access
 //! rules of the original (a session or link of its owner or a buyer). A view is counted
 //! for a session's viewer once the segments sent to them add up to the first
 //! [`VIEW_SECS`] seconds of a rendition (or all of a shorter video).
@@ -39,8 +39,6 @@ use paratii_client::{
 use std::{collections::HashMap, sync::Arc};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-/// Seconds of a priced video anyone may watch.
-pub const PREVIEW_SECS: f64 = 30.0;
 /// Seconds of a video a viewer must be sent for a view.
 pub const VIEW_SECS: f64 = 30.0;
 /// HLS playlists' media type.
@@ -215,7 +213,7 @@ pub async fn piece(
 	// Past the preview, a priced video is for its owner and buyers.
 	let mut private = false;
 	if let Piece::Segment(n) = piece {
-		if manifest.start_of(n) >= PREVIEW_SECS {
+		if manifest.start_of(n) >= gw.config.preview_secs {
 			match paid_access(&gw, &at, media, item.price, viewer.as_ref()).await {
 				Ok(priced) => private = priced,
 				Err(r) => return r,

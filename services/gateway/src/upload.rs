@@ -309,6 +309,14 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<Answer, Refusa
 
 	// A video is transcoded by a job, once ffprobe has read it.
 	if let (Some(jobs), true) = (&gw.jobs, content_type.starts_with("video/")) {
+		// Each waiting job holds its source on disk: the queue is bounded.
+		let waiting = jobs.unfinished();
+		if waiting >= gw.config.max_queued_videos {
+			return Err(Refusal(
+				StatusCode::SERVICE_UNAVAILABLE,
+				format!("{waiting} videos are waiting to be transcoded; try again later"),
+			));
+		}
 		let probe = transcode::probe(&path, gw.config.max_video_secs)
 			.await
 			.map_err(internal)?

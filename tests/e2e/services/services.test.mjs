@@ -132,6 +132,12 @@ test('downloads by id and by CID are byte-equal to the upload, with Range and th
   assert.deepEqual(Buffer.from(await byId.arrayBuffer()), bytes);
   const byCid = await fetch(`${gateway.download}/ipfs/${body.cid}`);
   assert.deepEqual(Buffer.from(await byCid.arrayBuffer()), bytes);
+  // The trustless-gateway form: the raw block (for a raw CID, the bytes themselves).
+  for (const [query, headers] of [['', { accept: 'application/vnd.ipld.raw' }], ['?format=raw', {}]]) {
+    const block = await fetch(`${gateway.download}/ipfs/${body.cid}${query}`, { headers });
+    assert.equal(block.headers.get('content-type'), 'application/vnd.ipld.raw');
+    assert.deepEqual(Buffer.from(await block.arrayBuffer()), bytes);
+  }
   const range = await fetch(`${gateway.download}/media/${id}`, { headers: { range: 'bytes=100-1099' } });
   assert.equal(range.status, 206);
   assert.equal(range.headers.get('content-range'), `bytes 100-1099/${bytes.length}`);

@@ -15,12 +15,15 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, PTI, submitFinal } from '../lib/chain.mjs';
+import { sessionToken } from '../lib/pti.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
 import {
   clusterFetch, metric, serviceBinary, startGateway, startStorage, startTranscoder,
 } from '../lib/services.mjs';
 
 const MAX_VIDEO_SECS = 30;
+// A short preview, so that the 20-second clip has segments past it.
+const PREVIEW_SECS = 8;
 const sha256 = (bytes) => '0x' + createHash('sha256').update(bytes).digest('hex');
 const work = mkdtempSync(join(tmpdir(), 'paratii-video-'));
 
@@ -74,7 +77,8 @@ before(async () => {
   // cache off, so every segment is fetched from the clusters and verified.
   gateway = await startGateway(node, {
     cacheBytes: 0, maxUploadBytes: 64 * 1024 * 1024,
-    extra: ['--transcoders', '0', '--max-video-secs', String(MAX_VIDEO_SECS)],
+    extra: ['--transcoders', '0', '--max-video-secs', String(MAX_VIDEO_SECS), '--preview-secs', String(PREVIEW_SECS),
+      '--view-recorder-suri', '//Gateway', '--view-batch-secs', '1'],
   });
   transcoder = await startTranscoder(node, gateway);
   const mnemonic = mnemonicGenerate();
@@ -231,6 +235,31 @@ test('a segment corrupted on one cluster is served from its replica', async () =
   const range = await fetch(`${gateway.download}/media/${id}/hls/720p/2.m4s`, { headers: { range: 'bytes=0-99' } });
   assert.equal(range.status, 206);
   assert.equal((await range.arrayBuffer()).byteLength, 100);
+});
+
+test('a priced video is free for its preview; later segments need a session of its owner or a buyer; watching counts a view', async () => {
+  const { id } = video;
+  const alice = devAccount('//Alice');
+  const genesis = gateway.genesis;
+  const inAnHour = () => Date.now() + 3600_000;
+  assert.equal((await submitFinal(api, api.tx.pti.setPrice(id, 5n * PTI), owner.pair)).error, undefined);
+  const segment = (n, session) => fetch(`${gateway.download}/media/${id}/hls/240p/${n}.m4s`,
+    session ? { headers: { 'x-paratii-session': session } } : {});
+  // Segments 0 and 1 start before 8 s: the preview. Segment 2 starts at 8 s.
+  await waitFor('the price to be final at the gateway', async () => (await segment(2)).status === 402, { timeoutMs: 30_000 });
+  for (const n of [0, 1]) assert.equal((await segment(n)).status, 200, `segment ${n} is in the preview`);
+  assert.equal((await fetch(`${gateway.download}/media/${id}/hls/master.m3u8`)).status, 200, 'playlists are free');
+  assert.equal((await segment(2, sessionToken(alice, genesis, inAnHour()))).status, 403, 'not a buyer');
+  const mine = await segment(2, sessionToken(owner.pair, genesis, inAnHour()));
+  assert.equal(mine.status, 200);
+  assert.match(mine.headers.get('cache-control'), /private/);
+  // The owner watches the whole rendition in a session: one view.
+  const session = sessionToken(owner.pair, genesis, inAnHour());
+  const queued = await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'queued' });
+  const count = video.manifests['240p'].segments.length;
+  for (let n = 0; n < count; n++) assert.equal((await segment(n, session)).status, 200);
+  assert.equal(await metric(gateway.download, 'paratii_gateway_views_total', { fate: 'queued' }), queued + 1);
+  assert.equal((await submitFinal(api, api.tx.pti.setPrice(id, null), owner.pair)).error, undefined);
 });
 
 test('a corrupt file and a too-long video are refused and nothing is stored', async () => {
