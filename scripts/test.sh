@@ -40,6 +40,7 @@
 #                         S3 server), paratii-gateway and the paratii CLI against a dev
 #                         node: upload, thumbnails, receipts, proofs, downloads with
 #                         Range, a dead and a lying cluster, deletion, refusals;
+#                         videos: transcoding (killed and resumed), HLS, previews;
 #                         paratii-indexer: search by prefix/typo/accents, ranking,
 #                         filters, 400s, deletion after finality, kill and resume,
 #                         catching up with 500 media, views through the gateway;
