@@ -346,6 +346,13 @@ pub enum JobState {
 	Failed,
 }
 
+impl JobState {
+	/// Done or failed: no worker will take it again.
+	pub fn is_finished(self) -> bool {
+		matches!(self, JobState::Done | JobState::Failed)
+	}
+}
+
 /// The gateway's answer to `POST /uploads` of a video (202 Accepted): it is transcoded
 /// by a job; follow it at `status_url`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -332,11 +332,7 @@ pub async fn live_item(
 /// for the header: no byte of a HEAD answer is served).
 async fn head(gw: &Gateway, object: &ObjectInfo, cid: &str, headers: &HeaderMap) -> Response {
 	let content_type = match gw.cache.open(&object.content_hash).await {
-		Some(mut file) => {
-			let mut first = [0u8; content::SNIFF_BYTES];
-			let n = file.read(&mut first).await.unwrap_or(0);
-			content::sniff(&first[..n])
-		},
+		Some(mut file) => sniff_file(&mut file).await,
 		None if matches!(object.kind, Kind::Thumbnail { .. }) => Some("image/jpeg"),
 		None => gw
 			.clusters
@@ -372,9 +368,7 @@ async fn get(
 		Ok(file) => file,
 		Err(response) => return response,
 	};
-	let mut first = [0u8; content::SNIFF_BYTES];
-	let n = file.read(&mut first).await.unwrap_or(0);
-	let content_type = content::sniff(&first[..n]).unwrap_or("application/octet-stream");
+	let content_type = sniff_file(&mut file).await.unwrap_or("application/octet-stream");
 	gw.metrics.downloads.with_label_values(&["ok"]).inc();
 	// A view: something to watch (not a thumbnail) sent to a session's viewer, counted
 	// once as many bytes as the object has have been sent to them.
@@ -387,27 +381,41 @@ async fn get(
 		_ => None,
 	};
 	let size = object.size;
-	paratii_client::http::serve_object(
-		method,
-		headers,
-		size,
-		cid,
-		content_type,
-		|range| async move {
-			file.seek(std::io::SeekFrom::Start(range.start)).await?;
-			let reader = file.take(range.end - range.start);
-			let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
-			Ok(match view {
-				Some((recorder, view)) => {
-					Body::from_stream(crate::views::Delivered::new(stream, move |bytes| {
-						recorder.delivered(&view, bytes, size)
-					}))
-				},
-				None => Body::from_stream(stream),
-			})
-		},
-	)
+	paratii_client::http::serve_object(method, headers, size, cid, content_type, |range| {
+		file_body(file, range, view.map(|(recorder, view)| (recorder, view, size)))
+	})
 	.await
+}
+
+/// A view of an item a body counts toward: the recorder, the item and viewer, and the
+/// bytes the viewer must have been sent for it.
+pub type Watching = (crate::views::ViewRecorder, crate::views::View, u64);
+
+/// The bytes `range` of a verified `file` as a response body, reporting what it sends
+/// toward `watching`'s view.
+pub async fn file_body(
+	mut file: tokio::fs::File,
+	range: std::ops::Range<u64>,
+	watching: Option<Watching>,
+) -> anyhow::Result<Body> {
+	file.seek(std::io::SeekFrom::Start(range.start)).await?;
+	let reader = file.take(range.end - range.start);
+	let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
+	Ok(match watching {
+		Some((recorder, view, needed)) => {
+			Body::from_stream(crate::views::Delivered::new(stream, move |bytes| {
+				recorder.delivered(&view, bytes, needed)
+			}))
+		},
+		None => Body::from_stream(stream),
+	})
+}
+
+/// The media type of a file, sniffed from its first bytes (it is left past them).
+pub async fn sniff_file(file: &mut tokio::fs::File) -> Option<&'static str> {
+	let mut first = [0u8; content::SNIFF_BYTES];
+	let n = file.read(&mut first).await.unwrap_or(0);
+	content::sniff(&first[..n])
 }
 
 /// Object `hash` (`size` bytes): from the cache, or fetched from `holders` (once however

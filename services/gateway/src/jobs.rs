@@ -84,14 +84,17 @@ fn valid_id(id: &str) -> bool {
 	id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
+/// Writes `value` as JSON to `path` atomically (a temporary file renamed over it): a
+/// reader, or a worker killed meanwhile, never sees half of it.
+pub fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
 	let tmp = path.with_extension("tmp");
 	std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)?;
 	std::fs::rename(&tmp, path)?;
 	Ok(())
 }
 
-fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
+/// `path`'s JSON, if it is there and parses.
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
 	std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok())
 }
 
@@ -126,15 +129,22 @@ impl Jobs {
 		Ok(job.id)
 	}
 
-	/// How many jobs are not finished (queued or being worked on).
-	pub fn unfinished(&self) -> usize {
+	/// Every job's directory and status.
+	fn statuses(&self) -> impl Iterator<Item = (PathBuf, JobStatus)> {
 		std::fs::read_dir(&self.dir)
 			.into_iter()
 			.flatten()
 			.flatten()
-			.filter_map(|e| read_json::<JobStatus>(&e.path().join("status.json")))
-			.filter(|s| !matches!(s.state, JobState::Done | JobState::Failed))
-			.count()
+			.filter(|e| valid_id(&e.file_name().to_string_lossy()))
+			.filter_map(|e| {
+				let dir = e.path();
+				read_json(&dir.join("status.json")).map(|status| (dir, status))
+			})
+	}
+
+	/// How many jobs are not finished (queued or being worked on).
+	pub fn unfinished(&self) -> usize {
+		self.statuses().filter(|(_, s)| !s.state.is_finished()).count()
 	}
 
 	/// A job's status, if `id` names one.
@@ -144,16 +154,12 @@ impl Jobs {
 
 	/// The oldest unfinished job no other worker holds, locked for this one.
 	fn claim(&self) -> Option<Claimed> {
-		let mut open: Vec<(u64, PathBuf, Job, JobStatus)> = std::fs::read_dir(&self.dir)
-			.ok()?
-			.flatten()
-			.filter(|e| valid_id(&e.file_name().to_string_lossy()))
-			.filter_map(|e| {
-				let dir = e.path();
-				let status: JobStatus = read_json(&dir.join("status.json"))?;
+		let mut open: Vec<(u64, PathBuf, Job, JobStatus)> = self
+			.statuses()
+			.filter(|(_, status)| !status.state.is_finished())
+			.filter_map(|(dir, status)| {
 				let job: Job = read_json(&dir.join("job.json"))?;
-				matches!(status.state, JobState::Queued | JobState::Transcoding | JobState::Storing)
-					.then_some((job.created_ms, dir, job, status))
+				Some((job.created_ms, dir, job, status))
 			})
 			.collect();
 		open.sort_by_key(|(created, ..)| *created);
@@ -176,13 +182,10 @@ impl Jobs {
 	/// Removes finished jobs whose status has been kept for [`RETENTION`].
 	fn sweep(&self) {
 		let now = paratii_client::unix_millis();
-		for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-			let Some(status) = read_json::<JobStatus>(&entry.path().join("status.json")) else {
-				continue;
-			};
-			let finished = matches!(status.state, JobState::Done | JobState::Failed);
-			if finished && now.saturating_sub(status.updated_ms) > RETENTION.as_millis() as u64 {
-				let _ = std::fs::remove_dir_all(entry.path());
+		for (dir, status) in self.statuses() {
+			let age = now.saturating_sub(status.updated_ms);
+			if status.state.is_finished() && age > RETENTION.as_millis() as u64 {
+				let _ = std::fs::remove_dir_all(dir);
 			}
 		}
 	}
@@ -398,7 +401,7 @@ async fn work(
 		ring_epoch,
 	)
 	.await
-	.map_err(|r| anyhow::anyhow!("{}", r.1))
+	.map_err(anyhow::Error::from)
 }
 
 /// Stores a job's pieces for its owner, counting them.
@@ -422,9 +425,7 @@ impl Store<'_> {
 		let size = bytes.len() as u64;
 		drop(bytes);
 		let receipts =
-			upload::store_object(self.gw, &path, hash, size, self.owner, part_of.as_ref())
-				.await
-				.map_err(|r| anyhow::anyhow!("{}", r.1))?;
+			upload::store_object(self.gw, &path, hash, size, self.owner, part_of.as_ref()).await?;
 		self.stored.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 		Ok((hash, size, receipts))
 	}

@@ -19,12 +19,13 @@
 //! [`VIEW_SECS`] seconds of a rendition (or all of a shorter video).
 
 use crate::{
-	download::{keep_private, live_item, paid_access, requester, verified_file, Requester},
+	download::{
+		file_body, keep_private, live_item, paid_access, requester, verified_file, Requester,
+	},
 	records::Item,
 	Gateway,
 };
 use axum::{
-	body::Body,
 	extract::{Path, Query, State},
 	http::{header, HeaderMap, Method, StatusCode},
 	response::{IntoResponse, Response},
@@ -37,7 +38,7 @@ use paratii_client::{
 	AtBlock, MediaId, ObjectInfo,
 };
 use std::{collections::HashMap, sync::Arc};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 /// Seconds of a video a viewer must be sent for a view.
 pub const VIEW_SECS: f64 = 30.0;
@@ -220,7 +221,7 @@ pub async fn piece(
 			}
 		}
 	}
-	let mut file = match verified_file(&gw, &part.clusters(), hash, part.size).await {
+	let file = match verified_file(&gw, &part.clusters(), hash, part.size).await {
 		Ok(file) => file,
 		Err(r) => return r,
 	};
@@ -238,19 +239,7 @@ pub async fn piece(
 		part.size,
 		&cid,
 		"video/mp4",
-		|range| async move {
-			file.seek(std::io::SeekFrom::Start(range.start)).await?;
-			let reader = file.take(range.end - range.start);
-			let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
-			Ok(match view {
-				Some((recorder, view, needed)) => {
-					Body::from_stream(crate::views::Delivered::new(stream, move |bytes| {
-						recorder.delivered(&view, bytes, needed)
-					}))
-				},
-				None => Body::from_stream(stream),
-			})
-		},
+		|range| file_body(file, range, view),
 	)
 	.await;
 	if private {

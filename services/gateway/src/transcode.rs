@@ -386,17 +386,11 @@ fn runs_path(out: &Path) -> PathBuf {
 }
 
 fn read_runs(out: &Path) -> Runs {
-	std::fs::read(runs_path(out))
-		.ok()
-		.and_then(|b| serde_json::from_slice(&b).ok())
-		.unwrap_or_default()
+	crate::jobs::read_json(&runs_path(out)).unwrap_or_default()
 }
 
 fn write_runs(out: &Path, runs: &Runs) -> anyhow::Result<()> {
-	let tmp = out.join("runs.json.tmp");
-	std::fs::write(&tmp, serde_json::to_vec_pretty(runs)?)?;
-	std::fs::rename(tmp, runs_path(out))?;
-	Ok(())
+	crate::jobs::write_json(&runs_path(out), runs)
 }
 
 /// The segments of the last run each rung completed (per its playlist).

@@ -34,7 +34,10 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 
-/// A refusal: its status and the reason said to the user.
+/// A refusal: its status and the reason said to the user (as an error elsewhere, the
+/// reason).
+#[derive(Debug, thiserror::Error)]
+#[error("{1}")]
 pub struct Refusal(pub StatusCode, pub String);
 
 impl<E: std::fmt::Display> From<(StatusCode, E)> for Refusal {
