@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: builds what is needed and starts a development chain
 # (one validator, Alice; dev accounts and the Hardhat dev keys funded) with the
-# Ethereum JSON-RPC next to it, and the media services: the dev preset's two storage
+# Ethereum JSON-RPC next to it, the web player (:8088), and the media services: the dev preset's two storage
 # clusters (//Cluster1 on :4001 run by //Eve, //Cluster2 on :4002 run by //Ferdie) and
 # the gateway (upload role :8080 with one video transcoder, download role :8081 with HLS
 # streaming; it counts views on chain as //Gateway, the dev view recorder) and the
@@ -25,6 +25,7 @@ ETH_RPC_PORT="${ETH_RPC_PORT:-8545}"
 UPLOAD_PORT="${UPLOAD_PORT:-8080}"
 DOWNLOAD_PORT="${DOWNLOAD_PORT:-8081}"
 INDEXER_PORT="${INDEXER_PORT:-8090}"
+PLAYER_PORT="${PLAYER_PORT:-8088}"
 HARDHAT_PORT="${HARDHAT_PORT:-8546}"
 RELAYER_METRICS_PORT="${RELAYER_METRICS_PORT:-9617}"
 # Anchor every 16 blocks (about 1.6 minutes) on the dev chain; mainnet relayers anchor
@@ -38,6 +39,7 @@ ensure_ffmpeg
 command -v curl >/dev/null || apt_install curl
 npm_install "$ROOT/contracts/ethereum"
 build_node
+build_web
 
 node_args=(--dev --rpc-port "$RPC_PORT" --port "$P2P_PORT" --rpc-cors all)
 eth_args=(--node-rpc-url "ws://127.0.0.1:$RPC_PORT" --rpc-port "$ETH_RPC_PORT" --rpc-cors all --no-prometheus)
@@ -113,12 +115,15 @@ for cluster in 1 2; do
 		--trusted-gateway "$gateway_key" &
 	pids+=("$!")
 done
-say "starting the gateway (upload :$UPLOAD_PORT with a video transcoder, download :$DOWNLOAD_PORT)"
+say "starting the gateway (upload :$UPLOAD_PORT with a video transcoder, download :$DOWNLOAD_PORT, the web player :$PLAYER_PORT)"
 "$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
 	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" \
 	--max-upload-bytes $((1024 * 1024 * 1024)) --transcoders 1 \
 	--gateway-suri //Gateway --view-recorder-suri //Gateway \
-	--eth-rpc "$eth_url" --anchor-contract "$anchor_contract" &
+	--eth-rpc "$eth_url" --anchor-contract "$anchor_contract" \
+	--web-dir "$ROOT/web/dist" --web-listen "127.0.0.1:$PLAYER_PORT" --web-dev-accounts \
+	--web-upload-url "http://127.0.0.1:$UPLOAD_PORT" --web-download-url "http://127.0.0.1:$DOWNLOAD_PORT" \
+	--web-indexer-url "http://127.0.0.1:$INDEXER_PORT" --web-chain-url "$chain_ws" &
 pids+=("$!")
 say "starting the indexer (search :$INDEXER_PORT)"
 "$bin_dir/paratii-indexer" --chain "$chain_ws" --data-dir "$services_dir/indexer" \
@@ -138,6 +143,7 @@ cat >&2 <<INFO
 
   Paratii development chain
   -------------------------
+  The Paratii Player (web)          http://127.0.0.1:$PLAYER_PORT  (pick "Development accounts" to sign as //Alice …)
   Substrate RPC (HTTP + WebSocket)  ws://127.0.0.1:$RPC_PORT
   polkadot.js apps                  https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/explorer
   Ethereum JSON-RPC (MetaMask)      http://127.0.0.1:$ETH_RPC_PORT  chain id $CHAIN_ID, currency PTI

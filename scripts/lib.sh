@@ -101,6 +101,22 @@ ensure_ffmpeg() {
 		die "this ffmpeg has no libx264 encoder (Debian's has): install Debian's ffmpeg"
 }
 
+# The web player's tests drive Debian's Chromium with playwright-core (these machines
+# cannot download a browser build).
+ensure_chromium() {
+	command -v chromium >/dev/null || apt_install --no-install-recommends chromium
+}
+
+# The web player (web/): its JSON types generated from the services' OpenAPI documents
+# (docs/openapi/), type-checked, bundled by Vite into web/dist.
+build_web() {
+	node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+		die "the web player's build (Vite 7) needs Node.js 20.19 or later; found $(node --version)"
+	npm_install "$ROOT/web"
+	say "building the web player (web/dist)"
+	(cd "$ROOT/web" && npm run --silent build)
+}
+
 # A local S3 server for the storage node's S3-backend tests: moto, from PyPI. Where the
 # system's Python refuses `pip install` (Debian's is "externally managed"), moto goes into a
 # virtual environment under ~/.cache/paratii; PARATII_PYTHON names the Python that has it.
@@ -293,6 +309,7 @@ declare -A NODE_TIERS=(
 	[e2e evm]="tests/e2e/evm 2"
 	[e2e bridge]="tests/e2e/bridge 2"
 	[e2e services]="tests/e2e/services 2"
+	[e2e player]="tests/e2e/player 1"
 	[contracts ethereum]="contracts/ethereum/test 1"
 	[zombienet]="zombienet 2 1200"
 )

@@ -14,6 +14,8 @@
 #                         the services, the CLI) and every test target, in one build, with
 #                         clippy's lints (-D warnings) on every workspace crate as it compiles
 #   tier 4  contracts     contracts/chain compiled with solc-js
+#   tier 4c web build     the web player (web/): types from the services' OpenAPI
+#                         documents, tsc, Vite
 #   tier 4b contracts ethereum  ParatiiAnchor.sol (solc-js) against a local Hardhat node:
 #                         BEEFY commitments, handovers, media proofs, rejections, gas
 #   tier 5  node smoke    --dev node finalizes blocks, reports PTI, exits cleanly;
@@ -45,6 +47,12 @@
 #                         filters, 400s, deletion after finality, kill and resume,
 #                         catching up with 500 media, views through the gateway;
 #                         paid originals (access tokens, pti.buy, paratii buy)
+#   tier 8b e2e player    the web player in Debian's Chromium (playwright-core): uploads
+#                         of pictures and a video with a dev account and an injected
+#                         wallet (<Bytes>-wrapped signRaw), HLS playback and rendition
+#                         switches, search as you type, the proof finalized then anchored
+#                         on Hardhat, a purchase and a like by keyboard only, no console
+#                         errors; first paint, keystroke→results and first-frame figures
 #   tier 9  zombienet     a 4-validator local network (zombienet, native provider):
 #                         every validator authors, GRANDPA and BEEFY finalize; one
 #                         validator killed and restarted on its database; on a
@@ -57,6 +65,7 @@ set -uo pipefail
 ensure_rust
 ensure_node_js
 ensure_ffmpeg
+ensure_chromium
 ensure_moto
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
@@ -86,6 +95,7 @@ TIERS=(
 	"build and clippy|3600|no"
 	"rust|1800|yes"
 	"contracts|300|no"
+	"web build|600|no"
 	"production runtime build|2400|no"
 	"node smoke|600|yes"
 	"contracts ethereum|600|yes"
@@ -94,6 +104,7 @@ TIERS=(
 	"e2e evm|900|yes"
 	"e2e bridge|1200|yes"
 	"e2e services|1200|yes"
+	"e2e player|900|yes"
 	"zombienet|1500|yes"
 )
 declare -A TIER_INDEX TIER_LIMIT TIER_TESTS
@@ -291,6 +302,8 @@ else
 fi
 contracts_ok=0
 run_tier "contracts" compile_contracts || contracts_ok=$?
+web_ok=0
+run_tier "web build" build_web || web_ok=$?
 if [ "$build_ok" -eq 0 ]; then
 	# The smoke tier exports the raw dev spec and fills wasmtime's cache that every later
 	# node starts from, so it runs alone first.
@@ -304,6 +317,7 @@ if [ "$build_ok" -eq 0 ]; then
 	lane 3 evm_lane
 	lane 4 bridge_lane
 	lane 5 node_tier "e2e services"
+	lane 6 node_tier "e2e player" "$web_ok" "the web player did not build"
 	wait "${LANE_PIDS[@]}"
 	LANE_PIDS=()
 else

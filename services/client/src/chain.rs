@@ -39,7 +39,9 @@ pub struct ClusterInfo {
 }
 
 /// What an object of a media item is, as the services say it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+	Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
 	Original,

@@ -34,6 +34,7 @@ pub mod ethereum;
 pub mod hls;
 pub mod http;
 pub mod keys;
+pub mod openapi;
 pub mod receipts;
 pub mod session;
 pub mod signed;

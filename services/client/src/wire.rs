@@ -9,12 +9,13 @@ use crate::{
 	chain::Kind,
 	content, ClusterId, MediaId,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use subxt::utils::H256;
 
 /// A storage cluster's receipt for an object: its signature over
 /// [`crate::receipt_message`] for this cluster, object and owner, made at `issued_at`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Receipt {
 	pub cluster: ClusterId,
 	/// When the cluster signed it, Unix milliseconds: the chain takes it for
@@ -25,7 +26,7 @@ pub struct Receipt {
 }
 
 /// What a storage node answers to a successful `PUT`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct StoredObject {
 	pub cluster: ClusterId,
 	pub content_hash: String,
@@ -42,7 +43,7 @@ pub struct StoredObject {
 }
 
 /// One object of an upload: the original or a thumbnail, with its receipts.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct UploadedObject {
 	pub kind: Kind,
 	pub content_hash: String,
@@ -55,7 +56,7 @@ pub struct UploadedObject {
 /// The gateway's answer to `POST /uploads`: every object stored on
 /// `ReplicationFactor` clusters, and the `media.registerMedia` call for the owner to
 /// sign and submit (the gateway never holds users' keys).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct UploadResponse {
 	/// The owner's account, SS58.
 	pub owner: String,
@@ -124,7 +125,7 @@ impl UploadResponse {
 
 /// One cluster's part in a proof: does its receipt, found in the registering block,
 /// verify against the key topology has for it?
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ClusterProof {
 	pub cluster: ClusterId,
 	/// The cluster's status now (`Active`, `Offline`, `Draining`, `Retired`).
@@ -135,7 +136,7 @@ pub struct ClusterProof {
 }
 
 /// One object in a proof.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ObjectProof {
 	pub kind: Kind,
 	pub content_hash: String,
@@ -145,7 +146,7 @@ pub struct ObjectProof {
 }
 
 /// The gateway's `GET /media/{id}/proof`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct MediaProof {
 	pub media_id: MediaId,
 	pub title: String,
@@ -168,7 +169,7 @@ pub struct MediaProof {
 
 /// A media item on Ethereum: is a block covering it anchored in ParatiiAnchor, and
 /// does `verifyMedia` (an `eth_call`) confirm it there?
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct EthereumAnchorProof {
 	/// The ParatiiAnchor contract.
 	pub contract: String,
@@ -196,7 +197,7 @@ pub struct EthereumAnchorProof {
 /// The gateway's answer to `POST /media/{id}/link`: a URL (path) that opens the media
 /// item for the session's viewer until `expires_ms`, and the link token itself (for
 /// `?link=` on the item's other objects).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct MediaLink {
 	pub url: String,
 	pub link: String,
@@ -204,13 +205,13 @@ pub struct MediaLink {
 }
 
 /// An error a service answers with: `{"error": "..."}`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
 	pub error: String,
 }
 
 /// A point on Earth in degrees (WGS 84), converted from the chain's microdegrees.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct GeoPoint {
 	pub latitude: f64,
 	pub longitude: f64,
@@ -224,7 +225,7 @@ impl GeoPoint {
 }
 
 /// One object of an indexed media item.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct IndexedObject {
 	pub kind: Kind,
 	pub cid: String,
@@ -235,7 +236,7 @@ pub struct IndexedObject {
 
 /// A media item as the indexer keeps it: the chain's record with the users pallet's
 /// counters, as of the finalized block `indexed_at`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct IndexedMedia {
 	pub id: MediaId,
 	/// SS58.
@@ -273,7 +274,7 @@ pub struct IndexedMedia {
 }
 
 /// One search result.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct SearchHit {
 	/// Relevance (higher is better; 0 when sorted by something else).
 	pub score: f32,
@@ -283,7 +284,7 @@ pub struct SearchHit {
 }
 
 /// How many of a search's matches have each value of a facet.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Facets {
 	/// `picture`, `video`, `other`.
 	pub kind: std::collections::BTreeMap<String, u64>,
@@ -296,14 +297,14 @@ pub struct Facets {
 }
 
 /// A facet value and its count.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct FacetCount {
 	pub value: String,
 	pub count: u64,
 }
 
 /// The indexer's `GET /search`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct SearchResults {
 	pub query: String,
 	/// Matching media items in all (not only this page).
@@ -321,7 +322,7 @@ pub struct SearchResults {
 }
 
 /// The indexer's `GET /media`: one page of the catalogue.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct MediaPage {
 	pub order: String,
 	pub items: Vec<IndexedMedia>,
@@ -331,7 +332,7 @@ pub struct MediaPage {
 }
 
 /// Where a video upload's job is (`GET /jobs/{id}` on the gateway's upload role).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
 	/// Waiting for a transcoder.
@@ -355,7 +356,7 @@ impl JobState {
 
 /// The gateway's answer to `POST /uploads` of a video (202 Accepted): it is transcoded
 /// by a job; follow it at `status_url`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct JobAccepted {
 	pub job: String,
 	/// `/jobs/{job}` on the upload role.
@@ -368,7 +369,7 @@ pub struct JobAccepted {
 }
 
 /// A video job's status.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct JobStatus {
 	pub job: String,
 	pub state: JobState,

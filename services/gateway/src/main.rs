@@ -25,12 +25,14 @@ mod clusters;
 mod download;
 mod jobs;
 mod metrics;
+mod openapi;
 mod records;
 mod stream;
 mod thumbnails;
 mod transcode;
 mod upload;
 mod views;
+mod web;
 
 use anyhow::Context;
 use axum::{
@@ -148,6 +150,8 @@ struct Args {
 	/// The ParatiiAnchor contract on `--eth-rpc` (what `paratii-relayer deploy` printed).
 	#[arg(long, requires = "eth_rpc")]
 	anchor_contract: Option<paratii_client::ethereum::Address>,
+	#[command(flatten)]
+	web: web::WebArgs,
 }
 
 pub struct Config {
@@ -262,6 +266,7 @@ fn upload_router(gw: Gateway, limit: usize, cors: CorsLayer) -> Router {
 		.route("/jobs/:id", get(job_status))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
+		.route("/openapi.json", get(paratii_client::openapi::serve(&openapi::upload())))
 		// The limit is enforced while the file streams in, with a clear 413.
 		.layer(DefaultBodyLimit::disable())
 		.layer(cors)
@@ -281,6 +286,7 @@ fn download_router(gw: Gateway, cors: CorsLayer) -> Router {
 		.route("/media/:id/hls/:label/:file", get(stream::piece).head(stream::piece))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
+		.route("/openapi.json", get(paratii_client::openapi::serve(&openapi::download())))
 		.layer(cors)
 		.with_state(gw)
 }
@@ -396,14 +402,12 @@ async fn main() -> anyhow::Result<()> {
 			download_limits,
 		)
 	});
-	match (upload, download) {
-		(Some(u), Some(d)) => {
-			tokio::try_join!(u, d)?;
-		},
-		(Some(u), None) => u.await?,
-		(None, Some(d)) => d.await?,
-		(None, None) => unreachable!("a role is always chosen"),
-	}
+	let web = args.web.web_dir.clone().map(|dir| {
+		let router = web::router(&args.web, dir);
+		serve_with(router, args.web.web_listen, "web player", ServerLimits::default())
+	});
+	let servers = [upload, download, web].into_iter().flatten();
+	futures::future::try_join_all(servers).await?;
 	Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! The HTTP API (JSON): `GET /search`, `GET /media`, `GET /media/{id}`, `GET /health`.
+//! The HTTP API (JSON): `GET /search`, `GET /media`, `GET /media/{id}`, `GET /health`,
+//! `GET /openapi.json` (its OpenAPI document, [`crate::openapi`]).
 //! Bad parameters get a 400 that says which one and why.
 //!
 //! `GET /search?q=&kind=&price=&owner=&from=&to=&bbox=&sort=&limit=&offset=`: `q` may be
@@ -51,6 +52,7 @@ pub fn router(api: Api) -> Router {
 		.route("/media", get(catalogue))
 		.route("/media/:id", get(media))
 		.route("/health", get(health))
+		.route("/openapi.json", get(paratii_client::openapi::serve(&crate::openapi::document())))
 		.layer(tower_http::cors::CorsLayer::permissive())
 		.with_state(api)
 }

@@ -22,6 +22,7 @@ mod api;
 mod bench;
 mod follow;
 mod index;
+mod openapi;
 
 use clap::{Parser, Subcommand};
 use paratii_client::{http::serve, Chain};

@@ -151,7 +151,7 @@ export const DEV_CLUSTERS = {
 };
 
 /** Starts `paratii-gateway` (both roles) on free ports. */
-export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [] } = {}) {
+export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [], web } = {}) {
   const uploadPort = await freePort();
   const downloadPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'paratii-gateway-'));
@@ -164,15 +164,31 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   if (cacheBytes !== undefined) args.push('--cache-bytes', String(cacheBytes));
   const upload = `http://127.0.0.1:${uploadPort}`;
   const download = `http://127.0.0.1:${downloadPort}`;
+  // The web player (`web: { dir, indexer }`): served on a port of its own, told where
+  // the services are, with the development accounts offered.
+  let webUrl;
+  if (web) {
+    const webPort = await freePort();
+    webUrl = `http://127.0.0.1:${webPort}`;
+    args.push('--web-dir', web.dir, '--web-listen', `127.0.0.1:${webPort}`, '--web-upload-url', upload,
+      '--web-download-url', download, '--web-indexer-url', web.indexer, '--web-chain-url', node.ws, '--web-dev-accounts');
+  }
   const proc = await startProcess('gateway', serviceBinary('paratii-gateway'), args,
-    async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok);
-  return { ...proc, upload, download, dataDir, genesis: await genesisOf(node) };
+    async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok &&
+      (!webUrl || (await fetch(`${webUrl}/config.json`)).ok));
+  return { ...proc, upload, download, web: webUrl, dataDir, genesis: await genesisOf(node) };
 }
 
-/**
- * Starts a transcoder (`paratii-gateway --role transcode`) taking the video jobs of
- * `gateway` (it shares the gateway's data directory); ready once it waits for jobs.
- */
+/** paratii-indexer on a free port, following `node`, with its index in `dataDir`. */
+export async function startIndexer(node, dataDir = mkdtempSync(join(tmpdir(), 'paratii-indexer-'))) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = await startProcess('indexer', serviceBinary('paratii-indexer'),
+    ['--chain', node.ws, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir],
+    async () => (await fetch(`${url}/health`)).ok);
+  return { ...proc, url, dataDir };
+}
+
 export async function startTranscoder(node, gateway) {
   const args = ['--role', 'transcode', '--chain', node.ws, '--data-dir', gateway.dataDir, '--gateway-suri', GATEWAY_SURI];
   return startProcess('transcoder', serviceBinary('paratii-gateway'), args,

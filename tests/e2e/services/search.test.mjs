@@ -16,10 +16,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hexToU8a } from '@polkadot/util';
 import { connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
-import { freePort, startNode, waitFor } from '../lib/node.mjs';
+import { startNode, waitFor } from '../lib/node.mjs';
 import { sessionToken } from '../lib/pti.mjs';
 import { clusterKey, randomFile, receipt } from '../lib/receipts.mjs';
-import { metric, png, serviceBinary, startGateway, startProcess, startStorage, upload } from '../lib/services.mjs';
+import {
+  metric, png, serviceBinary, startGateway, startIndexer as startIndexerOf, startStorage, upload,
+} from '../lib/services.mjs';
 
 const alice = devAccount('//Alice');
 const bob = devAccount('//Bob');
@@ -36,14 +38,7 @@ let indexer;
 const registered = new Map(); // media id -> title, every item registered in this file
 
 /** Starts paratii-indexer on a free port with `dataDir`. */
-async function startIndexer(dataDir) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = await startProcess('indexer', serviceBinary('paratii-indexer'),
-    ['--chain', node.ws, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir],
-    async () => (await fetch(`${url}/health`)).ok);
-  return { ...proc, url, dataDir };
-}
+const startIndexer = (dataDir) => startIndexerOf(node, dataDir);
 
 const get = async (path, base = indexer.url) => {
   const res = await fetch(`${base}${path}`);

@@ -1,0 +1,201 @@
+//! The gateway's OpenAPI documents, one per role, served at `GET /openapi.json` and
+//! committed as `docs/openapi/gateway-upload.json` and `gateway-download.json` (the
+//! tests below fail when they and the routers differ).
+
+use paratii_client::{
+	openapi::{Document, Operation},
+	wire::{JobAccepted, JobStatus, MediaLink, MediaProof, UploadResponse},
+};
+use serde_json::{json, Value};
+
+const SESSION: &str = "A viewer session, `<SS58>.<expires_ms>.<sr25519 signature hex>` over \
+	`(\"paratii/session/v1\", genesis_hash, expires_ms u64 LE)`, as signed or as `signRaw` \
+	wraps it in `<Bytes>…</Bytes>` (see paratii_client::session).";
+const LINK: &str = "A link token from `POST /media/{id}/link`, for URLs a header cannot \
+	go with (`<video src>`, `<img src>`).";
+
+fn health(doc: &mut Document) {
+	doc.operation("get", "/health", "Whether the gateway reaches the chain")
+		.json_value(
+			200,
+			"`status` is `ok` or `chain unreachable`; `finalized_block` the last the node finalized",
+			json!({"type": "object", "properties": {
+				"status": {"type": "string"}, "finalized_block": {"type": "string"},
+			}}),
+		)
+		.add();
+	doc.operation("get", "/metrics", "Prometheus metrics")
+		.bytes(200, "text/plain", "The text exposition format")
+		.add();
+	doc.operation("get", "/openapi.json", "This document")
+		.json_value(200, "OpenAPI 3.1", json!({"type": "object"}))
+		.add();
+}
+
+/// The upload role's document.
+pub fn upload() -> Value {
+	let mut doc = Document::new(
+		"Paratii gateway — upload role",
+		"Uploads media files: each is checked, stored on the storage clusters the chain's \
+		 ring places it on, and answered with the clusters' receipts and the \
+		 `media.registerMedia` call the owner signs. Videos are transcoded by a job first.",
+	);
+	doc.operation("post", "/uploads", "Upload a media file")
+		.description(
+			"The owner signs `(\"paratii/upload/v1\", genesis_hash, sha256(file), expires u64 LE)` \
+			 with sr25519 (or `signRaw`'s `<Bytes>` form). Text fields must come before the file \
+			 and are refused past 1 KiB.",
+		)
+		.multipart(
+			&[
+				("title", "The title (at most media.MaxTitleLen bytes)", false),
+				("owner", "The owner's account, SS58 or 0x hex", false),
+				("expires", "Unix milliseconds the signature is valid until (at most an hour ahead)", false),
+				("signature", "The owner's upload signature, 0x hex", false),
+				("location", "`lat,lon` in decimal degrees", false),
+				("captured_at", "Unix milliseconds", false),
+				("file", "The media file (a picture or a video)", true),
+			],
+			&["title", "owner", "expires", "signature", "file"],
+		)
+		.json::<UploadResponse>(201, "A picture (or another file): stored, with the call to sign")
+		.json::<JobAccepted>(202, "A video: transcoding; follow the job")
+		.errors(&[
+			(400, "A field is missing, malformed or too long, or the file is not an allowed type"),
+			(401, "The upload is not signed by its owner, or the signature expired"),
+			(413, "The file is larger than the gateway takes"),
+			(503, "Too many uploads at once, or too many videos queued; retry later"),
+		])
+		.add();
+	doc.operation("get", "/jobs/:id", "A video upload's transcoding job")
+		.path_param("id", "The job id from the 202 answer")
+		.json::<JobStatus>(200, "Where the job is; when done, `result` is the upload's answer")
+		.errors(&[(404, "No such job (finished jobs are kept a day)")])
+		.add();
+	health(&mut doc);
+	doc.finish()
+}
+
+/// The download role's document.
+pub fn download() -> Value {
+	let mut doc = Document::new(
+		"Paratii gateway — download role",
+		"Serves media verified against the chain's record: originals, thumbnails, HLS \
+		 streams, IPFS paths and proofs of existence. Priced items' originals need a session \
+		 or link of their owner or a buyer; views are counted for signed viewer sessions.",
+	);
+	fn object<'a>(
+		doc: &'a mut Document,
+		method: &'static str,
+		route: &'static str,
+		summary: &str,
+	) -> Operation<'a> {
+		doc.operation(method, route, summary)
+			.path_param("id", "The media id")
+			.header("x-paratii-session", SESSION)
+			.query("link", LINK)
+			.header("range", "A byte range (RFC 9110)")
+			.header("if-none-match", "The object's CID: answered 304 without a transfer")
+			.bytes(200, "*/*", "The object, verified")
+			.bytes(206, "*/*", "The range asked for")
+			.empty(304, "The client holds it")
+			.errors(&[
+				(401, "A priced item without a session or link"),
+				(403, "The session's account has not bought it"),
+				(404, "No such media item or object"),
+				(410, "The media item was deleted"),
+				(502, "No cluster holding it sent the recorded bytes"),
+			])
+	}
+	object(&mut doc, "get", "/media/:id", "A media item's original").add();
+	object(&mut doc, "head", "/media/:id", "The original's headers, from the chain's record").add();
+	object(&mut doc, "get", "/media/:id/objects/:index", "One object of a media item")
+		.path_param("index", "Its place in the record's objects (0 is the original)")
+		.add();
+	object(&mut doc, "head", "/media/:id/objects/:index", "An object's headers")
+		.path_param("index", "Its place in the record's objects (0 is the original)")
+		.add();
+	doc.operation("get", "/media/:id/proof", "A media item's proof of existence")
+		.path_param("id", "The media id")
+		.json::<MediaProof>(
+			200,
+			"The record, each cluster's receipt checked, and the Ethereum anchor",
+		)
+		.errors(&[(404, "No such media item")])
+		.add();
+	doc.operation("post", "/media/:id/link", "A URL that opens the item for this viewer")
+		.path_param("id", "The media id")
+		.header("x-paratii-session", SESSION)
+		.json::<MediaLink>(200, "The link, valid ten minutes")
+		.errors(&[
+			(401, "No session, or an invalid one"),
+			(403, "The session's account may not open this item"),
+			(404, "No such media item"),
+		])
+		.add();
+	for method in ["get", "head"] {
+		doc.operation(method, "/ipfs/:cid", "An object by its CID (an IPFS path gateway)")
+			.path_param("cid", "The CIDv1 (raw codec, sha2-256)")
+			.query_enum(
+				"format",
+				&["raw"],
+				"`raw`: the raw block (as `Accept: application/vnd.ipld.raw`)",
+			)
+			.header("x-paratii-session", SESSION)
+			.query("link", LINK)
+			.bytes(200, "*/*", "The object, verified")
+			.errors(&[(400, "Not a CID the chain can record"), (404, "No media item has it")])
+			.add();
+	}
+	doc.operation("get", "/media/:id/hls/master.m3u8", "A video's HLS master playlist")
+		.path_param("id", "The media id")
+		.query("link", LINK)
+		.bytes(200, "application/vnd.apple.mpegurl", "One variant per rendition")
+		.errors(&[(404, "No such video")])
+		.add();
+	for method in ["get", "head"] {
+		doc.operation(
+			method,
+			"/media/:id/hls/:label/:file",
+			"A rendition's playlist, init section or segment",
+		)
+		.path_param("id", "The media id")
+		.path_param("label", "The rendition (`240p`, `480p`, `720p`)")
+		.path_param("file", "`index.m3u8`, `init-{n}.mp4` or `{n}.m4s`")
+		.header("x-paratii-session", SESSION)
+		.query("link", LINK)
+		.bytes(200, "*/*", "Verified against the rendition manifest the chain commits to")
+		.errors(&[
+			(401, "A priced video's segment past the preview, without a session or link"),
+			(403, "The session's account has not bought it"),
+			(404, "No such rendition or piece"),
+		])
+		.add();
+	}
+	health(&mut doc);
+	doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use paratii_client::openapi::{check_committed, operations, routes_in_source};
+	use std::path::Path;
+
+	fn committed(name: &str) -> std::path::PathBuf {
+		Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi").join(name)
+	}
+
+	#[test]
+	fn the_documents_list_every_route_and_no_other() {
+		let source = include_str!("main.rs");
+		assert_eq!(operations(&upload()), routes_in_source(source, "upload_router"));
+		assert_eq!(operations(&download()), routes_in_source(source, "download_router"));
+	}
+
+	#[test]
+	fn the_committed_documents_are_the_served_ones() {
+		check_committed(&upload(), &committed("gateway-upload.json"));
+		check_committed(&download(), &committed("gateway-download.json"));
+	}
+}

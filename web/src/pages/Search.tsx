@@ -1,0 +1,85 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { navigate } from '../router';
+import { type SearchResults, config, search } from '../services';
+import { Card } from './Card';
+
+/**
+ * `/search?q=`: results on every keystroke (the previous request is cancelled),
+ * highlighted matches, facets that filter, and the arrow keys to move through the hits
+ * (Enter opens one).
+ */
+export function Search({ q }: { q: string }) {
+  const [kind, setKind] = useState('');
+  const [price, setPrice] = useState('');
+  const [results, setResults] = useState<SearchResults | null>(null);
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const [selected, setSelected] = useState(-1);
+  const [download, setDownload] = useState('');
+  const list = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    config().then((c) => setDownload(c.download));
+  }, []);
+  useEffect(() => {
+    const abort = new AbortController();
+    search({ q, kind, price, facets: true, limit: 40 }, abort.signal)
+      .then((r) => {
+        setResults(r);
+        setShownFor(q);
+        setSelected(-1);
+        setError('');
+      })
+      .catch((e) => e.name !== 'AbortError' && setError(e.message));
+    return () => abort.abort();
+  }, [q, kind, price]);
+
+  // Effects run once the browser has painted: this marks the results on screen.
+  useEffect(() => {
+    if (shownFor !== null) performance.mark('paratii-results', { detail: shownFor });
+  }, [results]);
+
+  const hits = results?.hits ?? [];
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const n = Math.max(-1, Math.min(hits.length - 1, selected + (e.key === 'ArrowDown' ? 1 : -1)));
+      setSelected(n);
+      (list.current?.querySelectorAll('a')[n] as HTMLElement | undefined)?.focus();
+    } else if (e.key === 'Enter' && selected >= 0 && hits[selected]) {
+      navigate(`/media/${hits[selected].media.id}`);
+    }
+  };
+  const facet = (value: string, current: string, set: (v: string) => void, count: number) => (
+    <label>
+      <input type="checkbox" checked={current === value} onChange={() => set(current === value ? '' : value)} />
+      {value} <span class="muted">({count})</span>
+    </label>
+  );
+  const f = results?.facets;
+  return (
+    <section class="search" onKeyDown={onKey}>
+      <aside aria-label="Filters">
+        <fieldset>
+          <legend>Kind</legend>
+          {f && Object.entries(f.kind).map(([v, n]) => facet(v, kind, setKind, n))}
+        </fieldset>
+        <fieldset>
+          <legend>Price</legend>
+          {f && Object.entries(f.price).map(([v, n]) => facet(v, price, setPrice, n))}
+        </fieldset>
+      </aside>
+      <div>
+        <p class="muted" aria-live="polite">
+          {results ? `${results.total} result${results.total === 1 ? '' : 's'}${q ? ` for “${q}”` : ''}` : 'Searching…'}
+        </p>
+        {error && <p class="error" role="alert">{error}</p>}
+        <ul class="grid" ref={list} aria-label="Results">
+          {hits.map((h, i) => (
+            <Card media={h.media} download={download} highlighted={h.highlighted_title} selected={i === selected} />
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}
