@@ -262,7 +262,9 @@ pub fn routes_in_source(source: &str, function: &str) -> Vec<(String, String)> {
 	let body = &source[start..];
 	let end = body.find(".with_state").unwrap_or(body.len());
 	let mut out = Vec::new();
-	for call in body[..end].split(".route(\"").skip(1) {
+	for call in body[..end].split(".route(").skip(1) {
+		// `.route("/path", …)`, the path perhaps on a line of its own.
+		let Some(call) = call.trim_start().strip_prefix('"') else { continue };
 		let Some((route, rest)) = call.split_once('"') else { continue };
 		// The handlers: up to the route's closing parenthesis at depth zero.
 		let mut depth = 1;
@@ -328,12 +330,19 @@ fn api(gw: Gateway) -> Router {
 		.route("/media/:id/link", axum::routing::post(download::link))
 		.route("/uploads", post(upload::upload).layer(ConcurrencyLimitLayer::new(limit)))
 		.route("/budget", get(forget))
+		.route(
+			"/tus/:id",
+			axum::routing::patch(tus::patch).layer(uploading).head(tus::head).delete(tus::delete),
+		)
 		.with_state(gw)
 }"#;
 		let expected = [
+			("delete", "/tus/{id}"),
 			("get", "/budget"),
 			("get", "/media/{id}"),
 			("head", "/media/{id}"),
+			("head", "/tus/{id}"),
+			("patch", "/tus/{id}"),
 			("post", "/media/{id}/link"),
 			("post", "/uploads"),
 		]

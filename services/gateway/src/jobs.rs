@@ -72,7 +72,7 @@ struct Claimed {
 }
 
 /// A new job id: 128 random bits, hex.
-fn new_id() -> std::io::Result<String> {
+pub fn new_id() -> std::io::Result<String> {
 	use std::io::Read;
 	let mut bytes = [0u8; 16];
 	std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;

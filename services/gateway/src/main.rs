@@ -30,6 +30,7 @@ mod records;
 mod stream;
 mod thumbnails;
 mod transcode;
+mod tus;
 mod upload;
 mod views;
 mod web;
@@ -56,7 +57,8 @@ use std::{
 	},
 	time::Duration,
 };
-use tower::limit::ConcurrencyLimitLayer;
+use tokio::sync::Semaphore;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::cors::CorsLayer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -176,6 +178,8 @@ pub struct Inner {
 	pub views: Option<views::ViewRecorder>,
 	/// The video job queue (upload and transcode roles).
 	pub jobs: Option<Arc<jobs::Jobs>>,
+	/// Resumable (tus) uploads in progress (upload role).
+	pub tus: Option<tus::Uploads>,
 	/// Rendition manifests read (verified) from the clusters, by content hash.
 	pub manifests: moka::sync::Cache<[u8; 32], Arc<paratii_client::hls::Manifest>>,
 	/// Proofs built at a best block, by `(media id, block hash)`: the record, receipts
@@ -261,8 +265,16 @@ async fn job_status(
 }
 
 fn upload_router(gw: Gateway, limit: usize, cors: CorsLayer) -> Router {
+	// One count for the uploads in progress, whole (POST /uploads) or resumable (PATCH).
+	let uploading = GlobalConcurrencyLimitLayer::with_semaphore(Arc::new(Semaphore::new(limit)));
 	Router::new()
-		.route("/uploads", post(upload::upload).layer(ConcurrencyLimitLayer::new(limit)))
+		.route("/uploads", post(upload::upload).layer(uploading.clone()))
+		.route("/tus", post(tus::create))
+		.route(
+			"/tus/:id",
+			axum::routing::patch(tus::patch).layer(uploading).head(tus::head).delete(tus::delete),
+		)
+		.route("/tus/:id/result", get(tus::result))
 		.route("/jobs/:id", get(job_status))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
@@ -270,6 +282,7 @@ fn upload_router(gw: Gateway, limit: usize, cors: CorsLayer) -> Router {
 		// The limit is enforced while the file streams in, with a clear 413.
 		.layer(DefaultBodyLimit::disable())
 		.layer(cors)
+		.layer(axum::middleware::from_fn_with_state(gw.clone(), tus::discovery))
 		.with_state(gw)
 }
 
@@ -331,6 +344,10 @@ async fn main() -> anyhow::Result<()> {
 		jobs: match args.role {
 			Role::Download => None,
 			_ => Some(Arc::new(jobs::Jobs::new(args.data_dir.join("jobs"))?)),
+		},
+		tus: match args.role {
+			Role::Upload | Role::Both => Some(tus::Uploads::new(args.data_dir.join("tus"))?),
+			_ => None,
 		},
 		manifests: moka::sync::Cache::builder()
 			.weigher(|_, m: &Arc<paratii_client::hls::Manifest>| {

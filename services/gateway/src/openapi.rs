@@ -72,8 +72,73 @@ pub fn upload() -> Value {
 		.json::<JobStatus>(200, "Where the job is; when done, `result` is the upload's answer")
 		.errors(&[(404, "No such job (finished jobs are kept a day)")])
 		.add();
+	tus(&mut doc);
 	health(&mut doc);
 	doc.finish()
+}
+
+/// The resumable uploads (tus 1.0: core, creation, termination).
+fn tus(doc: &mut Document) {
+	const TUS: &str = "`1.0.0`: the tus protocol version (required)";
+	doc.operation("post", "/tus", "Open a resumable upload (tus creation)")
+		.description(
+			"`Upload-Metadata` carries the upload's fields base64-encoded (`title`, `owner`, \
+			 `expires`, `signature`, optional `location`, `captured_at`) and `sha256`, the \
+			 file's SHA-256 (hex) that the owner signed; the claim is checked before any byte \
+			 is taken. `OPTIONS /tus` answers 204 with `Tus-Version`, `Tus-Extension: \
+			 creation,termination` and `Tus-Max-Size`.",
+		)
+		.header("tus-resumable", TUS)
+		.header("upload-length", "The file's size in bytes (required)")
+		.header("upload-metadata", "`key base64,key base64,…` (at most 8 KiB)")
+		.empty(201, "Opened: `Location: /tus/{id}`")
+		.errors(&[
+			(400, "A header or field is missing or malformed"),
+			(401, "The owner did not sign this SHA-256, or the signature expired"),
+			(403, "The owner is not a registered user"),
+			(412, "Another tus version"),
+			(413, "The file is larger than the gateway takes"),
+			(503, "Too many uploads are open"),
+		])
+		.add();
+	doc.operation("head", "/tus/:id", "How many bytes the gateway has (tus core)")
+		.path_param("id", "The upload's id (from `Location`)")
+		.empty(200, "`Upload-Offset` and `Upload-Length`")
+		.errors(&[(404, "No such upload, or it expired")])
+		.add();
+	doc.operation("patch", "/tus/:id", "Append bytes at `Upload-Offset` (tus core)")
+		.description(
+			"The body is `application/offset+octet-stream`. The PATCH that completes the file \
+			 checks its SHA-256 against the signed one and takes it as `POST /uploads` does; \
+			 the outcome is at `GET /tus/{id}/result`.",
+		)
+		.path_param("id", "The upload's id")
+		.header("tus-resumable", TUS)
+		.header("upload-offset", "Where these bytes start: the gateway's `Upload-Offset`")
+		.empty(204, "Appended: the new `Upload-Offset`")
+		.errors(&[
+			(400, "More bytes than `Upload-Length`"),
+			(404, "No such upload, or it expired"),
+			(409, "`Upload-Offset` is not the gateway's, another request is writing, or it is complete"),
+			(415, "Not `application/offset+octet-stream`"),
+		])
+		.add();
+	doc.operation("delete", "/tus/:id", "Drop an upload (tus termination)")
+		.path_param("id", "The upload's id")
+		.header("tus-resumable", TUS)
+		.empty(204, "Dropped")
+		.errors(&[(404, "No such upload")])
+		.add();
+	doc.operation("get", "/tus/:id/result", "A complete resumable upload's outcome")
+		.path_param("id", "The upload's id")
+		.json::<UploadResponse>(201, "A picture (or another file): stored, with the call to sign")
+		.json::<JobAccepted>(202, "A video: transcoding; follow the job")
+		.errors(&[
+			(404, "No such upload, or it expired"),
+			(409, "Not complete yet"),
+			(422, "The bytes sent are not the file whose SHA-256 was signed"),
+		])
+		.add();
 }
 
 /// The download role's document.

@@ -46,12 +46,12 @@ impl<E: std::fmt::Display> From<(StatusCode, E)> for Refusal {
 	}
 }
 
-fn internal(e: impl std::fmt::Display) -> Refusal {
+pub fn internal(e: impl std::fmt::Display) -> Refusal {
 	Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
 }
 
 /// Files made for one upload, removed when it ends, whatever the outcome.
-struct Scratch(Vec<PathBuf>);
+pub struct Scratch(pub Vec<PathBuf>);
 impl Drop for Scratch {
 	fn drop(&mut self) {
 		for path in &self.0 {
@@ -84,18 +84,47 @@ async fn drain(multipart: &mut Multipart) {
 	let _ = tokio::time::timeout_at(deadline, drained).await;
 }
 
+/// An upload's text fields (multipart fields, or a tus upload's metadata).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct TextFields {
+	pub title: Option<String>,
+	pub owner: Option<String>,
+	pub location: Option<String>,
+	pub captured_at: Option<String>,
+	pub expires: Option<String>,
+	pub signature: Option<String>,
+}
+
+impl TextFields {
+	/// The slot of field `name`, if it is one.
+	pub fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+		Some(match name {
+			"title" => &mut self.title,
+			"owner" => &mut self.owner,
+			"location" => &mut self.location,
+			"captured_at" => &mut self.captured_at,
+			"expires" => &mut self.expires,
+			"signature" => &mut self.signature,
+			_ => return None,
+		})
+	}
+}
+
+/// A file received whole in staging: its path, SHA-256, size and first bytes.
+pub struct Staged {
+	pub path: PathBuf,
+	pub hash: [u8; 32],
+	pub size: u64,
+	pub head: Vec<u8>,
+}
+
 struct Fields {
-	file: Option<(PathBuf, [u8; 32], u64, Vec<u8>)>,
-	title: Option<String>,
-	owner: Option<String>,
-	location: Option<String>,
-	captured_at: Option<String>,
-	expires: Option<String>,
-	signature: Option<String>,
+	file: Option<Staged>,
+	text: TextFields,
 }
 
 /// What an accepted upload is answered with.
-enum Answer {
+pub enum Answer {
 	/// A picture (or any file not transcoded): stored, with the call to sign.
 	Stored(UploadResponse),
 	/// A video: queued for transcoding.
@@ -103,20 +132,29 @@ enum Answer {
 }
 
 pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response {
-	match handle(&gw, multipart).await {
+	let outcome = handle(&gw, multipart).await;
+	let (status, body) = answered(&gw, outcome);
+	(status, Json(body)).into_response()
+}
+
+/// An upload's outcome as its status and JSON body, counted in the metrics.
+pub fn answered(gw: &Gateway, outcome: Result<Answer, Refusal>) -> (StatusCode, serde_json::Value) {
+	// Serializing these types cannot fail (no maps with non-string keys).
+	let json = |v: Result<serde_json::Value, _>| v.unwrap_or_default();
+	match outcome {
 		Ok(Answer::Stored(answer)) => {
 			gw.metrics.uploads.with_label_values(&["stored"]).inc();
-			(StatusCode::CREATED, Json(answer)).into_response()
+			(StatusCode::CREATED, json(serde_json::to_value(answer)))
 		},
 		Ok(Answer::Queued(job)) => {
 			gw.metrics.uploads.with_label_values(&["queued"]).inc();
 			gw.metrics.jobs.with_label_values(&["queued"]).inc();
-			(StatusCode::ACCEPTED, Json(job)).into_response()
+			(StatusCode::ACCEPTED, json(serde_json::to_value(job)))
 		},
 		Err(Refusal(status, message)) => {
 			gw.metrics.uploads.with_label_values(&[status.as_str()]).inc();
 			tracing::info!("upload refused ({status}): {message}");
-			paratii_client::http::error(status, message)
+			(status, serde_json::json!({ "error": message }))
 		},
 	}
 }
@@ -126,15 +164,7 @@ async fn read_fields(
 	multipart: &mut Multipart,
 	scratch: &mut Scratch,
 ) -> Result<Fields, Refusal> {
-	let mut fields = Fields {
-		file: None,
-		title: None,
-		owner: None,
-		location: None,
-		captured_at: None,
-		expires: None,
-		signature: None,
-	};
+	let mut fields = Fields { file: None, text: TextFields::default() };
 	let bad = |e: axum::extract::multipart::MultipartError| {
 		Refusal(StatusCode::BAD_REQUEST, format!("malformed multipart body: {e}"))
 	};
@@ -166,7 +196,7 @@ async fn read_fields(
 					out.write_all(&chunk).await.map_err(internal)?;
 				}
 				out.flush().await.map_err(internal)?;
-				fields.file = Some((path, hasher.finalize().into(), size, head));
+				fields.file = Some(Staged { path, hash: hasher.finalize().into(), size, head });
 			},
 			"title" | "owner" | "location" | "captured_at" | "expires" | "signature" => {
 				// Read as it streams in and refused at the first byte over the bound: a
@@ -184,15 +214,9 @@ async fn read_fields(
 				let text = String::from_utf8(bytes).map_err(|_| {
 					Refusal(StatusCode::BAD_REQUEST, format!("{name} is not UTF-8 text"))
 				})?;
-				let slot = match name.as_str() {
-					"title" => &mut fields.title,
-					"owner" => &mut fields.owner,
-					"location" => &mut fields.location,
-					"expires" => &mut fields.expires,
-					"signature" => &mut fields.signature,
-					_ => &mut fields.captured_at,
-				};
-				*slot = Some(text);
+				if let Some(slot) = fields.text.slot(&name) {
+					*slot = Some(text);
+				}
 			},
 			other => {
 				return Err(Refusal(
@@ -235,23 +259,33 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<Answer, Refusa
 			return Err(refusal);
 		},
 	};
-	let (path, hash, size, head) = fields
+	let file = fields
 		.file
 		.ok_or_else(|| Refusal(StatusCode::BAD_REQUEST, "the upload has no file field".into()))?;
-	if size == 0 {
-		return Err(Refusal(StatusCode::BAD_REQUEST, "the file is empty".into()));
-	}
-	let content_type = content::sniff(&head).unwrap_or("application/octet-stream");
-	if !gw.config.allowed_types.iter().any(|t| t == content_type) {
-		return Err(Refusal(
-			StatusCode::UNSUPPORTED_MEDIA_TYPE,
-			format!(
-				"files of type {content_type} are not accepted; allowed: {}",
-				gw.config.allowed_types.join(", ")
-			),
-		));
-	}
-	let title = fields.title.unwrap_or_default();
+	let claim = check_claim(gw, &fields.text, &file.hash, true).await?;
+	accept(gw, claim, file, &mut scratch).await
+}
+
+/// What an upload says of itself, checked: the owner (a registered user who signed the
+/// file's hash), the title, place and time.
+pub struct Claim {
+	pub owner: paratii_client::AccountId,
+	pub title: String,
+	pub location: Option<(i32, i32)>,
+	pub captured_at: Option<u64>,
+}
+
+/// Checks an upload's text fields for the file with SHA-256 `hash`: the title, the
+/// owner's signature of the hash (and, with `check_expiry`, that it has not expired: a
+/// resumable upload checks it when it starts, not when its last byte arrives), the
+/// place and time, and that the owner is a registered user.
+pub async fn check_claim(
+	gw: &Gateway,
+	fields: &TextFields,
+	hash: &[u8; 32],
+	check_expiry: bool,
+) -> Result<Claim, Refusal> {
+	let title = fields.title.clone().unwrap_or_default();
 	if title.trim().is_empty() {
 		return Err(Refusal(StatusCode::BAD_REQUEST, "give the media a title".into()));
 	}
@@ -261,10 +295,10 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<Answer, Refusa
 			format!("titles are at most {} bytes", gw.config.max_title_len),
 		));
 	}
-	let owner = fields.owner.ok_or_else(|| {
+	let owner = fields.owner.as_deref().ok_or_else(|| {
 		Refusal(StatusCode::BAD_REQUEST, "name the owner's account (field owner)".into())
 	})?;
-	let owner = paratii_client::parse_account(&owner)
+	let owner = paratii_client::parse_account(owner)
 		.map_err(|e| Refusal(StatusCode::BAD_REQUEST, format!("owner: {e}")))?;
 	let (Some(expires), Some(signature)) = (&fields.expires, &fields.signature) else {
 		return Err(Refusal(
@@ -278,13 +312,16 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<Answer, Refusa
 		.trim()
 		.parse::<u64>()
 		.map_err(|_| Refusal(StatusCode::BAD_REQUEST, "expires is Unix milliseconds".into()))?;
+	// Checked at the expiry itself when a resumable upload completes: its signature was
+	// checked in time when it started.
+	let now = if check_expiry { paratii_client::unix_millis() } else { expires.saturating_sub(1) };
 	paratii_client::signed::verify_upload(
 		&owner,
 		&gw.chain.genesis_hash(),
-		&hash,
+		hash,
 		expires,
 		signature,
-		paratii_client::unix_millis(),
+		now,
 	)
 	.map_err(|e| Refusal(StatusCode::UNAUTHORIZED, format!("upload signature of {owner}: {e}")))?;
 	let location = fields.location.as_deref().map(parse_location).transpose()?;
@@ -301,6 +338,37 @@ async fn handle(gw: &Gateway, mut multipart: Multipart) -> Result<Answer, Refusa
 		return Err(Refusal(
 			StatusCode::FORBIDDEN,
 			format!("{owner} is not a registered user: register first (users.register)"),
+		));
+	}
+	Ok(Claim { owner, title, location, captured_at })
+}
+
+/// Takes a whole file in staging for `claim`: its type sniffed and allowed, not
+/// registered before; a video becomes a transcoding job, anything else is stored (with
+/// a picture's thumbnails) and answered with the call to sign. The staged file is gone
+/// afterwards (a job's source, or removed with `scratch`).
+pub async fn accept(
+	gw: &Gateway,
+	claim: Claim,
+	file: Staged,
+	scratch: &mut Scratch,
+) -> Result<Answer, Refusal> {
+	let Claim { owner, title, location, captured_at } = claim;
+	let Staged { path, hash, size, head } = file;
+	if !scratch.0.contains(&path) {
+		scratch.0.push(path.clone());
+	}
+	if size == 0 {
+		return Err(Refusal(StatusCode::BAD_REQUEST, "the file is empty".into()));
+	}
+	let content_type = content::sniff(&head).unwrap_or("application/octet-stream");
+	if !gw.config.allowed_types.iter().any(|t| t == content_type) {
+		return Err(Refusal(
+			StatusCode::UNSUPPORTED_MEDIA_TYPE,
+			format!(
+				"files of type {content_type} are not accepted; allowed: {}",
+				gw.config.allowed_types.join(", ")
+			),
 		));
 	}
 	if let Some(proof) = gw.chain.proof_of_existence(hash).await.map_err(internal)? {

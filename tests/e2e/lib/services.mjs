@@ -255,6 +255,18 @@ export function png(width, height, seed = Math.floor(Math.random() * 2 ** 31)) {
  * `<Bytes>…</Bytes>` as a browser wallet does), or an address, which sends no signature;
  * `signer` signs in the owner's place (a forgery).
  */
+/**
+ * `signer`'s upload signature of `file` (its SHA-256) for `gateway`'s chain, valid ten
+ * minutes; `wrap` signs it as the polkadot.js extension's signRaw does.
+ */
+export function signUpload(gateway, signer, file, { wrap = false } = {}) {
+  const expires = Date.now() + 10 * 60_000;
+  const hash = createHash('sha256').update(file).digest();
+  let message = u8aConcat(stringToU8a('paratii/upload/v1'), gateway.genesis, hash, u64le(expires));
+  if (wrap) message = u8aConcat(stringToU8a('<Bytes>'), message, stringToU8a('</Bytes>'));
+  return { expires, signature: u8aToHex(signer.sign(message)), sha256: hash.toString('hex') };
+}
+
 export async function upload(gateway, { file, title, owner, signer, wrap, location, capturedAt, filename = 'upload.bin' }) {
   const form = new FormData();
   if (title !== undefined) form.append('title', title);
@@ -262,12 +274,9 @@ export async function upload(gateway, { file, title, owner, signer, wrap, locati
   if (address !== undefined) form.append('owner', address);
   signer ??= typeof owner === 'string' ? undefined : owner;
   if (signer && file !== undefined) {
-    const expires = Date.now() + 10 * 60_000;
-    const hash = createHash('sha256').update(file).digest();
-    let message = u8aConcat(stringToU8a('paratii/upload/v1'), gateway.genesis, hash, u64le(expires));
-    if (wrap) message = u8aConcat(stringToU8a('<Bytes>'), message, stringToU8a('</Bytes>'));
+    const { expires, signature } = signUpload(gateway, signer, file, { wrap });
     form.append('expires', String(expires));
-    form.append('signature', u8aToHex(signer.sign(message)));
+    form.append('signature', signature);
   }
   if (location !== undefined) form.append('location', location);
   if (capturedAt !== undefined) form.append('captured_at', String(capturedAt));

@@ -14,7 +14,9 @@ import { Keyring } from '@polkadot/api';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, PTI, submit, submitFinal } from '../lib/chain.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
-import { clusterFetch, metric, png, serviceBinary, startGateway, startStorage, upload } from '../lib/services.mjs';
+import {
+  clusterFetch, metric, png, serviceBinary, signUpload, startGateway, startStorage, upload,
+} from '../lib/services.mjs';
 import { storedReceipt } from '../lib/receipts.mjs';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
@@ -244,6 +246,78 @@ test('bad uploads are refused with a clear 4xx and nothing is stored', async () 
   const again = await upload(gateway, { file: uploaded.bytes, title: 'again', owner: who });
   assert.equal(again.status, 409);
   assert.equal(await written(), before, 'no object was written for a refused upload');
+});
+
+test('a resumable (tus 1.0) upload is checked before its first byte, resumes at the offset and ends as an upload', async () => {
+  const tus = { 'tus-resumable': '1.0.0' };
+  const b64 = (s) => Buffer.from(s).toString('base64');
+  const open = (bytes, { signer = owner.pair, who = owner.pair.address, length = bytes.length, sha } = {}) => {
+    const { expires, signature, sha256: signed } = signUpload(gateway, signer, bytes);
+    const metadata = { title: 'Tram 28 (resumable)', owner: who, expires: String(expires), signature, sha256: sha ?? signed };
+    return fetch(`${gateway.upload}/tus`, {
+      method: 'POST',
+      headers: { ...tus, 'upload-length': String(length),
+        'upload-metadata': Object.entries(metadata).map(([k, v]) => `${k} ${b64(v)}`).join(',') },
+    });
+  };
+  const patch = (location, offset, body) => fetch(`${gateway.upload}${location}`, {
+    method: 'PATCH', body, headers: { ...tus, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+  });
+  const options = await fetch(`${gateway.upload}/tus`, { method: 'OPTIONS' });
+  assert.equal(options.status, 204);
+  assert.equal(options.headers.get('tus-version'), '1.0.0');
+  assert.equal(options.headers.get('tus-max-size'), String(MAX_UPLOAD));
+
+  const bytes = png(900, 600);
+  // Refused before any byte: another key's signature, a stranger, too large, no version.
+  const stranger = new Keyring({ type: 'sr25519' }).addFromUri(mnemonicGenerate());
+  assert.equal((await open(bytes, { signer: alice })).status, 401);
+  assert.equal((await open(bytes, { signer: stranger, who: stranger.address })).status, 403);
+  assert.equal((await open(bytes, { length: MAX_UPLOAD + 1 })).status, 413);
+  assert.equal((await fetch(`${gateway.upload}/tus`, { method: 'POST', headers: { 'upload-length': '10' } })).status, 412);
+
+  const created = await open(bytes);
+  assert.equal(created.status, 201, await created.clone().text());
+  const location = created.headers.get('location');
+  assert.match(location, /^\/tus\/[0-9a-f]{32}$/);
+  const half = Math.floor(bytes.length / 2);
+  assert.equal((await patch(location, 0, bytes.subarray(0, half))).status, 204);
+  // A wrong offset is refused; HEAD says where to go on from; the rest completes it.
+  assert.equal((await patch(location, 0, bytes.subarray(0, 10))).status, 409);
+  const head = await fetch(`${gateway.upload}${location}`, { method: 'HEAD', headers: tus });
+  assert.equal(head.headers.get('upload-offset'), String(half));
+  assert.equal((await (await fetch(`${gateway.upload}${location}/result`)).status), 409, 'not complete yet');
+  const last = await patch(location, half, bytes.subarray(half));
+  assert.equal(last.status, 204);
+  assert.equal(last.headers.get('upload-offset'), String(bytes.length));
+  const result = await fetch(`${gateway.upload}${location}/result`);
+  const body = await result.json();
+  assert.equal(result.status, 201, JSON.stringify(body));
+  assert.equal(body.content_hash, sha256(bytes));
+  assert.equal(body.title, 'Tram 28 (resumable)');
+  assert.ok(body.objects.length >= 2 && body.objects.every((o) => o.receipts.length === 2));
+
+  // Bytes other than the signed file: taken whole, then refused, nothing stored.
+  const other = png(300, 200);
+  const forged = await open(other, { sha: createHash('sha256').update(bytes).digest('hex'), signer: owner.pair });
+  // (signed over `other`, claiming `bytes`' hash: the signature check refuses it at once)
+  assert.equal(forged.status, 401);
+  const swapped = await open(bytes);
+  const swappedAt = swapped.headers.get('location');
+  const puts = await metric(Object.values(clusters)[0].url, 'paratii_storage_puts_total', { outcome: 'written' });
+  const fake = Buffer.from(bytes);
+  fake[fake.length - 1] ^= 0xff;
+  assert.equal((await patch(swappedAt, 0, fake)).status, 204);
+  const refused = await fetch(`${gateway.upload}${swappedAt}/result`);
+  assert.equal(refused.status, 422);
+  assert.match((await refused.json()).error, /not the file whose SHA-256 was signed/);
+  assert.equal(await metric(Object.values(clusters)[0].url, 'paratii_storage_puts_total', { outcome: 'written' }), puts);
+
+  // Termination.
+  const dropped = await open(bytes);
+  const droppedAt = dropped.headers.get('location');
+  assert.equal((await fetch(`${gateway.upload}${droppedAt}`, { method: 'DELETE', headers: tus })).status, 204);
+  assert.equal((await fetch(`${gateway.upload}${droppedAt}`, { method: 'HEAD', headers: tus })).status, 404);
 });
 
 test('with fewer than ReplicationFactor clusters reachable an upload answers 503 and hands out no receipts', async () => {
