@@ -279,6 +279,13 @@ evm_lane() {
 	node_tier "e2e clients"
 	node_tier "e2e evm" "$contracts_ok" "the contracts did not compile"
 }
+# The web player's build (npm, tsc, Vite: light) runs in its tier's lane, not before
+# the lanes.
+player_lane() {
+	local web_ok=0
+	run_tier "web build" build_web || web_ok=$?
+	node_tier "e2e player" "$web_ok" "the web player did not build"
+}
 bridge_lane() {
 	node_tier "contracts ethereum" "$contracts_ok" "the contracts did not compile"
 	node_tier "e2e bridge" "$contracts_ok" "the contracts did not compile"
@@ -302,8 +309,6 @@ else
 fi
 contracts_ok=0
 run_tier "contracts" compile_contracts || contracts_ok=$?
-web_ok=0
-run_tier "web build" build_web || web_ok=$?
 if [ "$build_ok" -eq 0 ]; then
 	# The smoke tier exports the raw dev spec and fills wasmtime's cache that every later
 	# node starts from, so it runs alone first.
@@ -317,7 +322,7 @@ if [ "$build_ok" -eq 0 ]; then
 	lane 3 evm_lane
 	lane 4 bridge_lane
 	lane 5 node_tier "e2e services"
-	lane 6 node_tier "e2e player" "$web_ok" "the web player did not build"
+	lane 6 player_lane
 	wait "${LANE_PIDS[@]}"
 	LANE_PIDS=()
 else

@@ -282,18 +282,20 @@ fn read_meta(tus: &Uploads, id: &str) -> Result<Meta, Response> {
 		.ok_or_else(|| refuse(StatusCode::NOT_FOUND, "no such upload (or it expired): start again"))
 }
 
+/// The gateway's uploads and upload `id`'s claim.
+fn open_upload<'a>(gw: &'a Gateway, id: &str) -> Result<(&'a Uploads, Meta), Response> {
+	let tus = uploads(gw)?;
+	Ok((tus, read_meta(tus, id)?))
+}
+
 fn offset_of(tus: &Uploads, id: &str) -> u64 {
 	std::fs::metadata(tus.path(id, "part")).map(|m| m.len()).unwrap_or(0)
 }
 
 /// `HEAD /tus/{id}`: how much the gateway has.
 pub async fn head(State(gw): State<Gateway>, Path(id): Path<String>) -> Response {
-	let tus = match uploads(&gw) {
-		Ok(t) => t,
-		Err(r) => return r,
-	};
-	let meta = match read_meta(tus, &id) {
-		Ok(m) => m,
+	let (tus, meta) = match open_upload(&gw, &id) {
+		Ok(open) => open,
 		Err(r) => return r,
 	};
 	let offset =
@@ -442,12 +444,8 @@ async fn hash_file(path: &std::path::Path) -> std::io::Result<([u8; 32], Vec<u8>
 
 /// `GET /tus/{id}/result`: a complete upload's outcome, as `POST /uploads` answers.
 pub async fn result(State(gw): State<Gateway>, Path(id): Path<String>) -> Response {
-	let tus = match uploads(&gw) {
-		Ok(t) => t,
-		Err(r) => return r,
-	};
-	let meta = match read_meta(tus, &id) {
-		Ok(m) => m,
+	let (tus, meta) = match open_upload(&gw, &id) {
+		Ok(open) => open,
 		Err(r) => return r,
 	};
 	match crate::jobs::read_json::<Outcome>(&tus.path(&id, "result.json")) {
@@ -470,13 +468,10 @@ pub async fn delete(
 	if let Err(r) = check_version(&headers) {
 		return r;
 	}
-	let tus = match uploads(&gw) {
-		Ok(t) => t,
+	let tus = match open_upload(&gw, &id) {
+		Ok((tus, _)) => tus,
 		Err(r) => return r,
 	};
-	if let Err(r) = read_meta(tus, &id) {
-		return r;
-	}
 	let lock = tus.lock_of(&id);
 	let _writing = lock.lock().await;
 	for ext in ["part", "json", "result.json"] {
