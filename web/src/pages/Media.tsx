@@ -47,7 +47,11 @@ export function MediaPage({ id }: { id: number }) {
   // Followed while the page is open: views, reactions and price change.
   const media = usePolled(() => indexedMedia(id), () => false, 2000, [id]);
   const m = media.value;
-  useEffect(() => void config().then((c) => setDownload(c.download)), []);
+  useEffect(() => {
+    void config().then((c) => setDownload(c.download));
+    // hls.js is fetched while the record loads: a video's first frame waits for it.
+    void import('hls.js');
+  }, []);
   if (media.error && !m) return <p class="error" role="alert">{media.error}</p>;
   if (!m || !download) return <p class="muted" role="status">Waiting for media {id} to be indexed…</p>;
   return (
