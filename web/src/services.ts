@@ -72,6 +72,9 @@ export interface SearchParams {
   kind?: string;
   price?: string;
   owner?: string;
+  /** Registered from / up to (YYYY-MM-DD, UTC). */
+  from?: string;
+  to?: string;
   limit?: number;
   offset?: number;
   facets?: boolean;
@@ -84,6 +87,8 @@ export async function search(p: SearchParams, signal?: AbortSignal): Promise<Sea
   if (p.kind) qs.set('kind', p.kind);
   if (p.price) qs.set('price', p.price);
   if (p.owner) qs.set('owner', p.owner);
+  if (p.from) qs.set('from', p.from);
+  if (p.to) qs.set('to', p.to);
   if (p.limit) qs.set('limit', String(p.limit));
   if (p.offset) qs.set('offset', String(p.offset));
   if (p.facets) qs.set('facets', 'true');

@@ -294,9 +294,19 @@ test('search as you type finds the new items with highlighted matches', async ()
   // Facets filter: videos only.
   await page.click('aside label:has-text("video") input');
   await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 1);
-  // Keyboard: the arrows move through the hits and Enter opens one.
   await page.click('aside label:has-text("video") input');
   await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 3);
+  // The owner facet (named by display name) and the date filter.
+  await page.click('aside label:has-text("wallet-user") input');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 1);
+  assert.deepEqual(await page.locator('ul[aria-label=Results] h3').allInnerTexts(), ['Yellow tram in the harbour district']);
+  await page.click('aside label:has-text("wallet-user") input');
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.fill('aside input[type=date] >> nth=0', tomorrow);
+  await page.waitForFunction(() => document.querySelector('[aria-live]')?.textContent.startsWith('0 results'));
+  await page.fill('aside input[type=date] >> nth=0', '');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 3);
+  // Keyboard: the arrows move through the hits and Enter opens one.
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/media\/\d+$/);

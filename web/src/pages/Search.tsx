@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router';
-import { type SearchResults, config, search } from '../services';
+import { type SearchResults, config, search, shortAddress } from '../services';
 import { Card } from './Card';
 
 /**
@@ -11,6 +11,9 @@ import { Card } from './Card';
 export function Search({ q }: { q: string }) {
   const [kind, setKind] = useState('');
   const [price, setPrice] = useState('');
+  const [owner, setOwner] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [results, setResults] = useState<SearchResults | null>(null);
   const [shownFor, setShownFor] = useState<string | null>(null);
   const [error, setError] = useState('');
@@ -23,7 +26,7 @@ export function Search({ q }: { q: string }) {
   }, []);
   useEffect(() => {
     const abort = new AbortController();
-    search({ q, kind, price, facets: true, limit: 40 }, abort.signal)
+    search({ q, kind, price, owner, from, to, facets: true, limit: 40 }, abort.signal)
       .then((r) => {
         setResults(r);
         setShownFor(q);
@@ -32,7 +35,7 @@ export function Search({ q }: { q: string }) {
       })
       .catch((e) => e.name !== 'AbortError' && setError(e.message));
     return () => abort.abort();
-  }, [q, kind, price]);
+  }, [q, kind, price, owner, from, to]);
 
   // Effects run once the browser has painted: this marks the results on screen.
   useEffect(() => {
@@ -50,12 +53,14 @@ export function Search({ q }: { q: string }) {
       navigate(`/media/${hits[selected].media.id}`);
     }
   };
-  const facet = (value: string, current: string, set: (v: string) => void, count: number) => (
+  const facet = (value: string, current: string, set: (v: string) => void, count: number, label = value) => (
     <label>
       <input type="checkbox" checked={current === value} onChange={() => set(current === value ? '' : value)} />
-      {value} <span class="muted">({count})</span>
+      {label} <span class="muted">({count})</span>
     </label>
   );
+  // Owners are facets by account; their names come with the hits.
+  const ownerName = (address: string) => hits.find((h) => h.media.owner === address)?.media.owner_name ?? shortAddress(address);
   const f = results?.facets;
   return (
     <section class="search" onKeyDown={onKey}>
@@ -67,6 +72,19 @@ export function Search({ q }: { q: string }) {
         <fieldset>
           <legend>Price</legend>
           {f && Object.entries(f.price).map(([v, n]) => facet(v, price, setPrice, n))}
+        </fieldset>
+        <fieldset>
+          <legend>Owner</legend>
+          {f && f.owner.map((o) => facet(o.value, owner, setOwner, o.count, ownerName(o.value)))}
+        </fieldset>
+        <fieldset>
+          <legend>Registered</legend>
+          <label>
+            from <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          </label>
+          <label>
+            to <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+          </label>
         </fieldset>
       </aside>
       <div>
