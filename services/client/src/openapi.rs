@@ -68,8 +68,12 @@ impl Document {
 		Operation { document: self, method, route, body, parameters, responses: Map::new() }
 	}
 
-	/// The finished document, as JSON.
+	/// The finished document, as JSON, with `GET /openapi.json` (where every service
+	/// serves its document, [`serve`]) among its operations.
 	pub fn finish(mut self) -> Value {
+		self.operation("get", "/openapi.json", "This document")
+			.json_value(200, "OpenAPI 3.1", json!({"type": "object"}))
+			.add();
 		let schemas = self.generator.take_definitions(true);
 		json!({
 			"openapi": "3.1.0",
@@ -362,7 +366,7 @@ fn api(gw: Gateway) -> Router {
 		let doc = doc.finish();
 		assert_eq!(
 			operations(&doc),
-			[("get", "/media/{id}/proof"), ("head", "/media/{id}/proof")]
+			[("get", "/media/{id}/proof"), ("get", "/openapi.json"), ("head", "/media/{id}/proof")]
 				.map(|(m, p)| (m.to_string(), p.to_string()))
 		);
 		let get = &doc["paths"]["/media/{id}/proof"]["get"];

@@ -27,9 +27,6 @@ fn health(doc: &mut Document) {
 	doc.operation("get", "/metrics", "Prometheus metrics")
 		.bytes(200, "text/plain", "The text exposition format")
 		.add();
-	doc.operation("get", "/openapi.json", "This document")
-		.json_value(200, "OpenAPI 3.1", json!({"type": "object"}))
-		.add();
 }
 
 /// The upload role's document.

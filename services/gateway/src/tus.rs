@@ -399,8 +399,9 @@ pub async fn patch(
 async fn complete(gw: &Gateway, tus: &Uploads, id: &str, meta: Meta) {
 	let part = tus.path(id, "part");
 	let outcome = async {
-		let (hash, head) = hash_file(&part).await.map_err(upload::internal)?;
+		// The bytes are gone when this ends: a job's source, or removed with `scratch`.
 		let mut scratch = Scratch(vec![part.clone()]);
+		let (hash, head) = hash_file(&part).await.map_err(upload::internal)?;
 		if hash != meta.sha256 {
 			return Err(Refusal(
 				StatusCode::UNPROCESSABLE_ENTITY,
@@ -412,7 +413,6 @@ async fn complete(gw: &Gateway, tus: &Uploads, id: &str, meta: Meta) {
 		upload::accept(gw, claim, file, &mut scratch).await
 	}
 	.await;
-	let _ = std::fs::remove_file(&part);
 	let (status, body) = upload::answered(gw, outcome);
 	tracing::info!("tus upload {id} complete: {status}");
 	let kept = crate::jobs::write_json(

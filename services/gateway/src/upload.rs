@@ -140,16 +140,15 @@ pub async fn upload(State(gw): State<Gateway>, multipart: Multipart) -> Response
 /// An upload's outcome as its status and JSON body, counted in the metrics.
 pub fn answered(gw: &Gateway, outcome: Result<Answer, Refusal>) -> (StatusCode, serde_json::Value) {
 	// Serializing these types cannot fail (no maps with non-string keys).
-	let json = |v: Result<serde_json::Value, _>| v.unwrap_or_default();
 	match outcome {
 		Ok(Answer::Stored(answer)) => {
 			gw.metrics.uploads.with_label_values(&["stored"]).inc();
-			(StatusCode::CREATED, json(serde_json::to_value(answer)))
+			(StatusCode::CREATED, serde_json::to_value(answer).unwrap_or_default())
 		},
 		Ok(Answer::Queued(job)) => {
 			gw.metrics.uploads.with_label_values(&["queued"]).inc();
 			gw.metrics.jobs.with_label_values(&["queued"]).inc();
-			(StatusCode::ACCEPTED, json(serde_json::to_value(job)))
+			(StatusCode::ACCEPTED, serde_json::to_value(job).unwrap_or_default())
 		},
 		Err(Refusal(status, message)) => {
 			gw.metrics.uploads.with_label_values(&[status.as_str()]).inc();

@@ -143,9 +143,10 @@ async function tabTo(page, selector, text = '', max = 80) {
  */
 async function uploadThroughPage(page, file, title, { place, video = false, dropAPatch = false } = {}) {
   const tus = [];
-  page.on('request', (r) => {
+  const seen = (r) => {
     if (r.url().includes('/tus')) tus.push({ method: r.method(), offset: r.headers()['upload-offset'] });
-  });
+  };
+  page.on('request', seen);
   if (dropAPatch) {
     let patches = 0;
     await page.route('**/tus/*', (route) =>
@@ -169,6 +170,7 @@ async function uploadThroughPage(page, file, title, { place, video = false, drop
   const id = Number(page.url().match(/\/media\/(\d+)$/)[1]);
   media[title] = id;
   if (dropAPatch) await page.unroute('**/tus/*');
+  page.off('request', seen);
   return { id, tus };
 }
 

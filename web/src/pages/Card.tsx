@@ -10,7 +10,7 @@ export function Card({ media, download, highlighted, selected }: {
 }) {
   return (
     <li class={`card${selected ? ' selected' : ''}`} aria-selected={selected}>
-      <Link href={`/media/${media.id}`} tabIndex={0}>
+      <Link href={`/media/${media.id}`}>
         <div class="thumb">
           {media.thumbnail ? (
             <img src={download + media.thumbnail} alt="" loading="lazy" width={320} height={180} />
