@@ -334,6 +334,21 @@ else
 	done
 fi
 
+# failure_excerpt LOG: the few lines of a failed tier's log that say what failed (the
+# runner's list of failing tests, a Rust test's panic, else the log's end), so the end
+# of the run's output names the failure even when only its last lines are kept.
+failure_excerpt() {
+	local log="$1"
+	[ -f "$log" ] || return 0
+	if grep -q 'failing tests:' "$log"; then
+		sed -n '/failing tests:/,$p' "$log" | grep -E '^\s*(✖|[A-Za-z]*Error)' | grep -v 'failing tests:'
+	elif grep -q 'panicked at' "$log"; then
+		grep -A2 'panicked at' "$log"
+	else
+		tail -n 8 "$log"
+	fi | sed 's/\x1b\[[0-9;]*m//g' | head -n 12 | sed 's/^/    /'
+}
+
 summary=()
 failed_tiers=()
 total_passed=0
@@ -349,6 +364,10 @@ echo
 echo "Summary (tier logs in $LOGS)"
 printf '  %s\n' "${summary[@]}"
 echo
+for name in "${failed_tiers[@]}"; do
+	echo "What failed in $name:"
+	failure_excerpt "$LOGS/${name// /-}.log"
+done
 if [ "${#failed_tiers[@]}" -gt 0 ]; then
 	echo "FAILED tiers (${#failed_tiers[@]}): $(IFS=,; echo "${failed_tiers[*]}" | sed 's/,/, /g')"
 elif [ -n "${PARATII_TIERS:-}" ]; then

@@ -94,13 +94,10 @@ impl Records {
 		if let Some(item) = self.counted(self.items.get(&key)) {
 			return Ok(item);
 		}
-		let item = match self.chain.media_at(at, id).await? {
-			Some(media) => {
-				let price = self.chain.price_at(at, id).await?;
-				Some(Arc::new(Item { media, price }))
-			},
-			None => None,
-		};
+		// Both queries at once: a video's first frame waits on them after every new block.
+		let (media, price) =
+			tokio::try_join!(self.chain.media_at(at, id), self.chain.price_at(at, id))?;
+		let item = media.map(|media| Arc::new(Item { media, price }));
 		self.items.insert(key, item.clone());
 		Ok(item)
 	}

@@ -457,18 +457,42 @@ test('the catalogue of 1,000 items paints within a second; a video shows its fir
     await big.stop();
     await synthetic.stop();
   }
+  // The target is a 95th percentile: twenty openings, the nineteenth slowest held to it.
   const frames = [];
-  for (let i = 0; i < 5; i++) {
+  let slowest = { at: -1, waterfall: '' };
+  for (let i = 0; i < 20; i++) {
     const page = await newPage('first-frame');
+    // The main thread's long tasks (over 50 ms) go in the waterfall beside the requests.
+    await page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries())).observe({ type: 'longtask' });
+    });
     await page.goto(`${gateway.web}/media/${media['Harbour timelapse at noon']}`);
     await page.waitForFunction(() => performance.getEntriesByName('paratii-first-frame').length > 0, null, { timeout: 30_000 });
-    frames.push(await page.evaluate(() => performance.getEntriesByName('paratii-first-frame')[0].startTime));
+    const at = await page.evaluate(() => performance.getEntriesByName('paratii-first-frame')[0].startTime);
+    frames.push(at);
+    // What the slowest opening waited for: each request's start and end (ms from opening).
+    if (at > slowest.at) slowest = { at, waterfall: await page.evaluate(waterfall) };
     await page.context().close();
   }
   frames.sort((a, b) => a - b);
-  console.log(`# video first frame from opening the page: ${frames.map((t) => t.toFixed(0)).join(', ')} ms`);
-  assert.ok(frames.at(-1) <= 1000 * SLACK, `first frame ${frames.at(-1)} ms (target 1,000, ×${SLACK})`);
+  const p95 = frames[Math.ceil(frames.length * 0.95) - 1];
+  console.log(`# video first frame from opening the page: ${frames.map((t) => t.toFixed(0)).join(', ')} ms; p95 ${p95.toFixed(0)} ms`);
+  console.log(`# the slowest opening's requests:\n${slowest.waterfall}`);
+  assert.ok(p95 <= 1000 * SLACK, `first frame p95 ${p95.toFixed(0)} ms (target 1,000, ×${SLACK})`);
 });
+
+/** In the page: every request (and the first-frame mark) with its start and end, in ms. */
+function waterfall() {
+  const rows = performance.getEntriesByType('resource').map((e) =>
+    [e.startTime, e.responseEnd, new URL(e.name).pathname]);
+  for (const m of performance.getEntriesByType('mark')) rows.push([m.startTime, m.startTime, `mark ${m.name}`]);
+  for (const t of window.__longTasks ?? []) rows.push([t.startTime, t.startTime + t.duration, 'main thread busy']);
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (nav) rows.push([0, nav.responseEnd, 'the page']);
+  return rows.sort((a, b) => a[0] - b[0])
+    .map(([s, e, n]) => `#   ${s.toFixed(0).padStart(5)} → ${e.toFixed(0).padStart(5)}  ${n}`).join('\n');
+}
 
 test('no page logged a console error', () => {
   // Chromium logs the connection the test reset on purpose; nothing else may be logged.
