@@ -1,5 +1,6 @@
 // The chain client: polkadot.js (@polkadot/api with the runtime's metadata, read from
-// the node), the development accounts and browser wallets (the polkadot.js extension
+// the node; its calls, storage and events typed by src/chain-types/, which
+// scripts/types.mjs generates from the same metadata), the development accounts and browser wallets (the polkadot.js extension
 // and any wallet that injects the same interface). This module is imported only when
 // something needs the chain (signing, balances), so the catalogue and search pages
 // never download it.
@@ -11,6 +12,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { bnToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { web3Accounts, web3Enable, web3FromSource } from '@polkadot/extension-dapp';
+import './chain-types/augment-api';
 import { config } from './services';
 import type { Account } from './wallet';
 
@@ -180,10 +182,10 @@ export async function registerUpload(
 ): Promise<{ id: number; block: number }> {
   const a = await api();
   const { events, block } = await submit(account, a.tx(a.createType('Call', call)), onStage);
-  const registered = events.find(({ event }) => a.events.media.MediaRegistered.is(event));
-  if (!registered) throw new Error('The registration was final but announced no media item.');
-  const id = Number((registered.event.data as unknown as { mediaId: { toString(): string } }).mediaId.toString());
-  return { id, block };
+  for (const { event } of events) {
+    if (a.events.media.MediaRegistered.is(event)) return { id: event.data.mediaId.toNumber(), block };
+  }
+  throw new Error('The registration was final but announced no media item.');
 }
 
 export async function react(account: Account, id: number, reaction: 'Like' | 'Dislike' | 'None', onStage: (s: TxStage) => void) {
@@ -209,8 +211,7 @@ export async function registerName(account: Account, name: string, onStage: (s: 
 /** Whether `address` bought media `id` (or owns nothing to buy). */
 export async function hasBought(id: number, address: string): Promise<boolean> {
   const a = await api();
-  const purchase = await a.query.pti.purchases(id, address);
-  return !(purchase as unknown as { isNone: boolean }).isNone;
+  return (await a.query.pti.purchases(id, address)).isSome;
 }
 
 export interface Profile {
@@ -221,10 +222,12 @@ export interface Profile {
 
 export async function profile(address: string): Promise<Profile> {
   const a = await api();
-  const [user, account] = await Promise.all([a.query.users.users(address), a.query.system.account(address)]);
-  const u = user as unknown as { isSome: boolean; unwrap(): { name: { toUtf8(): string } } };
-  const data = (account as unknown as { data: { free: { toBigInt(): bigint }; reserved: { toBigInt(): bigint } } }).data;
-  return { name: u.isSome ? u.unwrap().name.toUtf8() : null, free: data.free.toBigInt(), reserved: data.reserved.toBigInt() };
+  const [user, { data }] = await Promise.all([a.query.users.users(address), a.query.system.account(address)]);
+  return {
+    name: user.isSome ? user.unwrap().name.toUtf8() : null,
+    free: data.free.toBigInt(),
+    reserved: data.reserved.toBigInt(),
+  };
 }
 
 /** The media `address` bought, newest first (from the chain's purchases). */

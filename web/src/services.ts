@@ -75,6 +75,8 @@ export interface SearchParams {
   /** Registered from / up to (YYYY-MM-DD, UTC). */
   from?: string;
   to?: string;
+  /** `min_lat,min_lon,max_lat,max_lon` in degrees (see boxAround). */
+  bbox?: string;
   limit?: number;
   offset?: number;
   facets?: boolean;
@@ -89,6 +91,7 @@ export async function search(p: SearchParams, signal?: AbortSignal): Promise<Sea
   if (p.owner) qs.set('owner', p.owner);
   if (p.from) qs.set('from', p.from);
   if (p.to) qs.set('to', p.to);
+  if (p.bbox) qs.set('bbox', p.bbox);
   if (p.limit) qs.set('limit', String(p.limit));
   if (p.offset) qs.set('offset', String(p.offset));
   if (p.facets) qs.set('facets', 'true');
@@ -144,6 +147,26 @@ export function formatPti(planck: string | bigint | null | undefined): string {
   const whole = v / 10n ** 18n;
   const frac = (v % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '').slice(0, 4);
   return `${whole}${frac ? '.' + frac : ''} PTI`;
+}
+
+/** A place written `latitude, longitude` in degrees (e.g. `52.37, 4.90`), or null. */
+export function parsePlace(text: string): [number, number] | null {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) return null;
+  const [lat, lon] = [Number(m[1]), Number(m[2])];
+  return Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? [lat, lon] : null;
+}
+
+/**
+ * The indexer's `bbox` (`min_lat,min_lon,max_lat,max_lon`) for the square `km` either
+ * side of `[lat, lon]`: a degree of latitude is 111.2 km, one of longitude that times the
+ * latitude's cosine; clamped to the poles and the antimeridian.
+ */
+export function boxAround([lat, lon]: [number, number], km: number): string {
+  const dLat = km / 111.2;
+  const dLon = km / (111.2 * Math.max(Math.cos((lat * Math.PI) / 180), 0.01));
+  const clamp = (v: number, limit: number) => Math.max(-limit, Math.min(limit, v)).toFixed(4);
+  return [clamp(lat - dLat, 90), clamp(lon - dLon, 180), clamp(lat + dLat, 90), clamp(lon + dLon, 180)].join(',');
 }
 
 export function shortAddress(a: string): string {

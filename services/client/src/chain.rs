@@ -401,6 +401,12 @@ pub struct Finalized {
 }
 
 impl Finalized {
+	/// The block the stream has reached, without asking the node (`None` while the
+	/// stream is not running).
+	pub fn followed(&self) -> Option<AtBlock> {
+		self.latest.borrow().clone()
+	}
+
 	/// The latest finalized state: the followed one, or the node's answer while the
 	/// stream is not (yet) running.
 	pub async fn at(&self) -> anyhow::Result<AtBlock> {

@@ -218,6 +218,9 @@ async fn health(State(gw): State<Gateway>) -> Response {
 	let fields: std::collections::BTreeMap<&str, String> = [
 		("status", if finalized.is_some() { "ok" } else { "chain unreachable" }.to_string()),
 		("finalized_block", finalized.map(|n| n.to_string()).unwrap_or_default()),
+		// What downloads read the chain at: a price, purchase or deletion applies from
+		// the moment this reaches its block.
+		("followed_block", gw.records.followed_block().map(|n| n.to_string()).unwrap_or_default()),
 	]
 	.into();
 	Json(fields).into_response()

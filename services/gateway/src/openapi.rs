@@ -18,9 +18,12 @@ fn health(doc: &mut Document) {
 	doc.operation("get", "/health", "Whether the gateway reaches the chain")
 		.json_value(
 			200,
-			"`status` is `ok` or `chain unreachable`; `finalized_block` the last the node finalized",
+			"`status` is `ok` or `chain unreachable`; `finalized_block` the last the node \
+			 finalized; `followed_block` the finalized block downloads read the chain at (a \
+			 price, purchase or deletion applies from the moment it gets there)",
 			json!({"type": "object", "properties": {
 				"status": {"type": "string"}, "finalized_block": {"type": "string"},
+				"followed_block": {"type": "string"},
 			}}),
 		)
 		.add();

@@ -57,6 +57,13 @@ impl Records {
 		}
 	}
 
+	/// The number of the finalized block the records are read at (none while the
+	/// stream of finalized blocks is down): a change on chain shows in downloads from
+	/// then on.
+	pub fn followed_block(&self) -> Option<u64> {
+		self.finalized.followed().map(|at| at.block_number())
+	}
+
 	/// The finalized state one request reads everything from.
 	pub async fn at(&self) -> anyhow::Result<AtBlock> {
 		self.finalized.at().await

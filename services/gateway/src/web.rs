@@ -5,6 +5,12 @@
 //! Vite names the files under `/assets/` by their content's hash: they are cached for a
 //! year; `index.html` is revalidated on every visit. A file with a `.gz` beside it
 //! goes out compressed to browsers that take gzip.
+//!
+//! Every answer carries a Content-Security-Policy naming what the pages may load and talk
+//! to: scripts from this origin only (and WebAssembly, which the chain client's crypto
+//! compiles), requests to the services `/config.json` names and nothing else, no frames,
+//! no plugins — so an injected script (a title that slipped past escaping, a compromised
+//! CDN in front of the services) can neither run nor send a signature elsewhere.
 
 use axum::{
 	extract::Request,
@@ -67,10 +73,51 @@ pub fn router(args: &WebArgs, dir: PathBuf) -> Router {
 	let files = ServeDir::new(&dir)
 		.precompressed_gzip()
 		.fallback(ServeFile::new(dir.join("index.html")).precompressed_gzip());
+	let policy = content_security_policy(&config);
 	Router::new()
 		.route("/config.json", get(move || std::future::ready(Json(config))))
 		.fallback_service(files)
 		.layer(middleware::from_fn(cache_control))
+		.layer(middleware::from_fn(move |request: Request, next: Next| {
+			let policy = policy.clone();
+			async move {
+				let mut response = next.run(request).await;
+				let headers = response.headers_mut();
+				headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+				headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+				headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+				response
+			}
+		}))
+}
+
+/// `scheme://host[:port]` of a service's URL (a CSP source naming a path would allow that
+/// one path only).
+fn origin(url: &str) -> String {
+	match url.parse::<axum::http::Uri>() {
+		Ok(uri) => match (uri.scheme_str(), uri.authority()) {
+			(Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+			_ => url.to_string(),
+		},
+		Err(_) => url.to_string(),
+	}
+}
+
+/// The player's Content-Security-Policy: its own files, the services in `config`.
+fn content_security_policy(config: &WebConfig) -> HeaderValue {
+	let [upload, download, indexer, chain] =
+		[&config.upload, &config.download, &config.indexer, &config.chain].map(|u| origin(u));
+	let policy = format!(
+		"default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+		 connect-src 'self' {upload} {download} {indexer} {chain}; \
+		 img-src 'self' data: {download}; media-src 'self' blob: {download}; \
+		 base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	);
+	// The URLs come from the operator's flags; one a header cannot carry falls back to
+	// the strictest policy rather than none.
+	HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+		HeaderValue::from_static("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'")
+	})
 }
 
 async fn cache_control(request: Request, next: Next) -> Response {
@@ -79,4 +126,38 @@ async fn cache_control(request: Request, next: Next) -> Response {
 	let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
 	response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
 	response
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use tower::ServiceExt;
+
+	#[tokio::test]
+	async fn pages_carry_a_policy_naming_the_services_origins() {
+		let dir = tempfile::tempdir().unwrap();
+		std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+		let args = WebArgs {
+			web_dir: None,
+			web_listen: "127.0.0.1:0".parse().unwrap(),
+			web_upload_url: "https://up.example:8443/api/".into(),
+			web_download_url: "https://media.example".into(),
+			web_indexer_url: "https://search.example/v1".into(),
+			web_chain_url: "wss://rpc.example".into(),
+			web_dev_accounts: false,
+		};
+		for path in ["/", "/media/7", "/config.json"] {
+			let request = Request::get(path).body(axum::body::Body::empty()).unwrap();
+			let response = router(&args, dir.path().into()).oneshot(request).await.unwrap();
+			let policy = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+			assert!(policy.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval';"));
+			assert!(policy.contains(
+				"connect-src 'self' https://up.example:8443 https://media.example \
+				 https://search.example wss://rpc.example;"
+			));
+			assert!(policy.contains("media-src 'self' blob: https://media.example;"), "{policy}");
+			assert!(policy.contains("frame-ancestors 'none'"));
+			assert_eq!(response.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+		}
+	}
 }

@@ -176,7 +176,12 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   const proc = await startProcess('gateway', serviceBinary('paratii-gateway'), args,
     async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok &&
       (!webUrl || (await fetch(`${webUrl}/config.json`)).ok));
-  return { ...proc, upload, download, web: webUrl, dataDir, genesis: await genesisOf(node) };
+  // Downloads read the chain at the finalized block the gateway has followed, a moment
+  // behind the node's: `follows(n)` resolves once a change finalized in block `n` (a
+  // price, a deletion) applies to them.
+  const follows = (n) => waitFor(`the gateway to follow finalized block #${n}`, async () =>
+    Number((await (await fetch(`${download}/health`)).json()).followed_block) >= n);
+  return { ...proc, upload, download, web: webUrl, dataDir, genesis: await genesisOf(node), follows };
 }
 
 /** paratii-indexer on a free port, following `node`, with its index in `dataDir`. */

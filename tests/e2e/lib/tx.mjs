@@ -115,12 +115,12 @@ export async function finalizedHeadNumber(api) {
   return (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
 }
 
-/** `submit`, then waits until the including block is finalized. */
+/** `submit`, then waits until the including block is finalized; adds its number (`blockNumber`). */
 export async function submitFinal(api, tx, signer, options) {
   const result = await submit(api, tx, signer, options);
   const number = (await api.rpc.chain.getHeader(result.blockHash)).number.toNumber();
   await waitFor(`block #${number} to be finalized`, async () => (await finalizedHeadNumber(api)) >= number);
-  return result;
+  return { ...result, blockNumber: number };
 }
 
 /**

@@ -308,6 +308,16 @@ test('search as you type finds the new items with highlighted matches', async ()
   await page.waitForFunction(() => document.querySelector('[aria-live]')?.textContent.startsWith('0 results'));
   await page.fill('aside input[type=date] >> nth=0', '');
   await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 3);
+  // The place filter: within 10 km of Amsterdam only the sunrise (uploaded there); Paris none.
+  await page.fill('aside label:has-text("near") input', '52.37, 4.89');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 1);
+  assert.deepEqual(await page.locator('ul[aria-label=Results] h3').allInnerTexts(), ['Sunrise over the harbour']);
+  await page.fill('aside label:has-text("near") input', '48.85, 2.35');
+  await page.waitForFunction(() => document.querySelector('[aria-live]')?.textContent.startsWith('0 results'));
+  await page.selectOption('aside select', '1000'); // Amsterdam is 430 km from Paris
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 1);
+  await page.fill('aside label:has-text("near") input', '');
+  await page.waitForFunction(() => document.querySelectorAll('ul[aria-label=Results] li').length === 3);
   // Keyboard: the arrows move through the hits and Enter opens one.
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');

@@ -44,7 +44,9 @@ before(async () => {
   const { events, error } = await submit(api, api.tx(api.createType('Call', body.call)), alice);
   assert.equal(error, undefined);
   id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
-  assert.equal((await submitFinal(api, api.tx.pti.setPrice(id, 5n * PTI), alice)).error, undefined);
+  const priced = await submitFinal(api, api.tx.pti.setPrice(id, 5n * PTI), alice);
+  assert.equal(priced.error, undefined);
+  await gateway.follows(priced.blockNumber);
 });
 
 after(async () => {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router';
-import { type SearchResults, config, search, shortAddress } from '../services';
+import { type SearchResults, boxAround, config, parsePlace, search, shortAddress } from '../services';
 import { Card } from './Card';
 
 /**
@@ -14,6 +14,8 @@ export function Search({ q }: { q: string }) {
   const [owner, setOwner] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [near, setNear] = useState('');
+  const [radius, setRadius] = useState('10');
   const [results, setResults] = useState<SearchResults | null>(null);
   const [shownFor, setShownFor] = useState<string | null>(null);
   const [error, setError] = useState('');
@@ -24,9 +26,12 @@ export function Search({ q }: { q: string }) {
   useEffect(() => {
     config().then((c) => setDownload(c.download));
   }, []);
+  // The place filter applies once the place reads as coordinates.
+  const center = parsePlace(near);
+  const bbox = center ? boxAround(center, Number(radius)) : '';
   useEffect(() => {
     const abort = new AbortController();
-    search({ q, kind, price, owner, from, to, facets: true, limit: 40 }, abort.signal)
+    search({ q, kind, price, owner, from, to, bbox, facets: true, limit: 40 }, abort.signal)
       .then((r) => {
         setResults(r);
         setShownFor(q);
@@ -35,7 +40,7 @@ export function Search({ q }: { q: string }) {
       })
       .catch((e) => e.name !== 'AbortError' && setError(e.message));
     return () => abort.abort();
-  }, [q, kind, price, owner, from, to]);
+  }, [q, kind, price, owner, from, to, bbox]);
 
   // Effects run once the browser has painted: this marks the results on screen.
   useEffect(() => {
@@ -85,6 +90,21 @@ export function Search({ q }: { q: string }) {
           <label>
             to <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>Place</legend>
+          <label>
+            near <input value={near} placeholder="52.37, 4.90" aria-describedby="near-hint" onInput={(e) => setNear(e.currentTarget.value)} />
+          </label>
+          <label>
+            within{' '}
+            <select value={radius} onChange={(e) => setRadius(e.currentTarget.value)}>
+              {['1', '10', '100', '1000'].map((km) => <option value={km}>{km} km</option>)}
+            </select>
+          </label>
+          <small id="near-hint" class={near && !center ? 'error' : 'muted'}>
+            {near && !center ? 'latitude, longitude in degrees' : 'where it was taken'}
+          </small>
         </fieldset>
       </aside>
       <div>

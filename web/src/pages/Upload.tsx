@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { navigate } from '../router';
-import { type JobAccepted, type UploadResponse, ServiceError, config, indexedUpTo, jobStatus } from '../services';
+import { type JobAccepted, type UploadResponse, ServiceError, config, indexedUpTo, jobStatus, parsePlace } from '../services';
 import { chain, useAccount } from '../wallet';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,8 +74,8 @@ export function Upload() {
     if (!account) return setError('Choose an account first (top right): it owns the upload and signs it.');
     if (!file) return setError('Choose a file to upload.');
     if (!title.trim()) return setError('Give it a title.');
-    if (place && !/^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$/.test(place)) {
-      return setError('Write the place as latitude, longitude in degrees (e.g. 52.37, 4.90).');
+    if (place && !parsePlace(place)) {
+      return setError('Write the place as latitude, longitude in degrees (e.g. 52.37, 4.90; latitude −90 to 90, longitude −180 to 180).');
     }
     setBusy(true);
     try {
