@@ -1,19 +1,16 @@
-// Compiles every contract in src/ with solc-js (the npm `solc` package carries its
-// compiler: nothing is downloaded) and writes build/<Contract>.json with the ABI and
-// the creation bytecode, for ethers/viem and the end-to-end tests.
+// Compiles every contract in src/ (../lib/solc.mjs, with this folder's `solc`) and writes
+// build/<Contract>.json with the ABI and the creation bytecode, for ethers/viem and the
+// end-to-end tests.
 //
 //   node compile.mjs            (or: npm run build)
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileFolder } from '../lib/solc.mjs';
 
 const require = createRequire(import.meta.url);
-const solc = require('solc');
-
 const here = dirname(fileURLToPath(import.meta.url));
-const srcDir = join(here, 'src');
-const buildDir = join(here, 'build');
 
 // pallet-revive runs the Cancun instruction set; newer solc defaults target later forks.
 export const EVM_VERSION = 'cancun';
@@ -28,32 +25,10 @@ function findImports(path) {
 }
 
 export function compile() {
-  const files = readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort();
-  console.log(`solc ${solc.version()}: compiling ${files.join(', ')} (evm ${EVM_VERSION})`);
-  const input = {
-    language: 'Solidity',
-    sources: Object.fromEntries(files.map((f) => [f, { content: readFileSync(join(srcDir, f), 'utf8') }])),
-    settings: {
-      evmVersion: EVM_VERSION,
-      optimizer: { enabled: true, runs: 200 },
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
-    },
-  };
-  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
-  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
-  for (const e of output.errors ?? []) console.error(e.formattedMessage);
-  if (errors.length) throw new Error(`solc: ${errors.length} error(s)`);
-
-  mkdirSync(buildDir, { recursive: true });
-  const written = [];
-  for (const file of files) {
-    for (const [name, contract] of Object.entries(output.contracts[file] ?? {})) {
-      const artifact = { contractName: name, sourceName: `src/${file}`, abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
-      writeFileSync(join(buildDir, `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
-      written.push(`${name} (${(contract.evm.bytecode.object.length / 2).toLocaleString('en')} bytes)`);
-    }
-  }
-  console.log(`wrote build/: ${written.join(', ')}`);
+  compileFolder({
+    solc: require('solc'), srcDir: join(here, 'src'), buildDir: join(here, 'build'), evmVersion: EVM_VERSION,
+    sourcePrefix: 'src/', findImports,
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) compile();

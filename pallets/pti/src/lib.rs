@@ -69,6 +69,13 @@
 //!   owner keeps its existential deposit and pays a new account's on top (counted
 //!   against the allowance), so the receiver gains exactly the amount. An allowance of
 //!   the balance type's maximum is never decreased (ERC20's "infinite approval").
+//!
+//! ## Code layout
+//! As pallet-nfts: this file holds the configuration, storage, events, errors and the
+//! calls, each of which checks its origin and calls a `do_*` function; the logic is in
+//! `features/` by feature (`store`, `claims`, `vouchers`, `allowances`), the types in
+//! `types.rs` (their type information keeps the path `pallet_pti::pallet::…`, so the
+//! metadata did not change when they moved).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -78,10 +85,12 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod features;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+mod types;
 pub mod weights;
 
 pub use weights::WeightInfo;
@@ -101,70 +110,25 @@ pub const DISTRIBUTION_BUCKETS: u32 = 24;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
-	use codec::{DecodeWithMemTracking, Encode, MaxEncodedLen};
+	// The types live in `types.rs`; paths such as `crate::pallet::Campaign` still name them.
+	pub use crate::types::*;
+
+	use codec::Encode;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Precision, Preservation},
-		},
+		traits::fungible::{Inspect, Mutate, MutateHold},
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
 	use paratii_primitives::{MediaId, MediaOwnership};
 	use sp_core::sr25519;
 	use sp_runtime::{
-		traits::{
-			AccountIdConversion, BadOrigin, Bounded, CheckedAdd, CheckedDiv, One, Saturating, Zero,
-		},
+		traits::{BadOrigin, Saturating, Zero},
 		Perbill, SaturatedConversion,
 	};
 
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
-
-	/// A purchase: what the buyer paid, and when.
-	#[derive(
-		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-	)]
-	pub struct Purchase<Balance, BlockNumber> {
-		pub price: Balance,
-		pub block: BlockNumber,
-	}
-
-	/// Who distributes PTI to new users: `account` may create vouchers, `key` signs
-	/// claims.
-	#[derive(
-		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-	)]
-	pub struct Distributor<AccountId> {
-		pub account: AccountId,
-		pub key: sr25519::Public,
-	}
-
-	/// Where a voucher stands. Redeemed and cancelled ones stay as tombstones.
-	#[derive(
-		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-	)]
-	pub enum VoucherStatus<AccountId, BlockNumber> {
-		Active,
-		Redeemed { beneficiary: AccountId, at: BlockNumber },
-		Cancelled { at: BlockNumber },
-	}
-
-	/// A voucher: `amount` is held in the vouchers pot until it is redeemed or cancelled.
-	#[derive(
-		Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-	)]
-	pub struct Voucher<AccountId, Balance, BlockNumber> {
-		pub amount: Balance,
-		pub expires_at: BlockNumber,
-		pub status: VoucherStatus<AccountId, BlockNumber>,
-	}
-
-	pub type VoucherOf<T> =
-		Voucher<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -408,12 +372,7 @@ pub mod pallet {
 			price: Option<BalanceOf<T>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let owner = T::Media::active_owner(media_id).ok_or(Error::<T>::MediaNotActive)?;
-			ensure!(owner == who, Error::<T>::NotOwner);
-			ensure!(price.is_none_or(|p| !p.is_zero()), Error::<T>::ZeroPrice);
-			Prices::<T>::set(media_id, price);
-			Self::deposit_event(Event::PriceSet { media_id, price });
-			Ok(())
+			Self::do_set_price(who, media_id, price)
 		}
 
 		/// Buys `media_id` at its price, if that is at most `max_price`.
@@ -425,30 +384,7 @@ pub mod pallet {
 			max_price: BalanceOf<T>,
 		) -> DispatchResult {
 			let buyer = ensure_signed(origin)?;
-			let owner = T::Media::active_owner(media_id).ok_or(Error::<T>::MediaNotActive)?;
-			ensure!(owner != buyer, Error::<T>::OwnMedia);
-			let price = Prices::<T>::get(media_id).ok_or(Error::<T>::NotForSale)?;
-			ensure!(price <= max_price, Error::<T>::PriceAboveMax);
-			ensure!(!Purchases::<T>::contains_key(media_id, &buyer), Error::<T>::AlreadyPurchased);
-			let to_fund = RedistributionShare::<T>::get().mul_floor(price);
-			let to_owner = price.saturating_sub(to_fund);
-			if !to_owner.is_zero() {
-				T::Currency::transfer(&buyer, &owner, to_owner, Preservation::Preserve)?;
-			}
-			if !to_fund.is_zero() {
-				T::Currency::transfer(&buyer, &T::Fund::get(), to_fund, Preservation::Preserve)?;
-			}
-			let block = frame_system::Pallet::<T>::block_number();
-			Purchases::<T>::insert(media_id, &buyer, Purchase { price, block });
-			Self::deposit_event(Event::Purchased {
-				media_id,
-				buyer,
-				owner,
-				price,
-				to_owner,
-				to_fund,
-			});
-			Ok(())
+			Self::do_buy(buyer, media_id, max_price)
 		}
 
 		/// Sets the part of each purchase that goes to the redistribution fund.
@@ -456,10 +392,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_redistribution_share())]
 		pub fn set_redistribution_share(origin: OriginFor<T>, share: Perbill) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			ensure!(share <= T::MaxRedistributionShare::get(), Error::<T>::ShareAboveMaximum);
-			RedistributionShare::<T>::put(share);
-			Self::deposit_event(Event::RedistributionShareSet { share });
-			Ok(())
+			Self::do_set_redistribution_share(share)
 		}
 
 		/// Sets the distributor (its account and claim-signing key), or removes it.
@@ -471,9 +404,7 @@ pub mod pallet {
 			distributor: Option<Distributor<T::AccountId>>,
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			CurrentDistributor::<T>::set(distributor.clone());
-			Self::deposit_event(Event::DistributorSet { distributor });
-			Ok(())
+			Self::do_set_distributor(distributor)
 		}
 
 		/// Pays a claim signed by the distributor. Signed by anyone, or unsigned.
@@ -488,18 +419,7 @@ pub mod pallet {
 			signature: sr25519::Signature,
 		) -> DispatchResult {
 			ensure_signed_or_none::<T>(origin)?;
-			Self::check_claim(claim_id, &beneficiary, amount, expires_at, &signature)?;
-			T::Currency::transfer(
-				&Self::claims_pot(),
-				&beneficiary,
-				amount,
-				Preservation::Expendable,
-			)
-			.map_err(|_| Error::<T>::ClaimsPotTooSmall)?;
-			Claims::<T>::insert(claim_id, expires_at);
-			Self::note_distributed(amount);
-			Self::deposit_event(Event::Claimed { claim_id, beneficiary, amount });
-			Ok(())
+			Self::do_claim(claim_id, beneficiary, amount, expires_at, signature)
 		}
 
 		/// Removes the record of a paid claim that has expired (anyone).
@@ -507,11 +427,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::prune_claim())]
 		pub fn prune_claim(origin: OriginFor<T>, claim_id: ClaimId) -> DispatchResult {
 			ensure_signed(origin)?;
-			let expires_at = Claims::<T>::get(claim_id).ok_or(Error::<T>::UnknownClaim)?;
-			ensure!(Self::now() > expires_at, Error::<T>::NotExpired);
-			Claims::<T>::remove(claim_id);
-			Self::deposit_event(Event::ClaimPruned { claim_id });
-			Ok(())
+			Self::do_prune_claim(claim_id)
 		}
 
 		/// Creates a voucher for the code whose key is `key`, moving `amount` from the
@@ -528,35 +444,12 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			expires_at: BlockNumberFor<T>,
 		) -> DispatchResult {
-			let capped = T::AdminOrigin::try_origin(origin.clone()).is_err();
-			if capped {
-				let who = ensure_signed(origin)?;
-				let distributor =
-					CurrentDistributor::<T>::get().ok_or(Error::<T>::NotDistributor)?;
-				ensure!(distributor.account == who, Error::<T>::NotDistributor);
-			}
-			ensure!(!Vouchers::<T>::contains_key(key), Error::<T>::VoucherExists);
-			Self::check_expiry(expires_at)?;
-			ensure!(amount >= T::Currency::minimum_balance(), Error::<T>::BelowExistentialDeposit);
-			if capped {
-				Self::ensure_within_cap(amount)?;
-			}
-			T::Currency::transfer(
-				&T::Fund::get(),
-				&Self::vouchers_pot(),
-				amount,
-				Preservation::Preserve,
-			)
-			.map_err(|_| Error::<T>::FundTooSmall)?;
-			if capped {
-				Self::note_distributed(amount);
-			}
-			Vouchers::<T>::insert(
-				key,
-				Voucher { amount, expires_at, status: VoucherStatus::Active },
-			);
-			Self::deposit_event(Event::VoucherCreated { key, amount, expires_at });
-			Ok(())
+			// Governance creates vouchers freely; the distributor's account within the cap.
+			let distributor = match T::AdminOrigin::try_origin(origin) {
+				Ok(_) => None,
+				Err(origin) => Some(ensure_signed(origin)?),
+			};
+			Self::do_create_voucher(distributor, key, amount, expires_at)
 		}
 
 		/// Redeems the voucher of `key` to `beneficiary`, given the key's signature over
@@ -571,27 +464,7 @@ pub mod pallet {
 			signature: sr25519::Signature,
 		) -> DispatchResult {
 			ensure_signed_or_none::<T>(origin)?;
-			let voucher = Self::check_redemption(&key, &beneficiary, &signature)?;
-			T::Currency::transfer(
-				&Self::vouchers_pot(),
-				&beneficiary,
-				voucher.amount,
-				Preservation::Expendable,
-			)?;
-			let at = Self::now();
-			Vouchers::<T>::insert(
-				key,
-				Voucher {
-					status: VoucherStatus::Redeemed { beneficiary: beneficiary.clone(), at },
-					..voucher.clone()
-				},
-			);
-			Self::deposit_event(Event::VoucherRedeemed {
-				key,
-				beneficiary,
-				amount: voucher.amount,
-			});
-			Ok(())
+			Self::do_redeem_voucher(key, beneficiary, signature)
 		}
 
 		/// Cancels an expired voucher and returns its amount to the fund (anyone).
@@ -599,22 +472,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel_voucher())]
 		pub fn cancel_voucher(origin: OriginFor<T>, key: sr25519::Public) -> DispatchResult {
 			ensure_signed(origin)?;
-			let voucher = Vouchers::<T>::get(key).ok_or(Error::<T>::UnknownVoucher)?;
-			Self::ensure_active(&voucher)?;
-			let at = Self::now();
-			ensure!(at > voucher.expires_at, Error::<T>::NotExpired);
-			T::Currency::transfer(
-				&Self::vouchers_pot(),
-				&T::Fund::get(),
-				voucher.amount,
-				Preservation::Expendable,
-			)?;
-			Vouchers::<T>::insert(
-				key,
-				Voucher { status: VoucherStatus::Cancelled { at }, ..voucher.clone() },
-			);
-			Self::deposit_event(Event::VoucherCancelled { key, amount: voucher.amount });
-			Ok(())
+			Self::do_cancel_voucher(key)
 		}
 
 		/// Allows `spender` to move up to `amount` of the caller's PTI, replacing any
@@ -694,126 +552,7 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The allowance `spender` has from `owner` (`0` when none).
-		pub fn allowance(owner: &T::AccountId, spender: &T::AccountId) -> BalanceOf<T> {
-			Allowances::<T>::get(owner, spender).unwrap_or_default()
-		}
-
-		/// Sets `spender`'s allowance from `owner` to `amount` (ERC20 `approve`): holds
-		/// the deposit for a new entry, releases it when `amount` is `0`.
-		pub fn do_approve(
-			owner: &T::AccountId,
-			spender: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> DispatchResult {
-			let exists = Allowances::<T>::contains_key(owner, spender);
-			if amount.is_zero() {
-				if exists {
-					Self::remove_allowance(owner, spender)?;
-				}
-			} else {
-				if !exists {
-					T::Currency::hold(
-						&HoldReason::AllowanceDeposit.into(),
-						owner,
-						T::AllowanceDeposit::get(),
-					)
-					.map_err(|_| Error::<T>::CannotPayAllowanceDeposit)?;
-				}
-				Allowances::<T>::insert(owner, spender, amount);
-			}
-			Self::deposit_event(Event::Approval {
-				owner: owner.clone(),
-				spender: spender.clone(),
-				amount,
-			});
-			Ok(())
-		}
-
-		/// Moves `amount` from `owner` to `to` under `spender`'s allowance (ERC20
-		/// `transferFrom`), as [`Pallet::transfer_as_evm`] does: a new account's
-		/// existential deposit is paid on top, and counted against the allowance. An
-		/// allowance used up is removed and its deposit released; a maximal one is never
-		/// decreased.
-		pub fn do_transfer_approved(
-			spender: &T::AccountId,
-			owner: &T::AccountId,
-			to: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> DispatchResult {
-			let allowance = Self::allowance(owner, spender);
-			let needed = Self::evm_transfer_cost(to, amount)?;
-			ensure!(allowance >= needed, Error::<T>::InsufficientAllowance);
-			Self::transfer_as_evm(owner, to, amount)?;
-			if allowance != BalanceOf::<T>::max_value() && !needed.is_zero() {
-				let left = allowance.saturating_sub(needed);
-				if left.is_zero() {
-					Self::remove_allowance(owner, spender)?;
-				} else {
-					Allowances::<T>::insert(owner, spender, left);
-				}
-			}
-			Self::deposit_event(Event::TransferredApproved {
-				owner: owner.clone(),
-				spender: spender.clone(),
-				to: to.clone(),
-				amount,
-			});
-			Ok(())
-		}
-
-		/// What moving `amount` to `to` takes from the sender: `amount`, plus the
-		/// existential deposit when `to` has no PTI yet (nothing for `0`).
-		pub fn evm_transfer_cost(
-			to: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> Result<BalanceOf<T>, DispatchError> {
-			if amount.is_zero() || !T::Currency::total_balance(to).is_zero() {
-				return Ok(amount);
-			}
-			amount
-				.checked_add(&T::Currency::minimum_balance())
-				.ok_or_else(|| sp_runtime::ArithmeticError::Overflow.into())
-		}
-
-		/// Moves `amount` of PTI from `from` to `to` the way the chain's EVM moves value:
-		/// the sender keeps its existential deposit, and pays a new account's on top, so
-		/// that `to` gains exactly `amount` of spendable PTI (what `eth_getBalance` and
-		/// the ERC20 `balanceOf` show). Returns what left `from`.
-		pub fn transfer_as_evm(
-			from: &T::AccountId,
-			to: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> Result<BalanceOf<T>, DispatchError> {
-			let cost = Self::evm_transfer_cost(to, amount)?;
-			if !cost.is_zero() {
-				T::Currency::transfer(from, to, cost, Preservation::Preserve)?;
-			}
-			Ok(cost)
-		}
-
-		fn remove_allowance(owner: &T::AccountId, spender: &T::AccountId) -> DispatchResult {
-			Allowances::<T>::remove(owner, spender);
-			T::Currency::release(
-				&HoldReason::AllowanceDeposit.into(),
-				owner,
-				T::AllowanceDeposit::get(),
-				Precision::BestEffort,
-			)?;
-			Ok(())
-		}
-
-		/// The pot claims are paid from (governance funds it).
-		pub fn claims_pot() -> T::AccountId {
-			T::PalletId::get().into_sub_account_truncating(b"claims")
-		}
-
-		/// The pot that holds the amounts of active vouchers.
-		pub fn vouchers_pot() -> T::AccountId {
-			T::PalletId::get().into_sub_account_truncating(b"vouchers")
-		}
-
-		fn now() -> BlockNumberFor<T> {
+		pub(crate) fn now() -> BlockNumberFor<T> {
 			frame_system::Pallet::<T>::block_number()
 		}
 
@@ -822,78 +561,7 @@ pub mod pallet {
 			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 		}
 
-		/// The bytes the distributor signs for a claim.
-		pub fn claim_message(
-			claim_id: ClaimId,
-			beneficiary: &T::AccountId,
-			amount: BalanceOf<T>,
-			expires_at: BlockNumberFor<T>,
-		) -> Vec<u8> {
-			(CLAIM_TAG, Self::genesis_hash(), claim_id, beneficiary, amount, expires_at).encode()
-		}
-
-		/// The bytes a voucher's key signs to redeem it to `beneficiary`.
-		pub fn voucher_message(key: &sr25519::Public, beneficiary: &T::AccountId) -> Vec<u8> {
-			(VOUCHER_TAG, Self::genesis_hash(), key, beneficiary).encode()
-		}
-
-		/// The part of the claims period `now` is in, and the oldest part the distribution
-		/// cap still counts.
-		fn distribution_parts() -> (BlockNumberFor<T>, BlockNumberFor<T>) {
-			// Rounded up, so that the parts counted cover any `ClaimPeriod` blocks.
-			let buckets: BlockNumberFor<T> = DISTRIBUTION_BUCKETS.into();
-			let part_len = T::ClaimPeriod::get()
-				.saturating_add(buckets.saturating_sub(One::one()))
-				.checked_div(&buckets)
-				.unwrap_or_default()
-				.max(One::one());
-			let current = Self::now() / part_len;
-			(current, current.saturating_sub(DISTRIBUTION_BUCKETS.into()))
-		}
-
-		/// What claims and the distributor's vouchers paid in the parts the cap counts.
-		pub fn recently_distributed() -> BalanceOf<T> {
-			let (_, oldest) = Self::distribution_parts();
-			RecentlyDistributed::<T>::get()
-				.iter()
-				.filter(|(part, _)| *part >= oldest)
-				.fold(Zero::zero(), |sum: BalanceOf<T>, (_, paid)| sum.saturating_add(*paid))
-		}
-
-		fn ensure_within_cap(amount: BalanceOf<T>) -> DispatchResult {
-			ensure!(
-				Self::recently_distributed().saturating_add(amount)
-					<= T::MaxClaimedPerPeriod::get(),
-				Error::<T>::PeriodCapReached
-			);
-			Ok(())
-		}
-
-		/// Counts `amount` in the current part, dropping the parts the cap no longer counts.
-		fn note_distributed(amount: BalanceOf<T>) {
-			let (current, oldest) = Self::distribution_parts();
-			RecentlyDistributed::<T>::mutate(|parts| {
-				parts.retain(|(part, _)| *part >= oldest);
-				match parts.last_mut() {
-					Some((part, paid)) if *part == current => *paid = paid.saturating_add(amount),
-					// Parts older than `current` that are kept are at most
-					// DISTRIBUTION_BUCKETS, so there is room for the current one.
-					_ => {
-						if parts.try_push((current, amount)).is_err() {
-							frame_support::defensive!("a distribution part without room");
-						}
-					},
-				}
-			});
-		}
-
-		/// Called by the media pallet when a media item is deleted: its price goes with it
-		/// (its purchases stay, as the record of what buyers paid).
-		pub fn on_media_deleted(media_id: MediaId) {
-			Prices::<T>::remove(media_id);
-		}
-
-		fn check_expiry(expires_at: BlockNumberFor<T>) -> DispatchResult {
+		pub(crate) fn check_expiry(expires_at: BlockNumberFor<T>) -> DispatchResult {
 			let now = Self::now();
 			ensure!(expires_at > now, Error::<T>::Expired);
 			ensure!(
@@ -901,63 +569,6 @@ pub mod pallet {
 				Error::<T>::LifetimeTooLong
 			);
 			Ok(())
-		}
-
-		/// Everything `claim` checks before paying.
-		fn check_claim(
-			claim_id: ClaimId,
-			beneficiary: &T::AccountId,
-			amount: BalanceOf<T>,
-			expires_at: BlockNumberFor<T>,
-			signature: &sr25519::Signature,
-		) -> DispatchResult {
-			let distributor = CurrentDistributor::<T>::get().ok_or(Error::<T>::NoDistributor)?;
-			let message = Self::claim_message(claim_id, beneficiary, amount, expires_at);
-			ensure!(
-				sp_io::crypto::sr25519_verify(signature, &message, &distributor.key),
-				Error::<T>::BadClaimSignature
-			);
-			ensure!(!Claims::<T>::contains_key(claim_id), Error::<T>::AlreadyClaimed);
-			Self::check_expiry(expires_at)?;
-			ensure!(amount >= T::Currency::minimum_balance(), Error::<T>::BelowExistentialDeposit);
-			Self::ensure_within_cap(amount)?;
-			ensure!(
-				T::Currency::reducible_balance(
-					&Self::claims_pot(),
-					Preservation::Expendable,
-					frame_support::traits::tokens::Fortitude::Polite
-				) >= amount,
-				Error::<T>::ClaimsPotTooSmall
-			);
-			Ok(())
-		}
-
-		fn ensure_active(voucher: &VoucherOf<T>) -> DispatchResult {
-			match voucher.status {
-				VoucherStatus::Active => Ok(()),
-				VoucherStatus::Redeemed { .. } => Err(Error::<T>::AlreadyRedeemed.into()),
-				VoucherStatus::Cancelled { .. } => Err(Error::<T>::AlreadyCancelled.into()),
-			}
-		}
-
-		/// Everything `redeem_voucher` checks before paying; the voucher.
-		fn check_redemption(
-			key: &sr25519::Public,
-			beneficiary: &T::AccountId,
-			signature: &sr25519::Signature,
-		) -> Result<VoucherOf<T>, DispatchError> {
-			let voucher = Vouchers::<T>::get(key).ok_or(Error::<T>::UnknownVoucher)?;
-			ensure!(
-				sp_io::crypto::sr25519_verify(
-					signature,
-					&Self::voucher_message(key, beneficiary),
-					key
-				),
-				Error::<T>::BadVoucherSignature
-			);
-			Self::ensure_active(&voucher)?;
-			ensure!(Self::now() <= voucher.expires_at, Error::<T>::Expired);
-			Ok(voucher)
 		}
 	}
 }
