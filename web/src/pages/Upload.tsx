@@ -46,8 +46,19 @@ async function sendResumable(
   return { status: r.status, body: await r.json() };
 }
 
-async function sha256(file: File): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+/**
+ * The file's SHA-256, read 4 MiB at a time: a file of gigabytes is never in memory whole
+ * (WebCrypto's digest takes one buffer, so the hashing is @noble/hashes', incremental).
+ */
+async function sha256(file: File, onProgress: (fraction: number) => void): Promise<Uint8Array> {
+  const { sha256: hasher } = await import('@noble/hashes/sha2');
+  const hash = hasher.create();
+  const chunk = 4 << 20;
+  for (let at = 0; at < file.size; at += chunk) {
+    hash.update(new Uint8Array(await file.slice(at, at + chunk).arrayBuffer()));
+    onProgress(Math.min(at + chunk, file.size) / file.size);
+  }
+  return hash.digest();
 }
 
 /**
@@ -82,7 +93,7 @@ export function Upload() {
       const c = await config();
       const ch = await chain();
       setStage('Hashing the file…');
-      const hash = await sha256(file);
+      const hash = await sha256(file, (f) => setStage(`Hashing the file… ${Math.floor(f * 100)} %`));
       setStage('Sign the upload in your wallet…');
       const expires = Date.now() + 30 * 60_000;
       const signature = await ch.signUpload(account, hash, expires);
