@@ -3,6 +3,8 @@
 //! - [`PtiErc20`] at [`PTI_ERC20_ADDRESS`] (`0x…0001_0000`): PTI, the native token, as
 //!   an ERC20 (`name` "Paratii", `symbol` "PTI", 18 decimals), over pallet-balances
 //!   with the allowances of pallet-pti. Interface: `contracts/chain/src/IPTI.sol`.
+//!   Transfers and approvals to `address(0)` revert as OpenZeppelin's ERC20 does (PTI
+//!   sent there would sit in an account nobody holds).
 //! - [`MediaProofs`] at [`MEDIA_PROOFS_ADDRESS`] (`0x…0002_0000`): the proof of
 //!   existence of a content hash (pallet-media) and whether an account bought a media
 //!   item (pallet-pti). Interface: `contracts/chain/src/IMediaProofs.sol`.
@@ -21,7 +23,7 @@
 
 use alloc::{string::String, vec::Vec};
 use core::num::NonZero;
-use frame_support::ensure;
+use frame_support::{ensure, weights::Weight};
 use pallet_balances::WeightInfo as _;
 use pallet_pti::WeightInfo as _;
 use pallet_revive::precompiles::{
@@ -113,6 +115,21 @@ fn token_error(e: DispatchError) -> Error {
 	revert(reason)
 }
 
+/// A state-changing ERC20 call (`transfer`, `approve`, `transferFrom`): charges `weight`
+/// first (precompiles run unmetered code), runs `act` as the calling account, emits the
+/// event it returns and answers `true`; a failure reverts with its reason.
+fn state_change(
+	env: &mut impl Ext<T = Runtime>,
+	weight: Weight,
+	act: impl FnOnce(AccountId) -> Result<IPTI::IPTIEvents, Error>,
+) -> Result<Vec<u8>, Error> {
+	env.charge(weight)?;
+	let event = act(caller(env)?)?;
+	emit(env, event)?;
+	// The three calls return one `bool`: the same encoding.
+	Ok(IPTI::transferCall::abi_encode_returns(&true))
+}
+
 /// Emits an EVM log from the precompile's address, charged like a contract's.
 fn emit(env: &mut impl Ext<T = Runtime>, event: IPTI::IPTIEvents) -> Result<(), Error> {
 	let (topics, data) = event.into_log_data().split();
@@ -182,76 +199,84 @@ impl Precompile for PtiErc20 {
 			IPTICalls::transfer(call) => {
 				// The transfer, the receiver's account, and the address mapping written when
 				// the transfer creates that account (its existence read, the entry written).
-				env.charge(
+				let weight =
 					<Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
-						.saturating_add(DbWeight::get().reads_writes(2, 1)),
-				)?;
-				let from = caller(env)?;
-				let value: Balance = call
-					.value
-					.try_into()
-					.map_err(|_| revert("ERC20: transfer amount exceeds balance"))?;
-				pallet_pti::Pallet::<Runtime>::transfer_as_evm(&from, &account_of(call.to), value)
+						.saturating_add(DbWeight::get().reads_writes(2, 1));
+				state_change(env, weight, |from| {
+					ensure!(
+						call.to != Address::ZERO,
+						revert("ERC20: transfer to the zero address")
+					);
+					let value: Balance = call
+						.value
+						.try_into()
+						.map_err(|_| revert("ERC20: transfer amount exceeds balance"))?;
+					pallet_pti::Pallet::<Runtime>::transfer_as_evm(
+						&from,
+						&account_of(call.to),
+						value,
+					)
 					.map_err(token_error)?;
-				emit(
-					env,
-					IPTI::IPTIEvents::Transfer(IPTI::Transfer {
+					Ok(IPTI::IPTIEvents::Transfer(IPTI::Transfer {
 						from: address_of(&from),
 						to: call.to,
 						value: call.value,
-					}),
-				)?;
-				Ok(IPTI::transferCall::abi_encode_returns(&true))
+					}))
+				})
 			},
 			IPTICalls::approve(call) => {
 				// The approval and the spender's account.
-				env.charge(
-					<Runtime as pallet_pti::Config>::WeightInfo::approve()
-						.saturating_add(DbWeight::get().reads(1)),
-				)?;
-				let owner = caller(env)?;
-				// `type(uint256).max`, the "infinite approval" idiom (or anything above the
-				// largest balance), is stored as the largest balance, which is never
-				// decreased; the event says what is stored, as `allowance` answers.
-				let value = Balance::try_from(call.value).unwrap_or(Balance::MAX);
-				pallet_pti::Pallet::<Runtime>::do_approve(&owner, &account_of(call.spender), value)
+				let weight = <Runtime as pallet_pti::Config>::WeightInfo::approve()
+					.saturating_add(DbWeight::get().reads(1));
+				state_change(env, weight, |owner| {
+					ensure!(
+						call.spender != Address::ZERO,
+						revert("ERC20: approve to the zero address")
+					);
+					// `type(uint256).max`, the "infinite approval" idiom (or anything above
+					// the largest balance), is stored as the largest balance, which is never
+					// decreased; the event says what is stored, as `allowance` answers.
+					let value = Balance::try_from(call.value).unwrap_or(Balance::MAX);
+					pallet_pti::Pallet::<Runtime>::do_approve(
+						&owner,
+						&account_of(call.spender),
+						value,
+					)
 					.map_err(token_error)?;
-				emit(
-					env,
-					IPTI::IPTIEvents::Approval(IPTI::Approval {
+					Ok(IPTI::IPTIEvents::Approval(IPTI::Approval {
 						owner: address_of(&owner),
 						spender: call.spender,
 						value: to_u256(value),
-					}),
-				)?;
-				Ok(IPTI::approveCall::abi_encode_returns(&true))
+					}))
+				})
 			},
 			IPTICalls::transferFrom(call) => {
 				// The transfer (its benchmark writes the new receiver's mapping), and the
 				// owner's and the receiver's accounts.
-				env.charge(
-					<Runtime as pallet_pti::Config>::WeightInfo::transfer_approved()
-						.saturating_add(DbWeight::get().reads(2)),
-				)?;
-				let spender = caller(env)?;
-				let value: Balance =
-					call.value.try_into().map_err(|_| revert("ERC20: insufficient allowance"))?;
-				pallet_pti::Pallet::<Runtime>::do_transfer_approved(
-					&spender,
-					&account_of(call.from),
-					&account_of(call.to),
-					value,
-				)
-				.map_err(token_error)?;
-				emit(
-					env,
-					IPTI::IPTIEvents::Transfer(IPTI::Transfer {
+				let weight = <Runtime as pallet_pti::Config>::WeightInfo::transfer_approved()
+					.saturating_add(DbWeight::get().reads(2));
+				state_change(env, weight, |spender| {
+					ensure!(
+						call.to != Address::ZERO,
+						revert("ERC20: transfer to the zero address")
+					);
+					let value: Balance = call
+						.value
+						.try_into()
+						.map_err(|_| revert("ERC20: insufficient allowance"))?;
+					pallet_pti::Pallet::<Runtime>::do_transfer_approved(
+						&spender,
+						&account_of(call.from),
+						&account_of(call.to),
+						value,
+					)
+					.map_err(token_error)?;
+					Ok(IPTI::IPTIEvents::Transfer(IPTI::Transfer {
 						from: call.from,
 						to: call.to,
 						value: call.value,
-					}),
-				)?;
-				Ok(IPTI::transferFromCall::abi_encode_returns(&true))
+					}))
+				})
 			},
 		}
 	}

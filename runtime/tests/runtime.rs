@@ -1217,6 +1217,48 @@ fn pti_is_an_erc20_over_the_native_balances_with_pallet_pti_allowances() {
 	});
 }
 
+#[test]
+fn pti_transfers_and_approvals_to_address_zero_revert_as_openzeppelin_does() {
+	use Sr25519Keyring::{Alice, Charlie};
+	ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block(1);
+		let zero = Address::ZERO;
+		let value = EvmU256::from(PTI);
+		assert!(erc20(Alice, IPTI::approveCall { spender: evm_address(Charlie), value }));
+		let issuance = Balances::total_issuance();
+		let alice = Balances::balance(&Alice.to_account_id());
+		let zero_account = Mapper::to_account_id(&sp_core::H160::zero());
+		for (from, call, reason) in [
+			(
+				Alice,
+				IPTI::transferCall { to: zero, value }.abi_encode(),
+				"ERC20: transfer to the zero address",
+			),
+			(
+				Alice,
+				IPTI::approveCall { spender: zero, value }.abi_encode(),
+				"ERC20: approve to the zero address",
+			),
+			(
+				Charlie,
+				IPTI::transferFromCall { from: evm_address(Alice), to: zero, value }.abi_encode(),
+				"ERC20: transfer to the zero address",
+			),
+		] {
+			let output = call_precompile(from, PTI_ERC20_ADDRESS, call);
+			assert_eq!(revert_reason(&output), reason);
+		}
+		// Nothing moved, nothing was burnt into the zero address's account.
+		assert_eq!(Balances::balance(&Alice.to_account_id()), alice);
+		assert_eq!(Balances::balance(&zero_account), 0);
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(
+			pallet_pti::Pallet::<Runtime>::allowance(&Alice.to_account_id(), &zero_account),
+			0
+		);
+	});
+}
+
 /// Puts an active media item `id` of `owner`'s, registered in block 1 at `registered_at_ms`,
 /// straight into storage (no objects, no deposit): what the PTI and precompile tests
 /// need of a media item.
