@@ -10,7 +10,9 @@
 //! - placement: [`placement::place`], consistent hashing with virtual nodes over the
 //!   active clusters of a ring epoch;
 //! - the traits through which the media, users and topology pallets see each other
-//!   without depending on each other's crates.
+//!   without depending on each other's crates;
+//! - with the `frame` feature (the pallets'), [`genesis_hash`]: the hash every message
+//!   signed for this chain names.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -18,6 +20,18 @@ extern crate alloc;
 
 pub mod adx;
 pub mod placement;
+
+/// The chain's genesis hash (block 0's, which frame-system keeps for ever): every message
+/// signed for this chain — storage receipts, PTI claims and vouchers, ad-exchange
+/// channels — names it, so a signature is good on this chain only.
+#[cfg(feature = "frame")]
+pub fn genesis_hash<T: frame_system::Config<Hash = H256>>() -> [u8; 32] {
+	// A block number's default is block 0.
+	frame_system::Pallet::<T>::block_hash(
+		frame_system::pallet_prelude::BlockNumberFor::<T>::default(),
+	)
+	.0
+}
 
 use codec::Encode;
 use sp_core::H256;

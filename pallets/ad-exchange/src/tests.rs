@@ -1487,3 +1487,12 @@ fn version_0_campaigns_gain_a_zero_deposit_and_version_0_outcomes_go() {
 		assert_eq!(Campaigns::<Test>::get(c), Some(migrated));
 	});
 }
+
+#[test]
+fn the_terms_split_views_by_the_shares_the_campaign_was_created_with() {
+	new_test_ext().execute_with(|| {
+		let id = setup();
+		let c = Campaigns::<Test>::get(id).unwrap();
+		assert_eq!(AdExchange::terms(&c).split, shares().split().unwrap());
+	});
+}

@@ -31,8 +31,20 @@ pub struct Shares {
 }
 
 impl Shares {
+	/// The shares as [`adx::process`] takes them, if they add up to 100 %.
 	pub fn split(&self) -> Option<Split> {
 		Split::new(self.viewer.deconstruct(), self.producer.deconstruct(), self.fund.deconstruct())
+	}
+
+	/// The shares as [`adx::process`] takes them, unchecked: for a campaign's shares,
+	/// which `create_campaign` accepted only when [`Self::split`] found them whole and
+	/// which never change.
+	pub fn accepted_split(&self) -> Split {
+		Split {
+			viewer: self.viewer.deconstruct(),
+			producer: self.producer.deconstruct(),
+			fund: self.fund.deconstruct(),
+		}
 	}
 }
 

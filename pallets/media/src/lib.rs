@@ -130,7 +130,7 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config: frame_system::Config<Hash = sp_core::H256> {
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
@@ -522,7 +522,7 @@ pub mod pallet {
 				receipts.len().saturating_add(existing.len()) <= T::MaxReceipts::get() as usize,
 				Error::<T>::TooManyReceipts
 			);
-			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			let genesis = paratii_primitives::genesis_hash::<T>();
 			let now = T::Time::now().as_millis() as u64;
 			let mut clusters = Vec::with_capacity(receipts.len());
 			for receipt in receipts {

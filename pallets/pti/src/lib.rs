@@ -123,7 +123,7 @@ pub mod pallet {
 	use paratii_primitives::{MediaId, MediaOwnership};
 	use sp_core::sr25519;
 	use sp_runtime::{
-		traits::{BadOrigin, Saturating, Zero},
+		traits::{BadOrigin, Saturating},
 		Perbill, SaturatedConversion,
 	};
 
@@ -134,7 +134,7 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config: frame_system::Config<Hash = sp_core::H256> {
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 		/// PTI.
@@ -554,11 +554,6 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		pub(crate) fn now() -> BlockNumberFor<T> {
 			frame_system::Pallet::<T>::block_number()
-		}
-
-		/// The chain's genesis hash, which every signed message includes.
-		pub fn genesis_hash() -> T::Hash {
-			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 		}
 
 		pub(crate) fn check_expiry(expires_at: BlockNumberFor<T>) -> DispatchResult {

@@ -12,7 +12,7 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::*;
-use paratii_primitives::adx::{self};
+use paratii_primitives::adx;
 use sp_core::H256;
 use sp_runtime::{
 	traits::{AccountIdConversion, Saturating, Zero},
@@ -211,12 +211,7 @@ impl<T: Config> Pallet<T> {
 	pub fn terms(c: &Campaign<T>) -> adx::Terms {
 		adx::Terms {
 			max_price_per_view: c.max_price_per_view,
-			// Checked at creation.
-			split: c.shares.split().unwrap_or(adx::Split {
-				viewer: 0,
-				producer: 0,
-				fund: adx::PPB,
-			}),
+			split: c.shares.accepted_split(),
 			fund: T::Fund::get().into(),
 			participants: c.participants.iter().map(|p| p.clone().into()).collect(),
 			auditor: c.auditor.clone().map(Into::into),

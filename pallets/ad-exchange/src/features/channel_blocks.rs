@@ -11,13 +11,9 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Restriction},
 	},
 };
-use frame_system::pallet_prelude::*;
-use paratii_primitives::adx::{self};
+use paratii_primitives::adx;
 use sp_core::H256;
-use sp_runtime::{
-	traits::{Saturating, Zero},
-	AccountId32,
-};
+use sp_runtime::{traits::Saturating, AccountId32};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_part(
@@ -143,15 +139,8 @@ impl<T: Config> Pallet<T> {
 		Self::settle(campaign, block, c, pending, Some(result))
 	}
 
-	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let mut out = [0u8; 32];
-		out.copy_from_slice(hash.as_ref());
-		out
-	}
-
 	pub fn channel(campaign: CampaignId, block: ChannelBlock) -> adx::Channel {
-		adx::Channel { genesis: Self::genesis_hash(), campaign, block }
+		adx::Channel { genesis: paratii_primitives::genesis_hash::<T>(), campaign, block }
 	}
 
 	/// The parts posted for a block, as [`adx::parts_digest`] takes them.

@@ -7,7 +7,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible::Mutate, tokens::Preservation},
 };
-use paratii_primitives::adx::{self};
+use paratii_primitives::adx;
 use sp_runtime::{traits::Zero, AccountId32};
 
 impl<T: Config> Pallet<T> {

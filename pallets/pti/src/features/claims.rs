@@ -60,7 +60,15 @@ impl<T: Config> Pallet<T> {
 		amount: BalanceOf<T>,
 		expires_at: BlockNumberFor<T>,
 	) -> Vec<u8> {
-		(CLAIM_TAG, Self::genesis_hash(), claim_id, beneficiary, amount, expires_at).encode()
+		(
+			CLAIM_TAG,
+			paratii_primitives::genesis_hash::<T>(),
+			claim_id,
+			beneficiary,
+			amount,
+			expires_at,
+		)
+			.encode()
 	}
 
 	/// The part of the claims period `now` is in, and the oldest part the distribution

@@ -100,7 +100,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The bytes a voucher's key signs to redeem it to `beneficiary`.
 	pub fn voucher_message(key: &sr25519::Public, beneficiary: &T::AccountId) -> Vec<u8> {
-		(VOUCHER_TAG, Self::genesis_hash(), key, beneficiary).encode()
+		(VOUCHER_TAG, paratii_primitives::genesis_hash::<T>(), key, beneficiary).encode()
 	}
 
 	pub(crate) fn ensure_active(voucher: &VoucherOf<T>) -> DispatchResult {
