@@ -78,6 +78,13 @@ fn account_of(address: Address) -> AccountId {
 	Mapper::to_account_id(&H160::from(address.into_array()))
 }
 
+/// The account PTI is transferred to: never `address(0)`'s (OpenZeppelin's ERC20 reverts
+/// rather than burn tokens there).
+fn receiver(to: Address) -> Result<AccountId, Error> {
+	ensure!(to != Address::ZERO, revert("ERC20: transfer to the zero address"));
+	Ok(account_of(to))
+}
+
 fn address_of(account: &AccountId) -> Address {
 	Address::from(Mapper::to_address(account).0)
 }
@@ -203,20 +210,13 @@ impl Precompile for PtiErc20 {
 					<Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive()
 						.saturating_add(DbWeight::get().reads_writes(2, 1));
 				state_change(env, weight, |from| {
-					ensure!(
-						call.to != Address::ZERO,
-						revert("ERC20: transfer to the zero address")
-					);
+					let to = receiver(call.to)?;
 					let value: Balance = call
 						.value
 						.try_into()
 						.map_err(|_| revert("ERC20: transfer amount exceeds balance"))?;
-					pallet_pti::Pallet::<Runtime>::transfer_as_evm(
-						&from,
-						&account_of(call.to),
-						value,
-					)
-					.map_err(token_error)?;
+					pallet_pti::Pallet::<Runtime>::transfer_as_evm(&from, &to, value)
+						.map_err(token_error)?;
 					Ok(IPTI::IPTIEvents::Transfer(IPTI::Transfer {
 						from: address_of(&from),
 						to: call.to,
@@ -256,10 +256,7 @@ impl Precompile for PtiErc20 {
 				let weight = <Runtime as pallet_pti::Config>::WeightInfo::transfer_approved()
 					.saturating_add(DbWeight::get().reads(2));
 				state_change(env, weight, |spender| {
-					ensure!(
-						call.to != Address::ZERO,
-						revert("ERC20: transfer to the zero address")
-					);
+					let to = receiver(call.to)?;
 					let value: Balance = call
 						.value
 						.try_into()
@@ -267,7 +264,7 @@ impl Precompile for PtiErc20 {
 					pallet_pti::Pallet::<Runtime>::do_transfer_approved(
 						&spender,
 						&account_of(call.from),
-						&account_of(call.to),
+						&to,
 						value,
 					)
 					.map_err(token_error)?;

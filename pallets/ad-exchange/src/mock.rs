@@ -82,8 +82,21 @@ impl pallet_ad_exchange::Config for Test {
 	type WeightInfo = ();
 }
 
+/// The development key `//{name}`. Deriving one runs the dev phrase's PBKDF2 (2,048
+/// rounds of HMAC-SHA512, unoptimised in test builds): each name is derived once per test
+/// binary and kept, for the tests build hundreds of externalities over the same names.
 pub fn pair(name: &str) -> sr25519::Pair {
-	sr25519::Pair::from_string(&format!("//{name}"), None).expect("a valid dev seed")
+	static PAIRS: std::sync::OnceLock<
+		std::sync::Mutex<std::collections::BTreeMap<String, sr25519::Pair>>,
+	> = std::sync::OnceLock::new();
+	let pairs = PAIRS.get_or_init(Default::default);
+	let mut pairs = pairs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	pairs
+		.entry(name.to_string())
+		.or_insert_with(|| {
+			sr25519::Pair::from_string(&format!("//{name}"), None).expect("a valid dev seed")
+		})
+		.clone()
 }
 
 pub fn account(name: &str) -> AccountId32 {
