@@ -40,11 +40,13 @@ import {
 import { startHardhatNode } from '../../../contracts/ethereum/lib/hardhat-node.mjs';
 
 // The issue's targets are for the player alone on 2 cores; inside the test command five
-// other lanes share those cores, so the tier holds the figures to twice the targets, and
-// measures a figure over its limit once more before failing (withinTarget)
-// (PARATII_PLAYER_SLACK=1 holds them to the targets themselves: how docs/player.md's
-// figures were measured, the test run by itself).
-const SLACK = Number(process.env.PARATII_PLAYER_SLACK ?? 2);
+// other lanes share those cores (the video's first frame there: p95 1.2–1.8 s against
+// 0.6–0.85 s alone), so the tier holds the figures to three times the targets, and
+// measures a figure over its limit once more before failing (withinTarget): a guard
+// against the player getting slower, not the targets' measurement.
+// PARATII_PLAYER_SLACK=1 holds them to the targets themselves: how docs/player.md's
+// figures are measured, the test run by itself.
+const SLACK = Number(process.env.PARATII_PLAYER_SLACK ?? 3);
 const WEB_DIST = new URL('../../../web/dist/', import.meta.url).pathname;
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const work = mkdtempSync(join(tmpdir(), 'paratii-player-'));
