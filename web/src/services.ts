@@ -85,16 +85,10 @@ export interface SearchParams {
 export async function search(p: SearchParams, signal?: AbortSignal): Promise<SearchResults> {
   const c = await config();
   const qs = new URLSearchParams({ q: p.q });
-  if (p.sort) qs.set('sort', p.sort);
-  if (p.kind) qs.set('kind', p.kind);
-  if (p.price) qs.set('price', p.price);
-  if (p.owner) qs.set('owner', p.owner);
-  if (p.from) qs.set('from', p.from);
-  if (p.to) qs.set('to', p.to);
-  if (p.bbox) qs.set('bbox', p.bbox);
-  if (p.limit) qs.set('limit', String(p.limit));
-  if (p.offset) qs.set('offset', String(p.offset));
-  if (p.facets) qs.set('facets', 'true');
+  // The indexer's parameters carry these names; an empty or absent one is not sent.
+  for (const key of ['sort', 'kind', 'price', 'owner', 'from', 'to', 'bbox', 'limit', 'offset', 'facets'] as const) {
+    if (p[key]) qs.set(key, String(p[key]));
+  }
   return getJson<SearchResults>(`${c.indexer}/search?${qs}`, 'Search', { signal });
 }
 

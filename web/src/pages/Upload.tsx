@@ -85,7 +85,8 @@ export function Upload() {
     if (!account) return setError('Choose an account first (top right): it owns the upload and signs it.');
     if (!file) return setError('Choose a file to upload.');
     if (!title.trim()) return setError('Give it a title.');
-    if (place && !parsePlace(place)) {
+    const where = place ? parsePlace(place) : null;
+    if (place && !where) {
       return setError('Write the place as latitude, longitude in degrees (e.g. 52.37, 4.90; latitude −90 to 90, longitude −180 to 180).');
     }
     setBusy(true);
@@ -105,7 +106,7 @@ export function Upload() {
         sha256: [...hash].map((b) => b.toString(16).padStart(2, '0')).join(''),
         filename: file.name,
       };
-      if (place) metadata.location = place.replace(/\s/g, '');
+      if (where) metadata.location = place.replace(/\s/g, '');
       if (when) metadata.captured_at = String(new Date(when).getTime());
       setStage('Uploading…');
       const answer = await sendResumable(c.upload, file, metadata, (sent, total) => setBytes(Math.round((sent / total) * 100)));
