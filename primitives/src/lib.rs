@@ -47,6 +47,17 @@ pub type ClusterKey = [u8; 32];
 /// An ed25519 signature.
 pub type SignatureBytes = [u8; 64];
 
+/// The chunk of an original a gateway verifies at a time while it streams the original
+/// from a cluster: 1 MiB. An original larger than one chunk is registered with its
+/// chunk hashes (the media pallet's `ObjectKind::ChunkHashes`), the SHA-256 of each
+/// consecutive `CHUNK_BYTES` of it (the last one shorter), concatenated.
+pub const CHUNK_BYTES: u64 = 1 << 20;
+
+/// The size of the chunk hashes of an object of `size` bytes: 32 bytes per chunk.
+pub const fn chunk_hashes_len(size: u64) -> u64 {
+	size.div_ceil(CHUNK_BYTES).saturating_mul(32)
+}
+
 /// The domain tag that opens every storage receipt (18 bytes, no length prefix).
 pub const RECEIPT_TAG: [u8; 18] = *b"paratii/receipt/v2";
 /// Length of a receipt message with a 32-byte genesis hash and a 32-byte account id.

@@ -10,6 +10,15 @@
 //! a hash registered before is rejected, and the record outlives deletion as a
 //! tombstone, so the proof of existence stays.
 //!
+//! ## Chunk hashes
+//!
+//! An original larger than [`paratii_primitives::CHUNK_BYTES`] (1 MiB) may come with an
+//! object of kind `ChunkHashes`: the SHA-256 of each MiB of the original, concatenated
+//! (32 bytes per started MiB, checked). A gateway then streams the original to a viewer
+//! chunk by chunk, each verified against what the chain commits to before it is sent,
+//! instead of fetching and hashing the whole file first; a range of it is verified the
+//! same way.
+//!
 //! ## The storage receipt
 //!
 //! A cluster signs, with its ed25519 key, the SCALE encoding of
@@ -101,7 +110,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use paratii_primitives::{ClusterId, ClusterRegistry, MediaId, UserRegistry};
+	use paratii_primitives::{chunk_hashes_len, ClusterId, ClusterRegistry, MediaId, UserRegistry};
 	use sp_core::{ed25519, H256};
 	use sp_runtime::traits::{Saturating, Zero};
 
@@ -245,6 +254,11 @@ pub mod pallet {
 		NoOriginal,
 		/// More than one object is of kind `Original`.
 		MultipleOriginals,
+		/// More than one object is of kind `ChunkHashes`.
+		MultipleChunkHashes,
+		/// The `ChunkHashes` object's size is not 32 bytes per started MiB of the
+		/// original (`paratii_primitives::chunk_hashes_len`).
+		ChunkHashesSizeMismatch,
 		/// An object has size zero.
 		EmptyObject,
 		/// A transcoding label is longer than `MaxLabelLen` bytes.
@@ -416,6 +430,15 @@ pub mod pallet {
 			let originals = objects.iter().filter(|o| o.kind == ObjectKind::Original).count();
 			ensure!(originals > 0, Error::<T>::NoOriginal);
 			ensure!(originals == 1, Error::<T>::MultipleOriginals);
+			let mut chunk_hashes = objects.iter().filter(|o| o.kind == ObjectKind::ChunkHashes);
+			if let Some(index) = chunk_hashes.next() {
+				ensure!(chunk_hashes.next().is_none(), Error::<T>::MultipleChunkHashes);
+				let original = objects.iter().find(|o| o.kind == ObjectKind::Original);
+				ensure!(
+					original.is_some_and(|o| index.size == chunk_hashes_len(o.size)),
+					Error::<T>::ChunkHashesSizeMismatch
+				);
+			}
 
 			let mut stored: BoundedVec<ObjectOf<T>, T::MaxObjects> = BoundedVec::new();
 			for (i, object) in objects.iter().enumerate() {
@@ -447,6 +470,7 @@ pub mod pallet {
 					ObjectKind::Transcoded { label } => ObjectKind::Transcoded {
 						label: label.clone().try_into().map_err(|_| Error::<T>::LabelTooLong)?,
 					},
+					ObjectKind::ChunkHashes => ObjectKind::ChunkHashes,
 				};
 				let clusters: ClustersOf<T> =
 					clusters.try_into().map_err(|_| Error::<T>::TooManyReceipts)?;
@@ -578,6 +602,7 @@ pub mod pallet {
 							ObjectKind::Transcoded { label } => {
 								ObjectKind::Transcoded { label: label.into_inner() }
 							},
+							ObjectKind::ChunkHashes => ObjectKind::ChunkHashes,
 						},
 						content_hash: o.content_hash,
 						size: o.size,

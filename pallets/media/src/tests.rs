@@ -263,6 +263,45 @@ fn register_media_validates_its_input() {
 	});
 }
 
+/// Object `n` of `kind` and `size` bytes, with valid receipts from clusters 0 and 1.
+fn sized(kind: ObjectKind<Vec<u8>>, n: u8, size: u64) -> crate::ObjectInput {
+	let receipts = [0, 1].iter().map(|c| receipt(*c, hash(n), size, &alice())).collect();
+	crate::ObjectInput { kind, content_hash: hash(n), size, receipts }
+}
+
+#[test]
+fn chunk_hashes_are_32_bytes_per_started_mib_of_the_original_and_one_at_most() {
+	new_test_ext().execute_with(|| {
+		let mib = paratii_primitives::CHUNK_BYTES;
+		let original = || sized(ObjectKind::Original, 1, 2 * mib + 1);
+		let chunks = |n, size| sized(ObjectKind::ChunkHashes, n, size);
+		let try_register = |objects| {
+			Media::register_media(
+				RuntimeOrigin::signed(alice()),
+				b"t".to_vec(),
+				None,
+				None,
+				objects,
+			)
+		};
+		// Three chunks: two whole MiB and one byte.
+		for wrong in [64, 65, 95, 97, 128] {
+			assert_noop!(
+				try_register(vec![original(), chunks(2, wrong)]),
+				Error::<Test>::ChunkHashesSizeMismatch
+			);
+		}
+		assert_noop!(
+			try_register(vec![original(), chunks(2, 96), chunks(3, 96)]),
+			Error::<Test>::MultipleChunkHashes
+		);
+		let id = register(alice(), "big", vec![original(), chunks(2, 96)]);
+		let recorded = MediaStorage::<Test>::get(id).expect("registered");
+		assert_eq!(recorded.objects[1].kind, ObjectKind::ChunkHashes);
+		assert_eq!(recorded.objects[1].size, 96);
+	});
+}
+
 #[test]
 fn delete_media_leaves_a_tombstone() {
 	new_test_ext().execute_with(|| {

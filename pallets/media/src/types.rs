@@ -17,6 +17,11 @@ pub enum ObjectKind<Label> {
 	Thumbnail { width: u32, height: u32 },
 	/// Another encoding of the original, e.g. `"720p"`.
 	Transcoded { label: Label },
+	/// The SHA-256 of each [`paratii_primitives::CHUNK_BYTES`] of the original,
+	/// concatenated: what lets a gateway verify the original chunk by chunk as it
+	/// streams it (and a range of it), before it has the whole. At most one per item;
+	/// its size is [`paratii_primitives::chunk_hashes_len`] of the original's.
+	ChunkHashes,
 }
 
 /// A storage cluster's signed statement that it durably stores an object: an

@@ -45,8 +45,17 @@ pub struct ClusterInfo {
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
 	Original,
-	Thumbnail { width: u32, height: u32 },
-	Transcoded { label: String },
+	Thumbnail {
+		width: u32,
+		height: u32,
+	},
+	Transcoded {
+		label: String,
+	},
+	/// The SHA-256 of each MiB of the original, concatenated
+	/// ([`paratii_primitives::CHUNK_BYTES`]): what a gateway verifies the original
+	/// against chunk by chunk while it streams it.
+	ChunkHashes,
 }
 
 /// An object of a media item, as recorded on chain.
@@ -274,6 +283,7 @@ impl Chain {
 						ObjectKind::Transcoded { label } => {
 							Kind::Transcoded { label: String::from_utf8_lossy(&label).into_owned() }
 						},
+						ObjectKind::ChunkHashes => Kind::ChunkHashes,
 					},
 					content_hash: o.content_hash.0,
 					size: o.size,

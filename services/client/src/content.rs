@@ -7,6 +7,7 @@
 
 use cid::Cid;
 use multihash::Multihash;
+pub use paratii_primitives::{chunk_hashes_len, CHUNK_BYTES};
 use sha2::{Digest, Sha256};
 
 /// The multicodec of raw bytes.
@@ -17,6 +18,71 @@ const SHA2_256: u64 = 0x12;
 /// The SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 	Sha256::digest(bytes).into()
+}
+
+/// The SHA-256 of an object and of each of its [`CHUNK_BYTES`] chunks (the media
+/// pallet's `ChunkHashes`), from its bytes fed in order.
+#[derive(Default)]
+pub struct ChunkedHasher {
+	whole: Sha256,
+	chunk: Sha256,
+	in_chunk: u64,
+	size: u64,
+	chunks: Vec<u8>,
+}
+
+/// What a [`ChunkedHasher`] found: the object's SHA-256, size and chunk hashes.
+pub struct Hashed {
+	pub hash: [u8; 32],
+	pub size: u64,
+	/// The SHA-256 of each chunk, concatenated ([`paratii_primitives::chunk_hashes_len`]).
+	pub chunks: Vec<u8>,
+}
+
+impl ChunkedHasher {
+	pub fn update(&mut self, mut bytes: &[u8]) {
+		self.whole.update(bytes);
+		self.size += bytes.len() as u64;
+		while !bytes.is_empty() {
+			let room = (CHUNK_BYTES - self.in_chunk) as usize;
+			let (now, rest) = bytes.split_at(room.min(bytes.len()));
+			self.chunk.update(now);
+			self.in_chunk += now.len() as u64;
+			if self.in_chunk == CHUNK_BYTES {
+				self.chunks.extend_from_slice(&std::mem::take(&mut self.chunk).finalize());
+				self.in_chunk = 0;
+			}
+			bytes = rest;
+		}
+	}
+
+	pub fn finish(mut self) -> Hashed {
+		if self.in_chunk > 0 {
+			self.chunks.extend_from_slice(&self.chunk.finalize());
+		}
+		Hashed { hash: self.whole.finalize().into(), size: self.size, chunks: self.chunks }
+	}
+}
+
+/// [`ChunkedHasher`] over the file at `path`, read a chunk at a time (blocking).
+pub fn hash_file(path: &std::path::Path) -> std::io::Result<Hashed> {
+	use std::io::Read;
+	let mut file = std::fs::File::open(path)?;
+	let mut hasher = ChunkedHasher::default();
+	let mut buf = vec![0u8; CHUNK_BYTES as usize];
+	loop {
+		let n = file.read(&mut buf)?;
+		if n == 0 {
+			return Ok(hasher.finish());
+		}
+		hasher.update(&buf[..n]);
+	}
+}
+
+/// The hash of chunk `index` in `chunk_hashes`, if there is one.
+pub fn chunk_hash(chunk_hashes: &[u8], index: u64) -> Option<[u8; 32]> {
+	let start = usize::try_from(index).ok()?.checked_mul(32)?;
+	chunk_hashes.get(start..start.checked_add(32)?)?.try_into().ok()
 }
 
 /// The CIDv1 (raw codec, SHA-256, base32) of the object whose SHA-256 is `hash`.
@@ -69,6 +135,26 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn chunk_hashes_cover_each_mib_whatever_the_feeding() {
+		let mib = CHUNK_BYTES as usize;
+		let bytes: Vec<u8> = (0..2 * mib + 5).map(|i| (i % 251) as u8).collect();
+		let expected: Vec<u8> = bytes.chunks(mib).flat_map(sha256).collect();
+		for feed in [7usize, 4096, mib - 1, mib, 3 * mib] {
+			let mut hasher = ChunkedHasher::default();
+			bytes.chunks(feed).for_each(|piece| hasher.update(piece));
+			let hashed = hasher.finish();
+			assert_eq!(hashed.chunks, expected, "fed {feed} bytes at a time");
+			assert_eq!(hashed.hash, sha256(&bytes));
+			assert_eq!(hashed.size, bytes.len() as u64);
+		}
+		assert_eq!(expected.len() as u64, chunk_hashes_len(bytes.len() as u64));
+		assert_eq!(chunk_hash(&expected, 2), Some(sha256(&bytes[2 * mib..])));
+		assert_eq!(chunk_hash(&expected, 3), None);
+		let exact = ChunkedHasher::default().finish();
+		assert!(exact.chunks.is_empty());
+	}
 
 	#[test]
 	fn cid_is_what_ipfs_computes_for_raw_leaves() {

@@ -90,6 +90,7 @@ enum Kind {
 	Original,
 	Thumbnail { width: u32, height: u32 },
 	Transcoded { label: Vec<u8> },
+	ChunkHashes,
 }
 
 #[derive(Encode, Decode)]

@@ -107,6 +107,7 @@ impl UploadResponse {
 						Kind::Transcoded { label } => {
 							ObjectKind::Transcoded { label: label.as_bytes().to_vec() }
 						},
+						Kind::ChunkHashes => ObjectKind::ChunkHashes,
 					},
 					content_hash: H256(content_hash),
 					size: o.size,

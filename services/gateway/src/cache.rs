@@ -7,6 +7,12 @@
 //! Concurrent requests for an object that is not cached fetch it once: the first takes
 //! the object's flight ([`Cache::fetching`]), the others wait for it and then find the
 //! object cached.
+//!
+//! An original with chunk hashes is not waited for: it is *filled* ([`Cache::fill`]).
+//! One task streams it from a cluster into a file, verifying each chunk before it
+//! counts it, and publishes how many bytes are verified; every request for the object
+//! meanwhile reads that file up to the verified mark and waits for more. The filled file
+//! enters the cache when the whole object is there and matches its hash.
 
 use moka::{notification::RemovalCause, sync::Cache as Moka};
 use std::{
@@ -23,7 +29,39 @@ pub struct Cache {
 	/// Object hash → its size in bytes.
 	entries: Moka<[u8; 32], u64>,
 	flights: Mutex<HashMap<[u8; 32], Weak<tokio::sync::Mutex<()>>>>,
+	fillings: Mutex<HashMap<[u8; 32], Arc<Filling>>>,
 	temp_seq: AtomicU64,
+}
+
+/// An object being filled: its bytes so far, in `path`, verified up to the mark its
+/// progress says.
+pub struct Filling {
+	pub path: PathBuf,
+	pub progress: tokio::sync::watch::Receiver<Progress>,
+}
+
+/// How far a filling is.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+	/// Bytes from the start written and verified.
+	pub verified: u64,
+	/// `Some` once the filling ended: `Ok` with every byte verified, or why it failed.
+	pub end: Option<Result<(), String>>,
+}
+
+/// What [`Cache::fill`] found.
+pub enum Fill {
+	/// The object is cached, opened.
+	Cached(tokio::fs::File),
+	/// Somebody fills it: read along.
+	Filling(Arc<Filling>),
+	/// Nobody did: the caller fills `file` (at `filling.path`) and reports through
+	/// `progress`, then calls [`Cache::filled`].
+	Start {
+		filling: Arc<Filling>,
+		file: tokio::fs::File,
+		progress: tokio::sync::watch::Sender<Progress>,
+	},
 }
 
 /// Held while an object is fetched: others asking for it wait.
@@ -53,7 +91,13 @@ impl Cache {
 				}
 			})
 			.build();
-		Ok(Self { dir, entries, flights: Mutex::new(HashMap::new()), temp_seq: AtomicU64::new(0) })
+		Ok(Self {
+			dir,
+			entries,
+			flights: Mutex::new(HashMap::new()),
+			fillings: Mutex::new(HashMap::new()),
+			temp_seq: AtomicU64::new(0),
+		})
 	}
 
 	/// A fresh path to download into before [`Cache::insert`].
@@ -83,6 +127,43 @@ impl Cache {
 			}
 		};
 		Flight { _guard: lock.lock_owned().await }
+	}
+
+	/// Object `hash` cached, being filled, or to be filled by the caller — decided under
+	/// one lock, so one filling at most runs for an object.
+	pub async fn fill(&self, hash: &[u8; 32]) -> std::io::Result<Fill> {
+		loop {
+			if let Some(file) = self.open(hash).await {
+				return Ok(Fill::Cached(file));
+			}
+			let mut fillings = self.fillings.lock().expect("fillings lock");
+			if let Some(filling) = fillings.get(hash) {
+				return Ok(Fill::Filling(filling.clone()));
+			}
+			// Cached between the look and the lock: look again.
+			if self.entries.contains_key(hash) {
+				continue;
+			}
+			let path = self.temp_path();
+			let file = tokio::fs::File::from_std(std::fs::File::create(&path)?);
+			let (progress, watching) = tokio::sync::watch::channel(Progress::default());
+			let filling = Arc::new(Filling { path, progress: watching });
+			fillings.insert(*hash, filling.clone());
+			return Ok(Fill::Start { filling, file, progress });
+		}
+	}
+
+	/// Ends the filling of object `hash`: into the cache when `complete` (every byte
+	/// verified), else its file removed. Readers still holding the file keep reading it.
+	pub async fn filled(&self, hash: &[u8; 32], filling: &Filling, size: u64, complete: bool) {
+		if complete {
+			if let Err(e) = self.insert(hash, &filling.path, size).await {
+				tracing::warn!("caching {}: {e:#}", hex::encode(hash));
+			}
+		} else {
+			let _ = tokio::fs::remove_file(&filling.path).await;
+		}
+		self.fillings.lock().expect("fillings lock").remove(hash);
 	}
 
 	/// Adds the verified file at `temp` as object `hash` and opens it; objects past the

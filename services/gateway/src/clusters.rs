@@ -262,18 +262,8 @@ impl Clusters {
 		size: u64,
 		dest: &Path,
 	) -> anyhow::Result<ClusterId> {
-		let mut clusters = Vec::new();
-		for id in holders {
-			match self.cluster(*id).await? {
-				Some(c) => clusters.push(c),
-				None => {
-					tracing::warn!("cluster {id} holds {} but is unknown", content::hex_hash(&hash))
-				},
-			}
-		}
-		clusters.sort_by_key(|c| !c.active);
 		let mut errors = Vec::new();
-		for cluster in clusters {
+		for cluster in self.holders(holders, &hash).await? {
 			match self.get(&cluster, hash, size, dest).await {
 				Ok(()) => return Ok(cluster.id),
 				Err((reason, e)) => {
@@ -289,6 +279,46 @@ impl Clusters {
 			}
 		}
 		anyhow::bail!("no cluster served the object: {}", errors.join("; "))
+	}
+
+	/// The clusters of `holders` the chain knows, Active ones first: whom to ask for
+	/// object `hash`.
+	pub async fn holders(
+		&self,
+		holders: &[ClusterId],
+		hash: &[u8; 32],
+	) -> anyhow::Result<Vec<ClusterInfo>> {
+		let mut clusters = Vec::new();
+		for id in holders {
+			match self.cluster(*id).await? {
+				Some(c) => clusters.push(c),
+				None => {
+					tracing::warn!("cluster {id} holds {} but is unknown", content::hex_hash(hash))
+				},
+			}
+		}
+		clusters.sort_by_key(|c| !c.active);
+		Ok(clusters)
+	}
+
+	/// Object `hash`'s bytes from `from` on, as `cluster` streams them — unverified: the
+	/// caller checks them (chunk by chunk, against the chain's chunk hashes).
+	pub async fn stream_from(
+		&self,
+		cluster: &ClusterInfo,
+		hash: &[u8; 32],
+		from: u64,
+	) -> anyhow::Result<impl futures::Stream<Item = reqwest::Result<bytes::Bytes>>> {
+		let (path, url) = object_url(cluster, hash);
+		let mut request = self.signed(self.http.get(&url), "GET", &path, None);
+		if from > 0 {
+			request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
+		}
+		let response = request.send().await?;
+		let expected =
+			if from > 0 { reqwest::StatusCode::PARTIAL_CONTENT } else { reqwest::StatusCode::OK };
+		anyhow::ensure!(response.status() == expected, "{url} answered {}", response.status());
+		Ok(response.bytes_stream())
 	}
 
 	/// The first [`content::SNIFF_BYTES`] bytes of object `hash` as the first holding

@@ -14,7 +14,7 @@
 //! item's original or transcoding as it has (however many requests that takes): a
 //! `Range: bytes=-1` probe is not a view.
 
-use crate::Gateway;
+use crate::{fill::Source, Gateway};
 use axum::{
 	body::Body,
 	extract::{Path, Query, State},
@@ -363,12 +363,31 @@ async fn get(
 	headers: &HeaderMap,
 	viewer: Option<AccountId>,
 ) -> Response {
-	let mut file = match verified_file(gw, &object.clusters, object.content_hash, object.size).await
-	{
-		Ok(file) => file,
-		Err(response) => return response,
+	// An original over a chunk with chunk hashes streams as it is verified; anything
+	// else is verified whole first.
+	let index = media.objects.iter().find(|o| o.kind == Kind::ChunkHashes);
+	let source = match index {
+		Some(index) if object.kind == Kind::Original && object.size > content::CHUNK_BYTES => {
+			match crate::fill::source(gw, object, index).await {
+				Ok(source) => source,
+				Err(e) => return error(StatusCode::BAD_GATEWAY, format!("{e:#}")),
+			}
+		},
+		_ => match verified_file(gw, &object.clusters, object.content_hash, object.size).await {
+			Ok(file) => Source::File(file),
+			Err(response) => return response,
+		},
 	};
-	let content_type = sniff_file(&mut file).await.unwrap_or("application/octet-stream");
+	let (content_type, source) = match source {
+		Source::File(mut file) => (sniff_file(&mut file).await, Source::File(file)),
+		Source::Filling(mut file, mut progress) => {
+			match crate::fill::sniff(&mut file, &mut progress, object.size).await {
+				Ok(sniffed) => (sniffed, Source::Filling(file, progress)),
+				Err(e) => return error(StatusCode::BAD_GATEWAY, format!("{e:#}")),
+			}
+		},
+	};
+	let content_type = content_type.unwrap_or("application/octet-stream");
 	gw.metrics.downloads.with_label_values(&["ok"]).inc();
 	// A view: something to watch (not a thumbnail) sent to a session's viewer, counted
 	// once as many bytes as the object has have been sent to them.
@@ -381,8 +400,14 @@ async fn get(
 		_ => None,
 	};
 	let size = object.size;
-	paratii_client::http::serve_object(method, headers, size, cid, content_type, |range| {
-		file_body(file, range, view.map(|(recorder, view)| (recorder, view, size)))
+	let watching = view.map(|(recorder, view)| (recorder, view, size));
+	paratii_client::http::serve_object(method, headers, size, cid, content_type, |range| async {
+		match source {
+			Source::File(file) => file_body(file, range, watching).await,
+			Source::Filling(file, progress) => {
+				crate::fill::body(file, progress, range, watching).await
+			},
+		}
 	})
 	.await
 }
@@ -401,14 +426,22 @@ pub async fn file_body(
 	file.seek(std::io::SeekFrom::Start(range.start)).await?;
 	let reader = file.take(range.end - range.start);
 	let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
-	Ok(match watching {
+	Ok(body_of(stream, watching))
+}
+
+/// A response body of `stream`, reporting what it sends toward `watching`'s view.
+pub fn body_of(
+	stream: impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+	watching: Option<Watching>,
+) -> Body {
+	match watching {
 		Some((recorder, view, needed)) => {
 			Body::from_stream(crate::views::Delivered::new(stream, move |bytes| {
 				recorder.delivered(&view, bytes, needed)
 			}))
 		},
 		None => Body::from_stream(stream),
-	})
+	}
 }
 
 /// The media type of a file, sniffed from its first bytes (it is left past them).

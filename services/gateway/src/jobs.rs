@@ -337,6 +337,7 @@ async fn work(
 		s.speed = None;
 	});
 	let total_pieces = 1
+		+ usize::from(job.size > content::CHUNK_BYTES)
 		+ thumbs.len()
 		+ assembled.iter().map(|a| a.inits.len() + a.segments.len() + 1).sum::<usize>();
 	let stored = std::sync::atomic::AtomicUsize::new(0);
@@ -351,9 +352,12 @@ async fn work(
 	};
 	let store = Store { gw, owner: &owner, stored: &stored };
 	let mut objects = Vec::new();
-	let (hash, size, receipts) = store.piece(source.clone(), None).await?;
-	anyhow::ensure!(hash == original, "the source changed on disk: its hash is not the upload's");
-	objects.push(uploaded(Kind::Original, hash, size, &job.content_type, receipts));
+	let (hashed, receipts) = store.hashed_piece(source.clone(), None).await?;
+	anyhow::ensure!(
+		hashed.hash == original,
+		"the source changed on disk: its hash is not the upload's"
+	);
+	objects.push(uploaded(Kind::Original, original, hashed.size, &job.content_type, receipts));
 	for (i, thumb) in thumbs.iter().enumerate() {
 		let path = out.join(format!("thumbnail-{i}.jpg"));
 		tokio::fs::write(&path, &thumb.jpeg).await?;
@@ -390,6 +394,14 @@ async fn work(
 		objects.push(uploaded(kind, hash, size, "application/json", receipts));
 		report(reporter);
 	}
+	// The original's chunk hashes last, as for pictures.
+	if hashed.size > content::CHUNK_BYTES {
+		let path = out.join("original.chunks");
+		tokio::fs::write(&path, &hashed.chunks).await?;
+		let (hash, size, receipts) = store.piece(path, None).await?;
+		objects.push(uploaded(Kind::ChunkHashes, hash, size, "application/octet-stream", receipts));
+		report(reporter);
+	}
 	let (ring_epoch, _) = gw.clusters.ring().await?;
 	upload::answer(
 		gw,
@@ -420,14 +432,30 @@ impl Store<'_> {
 		path: PathBuf,
 		part_of: Option<[u8; 32]>,
 	) -> anyhow::Result<([u8; 32], u64, Vec<paratii_client::wire::Receipt>)> {
-		let bytes = tokio::fs::read(&path).await?;
-		let hash = content::sha256(&bytes);
-		let size = bytes.len() as u64;
-		drop(bytes);
-		let receipts =
-			upload::store_object(self.gw, &path, hash, size, self.owner, part_of.as_ref()).await?;
+		let (hashed, receipts) = self.hashed_piece(path, part_of).await?;
+		Ok((hashed.hash, hashed.size, receipts))
+	}
+
+	/// [`Store::piece`], hashed a chunk at a time (never the whole file in memory), with
+	/// the chunk hashes.
+	async fn hashed_piece(
+		self,
+		path: PathBuf,
+		part_of: Option<[u8; 32]>,
+	) -> anyhow::Result<(content::Hashed, Vec<paratii_client::wire::Receipt>)> {
+		let hashing = path.clone();
+		let hashed = tokio::task::spawn_blocking(move || content::hash_file(&hashing)).await??;
+		let receipts = upload::store_object(
+			self.gw,
+			&path,
+			hashed.hash,
+			hashed.size,
+			self.owner,
+			part_of.as_ref(),
+		)
+		.await?;
 		self.stored.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-		Ok((hash, size, receipts))
+		Ok((hashed, receipts))
 	}
 
 	/// Stores a segment of the video whose original is `original`.

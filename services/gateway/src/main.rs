@@ -23,6 +23,7 @@
 mod cache;
 mod clusters;
 mod download;
+mod fill;
 mod jobs;
 mod metrics;
 mod openapi;

@@ -34,7 +34,7 @@ use axum::{
 	Json,
 };
 use futures::StreamExt;
-use sha2::{Digest, Sha256};
+use paratii_client::content;
 use std::{
 	collections::HashMap,
 	path::PathBuf,
@@ -401,7 +401,12 @@ async fn complete(gw: &Gateway, tus: &Uploads, id: &str, meta: Meta) {
 	let outcome = async {
 		// The bytes are gone when this ends: a job's source, or removed with `scratch`.
 		let mut scratch = Scratch(vec![part.clone()]);
-		let (hash, head) = hash_file(&part).await.map_err(upload::internal)?;
+		let path = part.clone();
+		let hashed = tokio::task::spawn_blocking(move || content::hash_file(&path))
+			.await
+			.map_err(upload::internal)?
+			.map_err(upload::internal)?;
+		let hash = hashed.hash;
 		if hash != meta.sha256 {
 			return Err(Refusal(
 				StatusCode::UNPROCESSABLE_ENTITY,
@@ -409,7 +414,9 @@ async fn complete(gw: &Gateway, tus: &Uploads, id: &str, meta: Meta) {
 			));
 		}
 		let claim = upload::check_claim(gw, &meta.fields, &hash, false).await?;
-		let file = Staged { path: part.clone(), hash, size: meta.length, head };
+		let head = head_of(&part).await.map_err(upload::internal)?;
+		let file =
+			Staged { path: part.clone(), hash, size: hashed.size, head, chunks: hashed.chunks };
 		upload::accept(gw, claim, file, &mut scratch).await
 	}
 	.await;
@@ -424,22 +431,12 @@ async fn complete(gw: &Gateway, tus: &Uploads, id: &str, meta: Meta) {
 	}
 }
 
-async fn hash_file(path: &std::path::Path) -> std::io::Result<([u8; 32], Vec<u8>)> {
-	let mut file = tokio::fs::File::open(path).await?;
-	let mut hasher = Sha256::new();
-	let mut head = Vec::new();
-	let mut buf = vec![0u8; 1 << 20];
-	loop {
-		let n = file.read(&mut buf).await?;
-		if n == 0 {
-			break;
-		}
-		if head.len() < 32 {
-			head.extend_from_slice(&buf[..n.min(32 - head.len())]);
-		}
-		hasher.update(&buf[..n]);
-	}
-	Ok((hasher.finalize().into(), head))
+/// The first [`content::SNIFF_BYTES`] of the file at `path` (fewer if it is shorter).
+async fn head_of(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+	let file = tokio::fs::File::open(path).await?;
+	let mut head = Vec::with_capacity(content::SNIFF_BYTES);
+	file.take(content::SNIFF_BYTES as u64).read_to_end(&mut head).await?;
+	Ok(head)
 }
 
 /// `GET /tus/{id}/result`: a complete upload's outcome, as `POST /uploads` answers.

@@ -30,7 +30,6 @@ use paratii_client::{
 	content,
 	wire::{JobAccepted, UploadResponse, UploadedObject},
 };
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 
@@ -110,12 +109,14 @@ impl TextFields {
 	}
 }
 
-/// A file received whole in staging: its path, SHA-256, size and first bytes.
+/// A file received whole in staging: its path, SHA-256, size, first bytes and the
+/// SHA-256 of each of its MiB chunks.
 pub struct Staged {
 	pub path: PathBuf,
 	pub hash: [u8; 32],
 	pub size: u64,
 	pub head: Vec<u8>,
+	pub chunks: Vec<u8>,
 }
 
 struct Fields {
@@ -177,7 +178,7 @@ async fn read_fields(
 				let path = gw.scratch_path();
 				scratch.0.push(path.clone());
 				let mut out = tokio::fs::File::create(&path).await.map_err(internal)?;
-				let mut hasher = Sha256::new();
+				let mut hasher = content::ChunkedHasher::default();
 				let mut size: u64 = 0;
 				let mut head = Vec::new();
 				while let Some(chunk) = field.chunk().await.map_err(bad)? {
@@ -195,7 +196,9 @@ async fn read_fields(
 					out.write_all(&chunk).await.map_err(internal)?;
 				}
 				out.flush().await.map_err(internal)?;
-				fields.file = Some(Staged { path, hash: hasher.finalize().into(), size, head });
+				let hashed = hasher.finish();
+				fields.file =
+					Some(Staged { path, hash: hashed.hash, size, head, chunks: hashed.chunks });
 			},
 			"title" | "owner" | "location" | "captured_at" | "expires" | "signature" => {
 				// Read as it streams in and refused at the first byte over the bound: a
@@ -353,7 +356,7 @@ pub async fn accept(
 	scratch: &mut Scratch,
 ) -> Result<Answer, Refusal> {
 	let Claim { owner, title, location, captured_at } = claim;
-	let Staged { path, hash, size, head } = file;
+	let Staged { path, hash, size, head, chunks } = file;
 	if !scratch.0.contains(&path) {
 		scratch.0.push(path.clone());
 	}
@@ -419,7 +422,8 @@ pub async fn accept(
 		}));
 	}
 
-	// The original, then the thumbnails of a picture.
+	// The original, the thumbnails of a picture, then the original's chunk hashes when
+	// it is over a chunk.
 	let mut objects = vec![(Kind::Original, path, hash, size, content_type.to_string())];
 	if content_type.starts_with("image/") && content_type != "image/gif" {
 		// One of a few decodes at a time: each holds the file and its pixels in memory.
@@ -445,6 +449,15 @@ pub async fn accept(
 				"image/jpeg".to_string(),
 			));
 		}
+	}
+
+	if size > content::CHUNK_BYTES {
+		let path = gw.scratch_path();
+		scratch.0.push(path.clone());
+		tokio::fs::write(&path, &chunks).await.map_err(internal)?;
+		let hash = content::sha256(&chunks);
+		let size = chunks.len() as u64;
+		objects.push((Kind::ChunkHashes, path, hash, size, "application/octet-stream".into()));
 	}
 
 	let (ring_epoch, active) = gw.clusters.ring().await.map_err(internal)?;

@@ -208,6 +208,67 @@ test('a download is served by the replica when a cluster is down, and a cluster 
   assert.match(readFileSync(gateway.logPath, 'utf8'), new RegExp(`cluster ${first} .*do not match`));
 });
 
+test('an original over a MiB streams verified chunk by chunk: a lying cluster is left mid-stream, a lie on every holder cuts the answer', async () => {
+  const bytes = png(2048, 2048);
+  assert.ok(bytes.length > 1024 * 1024 && bytes.length < MAX_UPLOAD, `${bytes.length} bytes`);
+  const { status, body } = await upload(gateway, { file: bytes, title: 'Wide harbour', owner: owner.pair });
+  assert.equal(status, 201, JSON.stringify(body));
+  // The chunk hashes come last: the SHA-256 of each MiB, 32 bytes per started MiB.
+  const chunks = body.objects.at(-1);
+  assert.equal(chunks.kind, 'chunk_hashes');
+  assert.equal(chunks.size, 32 * Math.ceil(bytes.length / 2 ** 20));
+  const { events, error } = await submitFinal(api, api.tx(api.createType('Call', body.call)), owner.pair);
+  assert.equal(error, undefined);
+  const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
+  const url = `${gateway.download}/media/${id}`;
+  assert.deepEqual(Buffer.from(await (await fetch(url)).arrayBuffer()), bytes);
+  // A range across the first chunk's end.
+  const from = 2 ** 20 - 100;
+  const range = await fetch(url, { headers: { range: `bytes=${from}-${from + 199}` } });
+  assert.equal(range.status, 206);
+  assert.deepEqual(Buffer.from(await range.arrayBuffer()), bytes.subarray(from, from + 200));
+
+  // The second chunk flipped on the disk of the cluster asked first: the gateway has
+  // sent the first MiB from it, and takes the rest from the other holder.
+  const record = (await api.call.mediaApi.media(id)).unwrap();
+  const holders = record.objects[0].clusters.map((c) => c.toNumber());
+  const onDisk = (c) => join(clusters[c].dataDir, 'objects', body.content_hash.slice(2, 4), body.content_hash.slice(2));
+  const flip = (c) => {
+    const stored = readFileSync(onDisk(c));
+    stored[2 ** 20 + 10] ^= 0xff;
+    writeFileSync(onDisk(c), stored);
+  };
+  flip(holders[0]);
+  const fallbacks = () => metric(gateway.download, 'paratii_gateway_cluster_fallbacks_total', { reason: 'stream' });
+  const before = await fallbacks();
+  const mended = await fetch(url);
+  assert.deepEqual(Buffer.from(await mended.arrayBuffer()), bytes);
+  assert.ok(await fallbacks() >= before + 1, 'a cluster was left mid-stream');
+  assert.match(readFileSync(gateway.logPath, 'utf8'), /chunk 1 does not match the chain's chunk hash/);
+
+  // Every holder lies about the second MiB: the answer started (the first MiB was
+  // verified and sent) and is cut there, never with an unverified byte.
+  flip(holders[1]);
+  const cut = await fetch(url);
+  assert.equal(cut.status, 200);
+  assert.equal(cut.headers.get('content-length'), String(bytes.length));
+  const received = [];
+  const reader = cut.body.getReader();
+  await assert.rejects(async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received.push(value);
+    }
+  });
+  const got = Buffer.concat(received);
+  assert.equal(got.length, 2 ** 20, "the verified first MiB, then the cut");
+  assert.deepEqual(got, bytes.subarray(0, got.length));
+  for (const c of holders) {
+    flip(c); // mended again: later tests download it
+  }
+});
+
 test('bad uploads are refused with a clear 4xx and nothing is stored', async () => {
   const written = async () => {
     let n = 0;

@@ -250,8 +250,9 @@ function Reactions({ media, account, onChange }: { media: IndexedMedia; account:
   );
 }
 
-/** `original`, `thumbnail 320×180`, `240p rendition`. */
+/** `original`, `chunk hashes of the original`, `thumbnail 320×180`, `240p rendition`. */
 function kindName(kind: MediaProof['objects'][number]['kind']): string {
+  if (kind === 'chunk_hashes') return 'chunk hashes of the original';
   if (typeof kind === 'string') return kind;
   if ('thumbnail' in kind) return `thumbnail ${kind.thumbnail.width}×${kind.thumbnail.height}`;
   return `${kind.transcoded.label} rendition manifest`;
