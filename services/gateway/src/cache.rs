@@ -140,9 +140,13 @@ impl Cache {
 			if let Some(filling) = fillings.get(hash) {
 				return Ok(Fill::Filling(filling.clone()));
 			}
-			// Cached between the look and the lock: look again.
+			// Cached between the look and the lock: look again — unless its file is gone
+			// already (evicted, the entry's removal still pending): then it is filled anew.
 			if self.entries.contains_key(hash) {
-				continue;
+				if path_in(&self.dir, hash).exists() {
+					continue;
+				}
+				self.entries.invalidate(hash);
 			}
 			let path = self.temp_path();
 			let file = tokio::fs::File::from_std(std::fs::File::create(&path)?);
@@ -207,6 +211,29 @@ mod tests {
 		assert_eq!(files, cache.entries.entry_count(), "one file per entry, none left behind");
 		assert!((1..=2).contains(&files));
 		let _ = std::fs::remove_dir_all(dir);
+	}
+
+	#[tokio::test]
+	async fn a_filling_is_joined_then_cached_or_filled_again_when_nothing_is_kept() {
+		for (budget, kept) in [(1 << 20, true), (0, false)] {
+			let dir = std::env::temp_dir()
+				.join(format!("paratii-fillings-{}-{budget}", std::process::id()));
+			let cache = Cache::new(dir.clone(), budget).unwrap();
+			let Ok(Fill::Start { filling, file, progress: _progress }) = cache.fill(&[7; 32]).await
+			else {
+				panic!("nobody filled it");
+			};
+			drop(file);
+			assert!(matches!(cache.fill(&[7; 32]).await, Ok(Fill::Filling(_))));
+			tokio::fs::write(&filling.path, b"verified").await.unwrap();
+			cache.filled(&[7; 32], &filling, 8, true).await;
+			match cache.fill(&[7; 32]).await.unwrap() {
+				Fill::Cached(_) => assert!(kept, "a budget of 0 keeps nothing"),
+				Fill::Start { .. } => assert!(!kept, "a budget of a MiB keeps 8 bytes"),
+				Fill::Filling(_) => panic!("the filling ended"),
+			}
+			let _ = std::fs::remove_dir_all(dir);
+		}
 	}
 
 	#[tokio::test]

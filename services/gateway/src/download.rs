@@ -32,7 +32,7 @@ use paratii_client::{
 	AccountId, AtBlock, MediaId, MediaInfo, ObjectInfo,
 };
 use std::collections::HashMap;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 type Params = Query<HashMap<String, String>>;
 
@@ -412,6 +412,9 @@ async fn get(
 	.await
 }
 
+/// How much of a file a response reads at a time.
+pub const READ_BYTES: usize = 512 * 1024;
+
 /// A view of an item a body counts toward: the recorder, the item and viewer, and the
 /// bytes the viewer must have been sent for it.
 pub type Watching = (crate::views::ViewRecorder, crate::views::View, u64);
@@ -419,13 +422,34 @@ pub type Watching = (crate::views::ViewRecorder, crate::views::View, u64);
 /// The bytes `range` of a verified `file` as a response body, reporting what it sends
 /// toward `watching`'s view.
 pub async fn file_body(
-	mut file: tokio::fs::File,
+	file: tokio::fs::File,
 	range: std::ops::Range<u64>,
 	watching: Option<Watching>,
 ) -> anyhow::Result<Body> {
-	file.seek(std::io::SeekFrom::Start(range.start)).await?;
-	let reader = file.take(range.end - range.start);
-	let stream = tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024);
+	// Read on a blocking thread one buffer ahead of the connection: the next read
+	// overlaps sending the last (a read on tokio's file waits for its own trip to the
+	// blocking pool). The reader stops when the response is dropped.
+	let mut file = file.into_std().await;
+	let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(2);
+	tokio::task::spawn_blocking(move || {
+		use std::io::{Read, Seek};
+		if let Err(e) = file.seek(std::io::SeekFrom::Start(range.start)) {
+			let _ = tx.blocking_send(Err(e));
+			return;
+		}
+		let mut left = range.end - range.start;
+		while left > 0 {
+			let mut buf = bytes::BytesMut::zeroed(left.min(READ_BYTES as u64) as usize);
+			let read = file.read_exact(&mut buf).map(|()| buf.freeze());
+			let failed = read.is_err();
+			left -= read.as_ref().map_or(0, |b| b.len() as u64);
+			if tx.blocking_send(read).is_err() || failed {
+				return;
+			}
+		}
+	});
+	let stream =
+		futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) });
 	Ok(body_of(stream, watching))
 }
 

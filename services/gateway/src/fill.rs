@@ -47,8 +47,8 @@ pub async fn source(
 	index: &ObjectInfo,
 ) -> anyhow::Result<Source> {
 	let hash = object.content_hash;
-	// A filling's file may move into the cache between finding it and opening it: then
-	// the next look finds it cached.
+	// A filling's file may move into the cache between finding it and opening it: then,
+	// once that filling has ended, the next look finds it cached.
 	for _ in 0..3 {
 		match gw.cache.fill(&hash).await? {
 			Fill::Cached(file) => {
@@ -60,6 +60,13 @@ pub async fn source(
 					gw.metrics.cache_hits.inc();
 					return Ok(Source::Filling(file, filling.progress.clone()));
 				}
+				// Moved into the cache, or failed: then once it has ended, filled anew.
+				if let Some(file) = gw.cache.open(&hash).await {
+					gw.metrics.cache_hits.inc();
+					return Ok(Source::File(file));
+				}
+				let mut ending = filling.progress.clone();
+				let _ = ending.wait_for(|p| p.end.is_some()).await;
 			},
 			Fill::Start { filling, file, progress } => {
 				gw.metrics.cache_misses.inc();

@@ -66,9 +66,13 @@ export function clusterFetch(cluster, method, hash, { owner, body, signer, unsig
   });
 }
 
-/** A binary the test command built (target dir of scripts/lib.sh). */
+/**
+ * A binary the test command built (target dir of scripts/lib.sh); the release build's
+ * with `PARATII_SERVICES_PROFILE=release` (the benchmarks).
+ */
 export function serviceBinary(name) {
-  const bin = join(process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/paratii/target'), 'debug', name);
+  const profile = process.env.PARATII_SERVICES_PROFILE ?? 'debug';
+  const bin = join(process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/paratii/target'), profile, name);
   if (!existsSync(bin)) throw new Error(`${name} not found at ${bin}: run scripts/test.sh (it builds it)`);
   return bin;
 }
