@@ -70,11 +70,21 @@ pub async fn source(
 			},
 			Fill::Start { filling, file, progress } => {
 				gw.metrics.cache_misses.inc();
-				let reader = tokio::fs::File::open(&filling.path).await?;
-				let watching = filling.progress.clone();
-				let (gw, object, index) = (gw.clone(), object.clone(), index.clone());
-				tokio::spawn(async move { run(gw, object, index, filling, file, progress).await });
-				return Ok(Source::Filling(reader, watching));
+				// The filling runs (and ends, whatever happens here) before this request
+				// opens its file, so nobody waits on a filling that never runs.
+				let (path, watching) = (filling.path.clone(), filling.progress.clone());
+				let (filler, object, index) = (gw.clone(), object.clone(), index.clone());
+				tokio::spawn(
+					async move { run(filler, object, index, filling, file, progress).await },
+				);
+				match tokio::fs::File::open(&path).await {
+					Ok(reader) => return Ok(Source::Filling(reader, watching)),
+					// Filled already (a small object, a fast cluster): in the cache.
+					Err(e) => match gw.cache.open(&hash).await {
+						Some(file) => return Ok(Source::File(file)),
+						None => return Err(e.into()),
+					},
+				}
 			},
 		}
 	}
