@@ -171,7 +171,7 @@ npm_install() {
 
 # The binaries the run and test commands start: the node, the Ethereum RPC and the
 # media services.
-PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli paratii-indexer paratii-relayer paratii-load)
+PARATII_BINARIES=(paratii-node paratii-eth-rpc paratii-storage paratii-gateway paratii-cli paratii-indexer paratii-relayer paratii-load paratii-adx)
 
 # tree_cargo ARGS...: cargo, run in the build tree after copying the checkout's files there.
 # Cargo decides a crate is fresh by comparing its source files' modification times with

@@ -27,7 +27,8 @@
 #                         media pallets (clusters, receipts signed in JS, proofs), the
 #                         PTI store, unsigned claims and vouchers, a treasury spend; the
 #                         ad exchange (a campaign settled and claimed, a dispute won
-#                         against a lying validator, the refund)
+#                         against a lying validator, the refund); the ad exchange's
+#                         channel node (paratii-adx) keeping a real campaign's messages
 #   tier 7  e2e evm       ethers against node + eth-rpc: EIP-1559 transfers, contract
 #                         deploys, eth_call/eth_getLogs, reverts, rejected transactions,
 #                         an OpenZeppelin ERC20, //Alice through her mapped H160, the

@@ -1,0 +1,456 @@
+//! The channel node: one per campaign participant (the exchange, each advertiser, the
+//! auditor). It takes signed messages for its participant over HTTP, checks them and
+//! keeps them in its durable log before it acknowledges them:
+//!
+//! ```text
+//! POST /campaigns/{campaign}/blocks/{block}/messages   body: SCALE Vec<Message>
+//!   200 {"accepted": n, "duplicates": d, "part_messages": total}
+//!   400 a message's signature or the body's encoding; 404 no such campaign;
+//!   409 not the campaign's collecting block, or the part is full
+//! GET  /campaigns/{campaign}/blocks/{block}/part       the part: SCALE Vec<Message>,
+//!   x-paratii-part-hash: its blake2-256 (what `submit_part` posts)
+//! GET  /health
+//! ```
+//!
+//! A batch is all or nothing: any message whose sr25519 signature does not verify over
+//! [`signing_payload`] for this chain, campaign and block refuses the whole batch (and
+//! the answer names the first such message), so a sender knows exactly what was kept.
+//! Signatures are verified in batches (schnorrkel's `verify_batch`), split over the
+//! cores. A message the part holds already is counted as a duplicate and not kept
+//! twice; a part holds at most [`MAX_MESSAGES_PER_PART`] messages.
+
+use crate::log::{Key, MessageLog};
+use axum::{
+	body::Bytes,
+	extract::{Path, State},
+	http::{HeaderValue, StatusCode},
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use codec::{DecodeAll, Encode};
+use paratii_client::{api, http::error, Chain};
+use paratii_primitives::adx::{
+	part_hash, signing_payload, CampaignId, Channel, ChannelBlock, Message, MAX_MESSAGES_PER_PART,
+	MAX_PART_BYTES,
+};
+use std::{
+	collections::{HashMap, HashSet},
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+/// How long what the chain said about a campaign's collection is trusted.
+const CAMPAIGN_TTL: Duration = Duration::from_secs(1);
+/// Signatures verified in one batch on one core.
+const VERIFY_BATCH: usize = 256;
+
+/// Where a campaign's messages go now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Window {
+	/// Messages of `block` are taken.
+	Collecting { block: ChannelBlock },
+	/// Messages of any block are taken: `paratii-adx synthetic`, which has no chain.
+	Any,
+	/// The campaign takes no messages (why).
+	Closed(String),
+}
+
+/// What the channel node asks the chain (a trait, so tests can answer for it).
+pub trait Campaigns: Send + Sync + 'static {
+	fn window(
+		&self,
+		campaign: CampaignId,
+	) -> impl std::future::Future<Output = anyhow::Result<Option<Window>>> + Send;
+}
+
+/// The chain's answer: the campaign's record and its pending block.
+pub struct OnChain(pub Chain);
+
+impl Campaigns for OnChain {
+	async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
+		use api::runtime_types::pallet_ad_exchange::pallet::{BlockStatus, CampaignStatus};
+		let at = self.0.at_best().await?;
+		let storage = at.storage();
+		let Some(record) =
+			storage.try_fetch(api::storage().ad_exchange().campaigns(), (campaign,)).await?
+		else {
+			return Ok(None);
+		};
+		let record = record.decode()?;
+		if !matches!(record.status, CampaignStatus::Active) {
+			return Ok(Some(Window::Closed(format!("campaign {campaign} is closed"))));
+		}
+		let block = record.next_block;
+		let pending =
+			storage.try_fetch(api::storage().ad_exchange().pending(), (campaign, block)).await?;
+		if let Some(pending) = pending {
+			let pending = pending.decode()?;
+			let now = at.block_number();
+			if !matches!(pending.status, BlockStatus::Collecting)
+				|| now > u64::from(pending.collect_until)
+			{
+				return Ok(Some(Window::Closed(format!(
+					"block {block} of campaign {campaign} stopped collecting at chain block \
+					 #{}; messages go to block {} once it is finalized",
+					pending.collect_until,
+					block + 1
+				))));
+			}
+		}
+		Ok(Some(Window::Collecting { block }))
+	}
+}
+
+/// `paratii-adx synthetic`'s answer: one campaign, every block collecting.
+pub struct Synthetic(pub CampaignId);
+
+impl Campaigns for Synthetic {
+	async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
+		Ok((campaign == self.0).then_some(Window::Any))
+	}
+}
+
+/// One participant's channel node.
+pub struct ChannelNode<L, C> {
+	log: L,
+	campaigns: C,
+	genesis: [u8; 32],
+	parts: Mutex<HashMap<Key, PartState>>,
+	windows: Mutex<HashMap<CampaignId, (Instant, Option<Window>)>>,
+}
+
+/// What the node knows of a part it collects.
+#[derive(Default)]
+struct PartState {
+	/// The blake2-256 of each message kept.
+	seen: HashSet<[u8; 32]>,
+}
+
+/// The answer to an accepted batch.
+#[derive(serde::Serialize)]
+pub struct Accepted {
+	pub accepted: usize,
+	pub duplicates: usize,
+	pub part_messages: usize,
+}
+
+/// What tells two messages apart: the blake2-256 of their author and body. sr25519
+/// signatures are randomized, so one statement signed twice is still one message.
+fn message_id(message: &Message) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(message.author, &message.body).encode())
+}
+
+impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
+	/// A node over `log` (its parts' state rebuilt from it).
+	pub fn new(log: L, campaigns: C, genesis: [u8; 32]) -> anyhow::Result<Self> {
+		let mut parts: HashMap<Key, PartState> = HashMap::new();
+		for key in log.blocks()? {
+			let state = parts.entry(key).or_default();
+			for message in log.read(key)? {
+				state.seen.insert(message_id(&message));
+			}
+		}
+		Ok(Self {
+			log,
+			campaigns,
+			genesis,
+			parts: Mutex::new(parts),
+			windows: Mutex::new(HashMap::new()),
+		})
+	}
+
+	async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
+		if let Some((at, window)) = self.windows.lock().expect("windows").get(&campaign) {
+			if at.elapsed() < CAMPAIGN_TTL {
+				return Ok(window.clone());
+			}
+		}
+		let window = self.campaigns.window(campaign).await?;
+		self.windows.lock().expect("windows").insert(campaign, (Instant::now(), window.clone()));
+		Ok(window)
+	}
+
+	/// Checks `messages` for block `key` and keeps the new ones durably.
+	pub async fn accept(&self, key: Key, messages: Vec<Message>) -> Result<Accepted, Response> {
+		let (campaign, block) = key;
+		match self.window(campaign).await {
+			Err(e) => {
+				return Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")))
+			},
+			Ok(None) => {
+				return Err(error(StatusCode::NOT_FOUND, format!("no campaign {campaign}")))
+			},
+			Ok(Some(Window::Closed(why))) => return Err(error(StatusCode::CONFLICT, why)),
+			Ok(Some(Window::Collecting { block: open })) if open != block => {
+				return Err(error(
+					StatusCode::CONFLICT,
+					format!(
+						"campaign {campaign} collects block {open}, not {block}: sign for {open}"
+					),
+				))
+			},
+			Ok(Some(Window::Collecting { .. } | Window::Any)) => {},
+		}
+		let channel = Channel { genesis: self.genesis, campaign, block };
+		if let Some(bad) = verify(channel, &messages).await {
+			return Err(error(
+				StatusCode::BAD_REQUEST,
+				format!(
+					"message {bad}'s signature does not verify for this chain, campaign \
+					 {campaign} and block {block}; nothing of the batch was kept"
+				),
+			));
+		}
+		// Reserve the new messages' places in the part, then write them; a failed write
+		// gives the places back.
+		let ids: Vec<[u8; 32]> = messages.iter().map(message_id).collect();
+		let (fresh, total) = {
+			let mut parts = self.parts.lock().expect("parts");
+			let part = parts.entry(key).or_default();
+			let mut batch = HashSet::new();
+			let fresh: Vec<usize> = (0..messages.len())
+				.filter(|&i| !part.seen.contains(&ids[i]) && batch.insert(ids[i]))
+				.collect();
+			if part.seen.len() + fresh.len() > MAX_MESSAGES_PER_PART {
+				return Err(error(
+					StatusCode::CONFLICT,
+					format!(
+						"block {block}'s part holds {} messages; {} more would pass the {} a \
+						 part may have",
+						part.seen.len(),
+						fresh.len(),
+						MAX_MESSAGES_PER_PART
+					),
+				));
+			}
+			part.seen.extend(fresh.iter().map(|&i| ids[i]));
+			(fresh, part.seen.len())
+		};
+		let kept: Vec<Message> = fresh.iter().map(|&i| messages[i].clone()).collect();
+		if !kept.is_empty() {
+			if let Err(e) = self.log.append(key, &kept).await {
+				let mut parts = self.parts.lock().expect("parts");
+				if let Some(part) = parts.get_mut(&key) {
+					for &i in &fresh {
+						part.seen.remove(&ids[i]);
+					}
+				}
+				return Err(error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")));
+			}
+		}
+		Ok(Accepted {
+			accepted: kept.len(),
+			duplicates: messages.len() - kept.len(),
+			part_messages: total,
+		})
+	}
+
+	/// The part of block `key` as kept so far.
+	pub fn part(&self, key: Key) -> anyhow::Result<Vec<Message>> {
+		self.log.read(key)
+	}
+}
+
+/// The index of the first message whose signature does not verify, if any. Batches of
+/// [`VERIFY_BATCH`] are verified on the blocking pool, in parallel.
+async fn verify(channel: Channel, messages: &[Message]) -> Option<usize> {
+	let batches: Vec<_> = messages
+		.chunks(VERIFY_BATCH)
+		.enumerate()
+		.map(|(n, batch)| {
+			let batch = batch.to_vec();
+			tokio::task::spawn_blocking(move || {
+				verify_batch(&channel, &batch).map(|bad| n * VERIFY_BATCH + bad)
+			})
+		})
+		.collect();
+	let mut first_bad: Option<usize> = None;
+	for batch in batches {
+		let bad = batch.await.unwrap_or(Some(0));
+		first_bad = match (first_bad, bad) {
+			(Some(a), Some(b)) => Some(a.min(b)),
+			(a, b) => a.or(b),
+		};
+	}
+	first_bad
+}
+
+/// [`verify`] of one batch on this thread: one batched check, and one by one only to
+/// find the culprit when it fails.
+pub fn verify_batch(channel: &Channel, messages: &[Message]) -> Option<usize> {
+	use schnorrkel::{signing_context, PublicKey, Signature};
+	let context = signing_context(b"substrate");
+	let mut keys = Vec::with_capacity(messages.len());
+	let mut signatures = Vec::with_capacity(messages.len());
+	let mut payloads = Vec::with_capacity(messages.len());
+	for (i, m) in messages.iter().enumerate() {
+		let (Ok(key), Ok(signature)) =
+			(PublicKey::from_bytes(&m.author), Signature::from_bytes(&m.signature))
+		else {
+			return Some(i);
+		};
+		keys.push(key);
+		signatures.push(signature);
+		payloads.push(signing_payload(channel, &m.author, &m.body));
+	}
+	let transcripts = payloads.iter().map(|p| context.bytes(p));
+	if schnorrkel::verify_batch(transcripts, &signatures, &keys, false).is_ok() {
+		return None;
+	}
+	(0..messages.len())
+		.find(|&i| keys[i].verify(context.bytes(&payloads[i]), &signatures[i]).is_err())
+		.or(Some(0))
+}
+
+type Node<L, C> = Arc<ChannelNode<L, C>>;
+
+/// The channel node's routes.
+pub fn router<L: MessageLog, C: Campaigns>(node: Node<L, C>) -> Router {
+	Router::new()
+		.route("/campaigns/:campaign/blocks/:block/messages", post(post_messages::<L, C>))
+		.route("/campaigns/:campaign/blocks/:block/part", get(get_part::<L, C>))
+		.route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+		.layer(axum::extract::DefaultBodyLimit::max(MAX_PART_BYTES))
+		.with_state(node)
+}
+
+async fn post_messages<L: MessageLog, C: Campaigns>(
+	State(node): State<Node<L, C>>,
+	Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
+	body: Bytes,
+) -> Response {
+	let messages = match Vec::<Message>::decode_all(&mut &body[..]) {
+		Ok(messages) if messages.len() <= MAX_MESSAGES_PER_PART => messages,
+		Ok(messages) => {
+			return error(
+				StatusCode::BAD_REQUEST,
+				format!("{} messages; a batch has at most {MAX_MESSAGES_PER_PART}", messages.len()),
+			)
+		},
+		Err(e) => {
+			return error(
+				StatusCode::BAD_REQUEST,
+				format!("the body is not a SCALE-encoded Vec<Message>: {e}"),
+			)
+		},
+	};
+	match node.accept((campaign, block), messages).await {
+		Ok(accepted) => Json(accepted).into_response(),
+		Err(refused) => refused,
+	}
+}
+
+async fn get_part<L: MessageLog, C: Campaigns>(
+	State(node): State<Node<L, C>>,
+	Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
+) -> Response {
+	match node.part((campaign, block)) {
+		Ok(messages) => {
+			let hash = format!("0x{}", hex::encode(part_hash(&messages)));
+			let mut response = messages.encode().into_response();
+			if let Ok(value) = HeaderValue::from_str(&hash) {
+				response.headers_mut().insert("x-paratii-part-hash", value);
+			}
+			response
+		},
+		Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::log::FileLog;
+	use paratii_primitives::adx::Body;
+	use sp_core::{sr25519, Pair};
+
+	const GENESIS: [u8; 32] = [0x11; 32];
+
+	/// A campaign 7 collecting block 3; no other campaign.
+	struct Fixed;
+
+	impl Campaigns for Fixed {
+		async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
+			Ok((campaign == 7).then_some(Window::Collecting { block: 3 }))
+		}
+	}
+
+	fn signed(who: &sr25519::Pair, block: ChannelBlock, body: Body) -> Message {
+		let channel = Channel { genesis: GENESIS, campaign: 7, block };
+		let author = who.public().0;
+		let signature = who.sign(&signing_payload(&channel, &author, &body)).0;
+		Message { author, body, signature }
+	}
+
+	fn views(n: u64, block: ChannelBlock) -> Vec<Message> {
+		let viewer = sr25519::Pair::from_string("//Viewer", None).unwrap();
+		(0..n).map(|i| signed(&viewer, block, Body::View { impression: i })).collect()
+	}
+
+	fn node(dir: &std::path::Path) -> ChannelNode<FileLog, Fixed> {
+		ChannelNode::new(FileLog::open(dir).unwrap(), Fixed, GENESIS).unwrap()
+	}
+
+	fn status(refused: Response) -> StatusCode {
+		refused.status()
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn signed_messages_are_kept_once_and_survive_a_restart() {
+		let dir = tempfile::tempdir().unwrap();
+		let first = node(dir.path());
+		let batch = views(600, 3);
+		let accepted = first.accept((7, 3), batch.clone()).await.ok().unwrap();
+		assert_eq!((accepted.accepted, accepted.duplicates, accepted.part_messages), (600, 0, 600));
+		let again = first.accept((7, 3), batch[..10].to_vec()).await.ok().unwrap();
+		assert_eq!((again.accepted, again.duplicates, again.part_messages), (0, 10, 600));
+		drop(first);
+		// A new node over the same log: the part, and what it has seen, are still there.
+		let second = node(dir.path());
+		assert_eq!(second.part((7, 3)).unwrap(), batch);
+		let more = second.accept((7, 3), views(601, 3)[595..].to_vec()).await.ok().unwrap();
+		assert_eq!((more.accepted, more.duplicates, more.part_messages), (1, 5, 601));
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_batch_with_one_bad_signature_is_refused_whole() {
+		let dir = tempfile::tempdir().unwrap();
+		let node = node(dir.path());
+		let mut batch = views(300, 3);
+		// Signed for block 2: its signature does not verify for block 3.
+		batch[270] = views(271, 2).pop().unwrap();
+		let refused = node.accept((7, 3), batch.clone()).await.err().unwrap();
+		assert_eq!(status(refused), StatusCode::BAD_REQUEST);
+		batch[270].signature[5] ^= 1;
+		assert!(node.accept((7, 3), batch).await.is_err());
+		assert!(node.part((7, 3)).unwrap().is_empty(), "nothing of the batch was kept");
+		assert_eq!(
+			verify_batch(&Channel { genesis: GENESIS, campaign: 7, block: 3 }, &{
+				let mut b = views(20, 3);
+				b[13].signature[0] ^= 1;
+				b
+			}),
+			Some(13)
+		);
+	}
+
+	#[tokio::test]
+	async fn only_the_collecting_block_of_a_known_campaign_takes_messages_up_to_a_part() {
+		let dir = tempfile::tempdir().unwrap();
+		let node = node(dir.path());
+		assert_eq!(
+			status(node.accept((8, 3), views(1, 3)).await.err().unwrap()),
+			StatusCode::NOT_FOUND
+		);
+		assert_eq!(
+			status(node.accept((7, 4), views(1, 4)).await.err().unwrap()),
+			StatusCode::CONFLICT
+		);
+		let full = views(MAX_MESSAGES_PER_PART as u64 + 1, 3);
+		node.accept((7, 3), full[..MAX_MESSAGES_PER_PART].to_vec()).await.ok().unwrap();
+		let over = node.accept((7, 3), full[MAX_MESSAGES_PER_PART..].to_vec()).await;
+		assert_eq!(status(over.err().unwrap()), StatusCode::CONFLICT);
+		assert_eq!(node.part((7, 3)).unwrap().len(), MAX_MESSAGES_PER_PART);
+	}
+}

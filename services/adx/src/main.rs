@@ -1,0 +1,85 @@
+//! # paratii-adx
+//!
+//! The off-chain nodes of Paratii's ad exchange (the Papyrus design's scalability
+//! layer). This release has the **channel node** ([`channel`]): one per campaign
+//! participant, it takes its participant's signed messages (the exchange's wins, the
+//! viewers' views, the auditor's checks) over HTTP, verifies their signatures in
+//! batches and keeps them in a durable log ([`log`]) before acknowledging them, and
+//! serves each channel block's part and its hash for `adExchange.submitPart`.
+//!
+//! ```text
+//! paratii-adx channel --chain ws://127.0.0.1:9944 --listen 127.0.0.1:8100 --data-dir adx-data
+//! ```
+
+mod bench;
+mod channel;
+mod log;
+
+use clap::{Parser, Subcommand};
+use paratii_client::{http::serve, Chain};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+/// The Paratii ad exchange's off-chain nodes.
+#[derive(Debug, Parser)]
+#[command(name = "paratii-adx", version, about)]
+struct Args {
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+	/// A participant's channel node: signed messages in, a durable log, block parts out.
+	Channel {
+		/// The node's WebSocket RPC.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		chain: String,
+		/// The HTTP API's address.
+		#[arg(long, default_value = "127.0.0.1:8100")]
+		listen: SocketAddr,
+		/// Where the log lives: one directory per chain (by genesis hash) inside it.
+		#[arg(long, default_value = "paratii-adx-data")]
+		data_dir: PathBuf,
+	},
+	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
+	/// chain whose genesis hash is zero, every block collecting.
+	Synthetic {
+		#[arg(long, default_value = "127.0.0.1:8100")]
+		listen: SocketAddr,
+		#[arg(long, default_value = "paratii-adx-synthetic")]
+		data_dir: PathBuf,
+	},
+	/// Ingest throughput: starts `synthetic` in a second process, signs `messages`
+	/// views and posts them in batches from concurrent clients.
+	Bench {
+		#[arg(long, default_value_t = 100_000)]
+		messages: usize,
+		#[arg(long, default_value_t = 8)]
+		clients: usize,
+		#[arg(long, default_value_t = 1_000)]
+		batch: usize,
+	},
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+	paratii_client::init_logging();
+	match Args::parse().command {
+		Command::Channel { chain, listen, data_dir } => {
+			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
+			let genesis = chain.genesis_hash();
+			let dir = data_dir.join(hex::encode(genesis)).join("log");
+			let log = log::FileLog::open(&dir)?;
+			tracing::info!("channel node: log in {}", dir.display());
+			let node = channel::ChannelNode::new(log, channel::OnChain(chain), genesis)?;
+			serve(channel::router(Arc::new(node)), listen, "channel node").await
+		},
+		Command::Synthetic { listen, data_dir } => {
+			let log = log::FileLog::open(&data_dir)?;
+			let campaigns = channel::Synthetic(bench::CAMPAIGN);
+			let node = channel::ChannelNode::new(log, campaigns, bench::GENESIS)?;
+			serve(channel::router(Arc::new(node)), listen, "synthetic channel node").await
+		},
+		Command::Bench { messages, clients, batch } => bench::run(messages, clients, batch).await,
+	}
+}

@@ -1,0 +1,110 @@
+// The ad exchange's channel node (`paratii-adx channel`) against a dev node: it takes
+// the messages of the block a real campaign collects — signed in polkadot.js as the
+// exchange, a viewer and the auditor sign them — refuses other blocks, other campaigns
+// and bad signatures, and serves the part whose hash the exchange posts with
+// `adExchange.submitPart`; the chain's own processing (`AdExchangeApi.processBlock`)
+// pays the views in it.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Keyring } from '@polkadot/api';
+import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { mnemonicGenerate } from '@polkadot/util-crypto';
+import { connect, devAccount, findEvent, PTI, submit, sudo } from '../lib/chain.mjs';
+import { freePort, startNode } from '../lib/node.mjs';
+import { encodePart, partHash, signMessage, view, win } from '../lib/adx.mjs';
+import { serviceBinary, startProcess } from '../lib/services.mjs';
+
+const advertiser = devAccount('//Alice');
+const exchange = devAccount('//Bob');
+const auditor = devAccount('//Charlie');
+const [dave, eve] = ['//Dave', '//Eve'].map(devAccount);
+const fresh = () => new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(mnemonicGenerate());
+const viewer = fresh();
+const producer = fresh();
+
+let node;
+let api;
+let genesis;
+let channel;
+let campaign;
+
+async function ok(tx, signer) {
+  const result = await submit(api, tx, signer);
+  assert.equal(result.error, undefined, `${tx.method.section}.${tx.method.method}: ${JSON.stringify(result.error)}`);
+  return result;
+}
+
+const post = (c, block, messages) => fetch(`${channel.url}/campaigns/${c}/blocks/${block}/messages`, {
+  method: 'POST', body: encodePart(messages),
+});
+
+before(async () => {
+  node = await startNode({ name: 'adx-channel' });
+  api = await connect(node);
+  genesis = hexToU8a(api.genesisHash.toHex());
+  await Promise.all([dave, eve].map((v) => ok(api.tx.adExchange.registerValidator(), v)));
+  const nonce = (await api.rpc.system.accountNextIndex(advertiser.address)).toNumber();
+  await Promise.all([dave, eve].map((v, i) =>
+    sudo(api, api.tx.adExchange.admitValidator(v.address), advertiser, { nonce: nonce + i })));
+  const now = (await api.rpc.chain.getHeader()).number.toNumber();
+  const { events } = await ok(api.tx.adExchange.createCampaign(
+    100n * PTI, PTI, { viewer: 500_000_000, producer: 300_000_000, fund: 200_000_000 },
+    [dave.address, eve.address], [exchange.address, auditor.address], auditor.address,
+    now + 200, 2, u8aToHex(new Uint8Array(32).fill(0x5c)),
+  ), advertiser);
+  campaign = findEvent(events, 'adExchange', 'CampaignCreated').data.campaign.toNumber();
+  await Promise.all([dave, eve].map((v) => ok(api.tx.adExchange.acceptCampaign(campaign), v)));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = await startProcess('adx-channel', serviceBinary('paratii-adx'), [
+    'channel', '--chain', node.ws, '--listen', `127.0.0.1:${port}`, '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-')),
+  ], async () => (await fetch(`${url}/health`)).ok);
+  channel = { ...proc, url };
+});
+
+after(async () => {
+  await channel?.stop();
+  await api?.disconnect();
+  await node?.stop();
+});
+
+test('the channel node keeps the collecting block\'s signed messages and refuses the rest', async () => {
+  const messages = [1n, 2n].flatMap((impression) => [
+    signMessage(exchange, genesis, campaign, 0, win(impression, viewer.publicKey, producer.publicKey, PTI / 2n)),
+    signMessage(viewer, genesis, campaign, 0, view(impression)),
+  ]);
+  const first = await post(campaign, 0, messages);
+  assert.equal(first.status, 200, await first.clone().text());
+  assert.deepEqual(await first.json(), { accepted: 4, duplicates: 0, part_messages: 4 });
+  // The same statements signed again (sr25519 signatures differ each time) are duplicates.
+  const again = await post(campaign, 0, [signMessage(viewer, genesis, campaign, 0, view(1n))]);
+  assert.deepEqual(await again.json(), { accepted: 0, duplicates: 1, part_messages: 4 });
+
+  // Block 1 does not collect yet, campaign 99 does not exist, a message signed for
+  // block 1 does not verify for block 0: each refused with what to fix, nothing kept.
+  const later = await post(campaign, 1, [signMessage(viewer, genesis, campaign, 1, view(3n))]);
+  assert.equal(later.status, 409);
+  assert.match((await later.json()).error, /collects block 0, not 1/);
+  assert.equal((await post(99, 0, [signMessage(viewer, genesis, 99, 0, view(3n))])).status, 404);
+  const mixed = await post(campaign, 0, [
+    signMessage(viewer, genesis, campaign, 0, view(4n)),
+    signMessage(viewer, genesis, campaign, 1, view(5n)),
+  ]);
+  assert.equal(mixed.status, 400);
+  assert.match((await mixed.json()).error, /message 1's signature does not verify/);
+  assert.equal((await post(campaign, 0, [new Uint8Array([1, 2, 3])])).status, 400);
+
+  // The part, as the chain hashes it: the exchange posts its hash; the chain's own
+  // processing of it pays both views.
+  const res = await fetch(`${channel.url}/campaigns/${campaign}/blocks/0/part`);
+  const part = new Uint8Array(await res.arrayBuffer());
+  assert.deepEqual(part, encodePart(messages));
+  assert.equal(res.headers.get('x-paratii-part-hash'), u8aToHex(partHash(part)));
+  await ok(api.tx.adExchange.submitPart(campaign, 0, u8aToHex(partHash(part)), u8aToHex(new TextEncoder().encode(`${channel.url}/part`))), exchange);
+  const processed = await api.call.adExchangeApi.processBlock(campaign, 0, [], u8aConcat(compactToU8a(1), part));
+  assert.ok(processed.isOk, processed.toString());
+  assert.equal(processed.asOk.total.toBigInt(), PTI, 'two views at half a PTI each');
+});
