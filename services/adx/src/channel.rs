@@ -118,6 +118,8 @@ pub struct ChannelNode<L, C> {
 	genesis: [u8; 32],
 	parts: Mutex<HashMap<Key, PartState>>,
 	windows: Mutex<HashMap<CampaignId, (Instant, Option<Window>)>>,
+	/// Told when a batch's write ends (a seal waits for the writes under way).
+	written: tokio::sync::Notify,
 }
 
 /// What the node knows of a part it collects.
@@ -125,6 +127,12 @@ pub struct ChannelNode<L, C> {
 struct PartState {
 	/// The blake2-256 of each message kept.
 	seen: HashSet<[u8; 32]>,
+	/// The part is being posted or was: no message joins it any more.
+	sealed: bool,
+	/// Batches reserved in the part whose write has not ended.
+	writing: usize,
+	/// When this node took the part's first message (since it started).
+	first_at: Option<Instant>,
 }
 
 /// The answer to an accepted batch.
@@ -157,6 +165,7 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 			genesis,
 			parts: Mutex::new(parts),
 			windows: Mutex::new(HashMap::new()),
+			written: tokio::sync::Notify::new(),
 		})
 	}
 
@@ -208,6 +217,15 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 		let (fresh, total) = {
 			let mut parts = self.parts.lock().expect("parts");
 			let part = parts.entry(key).or_default();
+			if part.sealed {
+				return Err(error(
+					StatusCode::CONFLICT,
+					format!(
+						"block {block}'s part is posted (or being posted): sign for block {}",
+						block + 1
+					),
+				));
+			}
 			let mut batch = HashSet::new();
 			let fresh: Vec<usize> = (0..messages.len())
 				.filter(|&i| !part.seen.contains(&ids[i]) && batch.insert(ids[i]))
@@ -225,17 +243,28 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 				));
 			}
 			part.seen.extend(fresh.iter().map(|&i| ids[i]));
+			if !fresh.is_empty() {
+				part.writing += 1;
+				part.first_at.get_or_insert_with(Instant::now);
+			}
 			(fresh, part.seen.len())
 		};
 		let kept: Vec<Message> = fresh.iter().map(|&i| messages[i].clone()).collect();
 		if !kept.is_empty() {
-			if let Err(e) = self.log.append(key, &kept).await {
+			let written = self.log.append(key, &kept).await;
+			{
 				let mut parts = self.parts.lock().expect("parts");
 				if let Some(part) = parts.get_mut(&key) {
-					for &i in &fresh {
-						part.seen.remove(&ids[i]);
+					part.writing -= 1;
+					if written.is_err() {
+						for &i in &fresh {
+							part.seen.remove(&ids[i]);
+						}
 					}
 				}
+			}
+			self.written.notify_waiters();
+			if let Err(e) = written {
 				return Err(error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")));
 			}
 		}
@@ -248,6 +277,35 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 
 	/// The part of block `key` as kept so far.
 	pub fn part(&self, key: Key) -> anyhow::Result<Vec<Message>> {
+		self.log.read(key)
+	}
+
+	/// The blocks this node holds messages of, with when it took each one's first (now,
+	/// for parts from before a restart), leaving out sealed ones.
+	pub fn open_parts(&self) -> Vec<(Key, Instant)> {
+		let mut parts = self.parts.lock().expect("parts");
+		parts
+			.iter_mut()
+			.filter(|(_, part)| !part.sealed && !part.seen.is_empty())
+			.map(|(key, part)| (*key, *part.first_at.get_or_insert_with(Instant::now)))
+			.collect()
+	}
+
+	/// Closes block `key`'s part to new messages, waits for the writes under way, and
+	/// answers it as it will be posted.
+	pub async fn seal(&self, key: Key) -> anyhow::Result<Vec<Message>> {
+		loop {
+			let wait = self.written.notified();
+			{
+				let mut parts = self.parts.lock().expect("parts");
+				let part = parts.entry(key).or_default();
+				part.sealed = true;
+				if part.writing == 0 {
+					break;
+				}
+			}
+			wait.await;
+		}
 		self.log.read(key)
 	}
 }
@@ -433,6 +491,20 @@ mod tests {
 			}),
 			Some(13)
 		);
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_sealed_part_takes_no_more_messages() {
+		let dir = tempfile::tempdir().unwrap();
+		let node = node(dir.path());
+		let batch = views(6, 3);
+		node.accept((7, 3), batch[..5].to_vec()).await.ok().unwrap();
+		assert_eq!(node.open_parts().len(), 1);
+		assert_eq!(node.seal((7, 3)).await.unwrap(), batch[..5]);
+		let late = node.accept((7, 3), batch[5..].to_vec()).await.err().unwrap();
+		assert_eq!(status(late), StatusCode::CONFLICT);
+		assert!(node.open_parts().is_empty());
+		assert_eq!(node.part((7, 3)).unwrap().len(), 5);
 	}
 
 	#[tokio::test]

@@ -14,6 +14,7 @@
 mod bench;
 mod channel;
 mod log;
+mod poster;
 
 use clap::{Parser, Subcommand};
 use paratii_client::{http::serve, Chain};
@@ -40,6 +41,21 @@ enum Command {
 		/// Where the log lives: one directory per chain (by genesis hash) inside it.
 		#[arg(long, default_value = "paratii-adx-data")]
 		data_dir: PathBuf,
+		/// The participant's sr25519 account key as a secret URI (dev: `//Bob`); it signs
+		/// `submitPart`. Without it (or `--participant-key-file`) the node only collects.
+		#[arg(long)]
+		participant_suri: Option<String>,
+		/// A file holding the participant's secret URI, seed or mnemonic.
+		#[arg(long)]
+		participant_key_file: Option<PathBuf>,
+		/// This node's address as the campaign's validators reach it: the parts'
+		/// location on chain.
+		#[arg(long, default_value = "http://127.0.0.1:8100")]
+		public_url: String,
+		/// Seconds after a block's first message when this node opens the block (posts
+		/// its part) if no other participant has.
+		#[arg(long, default_value_t = 30)]
+		open_after_secs: u64,
 	},
 	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
 	/// chain whose genesis hash is zero, every block collecting.
@@ -65,14 +81,33 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
 	paratii_client::init_logging();
 	match Args::parse().command {
-		Command::Channel { chain, listen, data_dir } => {
+		Command::Channel {
+			chain,
+			listen,
+			data_dir,
+			participant_suri,
+			participant_key_file,
+			public_url,
+			open_after_secs,
+		} => {
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
 			let genesis = chain.genesis_hash();
 			let dir = data_dir.join(hex::encode(genesis)).join("log");
 			let log = log::FileLog::open(&dir)?;
 			tracing::info!("channel node: log in {}", dir.display());
-			let node = channel::ChannelNode::new(log, channel::OnChain(chain), genesis)?;
-			serve(channel::router(Arc::new(node)), listen, "channel node").await
+			let node =
+				Arc::new(channel::ChannelNode::new(log, channel::OnChain(chain.clone()), genesis)?);
+			if participant_suri.is_some() || participant_key_file.is_some() {
+				let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+					participant_suri.as_deref(),
+					participant_key_file.as_deref(),
+					"participant",
+				)?)?;
+				let open_after = Duration::from_secs(open_after_secs);
+				let poster = poster::Poster { chain, key, public_url, open_after };
+				tokio::spawn(poster.run(node.clone()));
+			}
+			serve(channel::router(node), listen, "channel node").await
 		},
 		Command::Synthetic { listen, data_dir } => {
 			let log = log::FileLog::open(&data_dir)?;

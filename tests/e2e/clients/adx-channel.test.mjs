@@ -1,9 +1,10 @@
-// The ad exchange's channel node (`paratii-adx channel`) against a dev node: it takes
-// the messages of the block a real campaign collects — signed in polkadot.js as the
-// exchange, a viewer and the auditor sign them — refuses other blocks, other campaigns
-// and bad signatures, and serves the part whose hash the exchange posts with
-// `adExchange.submitPart`; the chain's own processing (`AdExchangeApi.processBlock`)
-// pays the views in it.
+// The ad exchange's channel node (`paratii-adx channel`) against a dev node: the
+// exchange's node takes the messages of the block a real campaign collects — signed in
+// polkadot.js as the exchange and a viewer sign them — refuses other blocks, other
+// campaigns and bad signatures, then seals its part and posts its hash with
+// `adExchange.submitPart` itself (opening the block), serves the part at the location
+// it posted, and the chain's own processing (`AdExchangeApi.processBlock`) pays the
+// views in it.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { Keyring } from '@polkadot/api';
 import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, PTI, submit, sudo } from '../lib/chain.mjs';
-import { freePort, startNode } from '../lib/node.mjs';
+import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { encodePart, partHash, signMessage, view, win } from '../lib/adx.mjs';
 import { serviceBinary, startProcess } from '../lib/services.mjs';
 
@@ -61,6 +62,7 @@ before(async () => {
   const url = `http://127.0.0.1:${port}`;
   const proc = await startProcess('adx-channel', serviceBinary('paratii-adx'), [
     'channel', '--chain', node.ws, '--listen', `127.0.0.1:${port}`, '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-')),
+    '--participant-suri', '//Bob', '--public-url', url, '--open-after-secs', '3',
   ], async () => (await fetch(`${url}/health`)).ok);
   channel = { ...proc, url };
 });
@@ -71,7 +73,7 @@ after(async () => {
   await node?.stop();
 });
 
-test('the channel node keeps the collecting block\'s signed messages and refuses the rest', async () => {
+test('the exchange\'s channel node keeps the collecting block\'s signed messages, refuses the rest and posts its part', async () => {
   const messages = [1n, 2n].flatMap((impression) => [
     signMessage(exchange, genesis, campaign, 0, win(impression, viewer.publicKey, producer.publicKey, PTI / 2n)),
     signMessage(viewer, genesis, campaign, 0, view(impression)),
@@ -97,13 +99,23 @@ test('the channel node keeps the collecting block\'s signed messages and refuses
   assert.match((await mixed.json()).error, /message 1's signature does not verify/);
   assert.equal((await post(campaign, 0, [new Uint8Array([1, 2, 3])])).status, 400);
 
-  // The part, as the chain hashes it: the exchange posts its hash; the chain's own
-  // processing of it pays both views.
-  const res = await fetch(`${channel.url}/campaigns/${campaign}/blocks/0/part`);
+  // Three seconds after its first message the node seals the part and opens the block
+  // with it: its hash and location on chain, signed by the exchange.
+  const posted = await waitFor('the exchange\'s part on chain', async () => {
+    const pending = await api.query.adExchange.pending(campaign, 0);
+    return pending.isSome && pending.unwrap().parts.find((p) => p.participant.toString() === exchange.address);
+  }, { timeoutMs: 60_000 });
+  const location = new TextDecoder().decode(posted.location.toU8a(true));
+  assert.equal(location, `${channel.url}/campaigns/${campaign}/blocks/0/part`);
+  const res = await fetch(location);
   const part = new Uint8Array(await res.arrayBuffer());
   assert.deepEqual(part, encodePart(messages));
   assert.equal(res.headers.get('x-paratii-part-hash'), u8aToHex(partHash(part)));
-  await ok(api.tx.adExchange.submitPart(campaign, 0, u8aToHex(partHash(part)), u8aToHex(new TextEncoder().encode(`${channel.url}/part`))), exchange);
+  assert.equal(posted.partHash.toHex(), u8aToHex(partHash(part)));
+  // Sealed: a late message is told to sign for the next block.
+  const late = await post(campaign, 0, [signMessage(viewer, genesis, campaign, 0, view(6n))]);
+  assert.equal(late.status, 409);
+  // The chain's own processing of the part pays both views.
   const processed = await api.call.adExchangeApi.processBlock(campaign, 0, [], u8aConcat(compactToU8a(1), part));
   assert.ok(processed.isOk, processed.toString());
   assert.equal(processed.asOk.total.toBigInt(), PTI, 'two views at half a PTI each');
