@@ -15,6 +15,7 @@ mod bench;
 mod channel;
 mod log;
 mod poster;
+mod validator;
 
 use clap::{Parser, Subcommand};
 use paratii_client::{http::serve, Chain};
@@ -56,6 +57,21 @@ enum Command {
 		/// its part) if no other participant has.
 		#[arg(long, default_value_t = 30)]
 		open_after_secs: u64,
+	},
+	/// A validator: processes the channel blocks of the campaigns that name it, posts
+	/// its results, finalizes agreed blocks after their challenge period.
+	Validator {
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		chain: String,
+		/// The validator's sr25519 account key as a secret URI (dev: `//Dave`).
+		#[arg(long)]
+		validator_suri: Option<String>,
+		/// A file holding the validator's secret URI, seed or mnemonic.
+		#[arg(long)]
+		validator_key_file: Option<PathBuf>,
+		/// Where it keeps each campaign's earnings after its last finalized block.
+		#[arg(long, default_value = "paratii-adx-validator")]
+		data_dir: PathBuf,
 	},
 	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
 	/// chain whose genesis hash is zero, every block collecting.
@@ -108,6 +124,21 @@ async fn main() -> anyhow::Result<()> {
 				tokio::spawn(poster.run(node.clone()));
 			}
 			serve(channel::router(node), listen, "channel node").await
+		},
+		Command::Validator { chain, validator_suri, validator_key_file, data_dir } => {
+			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+				validator_suri.as_deref(),
+				validator_key_file.as_deref(),
+				"validator",
+			)?)?;
+			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
+			let dir = data_dir.join(hex::encode(chain.genesis_hash()));
+			std::fs::create_dir_all(&dir)?;
+			let state = dir.join("earnings.json");
+			tracing::info!("validator: earnings kept in {}", state.display());
+			let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+			validator::Validator { chain, key, state, http }.run().await;
+			Ok(())
 		},
 		Command::Synthetic { listen, data_dir } => {
 			let log = log::FileLog::open(&data_dir)?;

@@ -4,9 +4,11 @@
 // campaigns and bad signatures, then seals its part and posts its hash with
 // `adExchange.submitPart` itself (opening the block), serves the part at the location
 // it posted, and the chain's own processing (`AdExchangeApi.processBlock`) pays the
-// views in it.
+// views in it. Two validator nodes (`paratii-adx validator`, Dave and Eve) then process
+// the block once its window closes, agree, and finalize it after the challenge period;
+// the viewer and the producer claim exactly their shares, the fund the rest.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,6 +33,8 @@ let api;
 let genesis;
 let channel;
 let campaign;
+let validators = [];
+let output; // the block's processing, as the chain's runtime computes it
 
 async function ok(tx, signer) {
   const result = await submit(api, tx, signer);
@@ -65,9 +69,14 @@ before(async () => {
     '--participant-suri', '//Bob', '--public-url', url, '--open-after-secs', '3',
   ], async () => (await fetch(`${url}/health`)).ok);
   channel = { ...proc, url };
+  validators = await Promise.all(['//Dave', '//Eve'].map((suri) => startProcess(`adx-validator-${suri.slice(2)}`,
+    serviceBinary('paratii-adx'), ['validator', '--chain', node.ws, '--validator-suri', suri,
+      '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-validator-'))],
+    async (log) => readFileSync(log, 'utf8').includes('earnings kept in'))));
 });
 
 after(async () => {
+  for (const v of validators) await v.stop();
   await channel?.stop();
   await api?.disconnect();
   await node?.stop();
@@ -119,4 +128,30 @@ test('the exchange\'s channel node keeps the collecting block\'s signed messages
   const processed = await api.call.adExchangeApi.processBlock(campaign, 0, [], u8aConcat(compactToU8a(1), part));
   assert.ok(processed.isOk, processed.toString());
   assert.equal(processed.asOk.total.toBigInt(), PTI, 'two views at half a PTI each');
+  output = processed.asOk;
+});
+
+test('the validator nodes agree on the block, finalize it, and each earner claims exactly its share', async () => {
+  assert.ok(output, 'the block was processed');
+  // The window closes, both validators post the same result, the challenge period
+  // passes, and one of them finalizes: the campaign moves to block 1 with that root.
+  await waitFor('block 0 finalized by the validators', async () =>
+    (await api.query.adExchange.campaigns(campaign)).unwrap().nextBlock.toNumber() === 1, { timeoutMs: 180_000 });
+  const record = (await api.query.adExchange.campaigns(campaign)).unwrap();
+  assert.equal(record.balanceRoot.toHex(), output.payoutsRoot.toHex());
+  assert.equal(record.settled.toBigInt(), PTI);
+  for (const v of validators) {
+    assert.match(readFileSync(v.logPath, 'utf8'), /posted the result of block 0 of campaign/);
+  }
+  // Viewer 50 %, producer 30 % of 1 PTI; the fund the remainder.
+  const expected = { [viewer.address]: PTI / 2n, [producer.address]: 3n * PTI / 10n };
+  for (const [who, amount] of Object.entries(expected)) {
+    const proof = (await api.call.adExchangeApi.payoutProof(output.cumulative, who)).unwrap();
+    assert.equal(proof[0].toBigInt(), amount, `${who}'s share`);
+    const before = (await api.query.system.account(who)).data.free.toBigInt();
+    await ok(api.tx.adExchange.claim(campaign, who, proof[0], proof[1].toJSON()), dave);
+    assert.equal((await api.query.system.account(who)).data.free.toBigInt() - before, amount);
+  }
+  const total = output.cumulative.reduce((sum, [, v]) => sum + v.toBigInt(), 0n);
+  assert.equal(total, PTI, 'every planck of the two views is paid out');
 });

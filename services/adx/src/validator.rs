@@ -1,0 +1,297 @@
+//! The validator node: for every campaign that names this validator, once a channel
+//! block's collection window has closed it fetches every part from the location its
+//! participant posted, checks it against the posted hash, runs the block's processing
+//! (`AdExchangeApi.processBlock`: `paratii_primitives::adx::process` over the parts, the
+//! campaign's terms and the previous cumulative earnings, executed by its node's runtime)
+//! and posts the result with `submitResult`; when the results agreed and the challenge
+//! period is over it calls `finalize`. It keeps each campaign's cumulative earnings after
+//! the last finalized block (what the next block starts from) in a file, so a restart
+//! carries on.
+
+use paratii_client::{api, AtBlock, Chain};
+use paratii_primitives::adx::{decode_part, part_hash, CampaignId, ChannelBlock, Message};
+use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+use subxt_signer::sr25519::Keypair;
+
+type Cumulative = Vec<([u8; 32], u128)>;
+
+/// A campaign's cumulative earnings after a block this validator computed.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Default)]
+struct Known {
+	/// Per campaign: the block and the cumulative earnings after it (hex accounts,
+	/// decimal amounts).
+	after: BTreeMap<CampaignId, (ChannelBlock, Vec<(String, String)>)>,
+}
+
+pub struct Validator {
+	pub chain: Chain,
+	pub key: Keypair,
+	pub state: PathBuf,
+	pub http: reqwest::Client,
+}
+
+enum Step {
+	/// Nothing to do for the campaign now.
+	Wait,
+	/// The result to post for `block`, with the cumulative earnings after it.
+	Post {
+		block: ChannelBlock,
+		output: Box<Output>,
+	},
+	Finalize {
+		block: ChannelBlock,
+	},
+}
+
+type Output = api::runtime_types::paratii_primitives::adx::BlockOutput;
+
+impl Validator {
+	fn known(&self) -> Known {
+		std::fs::read(&self.state)
+			.ok()
+			.and_then(|bytes| serde_json::from_slice(&bytes).ok())
+			.unwrap_or_default()
+	}
+
+	fn remember(&self, campaign: CampaignId, block: ChannelBlock, cumulative: &Cumulative) {
+		let mut known = self.known();
+		let entries = cumulative
+			.iter()
+			.map(|(a, v)| (format!("0x{}", hex::encode(a)), v.to_string()))
+			.collect();
+		known.after.insert(campaign, (block, entries));
+		let written = serde_json::to_vec(&known).map_err(anyhow::Error::from).and_then(|bytes| {
+			let temp = self.state.with_extension("tmp");
+			std::fs::write(&temp, bytes)?;
+			std::fs::rename(&temp, &self.state)?;
+			Ok(())
+		});
+		if let Err(e) = written {
+			tracing::warn!("keeping campaign {campaign}'s earnings: {e:#}");
+		}
+	}
+
+	/// The cumulative earnings block `block` of `campaign` starts from.
+	fn previous(&self, campaign: CampaignId, block: ChannelBlock) -> Option<Cumulative> {
+		if block == 0 {
+			return Some(Vec::new());
+		}
+		let (after, entries) = self.known().after.get(&campaign)?.clone();
+		if after + 1 != block {
+			return None;
+		}
+		entries
+			.iter()
+			.map(|(a, v)| {
+				let account: [u8; 32] =
+					hex::decode(a.trim_start_matches("0x")).ok()?.try_into().ok()?;
+				Some((account, v.parse().ok()?))
+			})
+			.collect()
+	}
+
+	/// Looks at every campaign every second, for ever.
+	pub async fn run(self) {
+		let me = subxt::utils::AccountId32(self.key.public_key().0);
+		let mut posted: BTreeMap<CampaignId, (ChannelBlock, Cumulative)> = BTreeMap::new();
+		let mut tick = tokio::time::interval(Duration::from_secs(1));
+		loop {
+			tick.tick().await;
+			let at = match self.chain.at_best().await {
+				Ok(at) => at,
+				Err(e) => {
+					tracing::warn!("reading the chain: {e:#}");
+					continue;
+				},
+			};
+			let next: CampaignId = match at
+				.storage()
+				.try_fetch(api::storage().ad_exchange().next_campaign_id(), ())
+				.await
+			{
+				Ok(Some(v)) => v.decode().unwrap_or(0),
+				Ok(None) => 0,
+				Err(e) => {
+					tracing::warn!("reading the campaigns: {e:#}");
+					continue;
+				},
+			};
+			for campaign in 0..next {
+				match self.step(&at, &me, campaign, &posted).await {
+					Ok(Step::Wait) => {},
+					Ok(Step::Post { block, output }) => {
+						match self.post_result(campaign, block, &output).await {
+							Ok(()) => {
+								let cumulative =
+									output.cumulative.iter().map(|(a, v)| (*a, *v)).collect();
+								posted.insert(campaign, (block, cumulative));
+							},
+							Err(e) => tracing::warn!(
+								"posting the result of block {block} of campaign {campaign}: {e:#}"
+							),
+						}
+					},
+					Ok(Step::Finalize { block }) => {
+						let call = api::tx().ad_exchange().finalize(campaign, block);
+						match self.submit(&call).await {
+							Ok(()) => {
+								tracing::info!("finalized block {block} of campaign {campaign}")
+							},
+							Err(e) => tracing::debug!("finalize {campaign}/{block}: {e:#}"),
+						}
+					},
+					Err(e) => tracing::warn!("campaign {campaign}: {e:#}"),
+				}
+			}
+			// A block that moved on with the root this validator posted: its earnings are
+			// what the next block starts from.
+			for (campaign, (block, cumulative)) in std::mem::take(&mut posted) {
+				match self.settled(&at, campaign, block).await {
+					Ok(true) => self.remember(campaign, block, &cumulative),
+					Ok(false) => {
+						posted.insert(campaign, (block, cumulative));
+					},
+					Err(e) => {
+						tracing::warn!("campaign {campaign}: {e:#}");
+						posted.insert(campaign, (block, cumulative));
+					},
+				}
+			}
+		}
+	}
+
+	/// Whether `campaign` moved past `block`.
+	async fn settled(
+		&self,
+		at: &AtBlock,
+		campaign: CampaignId,
+		block: ChannelBlock,
+	) -> anyhow::Result<bool> {
+		let record =
+			at.storage().try_fetch(api::storage().ad_exchange().campaigns(), (campaign,)).await?;
+		Ok(match record {
+			Some(record) => record.decode()?.next_block > block,
+			None => true,
+		})
+	}
+
+	async fn step(
+		&self,
+		at: &AtBlock,
+		me: &subxt::utils::AccountId32,
+		campaign: CampaignId,
+		posted: &BTreeMap<CampaignId, (ChannelBlock, Cumulative)>,
+	) -> anyhow::Result<Step> {
+		use api::runtime_types::pallet_ad_exchange::pallet::BlockStatus;
+		let storage = at.storage();
+		let Some(record) =
+			storage.try_fetch(api::storage().ad_exchange().campaigns(), (campaign,)).await?
+		else {
+			return Ok(Step::Wait);
+		};
+		let record = record.decode()?;
+		let block = record.next_block;
+		let Some(pending) =
+			storage.try_fetch(api::storage().ad_exchange().pending(), (campaign, block)).await?
+		else {
+			return Ok(Step::Wait);
+		};
+		let pending = pending.decode()?;
+		let now = at.block_number();
+		let on_panel = match &pending.status {
+			BlockStatus::Disputed { added, .. } => added.0.contains(me),
+			_ => false,
+		};
+		if !record.validators.0.contains(me) && !on_panel {
+			return Ok(Step::Wait);
+		}
+		let mine_posted = pending.results.0.iter().any(|(who, _)| who == me);
+		match pending.status {
+			BlockStatus::Agreed { challenge_end } if now >= u64::from(challenge_end) => {
+				return Ok(Step::Finalize { block });
+			},
+			BlockStatus::Collecting if now >= u64::from(pending.collect_until) => {},
+			BlockStatus::Disputed { .. } => {},
+			_ => return Ok(Step::Wait),
+		}
+		if mine_posted || posted.get(&campaign).is_some_and(|(b, _)| *b == block) {
+			return Ok(Step::Wait);
+		}
+		let Some(previous) = self.previous(campaign, block) else {
+			anyhow::bail!(
+				"block {block} starts from block {}'s earnings, which this validator did not \
+				 compute",
+				block.saturating_sub(1)
+			);
+		};
+		let mut parts: Vec<Vec<Message>> = Vec::new();
+		for (i, part) in pending.parts.0.iter().enumerate() {
+			let location = String::from_utf8_lossy(&part.location.0).into_owned();
+			let bytes = self.http.get(&location).send().await?.error_for_status()?.bytes().await?;
+			let messages = decode_part(&bytes)
+				.ok_or_else(|| anyhow::anyhow!("part {i} at {location} is not a part"))?;
+			anyhow::ensure!(
+				part_hash(&messages) == part.part_hash.0,
+				"part {i} at {location} is not the one its participant posted"
+			);
+			parts.push(messages);
+		}
+		let previous: Vec<(subxt::utils::AccountId32, u128)> =
+			previous.into_iter().map(|(a, v)| (subxt::utils::AccountId32(a), v)).collect();
+		let parts: Vec<Vec<GenMessage>> =
+			parts.iter().map(|part| part.iter().map(generated).collect()).collect();
+		let call =
+			api::runtime_apis().ad_exchange_api().process_block(campaign, block, previous, parts);
+		match at.runtime_apis().call(call).await? {
+			Ok(output) => Ok(Step::Post { block, output: Box::new(output) }),
+			Err(e) => anyhow::bail!("processing block {block}: {e:?}"),
+		}
+	}
+
+	async fn post_result(
+		&self,
+		campaign: CampaignId,
+		block: ChannelBlock,
+		output: &Output,
+	) -> anyhow::Result<()> {
+		let call = api::tx().ad_exchange().submit_result(
+			campaign,
+			block,
+			subxt::utils::H256(output.result_hash),
+			subxt::utils::H256(output.payouts_root),
+			output.total,
+		);
+		self.submit(&call).await?;
+		tracing::info!(
+			"posted the result of block {block} of campaign {campaign}: {} paid views, total {}",
+			output.paid_views,
+			output.total
+		);
+		Ok(())
+	}
+
+	async fn submit<Call: subxt::tx::Payload>(&self, call: &Call) -> anyhow::Result<()> {
+		let mut tx = self.chain.client().tx().await?;
+		tx.sign_and_submit_then_watch_default(call, &self.key)
+			.await?
+			.wait_for_finalized_success()
+			.await?;
+		Ok(())
+	}
+}
+
+type GenMessage = api::runtime_types::paratii_primitives::adx::Message;
+
+/// A message as the chain's metadata types it.
+fn generated(m: &Message) -> GenMessage {
+	use api::runtime_types::paratii_primitives::adx::Body as B;
+	use paratii_primitives::adx::Body;
+	let body = match m.body.clone() {
+		Body::Win { impression, viewer, producer, price } => {
+			B::Win { impression, viewer, producer, price }
+		},
+		Body::View { impression } => B::View { impression },
+		Body::Check { impression, flags } => B::Check { impression, flags },
+	};
+	GenMessage { author: m.author, body, signature: m.signature }
+}
