@@ -4,7 +4,11 @@
 //! (`AdExchangeApi.processBlock`: `paratii_primitives::adx::process` over the parts, the
 //! campaign's terms and the previous cumulative earnings, executed by its node's runtime)
 //! and posts the result with `submitResult`; when the results agreed and the challenge
-//! period is over it calls `finalize`. It keeps each campaign's cumulative earnings after
+//! period is over it calls `finalize`. When results differ the block is disputed: once
+//! the panel is drawable it draws it (`drawPanel`, anyone may), and a validator drawn
+//! onto the panel posts its own result like the campaign's validators. When results differ the block is disputed: once
+//! the panel is drawable it draws it (`drawPanel`, anyone may), and a validator drawn
+//! onto the panel posts its own result like the campaign's validators. It keeps each campaign's cumulative earnings after
 //! the last finalized block (what the next block starts from) in a file, so a restart
 //! carries on.
 
@@ -39,6 +43,9 @@ enum Step {
 		output: Box<Output>,
 	},
 	Finalize {
+		block: ChannelBlock,
+	},
+	DrawPanel {
 		block: ChannelBlock,
 	},
 }
@@ -131,6 +138,15 @@ impl Validator {
 							),
 						}
 					},
+					Ok(Step::DrawPanel { block }) => {
+						let call = api::tx().ad_exchange().draw_panel(campaign, block);
+						match self.submit(&call).await {
+							Ok(()) => tracing::info!(
+								"drew the dispute panel of block {block} of campaign {campaign}"
+							),
+							Err(e) => tracing::debug!("draw_panel {campaign}/{block}: {e:#}"),
+						}
+					},
 					Ok(Step::Finalize { block }) => {
 						let call = api::tx().ad_exchange().finalize(campaign, block);
 						match self.submit(&call).await {
@@ -202,6 +218,15 @@ impl Validator {
 			BlockStatus::Disputed { added, .. } => added.0.contains(me),
 			_ => false,
 		};
+		if let BlockStatus::Disputed { draw_at: Some(draw_at), .. } = &pending.status {
+			// Anyone draws the panel once the block that draws it is there; a validator
+			// in the registry may be drawn onto it.
+			return Ok(if now > u64::from(*draw_at) {
+				Step::DrawPanel { block }
+			} else {
+				Step::Wait
+			});
+		}
 		if !record.validators.0.contains(me) && !on_panel {
 			return Ok(Step::Wait);
 		}

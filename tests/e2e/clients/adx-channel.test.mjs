@@ -6,7 +6,10 @@
 // it posted, and the chain's own processing (`AdExchangeApi.processBlock`) pays the
 // views in it. Two validator nodes (`paratii-adx validator`, Dave and Eve) then process
 // the block once its window closes, agree, and finalize it after the challenge period;
-// the viewer and the producer claim exactly their shares, the fund the rest.
+// the viewer and the producer claim exactly their shares, the fund the rest. In a second
+// campaign (Dave and Ferdie its validators) Ferdie lies; the validator nodes draw the
+// dispute's panel from the registry (Eve), Eve's node posts its result, and the honest
+// result wins two to one.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,13 +20,16 @@ import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, PTI, submit, sudo } from '../lib/chain.mjs';
 import { freePort, startNode, waitFor } from '../lib/node.mjs';
-import { encodePart, partHash, signMessage, view, win } from '../lib/adx.mjs';
+import {
+  encodePart, hex, partHash, partsDigest, payoutsRoot, resultHash, signMessage, view, win,
+} from '../lib/adx.mjs';
 import { serviceBinary, startProcess } from '../lib/services.mjs';
 
 const advertiser = devAccount('//Alice');
 const exchange = devAccount('//Bob');
 const auditor = devAccount('//Charlie');
-const [dave, eve] = ['//Dave', '//Eve'].map(devAccount);
+const [dave, eve, ferdie] = ['//Dave', '//Eve', '//Ferdie'].map(devAccount);
+const BOND = 1_000n * PTI;
 const fresh = () => new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(mnemonicGenerate());
 const viewer = fresh();
 const producer = fresh();
@@ -33,6 +39,7 @@ let api;
 let genesis;
 let channel;
 let campaign;
+let disputed; // the second campaign, where Ferdie lies
 let validators = [];
 let output; // the block's processing, as the chain's runtime computes it
 
@@ -50,18 +57,23 @@ before(async () => {
   node = await startNode({ name: 'adx-channel' });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
-  await Promise.all([dave, eve].map((v) => ok(api.tx.adExchange.registerValidator(), v)));
+  await Promise.all([dave, eve, ferdie].map((v) => ok(api.tx.adExchange.registerValidator(), v)));
   const nonce = (await api.rpc.system.accountNextIndex(advertiser.address)).toNumber();
-  await Promise.all([dave, eve].map((v, i) =>
+  await Promise.all([dave, eve, ferdie].map((v, i) =>
     sudo(api, api.tx.adExchange.admitValidator(v.address), advertiser, { nonce: nonce + i })));
-  const now = (await api.rpc.chain.getHeader()).number.toNumber();
-  const { events } = await ok(api.tx.adExchange.createCampaign(
-    100n * PTI, PTI, { viewer: 500_000_000, producer: 300_000_000, fund: 200_000_000 },
-    [dave.address, eve.address], [exchange.address, auditor.address], auditor.address,
-    now + 200, 2, u8aToHex(new Uint8Array(32).fill(0x5c)),
-  ), advertiser);
-  campaign = findEvent(events, 'adExchange', 'CampaignCreated').data.campaign.toNumber();
-  await Promise.all([dave, eve].map((v) => ok(api.tx.adExchange.acceptCampaign(campaign), v)));
+  const create = async (named) => {
+    const now = (await api.rpc.chain.getHeader()).number.toNumber();
+    const { events } = await ok(api.tx.adExchange.createCampaign(
+      100n * PTI, PTI, { viewer: 500_000_000, producer: 300_000_000, fund: 200_000_000 },
+      named.map((v) => v.address), [exchange.address, auditor.address], auditor.address,
+      now + 200, 2, u8aToHex(new Uint8Array(32).fill(0x5c)),
+    ), advertiser);
+    const id = findEvent(events, 'adExchange', 'CampaignCreated').data.campaign.toNumber();
+    await Promise.all(named.map((v) => ok(api.tx.adExchange.acceptCampaign(id), v)));
+    return id;
+  };
+  campaign = await create([dave, eve]);
+  disputed = await create([dave, ferdie]);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = await startProcess('adx-channel', serviceBinary('paratii-adx'), [
@@ -69,10 +81,17 @@ before(async () => {
     '--participant-suri', '//Bob', '--public-url', url, '--open-after-secs', '3',
   ], async () => (await fetch(`${url}/health`)).ok);
   channel = { ...proc, url };
+  // Ferdie runs no node: the test lies for him.
   validators = await Promise.all(['//Dave', '//Eve'].map((suri) => startProcess(`adx-validator-${suri.slice(2)}`,
     serviceBinary('paratii-adx'), ['validator', '--chain', node.ws, '--validator-suri', suri,
       '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-validator-'))],
     async (log) => readFileSync(log, 'utf8').includes('earnings kept in'))));
+  // The disputed campaign's views: its block opens (and its window runs) beside the first's.
+  const res = await post(disputed, 0, [3n, 4n].flatMap((impression) => [
+    signMessage(exchange, genesis, disputed, 0, win(impression, viewer.publicKey, producer.publicKey, PTI / 4n)),
+    signMessage(viewer, genesis, disputed, 0, view(impression)),
+  ]));
+  assert.equal(res.status, 200, await res.text());
 });
 
 after(async () => {
@@ -141,7 +160,8 @@ test('the validator nodes agree on the block, finalize it, and each earner claim
   assert.equal(record.balanceRoot.toHex(), output.payoutsRoot.toHex());
   assert.equal(record.settled.toBigInt(), PTI);
   for (const v of validators) {
-    assert.match(readFileSync(v.logPath, 'utf8'), /posted the result of block 0 of campaign/);
+    await waitFor('the result posted', async () =>
+      readFileSync(v.logPath, 'utf8').includes(`posted the result of block 0 of campaign ${campaign}`));
   }
   // Viewer 50 %, producer 30 % of 1 PTI; the fund the remainder.
   const expected = { [viewer.address]: PTI / 2n, [producer.address]: 3n * PTI / 10n };
@@ -154,4 +174,33 @@ test('the validator nodes agree on the block, finalize it, and each earner claim
   }
   const total = output.cumulative.reduce((sum, [, v]) => sum + v.toBigInt(), 0n);
   assert.equal(total, PTI, 'every planck of the two views is paid out');
+});
+
+test('a validator that lies is outvoted: the validator nodes draw the panel and the honest result wins', async () => {
+  const pending = await waitFor('the disputed campaign\'s block open', async () => {
+    const p = await api.query.adExchange.pending(disputed, 0);
+    return p.isSome && p.unwrap();
+  });
+  await waitFor('its window closed', async () =>
+    (await api.rpc.chain.getHeader()).number.toNumber() >= pending.collectUntil.toNumber(), { timeoutMs: 120_000 });
+  const parts = await Promise.all(pending.parts.map(async (p) =>
+    new Uint8Array(await (await fetch(new TextDecoder().decode(p.location.toU8a(true)))).arrayBuffer())));
+  const processed = await api.call.adExchangeApi.processBlock(disputed, 0, [], u8aConcat(compactToU8a(parts.length), ...parts));
+  const honest = processed.asOk;
+  // Ferdie's lie: 50 PTI to himself, with a result hash the chain accepts.
+  const digest = partsDigest(pending.parts.map((p) => [p.participant.toU8a(), p.partHash.toU8a()]));
+  const lieRoot = payoutsRoot([[ferdie.publicKey, 50n * PTI]]);
+  const lie = hex(resultHash(genesis, disputed, 0, digest, new Uint8Array(32), lieRoot, 50n * PTI));
+  await ok(api.tx.adExchange.submitResult(disputed, 0, lie, hex(lieRoot), 50n * PTI), ferdie);
+  await waitFor('the dispute decided', async () =>
+    (await api.query.adExchange.campaigns(disputed)).unwrap().nextBlock.toNumber() === 1, { timeoutMs: 180_000 });
+  const record = (await api.query.adExchange.campaigns(disputed)).unwrap();
+  assert.equal(record.balanceRoot.toHex(), honest.payoutsRoot.toHex(), 'the honest result wins (2 of 3)');
+  assert.equal(record.settled.toBigInt(), PTI / 2n);
+  const ferdieHeld = (await api.query.system.account(ferdie.address)).data.reserved.toBigInt();
+  assert.equal(ferdieHeld, BOND - BOND / 10n, 'the liar is slashed a tenth of his bond');
+  // The nodes log a transaction once it is finalized, a moment after the state above.
+  const logged = (v, line) => waitFor(line, async () => readFileSync(v.logPath, 'utf8').includes(line));
+  await Promise.any(validators.map((v) => logged(v, `drew the dispute panel of block 0 of campaign ${disputed}`)));
+  await logged(validators[1], `posted the result of block 0 of campaign ${disputed}`); // Eve, on the panel
 });
