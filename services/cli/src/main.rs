@@ -10,11 +10,14 @@
 //! paratii search QUERY [--limit N] [--owner A]  search titles (the indexer)
 //! paratii buy ID --suri //Bob                   buy a priced item (pti.buy), wait for finality
 //! paratii download ID --suri //Bob              a paid original: signs a viewer session
+//! paratii ad campaign create|top-up|close|status  an advertiser's campaigns (see [`ad`])
 //! ```
 //!
 //! Exit codes, for scripts: 0 done; 1 not found / not registered / gone;
 //! 2 wrong usage; 3 refused (by the gateway or the chain); 4 a service or the node
 //! cannot be reached or failed.
+
+mod ad;
 
 use clap::{Parser, Subcommand};
 use futures::StreamExt;
@@ -102,6 +105,11 @@ enum Command {
 		#[arg(long)]
 		suri: String,
 	},
+	/// The ad exchange: an advertiser's campaigns.
+	Ad {
+		#[command(subcommand)]
+		command: ad::AdCommand,
+	},
 	/// Search media by title: words in any order, the last one may be a prefix,
 	/// one typo allowed in words of five letters or more, accents ignored.
 	Search {
@@ -150,6 +158,7 @@ async fn main() -> ExitCode {
 		Command::Buy { id, suri, max_price } => buy(&cli, *id, suri, *max_price).await,
 		Command::Proof { what } => proof(&cli, what).await,
 		Command::Delete { id, suri } => delete(&cli, *id, suri).await,
+		Command::Ad { command } => ad::run(&cli, command).await,
 		Command::Search { query, limit, owner } => {
 			search(&cli, &query.join(" "), *limit, owner.as_deref()).await
 		},
@@ -213,8 +222,15 @@ async fn submit<Call: subxt::tx::Payload>(
 	let signer =
 		paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
 	let waiting = spinner("waiting for finality");
+	// The next nonce as the node's pool sees it: subxt's default reads it at the last
+	// finalized block, which reuses the nonce of a transaction of the same account that
+	// is in a block but not final yet ("Transaction is outdated").
+	let nonce = chain.next_nonce(&signer.public_key().to_account_id()).await?;
+	let params = subxt::config::DefaultExtrinsicParamsBuilder::<paratii_client::ChainConfig>::new()
+		.nonce(nonce)
+		.build();
 	let progress =
-		chain.client().tx().await?.sign_and_submit_then_watch_default(call, &signer).await;
+		chain.client().tx().await?.sign_and_submit_then_watch(call, &signer, params).await;
 	let result = match progress {
 		Ok(p) => p.wait_for_finalized_success().await.map_err(|e| refused(format!("{e}"))),
 		Err(e) => Err(refused(format!("the node refused the transaction: {e}"))),

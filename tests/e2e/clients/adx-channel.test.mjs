@@ -11,6 +11,7 @@
 // dispute's panel from the registry (Eve), Eve's node posts its result, and the honest
 // result wins two to one.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,10 @@ async function ok(tx, signer) {
   return result;
 }
 
+/** The `paratii` CLI against the node, answering JSON. */
+const paratii = (...args) => spawnSync(serviceBinary('paratii'), ['--chain', node.ws, '--json', ...args],
+  { encoding: 'utf8', timeout: 120_000 });
+
 const post = (c, block, messages) => fetch(`${channel.url}/campaigns/${c}/blocks/${block}/messages`, {
   method: 'POST', body: encodePart(messages),
 });
@@ -72,7 +77,13 @@ before(async () => {
     await Promise.all(named.map((v) => ok(api.tx.adExchange.acceptCampaign(id), v)));
     return id;
   };
-  campaign = await create([dave, eve]);
+  // The first campaign as an advertiser creates it: with the CLI.
+  const created = paratii('ad', 'campaign', 'create', '--suri', '//Alice', '--budget', '100', '--max-price', '1',
+    '--validator', dave.address, '--validator', eve.address, '--participant', exchange.address,
+    '--participant', auditor.address, '--auditor', auditor.address, '--valid-for', '200', '--challenge-period', '2');
+  assert.equal(created.status, 0, created.stderr);
+  campaign = JSON.parse(created.stdout).campaign;
+  await Promise.all([dave, eve].map((v) => ok(api.tx.adExchange.acceptCampaign(campaign), v)));
   disputed = await create([dave, ferdie]);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -159,6 +170,11 @@ test('the validator nodes agree on the block, finalize it, and each earner claim
   const record = (await api.query.adExchange.campaigns(campaign)).unwrap();
   assert.equal(record.balanceRoot.toHex(), output.payoutsRoot.toHex());
   assert.equal(record.settled.toBigInt(), PTI);
+  const status = paratii('ad', 'campaign', 'status', String(campaign));
+  assert.equal(status.status, 0, status.stderr);
+  const shown = JSON.parse(status.stdout);
+  assert.deepEqual([shown.settled, shown.budget, shown.next_block, shown.validators_accepted, shown.status],
+    [String(PTI), String(100n * PTI), 1, 2, 'active']);
   for (const v of validators) {
     await waitFor('the result posted', async () =>
       readFileSync(v.logPath, 'utf8').includes(`posted the result of block 0 of campaign ${campaign}`));
