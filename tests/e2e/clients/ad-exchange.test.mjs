@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit, sudo, untilBlock } from '../lib/chain.mjs';
+import { admitAdValidators, connect, devAccount, findEvent, PTI, submit, untilBlock } from '../lib/chain.mjs';
 import { startNode } from '../lib/node.mjs';
 import {
   check, encodePart, FLAGS, hex, partHash, partsDigest, payoutsRoot, resultHash, signMessage, view, win,
@@ -102,11 +102,8 @@ before(async () => {
   node = await startNode({ name: 'ad-exchange' });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
-  await Promise.all([dave, eve, ferdie].map((v) => ok(api.tx.adExchange.registerValidator(), v)));
   // The dev chain's governance (Alice, its sudo key) admits the three applicants.
-  const nonce = (await api.rpc.system.accountNextIndex(advertiser.address)).toNumber();
-  await Promise.all([dave, eve, ferdie].map((v, i) =>
-    sudo(api, api.tx.adExchange.admitValidator(v.address), advertiser, { nonce: nonce + i })));
+  await admitAdValidators(api, advertiser, [dave, eve, ferdie]);
   // Both campaigns collect at once, so the suite waits out one collection window.
   campaigns.settled = await createCampaign([dave, eve], 24);
   campaigns.disputed = await createCampaign([dave, eve], 200);

@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
-import { connect, devAccount, findEvent, PTI, submit, sudo } from '../lib/chain.mjs';
+import { admitAdValidators, connect, devAccount, findEvent, PTI, submit } from '../lib/chain.mjs';
 import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import {
   encodePart, hex, partHash, partsDigest, payoutsRoot, resultHash, signMessage, view, win,
@@ -62,10 +62,7 @@ before(async () => {
   node = await startNode({ name: 'adx-channel' });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
-  await Promise.all([dave, eve, ferdie].map((v) => ok(api.tx.adExchange.registerValidator(), v)));
-  const nonce = (await api.rpc.system.accountNextIndex(advertiser.address)).toNumber();
-  await Promise.all([dave, eve, ferdie].map((v, i) =>
-    sudo(api, api.tx.adExchange.admitValidator(v.address), advertiser, { nonce: nonce + i })));
+  await admitAdValidators(api, advertiser, [dave, eve, ferdie]);
   const create = async (named) => {
     const now = (await api.rpc.chain.getHeader()).number.toNumber();
     const { events } = await ok(api.tx.adExchange.createCampaign(

@@ -40,3 +40,17 @@ export async function sudo(api, call, signer, options) {
   }
   return result;
 }
+
+/**
+ * Ad validators in the registry: each of `validators` applies (holding its bond) and
+ * the dev chain's governance — `governor`, its sudo key — admits them all.
+ */
+export async function admitAdValidators(api, governor, validators) {
+  await Promise.all(validators.map(async (v) => {
+    const { error } = await submit(api, api.tx.adExchange.registerValidator(), v);
+    if (error) throw new Error(`registerValidator: ${JSON.stringify(error)}`);
+  }));
+  const nonce = (await api.rpc.system.accountNextIndex(governor.address)).toNumber();
+  await Promise.all(validators.map((v, i) =>
+    sudo(api, api.tx.adExchange.admitValidator(v.address), governor, { nonce: nonce + i })));
+}
