@@ -72,6 +72,9 @@ enum Command {
 		/// Where it keeps each campaign's earnings after its last finalized block.
 		#[arg(long, default_value = "paratii-adx-validator")]
 		data_dir: PathBuf,
+		/// Where it serves earners' proofs (`GET /campaigns/{c}/earnings/{account}`).
+		#[arg(long, default_value = "127.0.0.1:8110")]
+		listen: SocketAddr,
 	},
 	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
 	/// chain whose genesis hash is zero, every block collecting.
@@ -125,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
 			}
 			serve(channel::router(node), listen, "channel node").await
 		},
-		Command::Validator { chain, validator_suri, validator_key_file, data_dir } => {
+		Command::Validator { chain, validator_suri, validator_key_file, data_dir, listen } => {
 			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
 				validator_suri.as_deref(),
 				validator_key_file.as_deref(),
@@ -137,8 +140,9 @@ async fn main() -> anyhow::Result<()> {
 			let state = dir.join("earnings.json");
 			tracing::info!("validator: earnings kept in {}", state.display());
 			let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-			validator::Validator { chain, key, state, http }.run().await;
-			Ok(())
+			let validator = Arc::new(validator::Validator { chain, key, state, http });
+			tokio::spawn(validator.clone().run());
+			serve(validator::router(validator), listen, "validator").await
 		},
 		Command::Synthetic { listen, data_dir } => {
 			let log = log::FileLog::open(&data_dir)?;

@@ -10,7 +10,15 @@
 //! the panel is drawable it draws it (`drawPanel`, anyone may), and a validator drawn
 //! onto the panel posts its own result like the campaign's validators. It keeps each campaign's cumulative earnings after
 //! the last finalized block (what the next block starts from) in a file, so a restart
-//! carries on.
+//! carries on, and serves each earner's proof against the settled root:
+//!
+//! ```text
+//! GET /campaigns/{campaign}/earnings/{account}   (SS58 or 0x hex)
+//!   200 {"campaign", "block", "account", "cumulative", "proof": {"leaf_index",
+//!        "number_of_leaves", "path": ["0x…"]}}   what adExchange.claim takes
+//!   404 no earnings of the account in the campaign's last block settled with this
+//!       validator's root
+//! ```
 
 use paratii_client::{api, AtBlock, Chain};
 use paratii_primitives::adx::{decode_part, part_hash, CampaignId, ChannelBlock, Message};
@@ -97,8 +105,28 @@ impl Validator {
 			.collect()
 	}
 
+	/// The account's cumulative earnings in `campaign` and their proof, from the last
+	/// block settled with this validator's root.
+	pub fn earnings(&self, campaign: CampaignId, account: [u8; 32]) -> Option<Earnings> {
+		let (block, _) = self.known().after.get(&campaign)?.clone();
+		let cumulative = self.previous(campaign, block + 1)?;
+		let index = cumulative.iter().position(|(a, _)| *a == account)?;
+		let proof = paratii_primitives::adx::payout_proof(&cumulative, index)?;
+		Some(Earnings {
+			campaign,
+			block,
+			account: format!("0x{}", hex::encode(account)),
+			cumulative: cumulative[index].1.to_string(),
+			proof: ProofJson {
+				leaf_index: proof.leaf_index,
+				number_of_leaves: proof.number_of_leaves,
+				path: proof.path.iter().map(|h| format!("0x{}", hex::encode(h))).collect(),
+			},
+		})
+	}
+
 	/// Looks at every campaign every second, for ever.
-	pub async fn run(self) {
+	pub async fn run(self: std::sync::Arc<Self>) {
 		let me = subxt::utils::AccountId32(self.key.public_key().0);
 		let mut posted: BTreeMap<CampaignId, (ChannelBlock, Cumulative)> = BTreeMap::new();
 		let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -319,4 +347,59 @@ fn generated(m: &Message) -> GenMessage {
 		Body::Check { impression, flags } => B::Check { impression, flags },
 	};
 	GenMessage { author: m.author, body, signature: m.signature }
+}
+
+/// An earner's claim, as `GET /campaigns/{campaign}/earnings/{account}` answers it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Earnings {
+	pub campaign: CampaignId,
+	/// The channel block whose settled root holds it.
+	pub block: ChannelBlock,
+	pub account: String,
+	/// Planck, as a decimal string.
+	pub cumulative: String,
+	pub proof: ProofJson,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ProofJson {
+	pub leaf_index: u32,
+	pub number_of_leaves: u32,
+	pub path: Vec<String>,
+}
+
+/// The validator's routes: earners' proofs and health.
+pub fn router(validator: std::sync::Arc<Validator>) -> axum::Router {
+	use axum::{
+		extract::{Path, State},
+		http::StatusCode,
+		routing::get,
+		Json,
+	};
+	async fn earnings(
+		State(v): State<std::sync::Arc<Validator>>,
+		Path((campaign, account)): Path<(CampaignId, String)>,
+	) -> axum::response::Response {
+		use axum::response::IntoResponse;
+		let Ok(who) = paratii_client::parse_account(&account) else {
+			return paratii_client::http::error(
+				StatusCode::BAD_REQUEST,
+				format!("{account} is not an account (SS58 or 0x hex)"),
+			);
+		};
+		match v.earnings(campaign, who.0) {
+			Some(e) => Json(e).into_response(),
+			None => paratii_client::http::error(
+				StatusCode::NOT_FOUND,
+				format!(
+					"no earnings of {account} in campaign {campaign}'s last block settled with \
+					 this validator's root"
+				),
+			),
+		}
+	}
+	axum::Router::new()
+		.route("/campaigns/:campaign/earnings/:account", get(earnings))
+		.route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+		.with_state(validator)
 }

@@ -6,6 +6,7 @@
 //! paratii ad campaign top-up ID --amount 50 --suri //Alice
 //! paratii ad campaign close ID --suri //Alice
 //! paratii ad campaign status ID
+//! paratii ad claim CAMPAIGN --suri //Viewer [--validator-url URL]
 //! ```
 //!
 //! Amounts are PTI with up to 18 decimals (`0.25`); shares are percents of a paid view
@@ -29,6 +30,37 @@ pub enum AdCommand {
 		#[command(subcommand)]
 		command: CampaignCommand,
 	},
+	/// Claim what you earned in a campaign (as a viewer, a producer, the fund): a
+	/// validator of the campaign proves your cumulative earnings against the settled
+	/// root, and `adExchange.claim` pays what was not claimed yet.
+	Claim {
+		campaign: u64,
+		/// Your secret URI; it signs the claim (anyone may claim for anyone: the PTI goes
+		/// to the earner).
+		#[arg(long)]
+		suri: String,
+		/// The earner, if not the signer (SS58 or 0x hex).
+		#[arg(long)]
+		account: Option<String>,
+		/// A validator node of the campaign (`paratii-adx validator --listen`).
+		#[arg(long, default_value = "http://127.0.0.1:8110")]
+		validator_url: String,
+	},
+}
+
+/// A validator's answer to `GET /campaigns/{c}/earnings/{account}`.
+#[derive(serde::Deserialize)]
+struct Earnings {
+	block: u32,
+	cumulative: String,
+	proof: ProofJson,
+}
+
+#[derive(serde::Deserialize)]
+struct ProofJson {
+	leaf_index: u32,
+	number_of_leaves: u32,
+	path: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,7 +171,12 @@ fn format_pti(planck: u128) -> String {
 }
 
 pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
-	let AdCommand::Campaign { command } = command;
+	let command = match command {
+		AdCommand::Campaign { command } => command,
+		AdCommand::Claim { campaign, suri, account: earner, validator_url } => {
+			return claim(cli, *campaign, suri, earner.as_deref(), validator_url).await
+		},
+	};
 	match command {
 		CampaignCommand::Create {
 			suri,
@@ -228,6 +265,68 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 		},
 		CampaignCommand::Status { id } => status(cli, *id).await,
 	}
+}
+
+async fn claim(
+	cli: &Cli,
+	campaign: u64,
+	suri: &str,
+	earner: Option<&str>,
+	validator_url: &str,
+) -> Result<(), Failure> {
+	let earner = match earner {
+		Some(a) => account(a)?,
+		None => paratii_client::keys::account_key(suri)
+			.map_err(|e| Failure(2, format!("{e:#}")))?
+			.public_key()
+			.to_account_id(),
+	};
+	let url =
+		format!("{}/campaigns/{campaign}/earnings/{earner}", validator_url.trim_end_matches('/'));
+	let response = reqwest::get(&url).await.map_err(|e| {
+		Failure(4, format!("the validator at {validator_url} cannot be reached: {e}"))
+	})?;
+	let earnings: Earnings = crate::check(response).await?.json().await?;
+	let cumulative: u128 = earnings
+		.cumulative
+		.parse()
+		.map_err(|_| Failure(4, "the validator's cumulative amount is not a number".into()))?;
+	let path = earnings
+		.proof
+		.path
+		.iter()
+		.map(|h| paratii_client::content::parse_hash(h))
+		.collect::<Option<Vec<_>>>()
+		.ok_or_else(|| Failure(4, "the validator's proof is not a list of hashes".into()))?;
+	let proof = api::runtime_types::paratii_primitives::adx::PayoutProof {
+		leaf_index: earnings.proof.leaf_index,
+		number_of_leaves: earnings.proof.number_of_leaves,
+		path: BoundedVec(path),
+	};
+	let chain = connect(cli).await?;
+	let call = api::tx().ad_exchange().claim(campaign, earner, cumulative, proof);
+	let events = submit(&chain, &call, suri).await?;
+	let claimed = events
+		.find_first::<api::ad_exchange::events::Claimed>()
+		.ok_or_else(|| Failure(4, "no adExchange.Claimed event".into()))??;
+	if cli.json {
+		let answer = serde_json::json!({
+			"campaign": campaign,
+			"account": earner.to_string(),
+			"claimed": claimed.amount.to_string(),
+			"cumulative": claimed.cumulative.to_string(),
+			"block": earnings.block,
+		});
+		println!("{answer}");
+	} else {
+		println!(
+			"claimed {} from campaign {campaign} for {earner} ({} earned in all, up to its block {})",
+			format_pti(claimed.amount),
+			format_pti(claimed.cumulative),
+			earnings.block
+		);
+	}
+	Ok(())
 }
 
 async fn status(cli: &Cli, id: u64) -> Result<(), Failure> {

@@ -90,10 +90,14 @@ before(async () => {
   ], async () => (await fetch(`${url}/health`)).ok);
   channel = { ...proc, url };
   // Ferdie runs no node: the test lies for him.
-  validators = await Promise.all(['//Dave', '//Eve'].map((suri) => startProcess(`adx-validator-${suri.slice(2)}`,
-    serviceBinary('paratii-adx'), ['validator', '--chain', node.ws, '--validator-suri', suri,
-      '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-validator-'))],
-    async (log) => readFileSync(log, 'utf8').includes('earnings kept in'))));
+  validators = await Promise.all(['//Dave', '//Eve'].map(async (suri) => {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const proc = await startProcess(`adx-validator-${suri.slice(2)}`, serviceBinary('paratii-adx'), [
+      'validator', '--chain', node.ws, '--validator-suri', suri, '--listen', listen,
+      '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-validator-')),
+    ], async () => (await fetch(`http://${listen}/health`)).ok);
+    return { ...proc, url: `http://${listen}` };
+  }));
   // The disputed campaign's views: its block opens (and its window runs) beside the first's.
   const res = await post(disputed, 0, [3n, 4n].flatMap((impression) => [
     signMessage(exchange, genesis, disputed, 0, win(impression, viewer.publicKey, producer.publicKey, PTI / 4n)),
@@ -176,15 +180,26 @@ test('the validator nodes agree on the block, finalize it, and each earner claim
     await waitFor('the result posted', async () =>
       readFileSync(v.logPath, 'utf8').includes(`posted the result of block 0 of campaign ${campaign}`));
   }
-  // Viewer 50 %, producer 30 % of 1 PTI; the fund the remainder.
+  // Viewer 50 %, producer 30 % of 1 PTI; the fund the remainder. Each claims with the
+  // CLI, from a validator's proof (anyone may sign a claim: the PTI goes to the earner).
   const expected = { [viewer.address]: PTI / 2n, [producer.address]: 3n * PTI / 10n };
-  for (const [who, amount] of Object.entries(expected)) {
-    const proof = (await api.call.adExchangeApi.payoutProof(output.cumulative, who)).unwrap();
-    assert.equal(proof[0].toBigInt(), amount, `${who}'s share`);
+  for (const [i, [who, amount]] of Object.entries(expected).entries()) {
+    // The validator serves proofs once it has seen the block settle with its root.
+    await waitFor('the validator\'s proof', async () =>
+      (await fetch(`${validators[i % 2].url}/campaigns/${campaign}/earnings/${who}`)).ok);
     const before = (await api.query.system.account(who)).data.free.toBigInt();
-    await ok(api.tx.adExchange.claim(campaign, who, proof[0], proof[1].toJSON()), dave);
+    const claimed = paratii('ad', 'claim', String(campaign), '--suri', '//Ferdie', '--account', who,
+      '--validator-url', validators[i % 2].url);
+    assert.equal(claimed.status, 0, claimed.stderr);
+    assert.equal(JSON.parse(claimed.stdout).claimed, String(amount), `${who}'s share`);
     assert.equal((await api.query.system.account(who)).data.free.toBigInt() - before, amount);
   }
+  // Claimed: nothing more to claim; an account that earned nothing has no proof.
+  const again = paratii('ad', 'claim', String(campaign), '--suri', '//Ferdie', '--account', viewer.address,
+    '--validator-url', validators[0].url);
+  assert.equal(again.status, 3, again.stderr);
+  const none = await fetch(`${validators[0].url}/campaigns/${campaign}/earnings/${exchange.address}`);
+  assert.equal(none.status, 404);
   const total = output.cumulative.reduce((sum, [, v]) => sum + v.toBigInt(), 0n);
   assert.equal(total, PTI, 'every planck of the two views is paid out');
 });
