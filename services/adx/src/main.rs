@@ -75,6 +75,10 @@ enum Command {
 		/// Where it serves earners' proofs (`GET /campaigns/{c}/earnings/{account}`).
 		#[arg(long, default_value = "127.0.0.1:8110")]
 		listen: SocketAddr,
+		/// Accept (`adExchange.acceptCampaign`) every active campaign that names this
+		/// validator; without it the operator accepts each one.
+		#[arg(long)]
+		accept_campaigns: bool,
 	},
 	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
 	/// chain whose genesis hash is zero, every block collecting.
@@ -128,7 +132,14 @@ async fn main() -> anyhow::Result<()> {
 			}
 			serve(channel::router(node), listen, "channel node").await
 		},
-		Command::Validator { chain, validator_suri, validator_key_file, data_dir, listen } => {
+		Command::Validator {
+			chain,
+			validator_suri,
+			validator_key_file,
+			data_dir,
+			listen,
+			accept_campaigns,
+		} => {
 			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
 				validator_suri.as_deref(),
 				validator_key_file.as_deref(),
@@ -140,7 +151,8 @@ async fn main() -> anyhow::Result<()> {
 			let state = dir.join("earnings.json");
 			tracing::info!("validator: earnings kept in {}", state.display());
 			let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-			let validator = Arc::new(validator::Validator { chain, key, state, http });
+			let validator =
+				Arc::new(validator::Validator { chain, key, state, http, accept_campaigns });
 			tokio::spawn(validator.clone().run());
 			serve(validator::router(validator), listen, "validator").await
 		},

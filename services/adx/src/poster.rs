@@ -30,25 +30,37 @@ impl Poster {
 	/// Looks at the node's parts every second, for ever.
 	pub async fn run<L: MessageLog, C: Campaigns>(self, node: std::sync::Arc<ChannelNode<L, C>>) {
 		let mut done: HashSet<Key> = HashSet::new();
+		// Sealed, but the chain refused the post (e.g. a validator has not accepted the
+		// campaign yet): tried again, sealed as it is.
+		let mut unposted: HashSet<Key> = HashSet::new();
 		let mut tick = tokio::time::interval(Duration::from_secs(1));
 		loop {
 			tick.tick().await;
-			for (key, first_at) in node.open_parts() {
+			let mut candidates = node.open_parts();
+			candidates.extend(unposted.iter().map(|key| (*key, std::time::Instant::now())));
+			for (key, first_at) in candidates {
 				if done.contains(&key) {
 					continue;
 				}
-				match self.due(key, first_at.elapsed()).await {
+				let age =
+					if unposted.contains(&key) { self.open_after } else { first_at.elapsed() };
+				match self.due(key, age).await {
 					Ok(Due::Now) => match self.post(&node, key).await {
 						Ok(()) => {
 							done.insert(key);
+							unposted.remove(&key);
 						},
-						Err(e) => tracing::warn!("posting part {key:?}: {e:#}"),
+						Err(e) => {
+							tracing::warn!("posting part {key:?}: {e:#}; trying again");
+							unposted.insert(key);
+						},
 					},
 					Ok(Due::Later) => {},
 					Ok(Due::Never(why)) => {
 						tracing::info!("part {key:?} is not posted: {why}");
 						let _ = node.seal(key).await;
 						done.insert(key);
+						unposted.remove(&key);
 					},
 					Err(e) => tracing::warn!("reading campaign {}: {e:#}", key.0),
 				}

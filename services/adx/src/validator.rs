@@ -40,6 +40,8 @@ pub struct Validator {
 	pub key: Keypair,
 	pub state: PathBuf,
 	pub http: reqwest::Client,
+	/// Accept every active campaign that names this validator (`acceptCampaign`).
+	pub accept_campaigns: bool,
 }
 
 enum Step {
@@ -56,6 +58,7 @@ enum Step {
 	DrawPanel {
 		block: ChannelBlock,
 	},
+	Accept,
 }
 
 type Output = api::runtime_types::paratii_primitives::adx::BlockOutput;
@@ -166,6 +169,13 @@ impl Validator {
 							),
 						}
 					},
+					Ok(Step::Accept) => {
+						let call = api::tx().ad_exchange().accept_campaign(campaign);
+						match self.submit(&call).await {
+							Ok(()) => tracing::info!("accepted campaign {campaign}"),
+							Err(e) => tracing::warn!("accepting campaign {campaign}: {e:#}"),
+						}
+					},
 					Ok(Step::DrawPanel { block }) => {
 						let call = api::tx().ad_exchange().draw_panel(campaign, block);
 						match self.submit(&call).await {
@@ -226,7 +236,7 @@ impl Validator {
 		campaign: CampaignId,
 		posted: &BTreeMap<CampaignId, (ChannelBlock, Cumulative)>,
 	) -> anyhow::Result<Step> {
-		use api::runtime_types::pallet_ad_exchange::pallet::BlockStatus;
+		use api::runtime_types::pallet_ad_exchange::pallet::{BlockStatus, CampaignStatus};
 		let storage = at.storage();
 		let Some(record) =
 			storage.try_fetch(api::storage().ad_exchange().campaigns(), (campaign,)).await?
@@ -234,6 +244,12 @@ impl Validator {
 			return Ok(Step::Wait);
 		};
 		let record = record.decode()?;
+		if self.accept_campaigns && matches!(record.status, CampaignStatus::Active) {
+			let named = record.validators.0.iter().position(|v| v == me);
+			if named.is_some_and(|i| record.accepted & (1 << i) == 0) {
+				return Ok(Step::Accept);
+			}
+		}
 		let block = record.next_block;
 		let Some(pending) =
 			storage.try_fetch(api::storage().ad_exchange().pending(), (campaign, block)).await?

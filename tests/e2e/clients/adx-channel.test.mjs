@@ -70,18 +70,16 @@ before(async () => {
       named.map((v) => v.address), [exchange.address, auditor.address], auditor.address,
       now + 200, 2, u8aToHex(new Uint8Array(32).fill(0x5c)),
     ), advertiser);
-    const id = findEvent(events, 'adExchange', 'CampaignCreated').data.campaign.toNumber();
-    await Promise.all(named.map((v) => ok(api.tx.adExchange.acceptCampaign(id), v)));
-    return id;
+    return findEvent(events, 'adExchange', 'CampaignCreated').data.campaign.toNumber();
   };
   // The first campaign as an advertiser creates it: with the CLI.
   const created = paratii('ad', 'campaign', 'create', '--suri', '//Alice', '--budget', '100', '--max-price', '1',
     '--validator', dave.address, '--validator', eve.address, '--participant', exchange.address,
     '--participant', auditor.address, '--auditor', auditor.address, '--valid-for', '200', '--challenge-period', '2');
   assert.equal(created.status, 0, created.stderr);
-  campaign = JSON.parse(created.stdout).campaign;
-  await Promise.all([dave, eve].map((v) => ok(api.tx.adExchange.acceptCampaign(campaign), v)));
+  campaign = JSON.parse(created.stdout).campaign; // Dave's and Eve's nodes accept it
   disputed = await create([dave, ferdie]);
+  await ok(api.tx.adExchange.acceptCampaign(disputed), ferdie); // Ferdie runs no node
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = await startProcess('adx-channel', serviceBinary('paratii-adx'), [
@@ -93,7 +91,7 @@ before(async () => {
   validators = await Promise.all(['//Dave', '//Eve'].map(async (suri) => {
     const listen = `127.0.0.1:${await freePort()}`;
     const proc = await startProcess(`adx-validator-${suri.slice(2)}`, serviceBinary('paratii-adx'), [
-      'validator', '--chain', node.ws, '--validator-suri', suri, '--listen', listen,
+      'validator', '--chain', node.ws, '--validator-suri', suri, '--listen', listen, '--accept-campaigns',
       '--data-dir', mkdtempSync(join(tmpdir(), 'paratii-adx-validator-')),
     ], async () => (await fetch(`http://${listen}/health`)).ok);
     return { ...proc, url: `http://${listen}` };
