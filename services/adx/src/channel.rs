@@ -405,7 +405,7 @@ async fn get_part<L: MessageLog, C: Campaigns>(
 ) -> Response {
 	match node.part((campaign, block)) {
 		Ok(messages) => {
-			let hash = format!("0x{}", hex::encode(part_hash(&messages)));
+			let hash = paratii_client::content::hex_hash(&part_hash(&messages));
 			let mut response = messages.encode().into_response();
 			if let Ok(value) = HeaderValue::from_str(&hash) {
 				response.headers_mut().insert("x-paratii-part-hash", value);

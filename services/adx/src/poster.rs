@@ -122,9 +122,9 @@ impl Poster {
 			.wait_for_finalized_success()
 			.await?;
 		tracing::info!(
-			"posted block {block} of campaign {campaign}: {} messages, part hash 0x{}",
+			"posted block {block} of campaign {campaign}: {} messages, part hash {}",
 			part.len(),
-			hex::encode(hash)
+			paratii_client::content::hex_hash(&hash)
 		);
 		Ok(())
 	}

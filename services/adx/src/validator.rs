@@ -20,7 +20,11 @@
 //!       validator's root
 //! ```
 
-use paratii_client::{api, AtBlock, Chain};
+use paratii_client::{
+	api,
+	content::{hex_hash, parse_hash},
+	AtBlock, Chain,
+};
 use paratii_primitives::adx::{decode_part, part_hash, CampaignId, ChannelBlock, Message};
 use std::{collections::BTreeMap, path::PathBuf, time::Duration};
 use subxt_signer::sr25519::Keypair;
@@ -73,10 +77,7 @@ impl Validator {
 
 	fn remember(&self, campaign: CampaignId, block: ChannelBlock, cumulative: &Cumulative) {
 		let mut known = self.known();
-		let entries = cumulative
-			.iter()
-			.map(|(a, v)| (format!("0x{}", hex::encode(a)), v.to_string()))
-			.collect();
+		let entries = cumulative.iter().map(|(a, v)| (hex_hash(a), v.to_string())).collect();
 		known.after.insert(campaign, (block, entries));
 		let written = serde_json::to_vec(&known).map_err(anyhow::Error::from).and_then(|bytes| {
 			let temp = self.state.with_extension("tmp");
@@ -89,41 +90,41 @@ impl Validator {
 		}
 	}
 
+	/// The last block of `campaign` settled with this validator's root, and the
+	/// cumulative earnings after it (one read of the file).
+	fn settled_earnings(&self, campaign: CampaignId) -> Option<(ChannelBlock, Cumulative)> {
+		let (after, entries) = self.known().after.remove(&campaign)?;
+		let cumulative = entries
+			.iter()
+			.map(|(a, v)| Some((parse_hash(a)?, v.parse().ok()?)))
+			.collect::<Option<_>>()?;
+		Some((after, cumulative))
+	}
+
 	/// The cumulative earnings block `block` of `campaign` starts from.
 	fn previous(&self, campaign: CampaignId, block: ChannelBlock) -> Option<Cumulative> {
 		if block == 0 {
 			return Some(Vec::new());
 		}
-		let (after, entries) = self.known().after.get(&campaign)?.clone();
-		if after + 1 != block {
-			return None;
-		}
-		entries
-			.iter()
-			.map(|(a, v)| {
-				let account: [u8; 32] =
-					hex::decode(a.trim_start_matches("0x")).ok()?.try_into().ok()?;
-				Some((account, v.parse().ok()?))
-			})
-			.collect()
+		let (after, cumulative) = self.settled_earnings(campaign)?;
+		(after + 1 == block).then_some(cumulative)
 	}
 
 	/// The account's cumulative earnings in `campaign` and their proof, from the last
 	/// block settled with this validator's root.
 	pub fn earnings(&self, campaign: CampaignId, account: [u8; 32]) -> Option<Earnings> {
-		let (block, _) = self.known().after.get(&campaign)?.clone();
-		let cumulative = self.previous(campaign, block + 1)?;
+		let (block, cumulative) = self.settled_earnings(campaign)?;
 		let index = cumulative.iter().position(|(a, _)| *a == account)?;
 		let proof = paratii_primitives::adx::payout_proof(&cumulative, index)?;
 		Some(Earnings {
 			campaign,
 			block,
-			account: format!("0x{}", hex::encode(account)),
+			account: hex_hash(&account),
 			cumulative: cumulative[index].1.to_string(),
 			proof: ProofJson {
 				leaf_index: proof.leaf_index,
 				number_of_leaves: proof.number_of_leaves,
-				path: proof.path.iter().map(|h| format!("0x{}", hex::encode(h))).collect(),
+				path: proof.path.iter().map(hex_hash).collect(),
 			},
 		})
 	}

@@ -208,6 +208,7 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 				})?,
 				None => [0; 32],
 			};
+			let budget = pti(budget, "--budget")?;
 			let chain = connect(cli).await?;
 			let now = chain.client().at_current_block().await?.block_number();
 			let valid_until = u32::try_from(now)
@@ -215,7 +216,7 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 				.and_then(|n| n.checked_add(*valid_for))
 				.ok_or_else(|| Failure(2, "--valid-for is too far".into()))?;
 			let call = api::tx().ad_exchange().create_campaign(
-				pti(budget, "--budget")?,
+				budget,
 				pti(max_price, "--max-price")?,
 				shares,
 				BoundedVec(validators.iter().map(|v| account(v)).collect::<Result<_, _>>()?),
@@ -241,7 +242,7 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 					"campaign {} created: {} escrowed in {}, running until block #{valid_until}; \
 					 each validator now accepts it (adExchange.acceptCampaign)",
 					created.campaign,
-					format_pti(pti(budget, "--budget")?),
+					format_pti(budget),
 					created.escrow
 				);
 			}
