@@ -25,8 +25,13 @@
 //! - `Check` (index 2) — signed by the campaign's auditor: [`flags`] `VIEW`, `CLICK`,
 //!   `FRAUD`.
 //!
-//! An impression is paid when it has exactly one `Win` (a participant signing two
-//! different wins for one impression gets neither paid), a `View` by its viewer, no
+//! A browser wallet's `signRaw` signs the payload wrapped as `<Bytes>` ‖ payload ‖
+//! `</Bytes>` ([`wallet_wrapped`]); a signature over either form is valid.
+//!
+//! An impression is paid when its `Win`s agree — one body, whichever participants signed
+//! it (the exchange that ran the auction and the winning advertiser's bidder each sign
+//! it; two different wins for one impression get neither paid) — with a `View` by its
+//! viewer, no
 //! `FRAUD` check, a price in `1..=max_price_per_view`, and fits in what is left of the
 //! budget (impressions in id order; one that does not fit is skipped).
 //!
@@ -125,6 +130,23 @@ pub struct Channel {
 /// The bytes `author` signs (sr25519) for `body` in `channel`.
 pub fn signing_payload(channel: &Channel, author: &Account, body: &Body) -> Vec<u8> {
 	(MESSAGE_TAG, channel.genesis, channel.campaign, channel.block, author, body).encode()
+}
+
+/// What a browser wallet's `signRaw` signs for `payload`: `<Bytes>` ‖ payload ‖ `</Bytes>`.
+pub fn wallet_wrapped(payload: &[u8]) -> Vec<u8> {
+	[b"<Bytes>".as_slice(), payload, b"</Bytes>".as_slice()].concat()
+}
+
+/// Whether `message`'s signature is its author's over its [`signing_payload`] in
+/// `channel`, as signed or wallet-wrapped ([`wallet_wrapped`]).
+pub fn verify_message(
+	channel: &Channel,
+	message: &Message,
+	verify: impl Fn(&[u8; 64], &[u8], &Account) -> bool,
+) -> bool {
+	let payload = signing_payload(channel, &message.author, &message.body);
+	verify(&message.signature, &payload, &message.author)
+		|| verify(&message.signature, &wallet_wrapped(&payload), &message.author)
 }
 
 /// The hash a participant posts for its part: blake2-256 of the SCALE-encoded
@@ -318,12 +340,7 @@ pub fn process(
 		let mut j = i;
 		let mut chosen = None;
 		while j < all.len() && all[j].author == all[i].author && all[j].body == all[i].body {
-			if chosen.is_none()
-				&& verify(
-					&all[j].signature,
-					&signing_payload(&input.channel, &all[j].author, &all[j].body),
-					&all[j].author,
-				) {
+			if chosen.is_none() && verify_message(&input.channel, all[j], &verify) {
 				chosen = Some(all[j]);
 			}
 			j += 1;
@@ -345,7 +362,12 @@ pub fn process(
 	for m in &valid {
 		let entry = impressions.entry(m.body.impression()).or_default();
 		match &m.body {
-			Body::Win { .. } if terms.participants.contains(&m.author) => entry.wins.push(&m.body),
+			Body::Win { .. } if terms.participants.contains(&m.author) => {
+				// Participants agreeing on a win make one win.
+				if !entry.wins.contains(&&m.body) {
+					entry.wins.push(&m.body)
+				}
+			},
 			Body::View { .. } => entry.views.push(m.author),
 			Body::Check { flags, .. } if terms.auditor == Some(m.author) => entry.flags |= *flags,
 			_ => dropped_messages += 1,
@@ -693,6 +715,38 @@ mod tests {
 		assert_eq!(out.total, 100);
 		assert_eq!(out.fraud, 1);
 		assert_eq!(out.dropped_messages, 4, "forged, replayed, outsider's win, producer's check");
+	}
+
+	#[test]
+	fn participants_agreeing_on_a_win_make_one_and_wallet_signatures_count() {
+		let mut w = world();
+		let bidder = pair("Bidder");
+		w.terms.participants.push(account(&bidder));
+		let body = |impression, price| Body::Win {
+			impression,
+			viewer: account(&w.viewer),
+			producer: account(&w.producer),
+			price,
+		};
+		// A viewer's browser wallet signs the view wrapped in <Bytes>…</Bytes>.
+		let wallet_view = |impression| {
+			let body = Body::View { impression };
+			let payload = signing_payload(&channel(0), &account(&w.viewer), &body);
+			let signature = w.viewer.sign(&wallet_wrapped(&payload)).0;
+			Message { author: account(&w.viewer), body, signature }
+		};
+		let part = alloc::vec![
+			// The exchange and the bidder sign the same win: paid once.
+			sign(&w.exchange, &channel(0), body(1, 100)),
+			sign(&bidder, &channel(0), body(1, 100)),
+			wallet_view(1),
+			// They disagree on the price: neither is paid.
+			sign(&w.exchange, &channel(0), body(2, 100)),
+			sign(&bidder, &channel(0), body(2, 90)),
+			view(&w, 0, 2),
+		];
+		let out = process(&input(&w, 0, 10_000, &[]), &[part], verify).unwrap();
+		assert_eq!((out.paid_views, out.total, out.dropped_messages), (1, 100, 0));
 	}
 
 	#[test]

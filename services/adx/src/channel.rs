@@ -13,7 +13,8 @@
 //! ```
 //!
 //! A batch is all or nothing: any message whose sr25519 signature does not verify over
-//! [`signing_payload`] for this chain, campaign and block refuses the whole batch (and
+//! [`signing_payload`] for this chain, campaign and block (as signed, or wrapped in
+//! `<Bytes>…</Bytes>` by a browser wallet) refuses the whole batch (and
 //! the answer names the first such message), so a sender knows exactly what was kept.
 //! Signatures are verified in batches (schnorrkel's `verify_batch`), split over the
 //! cores. A message the part holds already is counted as a duplicate and not kept
@@ -356,9 +357,11 @@ pub fn verify_batch(channel: &Channel, messages: &[Message]) -> Option<usize> {
 	if schnorrkel::verify_batch(transcripts, &signatures, &keys, false).is_ok() {
 		return None;
 	}
-	(0..messages.len())
-		.find(|&i| keys[i].verify(context.bytes(&payloads[i]), &signatures[i]).is_err())
-		.or(Some(0))
+	// One by one, accepting a browser wallet's `<Bytes>`-wrapped signature too.
+	(0..messages.len()).find(|&i| {
+		let valid = |payload: &[u8]| keys[i].verify(context.bytes(payload), &signatures[i]).is_ok();
+		!valid(&payloads[i]) && !valid(&paratii_primitives::adx::wallet_wrapped(&payloads[i]))
+	})
 }
 
 type Node<L, C> = Arc<ChannelNode<L, C>>;
@@ -491,6 +494,13 @@ mod tests {
 			}),
 			Some(13)
 		);
+		// A browser wallet's signature over the <Bytes>-wrapped payload is valid.
+		let channel = Channel { genesis: GENESIS, campaign: 7, block: 3 };
+		let viewer = sr25519::Pair::from_string("//Viewer", None).unwrap();
+		let mut batch = views(20, 3);
+		let payload = signing_payload(&channel, &batch[4].author, &batch[4].body);
+		batch[4].signature = viewer.sign(&paratii_primitives::adx::wallet_wrapped(&payload)).0;
+		assert_eq!(verify_batch(&channel, &batch), None);
 	}
 
 	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]

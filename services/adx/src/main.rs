@@ -1,7 +1,8 @@
 //! # paratii-adx
 //!
 //! The off-chain nodes of Paratii's ad exchange (the Papyrus design's scalability
-//! layer). This release has the **channel node** ([`channel`]): one per campaign
+//! layer): the **channel node**, the **validator** ([`validator`]) and the reference
+//! **bidder** ([`bidder`]). The channel node ([`channel`]), one per campaign
 //! participant, it takes its participant's signed messages (the exchange's wins, the
 //! viewers' views, the auditor's checks) over HTTP, verifies their signatures in
 //! batches and keeps them in a durable log ([`log`]) before acknowledging them, and
@@ -12,6 +13,7 @@
 //! ```
 
 mod bench;
+mod bidder;
 mod channel;
 mod log;
 mod poster;
@@ -79,6 +81,31 @@ enum Command {
 		/// validator; without it the operator accepts each one.
 		#[arg(long)]
 		accept_campaigns: bool,
+	},
+	/// The reference bidder: answers the exchange's OpenRTB bid requests for the
+	/// campaigns of `--campaigns` and co-signs its wins.
+	Bidder {
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		chain: String,
+		/// The HTTP API's address (`POST /openrtb2/bid`, `GET /win`).
+		#[arg(long, default_value = "127.0.0.1:8120")]
+		listen: SocketAddr,
+		/// This bidder's address as the exchange reaches it (its win notices).
+		#[arg(long, default_value = "http://127.0.0.1:8120")]
+		public_url: String,
+		/// The campaigns it bids for: a JSON list (see the `bidder` module's docs).
+		#[arg(long)]
+		campaigns: PathBuf,
+		/// The advertiser's participant key as a secret URI (dev: `//Charlie`): it signs
+		/// the wins. The campaigns must name it among their participants.
+		#[arg(long)]
+		bidder_suri: Option<String>,
+		/// A file holding the bidder's secret URI, seed or mnemonic.
+		#[arg(long)]
+		bidder_key_file: Option<PathBuf>,
+		/// The participant's channel node, which keeps the wins it signs.
+		#[arg(long, default_value = "http://127.0.0.1:8101")]
+		channel_url: String,
 	},
 	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
 	/// chain whose genesis hash is zero, every block collecting.
@@ -155,6 +182,29 @@ async fn main() -> anyhow::Result<()> {
 				Arc::new(validator::Validator { chain, key, state, http, accept_campaigns });
 			tokio::spawn(validator.clone().run());
 			serve(validator::router(validator), listen, "validator").await
+		},
+		Command::Bidder {
+			chain,
+			listen,
+			public_url,
+			campaigns,
+			bidder_suri,
+			bidder_key_file,
+			channel_url,
+		} => {
+			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+				bidder_suri.as_deref(),
+				bidder_key_file.as_deref(),
+				"bidder",
+			)?)?;
+			let specs = std::fs::read(&campaigns)
+				.map_err(anyhow::Error::from)
+				.and_then(|bytes| Ok(serde_json::from_slice(&bytes)?))
+				.map_err(|e| anyhow::anyhow!("--campaigns {}: {e:#}", campaigns.display()))?;
+			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
+			let bidder = Arc::new(bidder::Bidder::new(chain, key, channel_url, public_url, specs)?);
+			tokio::spawn(bidder.clone().follow());
+			serve(bidder::router(bidder), listen, "bidder").await
 		},
 		Command::Synthetic { listen, data_dir } => {
 			let log = log::FileLog::open(&data_dir)?;

@@ -159,17 +159,6 @@ fn account(s: &str) -> Result<subxt::utils::AccountId32, Failure> {
 	paratii_client::parse_account(s).map_err(|e| Failure(2, format!("{s}: {e:#}")))
 }
 
-fn format_pti(planck: u128) -> String {
-	let (whole, fraction) = (planck / 10u128.pow(18), planck % 10u128.pow(18));
-	let fraction = format!("{fraction:018}");
-	let fraction = fraction.trim_end_matches('0');
-	if fraction.is_empty() {
-		format!("{whole} PTI")
-	} else {
-		format!("{whole}.{fraction} PTI")
-	}
-}
-
 pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 	let command = match command {
 		AdCommand::Campaign { command } => command,
@@ -242,7 +231,7 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 					"campaign {} created: {} escrowed in {}, running until block #{valid_until}; \
 					 each validator now accepts it (adExchange.acceptCampaign)",
 					created.campaign,
-					format_pti(budget),
+					paratii_client::format_pti(budget),
 					created.escrow
 				);
 			}
@@ -252,7 +241,7 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 			let chain = connect(cli).await?;
 			let amount = pti(amount, "--amount")?;
 			submit(&chain, &api::tx().ad_exchange().top_up(*id, amount), suri).await?;
-			println!("campaign {id}: {} added to its budget", format_pti(amount));
+			println!("campaign {id}: {} added to its budget", paratii_client::format_pti(amount));
 			Ok(())
 		},
 		CampaignCommand::Close { id, suri } => {
@@ -261,7 +250,10 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 			let closed = events
 				.find_first::<api::ad_exchange::events::CampaignClosed>()
 				.ok_or_else(|| Failure(4, "no adExchange.CampaignClosed event".into()))??;
-			println!("campaign {id} closed: {} refunded", format_pti(closed.refunded));
+			println!(
+				"campaign {id} closed: {} refunded",
+				paratii_client::format_pti(closed.refunded)
+			);
 			Ok(())
 		},
 		CampaignCommand::Status { id } => status(cli, *id).await,
@@ -322,8 +314,8 @@ async fn claim(
 	} else {
 		println!(
 			"claimed {} from campaign {campaign} for {earner} ({} earned in all, up to its block {})",
-			format_pti(claimed.amount),
-			format_pti(claimed.cumulative),
+			paratii_client::format_pti(claimed.amount),
+			paratii_client::format_pti(claimed.cumulative),
 			earnings.block
 		);
 	}
@@ -389,12 +381,12 @@ async fn status(cli: &Cli, id: u64) -> Result<(), Failure> {
 		println!("campaign {id} ({status}) of {}", c.advertiser);
 		println!(
 			"budget     {} · settled {} · claimed {} · refunded {}",
-			format_pti(c.budget),
-			format_pti(c.settled),
-			format_pti(c.claimed),
-			format_pti(c.refunded)
+			paratii_client::format_pti(c.budget),
+			paratii_client::format_pti(c.settled),
+			paratii_client::format_pti(c.claimed),
+			paratii_client::format_pti(c.refunded)
 		);
-		println!("max price  {} per view", format_pti(c.max_price_per_view));
+		println!("max price  {} per view", paratii_client::format_pti(c.max_price_per_view));
 		println!("validators {accepted} of {} accepted", c.validators.0.len());
 		println!("runs until chain block #{}", c.valid_until);
 		println!("block {block}    {block_state}");
@@ -416,6 +408,6 @@ mod tests {
 			assert_eq!(parse_decimal(bad, 18), None, "{bad:?}");
 		}
 		assert!(share("100.1", "s").is_err());
-		assert_eq!(format_pti(1_500_000_000_000_000_000), "1.5 PTI");
+		assert_eq!(paratii_client::format_pti(1_500_000_000_000_000_000), "1.5 PTI");
 	}
 }

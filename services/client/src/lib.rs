@@ -9,6 +9,8 @@
 //!   the file no longer matches the runtime, so a runtime change breaks the build,
 //!   not production. Regenerate with `scripts/update-metadata.sh`.
 //! - [`Chain`]: a connection to a node with the queries the services make.
+//! - [`adx`]: the ad exchange's campaigns, signed channel messages and the OpenRTB
+//!   subset of the gateway's auction and the bidders.
 //! - [`session`]: viewer sessions and media links (who watches: views, paid originals).
 //! - [`bridge`]: BEEFY justifications, MMR leaves and proofs and media proofs, as the
 //!   Ethereum contract takes them; [`ethereum`]: an Ethereum JSON-RPC client, a signer
@@ -27,6 +29,7 @@
 //! Services never depend on the node's `sc-*` client crates: this crate is all
 //! they need to talk to the chain.
 
+pub mod adx;
 pub mod bridge;
 pub mod chain;
 pub mod content;
@@ -44,6 +47,16 @@ pub use chain::{AtBlock, Chain, ClusterInfo, Finalized, MediaInfo, ObjectInfo, P
 pub use paratii_primitives::{
 	placement, receipt_message, receipt_message_v1, ClusterId, MediaId, RingEpoch,
 };
+
+/// `planck` as PTI (18 decimals) without trailing zeros: `1.5 PTI`, `0 PTI`.
+pub fn format_pti(planck: u128) -> String {
+	let (whole, fraction) = (planck / 10u128.pow(18), planck % 10u128.pow(18));
+	if fraction == 0 {
+		format!("{whole} PTI")
+	} else {
+		format!("{whole}.{} PTI", format!("{fraction:018}").trim_end_matches('0'))
+	}
+}
 
 /// The time now, Unix milliseconds (0 if the clock is before 1970).
 pub fn unix_millis() -> u64 {
@@ -140,6 +153,13 @@ mod tests {
 		assert_eq!(a, b);
 		assert!(parse_account("0x1234").is_err());
 		assert!(parse_account("not an account").is_err());
+	}
+
+	#[test]
+	fn pti_amounts_read_as_people_write_them() {
+		assert_eq!(format_pti(5 * 10u128.pow(18)), "5 PTI");
+		assert_eq!(format_pti(125 * 10u128.pow(17)), "12.5 PTI");
+		assert_eq!(format_pti(1), "0.000000000000000001 PTI");
 	}
 
 	#[test]

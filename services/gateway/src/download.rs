@@ -521,15 +521,6 @@ async fn fetch(
 }
 
 /// PTI with its 18 decimals, trailing zeros trimmed: `12.5 PTI`.
-fn format_pti(planck: u128) -> String {
-	let (whole, fraction) = (planck / 10u128.pow(18), planck % 10u128.pow(18));
-	if fraction == 0 {
-		format!("{whole} PTI")
-	} else {
-		format!("{whole}.{} PTI", format!("{fraction:018}").trim_end_matches('0'))
-	}
-}
-
 /// A priced media item's original and transcodings are for its owner and buyers.
 /// `Ok(true)`: the viewer may watch this priced item; `Ok(false)`: the item is not
 /// priced; `Err`: the answer to send (402 no viewer, 403 not a buyer).
@@ -550,7 +541,7 @@ pub async fn paid_access(
 				 session signed by your account ({SESSION_HEADER}, or a link; `paratii \
 				 download {} --suri`)",
 				media.id,
-				format_pti(price),
+				paratii_client::format_pti(price),
 				media.id,
 				media.id
 			),
@@ -568,7 +559,7 @@ pub async fn paid_access(
 				format!(
 					"{account} has not bought media {} (finalized); it costs {}",
 					media.id,
-					format_pti(price)
+					paratii_client::format_pti(price)
 				),
 			))
 		},
@@ -673,14 +664,4 @@ async fn build_proof(
 			None => None,
 		},
 	}))
-}
-
-#[cfg(test)]
-mod tests {
-	#[test]
-	fn pti_amounts_read_as_people_write_them() {
-		assert_eq!(super::format_pti(5 * 10u128.pow(18)), "5 PTI");
-		assert_eq!(super::format_pti(125 * 10u128.pow(17)), "12.5 PTI");
-		assert_eq!(super::format_pti(1), "0.000000000000000001 PTI");
-	}
 }

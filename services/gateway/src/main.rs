@@ -16,10 +16,13 @@
 //! - **download** (`GET /media/{id}`, `/media/{id}/objects/{n}`, `/ipfs/{cid}`,
 //!   `/media/{id}/hls/…`, `/media/{id}/proof`, `POST /media/{id}/link`, see
 //!   [`download`] and [`stream`]): serves verified bytes, HLS streams and proofs, to
-//!   viewer sessions where it matters (paid items, views).
+//!   viewer sessions where it matters (paid items, views); with
+//!   `--ad-exchange-suri`, the ad auction and its VAST tag (`GET /ads/vast?media={id}`,
+//!   see [`ads`]).
 //!
 //! The listening roles answer `/health` and `/metrics` (Prometheus text).
 
+mod ads;
 mod cache;
 mod clusters;
 mod download;
@@ -155,6 +158,8 @@ struct Args {
 	anchor_contract: Option<paratii_client::ethereum::Address>,
 	#[command(flatten)]
 	web: web::WebArgs,
+	#[command(flatten)]
+	ads: ads::AdArgs,
 }
 
 pub struct Config {
@@ -191,6 +196,8 @@ pub struct Inner {
 	pub decoding: tokio::sync::Semaphore,
 	/// ParatiiAnchor on Ethereum, when configured.
 	pub anchor: Option<paratii_client::ethereum::Anchor>,
+	/// The ad auctions (download role, with `--ad-exchange-suri`).
+	pub ads: Option<Arc<ads::Ads>>,
 	scratch: PathBuf,
 	scratch_seq: AtomicU64,
 }
@@ -301,6 +308,9 @@ fn download_router(gw: Gateway, cors: CorsLayer) -> Router {
 		.route("/ipfs/:cid", get(download::ipfs).head(download::ipfs))
 		.route("/media/:id/hls/master.m3u8", get(stream::master))
 		.route("/media/:id/hls/:label/:file", get(stream::piece).head(stream::piece))
+		.route("/ads/vast", get(ads::vast))
+		.route("/ads/views", post(ads::view))
+		.route("/ads/events/:impression/:event", get(ads::event))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))
 		.route("/openapi.json", get(paratii_client::openapi::serve(&openapi::download())))
@@ -338,6 +348,10 @@ async fn main() -> anyhow::Result<()> {
 		args.gateway_key_file.as_deref(),
 		"gateway (--gateway-suri or --gateway-key-file)",
 	)?)?;
+	let ads = match args.role {
+		Role::Download | Role::Both => ads::Ads::start(&args.ads, chain.clone(), metrics.clone())?,
+		_ => None,
+	};
 	let gw = Gateway(Arc::new(Inner {
 		clusters: clusters::Clusters::new(chain.clone(), key.clone(), metrics.clone()).await?,
 		key,
@@ -383,6 +397,7 @@ async fn main() -> anyhow::Result<()> {
 			},
 			_ => None,
 		},
+		ads,
 		scratch,
 		scratch_seq: AtomicU64::new(0),
 	}));

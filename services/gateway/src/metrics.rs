@@ -32,6 +32,8 @@ pub struct Metrics {
 	pub jobs: IntCounterVec,
 	/// Seconds of video transcoded.
 	pub transcoded_seconds: IntCounter,
+	/// The ad role's.
+	pub ads: crate::ads::AdMetrics,
 }
 
 impl Metrics {
@@ -98,6 +100,7 @@ impl Metrics {
 				r,
 				IntCounter::new("transcoded_seconds_total", "seconds of video transcoded")?,
 			)?,
+			ads: crate::ads::AdMetrics::new(r)?,
 			registry,
 		})
 	}

@@ -48,7 +48,7 @@ const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
 type Params = Query<HashMap<String, String>>;
 
 /// The manifest of rendition object `object`, verified against its recorded hash.
-async fn manifest(gw: &Gateway, object: &ObjectInfo) -> Result<Arc<Manifest>, Response> {
+pub async fn manifest(gw: &Gateway, object: &ObjectInfo) -> Result<Arc<Manifest>, Response> {
 	let hash = object.content_hash;
 	if let Some(m) = gw.manifests.get(&hash) {
 		return Ok(m);
@@ -94,6 +94,14 @@ fn renditions(media: &paratii_client::MediaInfo) -> Vec<(&str, &ObjectInfo)> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// A video's tallest rendition.
+pub fn top_rendition(media: &paratii_client::MediaInfo) -> Option<&ObjectInfo> {
+	renditions(media)
+		.into_iter()
+		.max_by_key(|(label, _)| label.trim_end_matches('p').parse::<u32>().unwrap_or(0))
+		.map(|(_, o)| o)
 }
 
 fn not_a_video(id: MediaId) -> Response {

@@ -22,11 +22,14 @@ export const view = (impression) => u8aConcat([1], u64(impression));
 /** `Body::Check` (index 2). */
 export const check = (impression, flags) => u8aConcat([2], u64(impression), [flags]);
 
-/** `author ‖ body ‖ sr25519(tag ‖ genesis ‖ campaign u64 ‖ block u32 ‖ author ‖ body)`. */
+/** What a message's author signs: `tag ‖ genesis ‖ campaign u64 ‖ block u32 ‖ author ‖ body`. */
+export const signingPayload = (genesis, campaign, block, author, body) =>
+  u8aConcat(MESSAGE_TAG, genesis, u64(campaign), u32(block), author, body);
+
+/** `author ‖ body ‖ sr25519(signingPayload)`. */
 export function signMessage(pair, genesis, campaign, block, body) {
   const author = pair.publicKey;
-  const payload = u8aConcat(MESSAGE_TAG, genesis, u64(campaign), u32(block), author, body);
-  return u8aConcat(author, body, pair.sign(payload));
+  return u8aConcat(author, body, pair.sign(signingPayload(genesis, campaign, block, author, body)));
 }
 
 /** A part: the SCALE `Vec<Message>`. */

@@ -162,7 +162,7 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   const args = [
     '--chain', node.ws, '--upload-listen', `127.0.0.1:${uploadPort}`,
     '--download-listen', `127.0.0.1:${downloadPort}`, '--data-dir', dataDir,
-    '--gateway-suri', GATEWAY_SURI, ...extra,
+    '--gateway-suri', GATEWAY_SURI, '--ad-public-url', `http://127.0.0.1:${downloadPort}`, ...extra,
   ];
   if (maxUploadBytes !== undefined) args.push('--max-upload-bytes', String(maxUploadBytes));
   if (cacheBytes !== undefined) args.push('--cache-bytes', String(cacheBytes));

@@ -1,0 +1,395 @@
+//! The reference bidder: a DSP an advertiser runs for its campaigns.
+//!
+//! ```text
+//! POST /openrtb2/bid   OpenRTB 2.6 BidRequest → BidResponse, or 204: no bid
+//! GET  /win?campaign={c}&block={b}&paratii_win={hex}&price=${AUCTION_PRICE}
+//!                      the win notice: the exchange's signed Win, co-signed here
+//! GET  /health
+//! ```
+//!
+//! It bids for each campaign of its campaigns file (see [`Spec`]) that is active, is
+//! collecting a channel block, names this bidder's key among its participants and has
+//! budget left for the bid (what the chain has not settled, less what this bidder won
+//! in blocks not settled yet), when the request's media matches the campaign's
+//! targeting: any of its title words, its kind (`video`, `picture`) and its place
+//! (within `km` of a point). Of the matching campaigns it bids the dearest, at the
+//! campaign's `bid` capped by its `max_price_per_view`.
+//!
+//! On the win notice it checks the exchange's `Win` message — a participant's valid
+//! signature for that campaign's collecting block, for an impression this bidder bid on
+//! (each is answered once), the viewer and producer of the request and a price no
+//! higher than its bid — then signs the same `Win` with its own key and posts it to its
+//! participant's channel node. The chain pays an impression only when the wins its
+//! participants signed agree, so an exchange cannot charge more than a bidder bid, and a
+//! forged notice gets nothing signed.
+//!
+//! The campaigns file is a JSON list:
+//! ```json
+//! [{ "campaign": 0, "creative": 12, "bid": "1000000000000000",
+//!    "words": ["sunrise"], "kinds": ["video"], "near": { "lat": 52.37, "lon": 4.9, "km": 50 } }]
+//! ```
+//! `bid` is plancks per view; `words`, `kinds` and `near` are optional (absent: any).
+
+use crate::channel::verify_batch;
+use axum::{
+	extract::{Query, State},
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use codec::Decode;
+use paratii_client::{
+	adx::{
+		self, openrtb, Body, Campaign, CampaignId, Channel, ChannelBlock, ImpressionId, Message,
+	},
+	http::error,
+	Chain,
+};
+use serde::Deserialize;
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex, RwLock},
+	time::{Duration, Instant},
+};
+use subxt_signer::sr25519::Keypair;
+
+/// One campaign the bidder bids for.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Spec {
+	pub campaign: CampaignId,
+	/// The creative: a media item (a video) on the clusters.
+	pub creative: u64,
+	/// Plancks per view (a decimal string: amounts pass `u64`).
+	pub bid: String,
+	#[serde(default)]
+	pub words: Vec<String>,
+	#[serde(default)]
+	pub kinds: Vec<String>,
+	#[serde(default)]
+	pub near: Option<Near>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Near {
+	pub lat: f64,
+	pub lon: f64,
+	pub km: f64,
+}
+
+/// A bid waiting for its win notice.
+struct Outstanding {
+	price: u128,
+	viewer: Option<[u8; 32]>,
+	producer: Option<[u8; 32]>,
+	at: Instant,
+}
+
+/// Bids remembered for their notice at most; the oldest go first past it.
+const MAX_OUTSTANDING: usize = 100_000;
+/// How long a bid waits for its win notice.
+const NOTICE_WINDOW: Duration = Duration::from_secs(60);
+
+pub struct Bidder {
+	pub chain: Chain,
+	pub key: Keypair,
+	pub genesis: [u8; 32],
+	/// The participant's channel node, which keeps the co-signed wins.
+	pub channel_url: String,
+	/// This bidder's address as the exchange reaches it (win notices).
+	pub public_url: String,
+	pub specs: Vec<(Spec, u128)>,
+	pub http: reqwest::Client,
+	campaigns: RwLock<HashMap<CampaignId, Campaign>>,
+	outstanding: Mutex<HashMap<(CampaignId, ImpressionId), Outstanding>>,
+	/// Won (co-signed) per channel block not yet settled.
+	won: Mutex<HashMap<(CampaignId, ChannelBlock), u128>>,
+}
+
+impl Bidder {
+	pub fn new(
+		chain: Chain,
+		key: Keypair,
+		channel_url: String,
+		public_url: String,
+		specs: Vec<Spec>,
+	) -> anyhow::Result<Self> {
+		let specs = specs
+			.into_iter()
+			.map(|s| {
+				let bid = s.bid.parse::<u128>().map_err(|_| {
+					anyhow::anyhow!("campaign {}: bid {:?} is not plancks", s.campaign, s.bid)
+				})?;
+				anyhow::ensure!(bid > 0, "campaign {}: bid 0", s.campaign);
+				Ok((s, bid))
+			})
+			.collect::<anyhow::Result<_>>()?;
+		Ok(Self {
+			genesis: chain.genesis_hash(),
+			chain,
+			key,
+			channel_url,
+			public_url,
+			specs,
+			http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
+			campaigns: RwLock::default(),
+			outstanding: Mutex::default(),
+			won: Mutex::default(),
+		})
+	}
+
+	/// Reads the campaigns from the chain's best block every second, for ever.
+	pub async fn follow(self: Arc<Self>) {
+		let mut tick = tokio::time::interval(Duration::from_secs(1));
+		loop {
+			tick.tick().await;
+			let read = async { adx::campaigns(&self.chain.at_best().await?).await };
+			match read.await {
+				Ok(list) => {
+					let mut won = self.won.lock().unwrap_or_else(|e| e.into_inner());
+					// Blocks the chain has moved past are settled (or discarded): the
+					// budget's remaining amount says what they cost.
+					won.retain(|(c, b), _| list.iter().any(|x| x.id == *c && x.next_block <= *b));
+					*self.campaigns.write().unwrap_or_else(|e| e.into_inner()) =
+						list.into_iter().map(|c| (c.id, c)).collect();
+				},
+				Err(e) => tracing::warn!("reading the campaigns: {e:#}"),
+			}
+		}
+	}
+
+	/// The best bid for `request`'s first impression, if any: (spec, price).
+	fn choose(&self, request: &openrtb::BidRequest) -> Option<(&Spec, u128)> {
+		let imp = request.imp.first()?;
+		let floor = imp
+			.ext
+			.as_ref()
+			.and_then(|e| e.paratii.bidfloor.parse::<u128>().ok())
+			.unwrap_or(1)
+			.max(1);
+		let content = request.site.as_ref().and_then(|s| s.content.as_ref());
+		let campaigns = self.campaigns.read().unwrap_or_else(|e| e.into_inner());
+		let won = self.won.lock().unwrap_or_else(|e| e.into_inner());
+		let me = self.key.public_key().0;
+		self.specs
+			.iter()
+			.filter_map(|(spec, bid)| {
+				let c = campaigns.get(&spec.campaign)?;
+				c.collecting?;
+				if !c.participants.contains(&me) || !targets(spec, content) {
+					return None;
+				}
+				let price = (*bid).min(c.max_price_per_view);
+				let committed: u128 =
+					won.iter().filter(|((id, _), _)| *id == c.id).map(|(_, v)| *v).sum();
+				(price >= floor && c.remaining().saturating_sub(committed) >= price)
+					.then_some((spec, price))
+			})
+			.max_by_key(|(spec, price)| (*price, std::cmp::Reverse(spec.campaign)))
+	}
+
+	fn bid(&self, request: openrtb::BidRequest) -> Option<openrtb::BidResponse> {
+		let (spec, price) = self.choose(&request)?;
+		let imp = request.imp.first()?;
+		let impression: ImpressionId = request.id.parse().ok()?;
+		let account = |id: Option<&String>| {
+			id.and_then(|id| paratii_client::parse_account(id).ok()).map(|a| a.0)
+		};
+		let viewer = account(request.user.as_ref().map(|u| &u.id));
+		let producer =
+			account(request.site.as_ref().and_then(|s| s.publisher.as_ref()).map(|p| &p.id));
+		{
+			let mut outstanding = self.outstanding.lock().unwrap_or_else(|e| e.into_inner());
+			if outstanding.len() >= MAX_OUTSTANDING {
+				outstanding.retain(|_, o| o.at.elapsed() < NOTICE_WINDOW / 4);
+			}
+			outstanding.insert(
+				(spec.campaign, impression),
+				Outstanding { price, viewer, producer, at: Instant::now() },
+			);
+		}
+		let nurl = format!(
+			"{}/win?campaign={}&impression={impression}&price=${{AUCTION_PRICE}}",
+			self.public_url.trim_end_matches('/'),
+			spec.campaign
+		);
+		Some(openrtb::BidResponse {
+			id: request.id.clone(),
+			cur: Some("PTI".into()),
+			seatbid: vec![openrtb::SeatBid {
+				seat: None,
+				bid: vec![openrtb::Bid {
+					id: format!("{}-{}", spec.campaign, request.id),
+					impid: imp.id.clone(),
+					price: adx::cpm(price),
+					nurl: Some(nurl),
+					crid: spec.creative.to_string(),
+					ext: openrtb::BidExt {
+						paratii: openrtb::BidParatii {
+							campaign: spec.campaign,
+							price: price.to_string(),
+						},
+					},
+				}],
+			}],
+		})
+	}
+
+	/// Checks the exchange's win and co-signs it: the message this bidder posts.
+	fn countersign(&self, notice: &WinNotice) -> Result<(ChannelBlock, Message), String> {
+		let bytes = hex::decode(notice.paratii_win.trim_start_matches("0x"))
+			.map_err(|_| "paratii_win is not hex".to_string())?;
+		let win = Message::decode(&mut &bytes[..])
+			.map_err(|_| "paratii_win is not a SCALE-encoded message".to_string())?;
+		let Body::Win { impression, viewer, producer, price } = win.body else {
+			return Err("paratii_win is not a Win".into());
+		};
+		let block = {
+			let campaigns = self.campaigns.read().unwrap_or_else(|e| e.into_inner());
+			let c = campaigns
+				.get(&notice.campaign)
+				.ok_or_else(|| format!("campaign {} is not active", notice.campaign))?;
+			if !c.participants.contains(&win.author) || win.author == self.key.public_key().0 {
+				return Err("the win is not signed by another participant".into());
+			}
+			c.collecting.filter(|b| *b == notice.block).ok_or_else(|| {
+				format!("block {} of campaign {} is not collecting", notice.block, c.id)
+			})?
+		};
+		let channel = Channel { genesis: self.genesis, campaign: notice.campaign, block };
+		if verify_batch(&channel, std::slice::from_ref(&win)).is_some() {
+			return Err("the win's signature does not verify for that block".into());
+		}
+		let mut outstanding = self.outstanding.lock().unwrap_or_else(|e| e.into_inner());
+		let bid = outstanding
+			.get(&(notice.campaign, impression))
+			.filter(|o| o.at.elapsed() < NOTICE_WINDOW)
+			.ok_or_else(|| format!("no bid on impression {impression} waits for a notice"))?;
+		if bid.viewer != Some(viewer) || bid.producer.is_some_and(|p| p != producer) {
+			return Err("the win names another viewer or producer than the request".into());
+		}
+		if price > bid.price || price == 0 {
+			return Err(format!("the win's price {price} is not within the bid {}", bid.price));
+		}
+		outstanding.remove(&(notice.campaign, impression));
+		*self
+			.won
+			.lock()
+			.unwrap_or_else(|e| e.into_inner())
+			.entry((notice.campaign, block))
+			.or_default() += price;
+		Ok((block, adx::sign(&self.key, &channel, win.body)))
+	}
+}
+
+/// Whether `spec` targets the media of `content` (no content: only untargeted specs).
+fn targets(spec: &Spec, content: Option<&openrtb::Content>) -> bool {
+	let untargeted = spec.words.is_empty() && spec.kinds.is_empty() && spec.near.is_none();
+	let Some(content) = content else { return untargeted };
+	let words: Vec<&str> = content.keywords.split(',').map(str::trim).collect();
+	let paratii = content.ext.as_ref().map(|e| &e.paratii);
+	let words_match = spec.words.is_empty()
+		|| spec.words.iter().any(|w| words.iter().any(|k| k.eq_ignore_ascii_case(w)));
+	let kind_match = spec.kinds.is_empty()
+		|| paratii.is_some_and(|p| spec.kinds.iter().any(|k| k.eq_ignore_ascii_case(&p.kind)));
+	let place_match = match &spec.near {
+		None => true,
+		Some(near) => match paratii.and_then(|p| p.lat.zip(p.lon)) {
+			Some((lat, lon)) => kilometres((near.lat, near.lon), (lat, lon)) <= near.km,
+			None => false,
+		},
+	};
+	words_match && kind_match && place_match
+}
+
+/// Great-circle distance (haversine, mean Earth radius).
+fn kilometres((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
+	let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+	let (dp, dl) = ((lat2 - lat1).to_radians(), (lon2 - lon1).to_radians());
+	let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+	2.0 * 6371.0 * a.sqrt().asin()
+}
+
+#[derive(Debug, Deserialize)]
+struct WinNotice {
+	campaign: CampaignId,
+	block: ChannelBlock,
+	paratii_win: String,
+}
+
+pub fn router(bidder: Arc<Bidder>) -> Router {
+	async fn bid(
+		State(b): State<Arc<Bidder>>,
+		Json(request): Json<openrtb::BidRequest>,
+	) -> Response {
+		match b.bid(request) {
+			Some(response) => Json(response).into_response(),
+			None => StatusCode::NO_CONTENT.into_response(),
+		}
+	}
+	async fn win(State(b): State<Arc<Bidder>>, Query(notice): Query<WinNotice>) -> Response {
+		let (block, message) = match b.countersign(&notice) {
+			Ok(signed) => signed,
+			Err(why) => return error(StatusCode::BAD_REQUEST, why),
+		};
+		match adx::post_messages(&b.http, &b.channel_url, notice.campaign, block, &[message]).await
+		{
+			Ok(()) => StatusCode::OK.into_response(),
+			Err(e) => error(StatusCode::BAD_GATEWAY, format!("the channel node: {e:#}")),
+		}
+	}
+	Router::new()
+		.route("/openrtb2/bid", post(bid))
+		.route("/win", get(win))
+		.route("/health", get(|| async { "ok" }))
+		.layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+		.with_state(bidder)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn spec(words: &[&str], kinds: &[&str], near: Option<Near>) -> Spec {
+		Spec {
+			campaign: 1,
+			creative: 2,
+			bid: "10".into(),
+			words: words.iter().map(|w| w.to_string()).collect(),
+			kinds: kinds.iter().map(|w| w.to_string()).collect(),
+			near,
+		}
+	}
+
+	fn content(keywords: &str, kind: &str, place: Option<(f64, f64)>) -> openrtb::Content {
+		openrtb::Content {
+			id: "5".into(),
+			title: String::new(),
+			keywords: keywords.into(),
+			ext: Some(openrtb::ContentExt {
+				paratii: openrtb::ContentParatii {
+					kind: kind.into(),
+					lat: place.map(|p| p.0),
+					lon: place.map(|p| p.1),
+				},
+			}),
+		}
+	}
+
+	#[test]
+	fn targeting_by_words_kind_and_place() {
+		let amsterdam = Some((52.37, 4.90));
+		let c = content("sunrise,over,the,sea", "video", amsterdam);
+		assert!(targets(&spec(&[], &[], None), Some(&c)));
+		assert!(targets(&spec(&["Sea", "harbour"], &["video"], None), Some(&c)));
+		assert!(!targets(&spec(&["harbour"], &[], None), Some(&c)));
+		assert!(!targets(&spec(&[], &["picture"], None), Some(&c)));
+		let near_paris = |km| Some(Near { lat: 48.86, lon: 2.35, km });
+		assert!(!targets(&spec(&[], &[], near_paris(100.0)), Some(&c)), "Amsterdam is 430 km away");
+		assert!(targets(&spec(&[], &[], near_paris(500.0)), Some(&c)));
+		assert!(!targets(&spec(&[], &[], near_paris(500.0)), Some(&content("", "video", None))));
+		assert!(!targets(&spec(&["sea"], &[], None), None));
+		let d = kilometres((52.37, 4.90), (48.86, 2.35));
+		assert!((420.0..440.0).contains(&d), "{d}");
+	}
+}

@@ -1,0 +1,623 @@
+//! The ad role of the download side: a real-time auction per ad slot and its VAST tag.
+//!
+//! ```text
+//! GET  /ads/vast?media={id}        VAST 4.2: the auction's winning ad (InLine), or no Ad
+//! POST /ads/views                  the viewer's signed View record (JSON, see [`ViewRecord`])
+//! GET  /ads/events/{impression}/{event}   Impression and quartile trackers (204)
+//! ```
+//!
+//! **The auction.** For a pre-roll before media `id` the gateway, the exchange (one of
+//! the campaigns' participants, its key given with `--ad-exchange-suri`), sends an
+//! OpenRTB 2.6 bid request ([`paratii_client::adx::openrtb`]: the media's title words,
+//! kind, place and producer, the viewer) to every `--ad-bidder` at once and takes the
+//! bids that arrive within `--ad-tmax-ms` (100 ms; later ones are dropped and counted).
+//! A bid counts when its campaign is active and collecting a channel block, names the
+//! exchange among its participants, has that much budget not settled, its price (exact
+//! plancks per view in `ext.paratii.price`) is within the campaign's maximum price and
+//! at least the reserve (`--ad-floor`), and its creative is a free video on chain. It is
+//! sealed-bid second price: the highest bid wins and pays the second highest (or the
+//! reserve, alone); ties go to the bidder listed first.
+//!
+//! **The records.** With a viewer session the gateway signs the campaign's `Win`
+//! (impression, viewer, the media's owner as producer, the clearing price) for the
+//! collecting block and queues it for its channel node (`--ad-channel`, batched every
+//! 20 ms), and calls the winner's win notice with that message so the bidder co-signs
+//! it. After the ad has played the player posts the viewer's `View`, signed by the
+//! viewer's account; the gateway checks it against the impression it sold that viewer
+//! and queues it too. Anonymous viewers see ads as well, with no win signed: their
+//! views are not paid.
+
+use crate::{download::requester, stream, Gateway};
+use axum::{
+	extract::{Path, Query, State},
+	http::{header, HeaderMap, StatusCode},
+	response::{IntoResponse, Response},
+	Json,
+};
+use paratii_client::{
+	adx::{
+		self, openrtb, Body, Campaign, CampaignId, Channel, ChannelBlock, ImpressionId, Message,
+	},
+	http::error,
+	AccountId, MediaId,
+};
+use serde::Deserialize;
+use std::{
+	collections::HashMap,
+	hash::{BuildHasher, Hasher},
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc, RwLock,
+	},
+	time::{Duration, Instant},
+};
+use subxt_signer::sr25519::Keypair;
+use tokio::sync::mpsc;
+
+/// The auction's settings (the gateway's `--ad-*` flags).
+#[derive(Clone, Debug, clap::Args)]
+pub struct AdArgs {
+	/// The exchange's participant key as a secret URI (dev: //Bob): it signs the wins.
+	/// Without it the gateway runs no auctions (`/ads/vast` answers no ad).
+	#[arg(long)]
+	pub ad_exchange_suri: Option<String>,
+	/// A bidder's OpenRTB endpoint (`paratii-adx bidder`: `http://…/openrtb2/bid`);
+	/// repeat for several.
+	#[arg(long = "ad-bidder")]
+	pub ad_bidders: Vec<String>,
+	/// The exchange's channel node, which keeps the wins and views.
+	#[arg(long, default_value = "http://127.0.0.1:8100")]
+	pub ad_channel: String,
+	/// How long the auction waits for bids, in milliseconds (later bids are dropped).
+	#[arg(long, default_value_t = 100)]
+	pub ad_tmax_ms: u64,
+	/// The reserve price in plancks per view.
+	#[arg(long, default_value_t = 1)]
+	pub ad_floor: u128,
+	/// The download role's address as viewers reach it (VAST's tracker and media URLs).
+	#[arg(long, default_value = "http://127.0.0.1:8081")]
+	pub ad_public_url: String,
+}
+
+/// An impression sold to a viewer, waiting for their View.
+#[derive(Clone)]
+struct Sold {
+	campaign: CampaignId,
+	block: ChannelBlock,
+	viewer: [u8; 32],
+}
+
+pub struct Ads {
+	key: Keypair,
+	genesis: [u8; 32],
+	bidders: Vec<String>,
+	channel: String,
+	public_url: String,
+	tmax: Duration,
+	floor: u128,
+	http: reqwest::Client,
+	campaigns: RwLock<HashMap<CampaignId, Campaign>>,
+	sold: moka::sync::Cache<ImpressionId, Sold>,
+	outbox: mpsc::Sender<(CampaignId, ChannelBlock, Message)>,
+	next_impression: AtomicU64,
+	metrics: Arc<crate::metrics::Metrics>,
+}
+
+/// The ad role's Prometheus metrics.
+pub struct AdMetrics {
+	/// Auctions by outcome (`won`, `no_bid`).
+	pub auctions: prometheus::IntCounterVec,
+	/// Bids by fate (`valid`, `late`, `invalid`, `no_bid`, `failed`).
+	pub bids: prometheus::IntCounterVec,
+	/// Tracker hits by event.
+	pub events: prometheus::IntCounterVec,
+	/// Records queued for the channel node, by kind (`win`, `view`, `dropped`).
+	pub records: prometheus::IntCounterVec,
+}
+
+/// Wins and views posted to the channel node at once at most.
+const BATCH: usize = 512;
+/// How long a sold impression waits for its View.
+const VIEW_WINDOW: Duration = Duration::from_secs(600);
+/// VAST's tracking events (the quartiles are the auditor's checks).
+const EVENTS: [&str; 6] =
+	["impression", "start", "firstQuartile", "midpoint", "thirdQuartile", "complete"];
+
+impl Ads {
+	pub fn start(
+		args: &AdArgs,
+		chain: paratii_client::Chain,
+		metrics: Arc<crate::metrics::Metrics>,
+	) -> anyhow::Result<Option<Arc<Self>>> {
+		let Some(suri) = &args.ad_exchange_suri else { return Ok(None) };
+		let (outbox, queue) = mpsc::channel(65_536);
+		let seed = std::collections::hash_map::RandomState::new().build_hasher().finish();
+		let ads = Arc::new(Self {
+			key: paratii_client::keys::account_key(suri)?,
+			genesis: chain.genesis_hash(),
+			bidders: args.ad_bidders.clone(),
+			channel: args.ad_channel.clone(),
+			public_url: args.ad_public_url.trim_end_matches('/').to_string(),
+			tmax: Duration::from_millis(args.ad_tmax_ms),
+			floor: args.ad_floor.max(1),
+			http: reqwest::Client::builder()
+				.pool_max_idle_per_host(64)
+				.timeout(Duration::from_secs(10))
+				.build()?,
+			campaigns: RwLock::default(),
+			sold: moka::sync::Cache::builder()
+				.max_capacity(1_000_000)
+				.time_to_live(VIEW_WINDOW)
+				.build(),
+			outbox,
+			// Unique per process (a random start): two gateways of one exchange do not
+			// sell the same impression id.
+			next_impression: AtomicU64::new(seed >> 1),
+			metrics,
+		});
+		tokio::spawn(ads.clone().follow(chain));
+		tokio::spawn(ads.clone().post(queue));
+		tracing::info!(
+			"ad auctions among {} bidder(s), tmax {} ms, records to {}",
+			ads.bidders.len(),
+			args.ad_tmax_ms,
+			ads.channel
+		);
+		Ok(Some(ads))
+	}
+
+	/// Reads the active campaigns every second, for ever.
+	async fn follow(self: Arc<Self>, chain: paratii_client::Chain) {
+		let mut tick = tokio::time::interval(Duration::from_secs(1));
+		loop {
+			tick.tick().await;
+			match async { adx::campaigns(&chain.at_best().await?).await }.await {
+				Ok(list) => {
+					*self.campaigns.write().unwrap_or_else(|e| e.into_inner()) =
+						list.into_iter().map(|c| (c.id, c)).collect()
+				},
+				Err(e) => tracing::warn!("reading the ad campaigns: {e:#}"),
+			}
+		}
+	}
+
+	/// Posts the queued records to the channel node in batches, for ever.
+	async fn post(self: Arc<Self>, mut queue: mpsc::Receiver<(CampaignId, ChannelBlock, Message)>) {
+		let mut batch = Vec::with_capacity(BATCH);
+		loop {
+			if queue.recv_many(&mut batch, BATCH).await == 0 {
+				return;
+			}
+			tokio::time::sleep(Duration::from_millis(20)).await;
+			while batch.len() < BATCH {
+				match queue.try_recv() {
+					Ok(record) => batch.push(record),
+					Err(_) => break,
+				}
+			}
+			let mut by_block: HashMap<(CampaignId, ChannelBlock), Vec<Message>> = HashMap::new();
+			for (campaign, block, message) in batch.drain(..) {
+				by_block.entry((campaign, block)).or_default().push(message);
+			}
+			for ((campaign, block), messages) in by_block {
+				let n = messages.len();
+				if let Err(e) =
+					adx::post_messages(&self.http, &self.channel, campaign, block, &messages).await
+				{
+					self.metrics.ads.records.with_label_values(&["dropped"]).inc_by(n as u64);
+					tracing::warn!("{n} ad record(s) of campaign {campaign} block {block}: {e:#}");
+				}
+			}
+		}
+	}
+
+	/// Asks every bidder; the bids that came in time.
+	async fn collect(&self, request: &openrtb::BidRequest) -> Vec<(usize, openrtb::Bid)> {
+		let deadline = tokio::time::Instant::now() + self.tmax;
+		let asks = self.bidders.iter().enumerate().map(|(n, url)| async move {
+			let ask = async {
+				let answer = self.http.post(url).json(request).send().await?;
+				if answer.status() == StatusCode::NO_CONTENT {
+					return Ok(None);
+				}
+				let answer: openrtb::BidResponse = answer.error_for_status()?.json().await?;
+				anyhow::Ok(Some(answer))
+			};
+			match tokio::time::timeout_at(deadline, ask).await {
+				Err(_) => {
+					self.metrics.ads.bids.with_label_values(&["late"]).inc();
+					vec![]
+				},
+				Ok(Err(e)) => {
+					tracing::debug!("bidder {url}: {e:#}");
+					self.metrics.ads.bids.with_label_values(&["failed"]).inc();
+					vec![]
+				},
+				Ok(Ok(None)) => {
+					self.metrics.ads.bids.with_label_values(&["no_bid"]).inc();
+					vec![]
+				},
+				Ok(Ok(Some(answer))) if answer.id == request.id => answer
+					.seatbid
+					.into_iter()
+					.flat_map(|s| s.bid)
+					.map(|bid| (n, bid))
+					.collect::<Vec<_>>(),
+				Ok(Ok(Some(_))) => {
+					self.metrics.ads.bids.with_label_values(&["invalid"]).inc();
+					vec![]
+				},
+			}
+		});
+		futures::future::join_all(asks).await.into_iter().flatten().collect()
+	}
+
+	/// A bid's campaign, price and creative, if it may take part.
+	fn valid(&self, bid: &openrtb::Bid) -> Option<(Campaign, u128, MediaId)> {
+		let campaigns = self.campaigns.read().unwrap_or_else(|e| e.into_inner());
+		let c = campaigns.get(&bid.ext.paratii.campaign)?;
+		let price: u128 = bid.ext.paratii.price.parse().ok()?;
+		let creative: MediaId = bid.crid.parse().ok()?;
+		(c.collecting.is_some()
+			&& c.participants.contains(&self.key.public_key().0)
+			&& price >= self.floor
+			&& price <= c.max_price_per_view
+			&& price <= c.remaining())
+		.then(|| (c.clone(), price, creative))
+	}
+}
+
+#[derive(Deserialize)]
+pub struct VastQuery {
+	media: MediaId,
+}
+
+/// `GET /ads/vast?media={id}`.
+pub async fn vast(
+	State(gw): State<Gateway>,
+	Query(query): Query<VastQuery>,
+	Query(params): Query<HashMap<String, String>>,
+	headers: HeaderMap,
+) -> Response {
+	let Some(ads) = gw.ads.clone() else { return no_ad("this gateway runs no ad auctions") };
+	let who = match requester(&params, &headers) {
+		Ok(who) => who,
+		Err(refused) => return refused,
+	};
+	let viewer = match who.viewer(&gw, query.media) {
+		Ok(viewer) => viewer,
+		Err(refused) => return refused,
+	};
+	let at = match gw.records.at().await {
+		Ok(at) => at,
+		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
+	};
+	let item = match crate::download::live_item(&gw, &at, query.media).await {
+		Ok(item) => item,
+		Err(refused) => return refused,
+	};
+	let impression = ads.next_impression.fetch_add(1, Ordering::Relaxed);
+	let request = bid_request(&ads, impression, &item.media, viewer.as_ref());
+	let started = Instant::now();
+	let bids = ads.collect(&request).await;
+	// Valid bids, dearest first (the earlier bidder first among equals).
+	let mut valid: Vec<_> = Vec::new();
+	for (n, bid) in bids {
+		match ads.valid(&bid) {
+			Some((campaign, price, creative)) => {
+				ads.metrics.ads.bids.with_label_values(&["valid"]).inc();
+				valid.push((price, n, bid, campaign, creative));
+			},
+			None => ads.metrics.ads.bids.with_label_values(&["invalid"]).inc(),
+		}
+	}
+	valid.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+	// The creative must be a free video on chain.
+	let mut winner = None;
+	for (i, (_, _, _, _, creative)) in valid.iter().enumerate() {
+		if let Some(ad) = creative_of(&gw, &at, *creative).await {
+			winner = Some((i, ad));
+			break;
+		}
+		ads.metrics.ads.bids.with_label_values(&["invalid"]).inc();
+	}
+	let Some((i, ad)) = winner else {
+		ads.metrics.ads.auctions.with_label_values(&["no_bid"]).inc();
+		return no_ad("no bid");
+	};
+	let (price, _, bid, campaign, creative) = &valid[i];
+	let second = valid.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| v.0).max();
+	let clearing = second.unwrap_or(ads.floor).max(ads.floor).min(*price);
+	ads.metrics.ads.auctions.with_label_values(&["won"]).inc();
+	let block = campaign.collecting.unwrap_or_default();
+	if let Some(viewer) = &viewer {
+		let channel = Channel { genesis: ads.genesis, campaign: campaign.id, block };
+		let win = adx::sign(
+			&ads.key,
+			&channel,
+			Body::Win {
+				impression,
+				viewer: viewer.0,
+				producer: item.media.owner.0,
+				price: clearing,
+			},
+		);
+		ads.sold.insert(impression, Sold { campaign: campaign.id, block, viewer: viewer.0 });
+		queue(&ads, campaign.id, block, win.clone(), "win");
+		if let Some(nurl) = &bid.nurl {
+			notify(&ads, nurl, clearing, block, &win);
+		}
+	}
+	tracing::debug!(
+		"auction {impression}: campaign {} won at {clearing} of {price} in {:?}",
+		campaign.id,
+		started.elapsed()
+	);
+	let vast = vast_inline(&ads, impression, campaign.id, block, *creative, &ad, viewer.is_some());
+	([(header::CONTENT_TYPE, "application/xml"), (header::CACHE_CONTROL, "no-store")], vast)
+		.into_response()
+}
+
+fn queue(ads: &Ads, campaign: CampaignId, block: ChannelBlock, m: Message, kind: &str) {
+	let fate = match ads.outbox.try_send((campaign, block, m)) {
+		Ok(()) => kind,
+		Err(_) => "dropped",
+	};
+	ads.metrics.ads.records.with_label_values(&[fate]).inc();
+}
+
+/// Calls the winner's win notice (in the background: the viewer does not wait for it).
+fn notify(ads: &Arc<Ads>, nurl: &str, clearing: u128, block: ChannelBlock, win: &Message) {
+	use codec::Encode;
+	let separator = if nurl.contains('?') { '&' } else { '?' };
+	let url = format!(
+		"{}{separator}block={block}&paratii_win={}",
+		nurl.replace("${AUCTION_PRICE}", &adx::cpm(clearing).to_string()),
+		hex::encode(win.encode())
+	);
+	let http = ads.http.clone();
+	tokio::spawn(async move {
+		match http.get(&url).send().await {
+			Ok(answer) if answer.status().is_success() => {},
+			Ok(answer) => tracing::warn!("win notice {url}: {}", answer.status()),
+			Err(e) => tracing::warn!("win notice {url}: {e}"),
+		}
+	});
+}
+
+/// The OpenRTB request for a pre-roll before `media`.
+fn bid_request(
+	ads: &Ads,
+	impression: ImpressionId,
+	media: &paratii_client::MediaInfo,
+	viewer: Option<&AccountId>,
+) -> openrtb::BidRequest {
+	let words: Vec<String> = media
+		.title
+		.split(|c: char| !c.is_alphanumeric())
+		.filter(|w| !w.is_empty())
+		.map(str::to_lowercase)
+		.collect();
+	let kind = if stream_renditions(media) { "video" } else { "picture" };
+	let (lat, lon) = match media.location {
+		Some((lat, lon)) => (Some(f64::from(lat) / 1e6), Some(f64::from(lon) / 1e6)),
+		None => (None, None),
+	};
+	openrtb::BidRequest {
+		id: impression.to_string(),
+		imp: vec![openrtb::Imp {
+			id: "1".into(),
+			video: Some(openrtb::Video {
+				mimes: vec!["application/x-mpegURL".into()],
+				startdelay: 0,
+				protocols: vec![7],
+			}),
+			bidfloor: adx::cpm(ads.floor),
+			bidfloorcur: Some("PTI".into()),
+			ext: Some(openrtb::ImpExt {
+				paratii: openrtb::ImpParatii { bidfloor: ads.floor.to_string() },
+			}),
+		}],
+		site: Some(openrtb::Site {
+			content: Some(openrtb::Content {
+				id: media.id.to_string(),
+				title: media.title.clone(),
+				keywords: words.join(","),
+				ext: Some(openrtb::ContentExt {
+					paratii: openrtb::ContentParatii { kind: kind.into(), lat, lon },
+				}),
+			}),
+			publisher: Some(openrtb::Publisher { id: media.owner.to_string() }),
+		}),
+		user: viewer.map(|v| openrtb::User { id: v.to_string() }),
+		at: 2,
+		tmax: ads.tmax.as_millis() as u64,
+		cur: vec!["PTI".into()],
+	}
+}
+
+fn stream_renditions(media: &paratii_client::MediaInfo) -> bool {
+	media.objects.iter().any(|o| matches!(o.kind, paratii_client::chain::Kind::Transcoded { .. }))
+}
+
+/// What VAST says of a creative: its top rendition and duration.
+struct Creative {
+	width: u32,
+	height: u32,
+	bandwidth: u64,
+	duration: f64,
+}
+
+/// Creative `id` if it is a live, free video whose ladder the gateway can read.
+async fn creative_of(gw: &Gateway, at: &paratii_client::AtBlock, id: MediaId) -> Option<Creative> {
+	let item = gw.records.item(at, id).await.ok()??;
+	if item.media.deleted || item.price.is_some() {
+		return None;
+	}
+	let top = stream::top_rendition(&item.media)?;
+	let manifest = stream::manifest(gw, top).await.ok()?;
+	Some(Creative {
+		width: manifest.width,
+		height: manifest.height,
+		bandwidth: manifest.bandwidth,
+		duration: manifest.duration(),
+	})
+}
+
+fn no_ad(why: &str) -> Response {
+	(
+		[
+			(header::CONTENT_TYPE, "application/xml"),
+			(header::CACHE_CONTROL, "no-store"),
+			(header::HeaderName::from_static("x-paratii-no-ad"), why),
+		],
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VAST version=\"4.2\"/>\n",
+	)
+		.into_response()
+}
+
+fn vast_duration(secs: f64) -> String {
+	let ms = (secs.max(0.0) * 1000.0).round() as u64;
+	format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+/// VAST 4.2 InLine for the winning creative. Its `paratii` extension tells the player
+/// what to sign for the View: the chain, campaign, channel block and impression.
+fn vast_inline(
+	ads: &Ads,
+	impression: ImpressionId,
+	campaign: CampaignId,
+	block: ChannelBlock,
+	creative: MediaId,
+	ad: &Creative,
+	paid: bool,
+) -> String {
+	let base = &ads.public_url;
+	let tracker = |event: &str| format!("{base}/ads/events/{impression}/{event}");
+	let tracking: String = EVENTS[1..]
+		.iter()
+		.map(|e| format!("<Tracking event=\"{e}\"><![CDATA[{}]]></Tracking>", tracker(e)))
+		.collect();
+	format!(
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+		<VAST version=\"4.2\" xmlns=\"http://www.iab.com/VAST\">\
+		<Ad id=\"{impression}\"><InLine>\
+		<AdSystem version=\"1\">Paratii</AdSystem>\
+		<AdServingId>{impression}</AdServingId>\
+		<AdTitle>Campaign {campaign}</AdTitle>\
+		<Impression id=\"{impression}\"><![CDATA[{impression_url}]]></Impression>\
+		<Creatives><Creative id=\"{creative}\" adId=\"{campaign}\">\
+		<UniversalAdId idRegistry=\"paratii-media\">{creative}</UniversalAdId>\
+		<Linear><Duration>{duration}</Duration>\
+		<TrackingEvents>{tracking}</TrackingEvents>\
+		<MediaFiles><MediaFile delivery=\"streaming\" type=\"application/x-mpegURL\" \
+		width=\"{width}\" height=\"{height}\" bitrate=\"{kbps}\" minBitrate=\"0\" \
+		maxBitrate=\"{kbps}\"><![CDATA[{base}/media/{creative}/hls/master.m3u8]]>\
+		</MediaFile></MediaFiles></Linear></Creative></Creatives>\
+		<Extensions><Extension type=\"paratii\">\
+		<Genesis>0x{genesis}</Genesis><Campaign>{campaign}</Campaign><Block>{block}</Block>\
+		<Paid>{paid}</Paid><Views><![CDATA[{base}/ads/views]]></Views>\
+		</Extension></Extensions>\
+		</InLine></Ad></VAST>\n",
+		impression_url = tracker(EVENTS[0]),
+		duration = vast_duration(ad.duration),
+		width = ad.width,
+		height = ad.height,
+		kbps = ad.bandwidth / 1000,
+		genesis = hex::encode(ads.genesis),
+	)
+}
+
+/// `POST /ads/views` body: the viewer's View record of an impression the gateway sold
+/// them, signed over `paratii_primitives::adx::signing_payload` (or wallet-wrapped).
+#[derive(Deserialize)]
+pub struct ViewRecord {
+	/// The VAST `Ad id`, a decimal string (it may pass 2^53).
+	impression: String,
+	/// sr25519, 64 bytes of hex.
+	signature: String,
+}
+
+/// `POST /ads/views`.
+pub async fn view(State(gw): State<Gateway>, Json(record): Json<ViewRecord>) -> Response {
+	let Some(ads) = gw.ads.clone() else {
+		return error(StatusCode::NOT_FOUND, "this gateway runs no ad auctions");
+	};
+	let Ok(impression) = record.impression.parse::<ImpressionId>() else {
+		return error(StatusCode::BAD_REQUEST, "impression: the VAST Ad id, a decimal string");
+	};
+	let Some(sold) = ads.sold.get(&impression) else {
+		return error(
+			StatusCode::NOT_FOUND,
+			format!(
+				"impression {impression} was not sold to a viewer here in the last {} minutes",
+				VIEW_WINDOW.as_secs() / 60
+			),
+		);
+	};
+	let signature: [u8; 64] = match hex::decode(record.signature.trim_start_matches("0x"))
+		.ok()
+		.and_then(|b| b.try_into().ok())
+	{
+		Some(s) => s,
+		None => return error(StatusCode::BAD_REQUEST, "signature: 64 bytes of hex"),
+	};
+	let message = Message { author: sold.viewer, body: Body::View { impression }, signature };
+	let channel = Channel { genesis: ads.genesis, campaign: sold.campaign, block: sold.block };
+	let verify = |s: &[u8; 64], m: &[u8], a: &[u8; 32]| {
+		use sp_core::Pair;
+		sp_core::sr25519::Pair::verify(
+			&sp_core::sr25519::Signature::from_raw(*s),
+			m,
+			&sp_core::sr25519::Public::from_raw(*a),
+		)
+	};
+	if !adx::verify_message(&channel, &message, verify) {
+		return error(
+			StatusCode::BAD_REQUEST,
+			"the signature is not the viewer's over this impression's View (campaign, block \
+			 and chain from the VAST Extension)",
+		);
+	}
+	ads.sold.invalidate(&impression);
+	queue(&ads, sold.campaign, sold.block, message, "view");
+	StatusCode::ACCEPTED.into_response()
+}
+
+/// `GET /ads/events/{impression}/{event}`: counted; 204.
+pub async fn event(
+	State(gw): State<Gateway>,
+	Path((_impression, event)): Path<(ImpressionId, String)>,
+) -> Response {
+	let Some(ads) = gw.ads.clone() else { return StatusCode::NOT_FOUND.into_response() };
+	let Some(event) = EVENTS.iter().find(|e| **e == event) else {
+		return error(StatusCode::NOT_FOUND, format!("no tracking event {event:?}"));
+	};
+	ads.metrics.ads.events.with_label_values(&[event]).inc();
+	StatusCode::NO_CONTENT.into_response()
+}
+
+impl AdMetrics {
+	pub fn new(r: &prometheus::Registry) -> anyhow::Result<Self> {
+		use paratii_client::http::registered;
+		use prometheus::{IntCounterVec, Opts};
+		let counter = |name: &str, help: &str, label: &str| {
+			registered(r, IntCounterVec::new(Opts::new(name, help), &[label])?)
+		};
+		Ok(Self {
+			auctions: counter("ad_auctions_total", "ad auctions by outcome", "outcome")?,
+			bids: counter("ad_bids_total", "bids by fate", "fate")?,
+			events: counter("ad_events_total", "VAST tracker hits by event", "event")?,
+			records: counter("ad_records_total", "records for the channel node", "kind")?,
+		})
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	#[test]
+	fn vast_durations() {
+		assert_eq!(super::vast_duration(15.0), "00:00:15.000");
+		assert_eq!(super::vast_duration(3725.5), "01:02:05.500");
+	}
+}
