@@ -102,6 +102,17 @@ pub async fn post_messages(
 	Ok(())
 }
 
+/// `POST /ads/views` (the gateway's download role): the viewer's View of an impression
+/// the gateway sold them, signed over [`signing_payload`] (or wallet-wrapped) for the
+/// chain, campaign and block of the VAST's `paratii` extension.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ViewRecord {
+	/// The VAST `Ad id`, a decimal string (it may pass 2^53).
+	pub impression: String,
+	/// The viewer's sr25519 signature, 64 bytes of `0x` hex.
+	pub signature: String,
+}
+
 /// Plancks in one PTI (18 decimals).
 pub const PLANCKS_PER_PTI: u128 = 1_000_000_000_000_000_000;
 

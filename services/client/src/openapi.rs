@@ -145,6 +145,16 @@ impl Operation<'_> {
 		self
 	}
 
+	/// A JSON request body shaped as `T`.
+	pub fn json_body<T: JsonSchema>(mut self) -> Self {
+		let schema = self.document.generator.subschema_for::<T>();
+		self.body.insert(
+			"requestBody".into(),
+			json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+		);
+		self
+	}
+
 	/// A JSON answer with `status`, shaped as `T`.
 	pub fn json<T: JsonSchema>(mut self, status: u16, description: &str) -> Self {
 		let schema = self.document.generator.subschema_for::<T>();

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! GET  /ads/vast?media={id}        VAST 4.2: the auction's winning ad (InLine), or no Ad
-//! POST /ads/views                  the viewer's signed View record (JSON, see [`ViewRecord`])
+//! POST /ads/views                  the viewer's signed View record (JSON, see [`adx::ViewRecord`])
 //! GET  /ads/events/{impression}/{event}   Impression and quartile trackers (204)
 //! ```
 //!
@@ -528,18 +528,8 @@ fn vast_inline(
 	)
 }
 
-/// `POST /ads/views` body: the viewer's View record of an impression the gateway sold
-/// them, signed over `paratii_primitives::adx::signing_payload` (or wallet-wrapped).
-#[derive(Deserialize)]
-pub struct ViewRecord {
-	/// The VAST `Ad id`, a decimal string (it may pass 2^53).
-	impression: String,
-	/// sr25519, 64 bytes of hex.
-	signature: String,
-}
-
 /// `POST /ads/views`.
-pub async fn view(State(gw): State<Gateway>, Json(record): Json<ViewRecord>) -> Response {
+pub async fn view(State(gw): State<Gateway>, Json(record): Json<adx::ViewRecord>) -> Response {
 	let Some(ads) = gw.ads.clone() else {
 		return error(StatusCode::NOT_FOUND, "this gateway runs no ad auctions");
 	};

@@ -237,6 +237,39 @@ pub fn download() -> Value {
 		])
 		.add();
 	}
+	doc.operation("get", "/ads/vast", "The VAST tag of a pre-roll: the ad auction's winner")
+		.query("media", "The media id the ad plays before")
+		.header("x-paratii-session", SESSION)
+		.query("link", LINK)
+		.bytes(
+			200,
+			"application/xml",
+			"VAST 4.2: one InLine ad (its `paratii` extension says what the viewer signs for \
+			 the View), or no Ad (and `x-paratii-no-ad` says why)",
+		)
+		.errors(&[
+			(401, "An invalid session or link"),
+			(404, "No such media item"),
+			(410, "The media item was deleted"),
+		])
+		.add();
+	doc.operation("post", "/ads/views", "The viewer's signed View of an ad it was sold")
+		.json_body::<paratii_client::adx::ViewRecord>()
+		.empty(202, "Kept for the exchange's channel node")
+		.errors(&[
+			(400, "Not the viewer's signature over this impression's View"),
+			(404, "The impression was not sold to a viewer here (or its View came already)"),
+		])
+		.add();
+	doc.operation("get", "/ads/events/:impression/:event", "A VAST tracker")
+		.path_param("impression", "The VAST Ad id")
+		.path_param(
+			"event",
+			"`impression`, `start`, `firstQuartile`, `midpoint`, `thirdQuartile`, `complete`",
+		)
+		.empty(204, "Counted")
+		.errors(&[(404, "No such event")])
+		.add();
 	health(&mut doc);
 	doc.finish()
 }
