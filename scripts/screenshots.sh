@@ -11,4 +11,5 @@ build_web
 mkdir -p "$ROOT/docs/images/player"
 say "running tests/e2e/player with screenshots to docs/images/player/"
 cd "$ROOT/tests/e2e/player" &&
-	PARATII_SCREENSHOTS="$ROOT/docs/images/player" node --test --test-force-exit --test-reporter=spec player.test.mjs
+	PARATII_SCREENSHOTS="$ROOT/docs/images/player" node --test --test-force-exit --test-reporter=spec \
+		player.test.mjs ads.test.mjs

@@ -9,8 +9,8 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { bnToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
 import { web3Accounts, web3Enable, web3FromSource } from '@polkadot/extension-dapp';
 import './chain-types/augment-api';
 import { config } from './services';
@@ -82,6 +82,23 @@ export async function signBytes(account: Account, message: Uint8Array): Promise<
   if (!injector.signer.signRaw) throw new Error('Your wallet cannot sign messages (signRaw).');
   const { signature } = await injector.signer.signRaw({ address: account.address, data: u8aToHex(message), type: 'bytes' });
   return signature;
+}
+
+/**
+ * The viewer's signature of an ad's View record (paratii_primitives::adx): over
+ * `"paratii/adx/v1" ‖ genesis ‖ campaign u64 ‖ block u32 ‖ viewer ‖ View(impression)`,
+ * little-endian, the View being its index (1) and the impression u64.
+ */
+export async function signAdView(
+  account: Account,
+  ad: { genesis: string; campaign: number; block: number; impression: string },
+): Promise<string> {
+  const le = (n: number | bigint, bitLength: number) => bnToU8a(BigInt(n), { bitLength, isLe: true });
+  const message = u8aConcat(
+    stringToU8a('paratii/adx/v1'), hexToU8a(ad.genesis), le(ad.campaign, 64), le(ad.block, 32),
+    decodeAddress(account.address), new Uint8Array([1]), le(BigInt(ad.impression), 64),
+  );
+  return signBytes(account, message);
 }
 
 export async function genesisHash(): Promise<Uint8Array> {

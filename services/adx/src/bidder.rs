@@ -7,21 +7,20 @@
 //! GET  /health
 //! ```
 //!
-//! It bids for each campaign of its campaigns file (see [`Spec`]) that is active, is
-//! collecting a channel block, names this bidder's key among its participants and has
-//! budget left for the bid (what the chain has not settled, less what this bidder won
-//! in blocks not settled yet), when the request's media matches the campaign's
-//! targeting: any of its title words, its kind (`video`, `picture`) and its place
-//! (within `km` of a point). Of the matching campaigns it bids the dearest, at the
-//! campaign's `bid` capped by its `max_price_per_view`.
+//! It bids for each campaign of its campaigns file (see [`Spec`]) that is active, names
+//! this bidder's key among its participants and has budget left for the bid (what the
+//! chain has not settled, less what this bidder won in blocks not settled yet), when the
+//! request's media matches the campaign's targeting: any of its title words, its kind
+//! (`video`, `picture`) and its place (within `km` of a point). Of the matching campaigns
+//! it bids the dearest, at the campaign's `bid` capped by its `max_price_per_view`.
 //!
 //! On the win notice it checks the exchange's `Win` message — a participant's valid
-//! signature for that campaign's collecting block, for an impression this bidder bid on
-//! (each is answered once), the viewer and producer of the request and a price no
-//! higher than its bid — then signs the same `Win` with its own key and posts it to its
-//! participant's channel node. The chain pays an impression only when the wins its
-//! participants signed agree, so an exchange cannot charge more than a bidder bid, and a
-//! forged notice gets nothing signed.
+//! signature for that campaign's open channel block or the next, for an impression this
+//! bidder bid on (each is answered once), the viewer and producer of the request and a
+//! price no higher than its bid — then signs the same `Win` with its own key and posts
+//! it to its participant's channel node. The chain pays an impression only when the wins
+//! its participants signed agree, so an exchange cannot charge more than a bidder bid
+//! and had co-signed, and a forged notice gets nothing signed.
 //!
 //! The campaigns file is a JSON list:
 //! ```json
@@ -175,7 +174,6 @@ impl Bidder {
 			.iter()
 			.filter_map(|(spec, bid)| {
 				let c = campaigns.get(&spec.campaign)?;
-				c.collecting?;
 				if !c.participants.contains(&me) || !targets(spec, content) {
 					return None;
 				}
@@ -252,9 +250,15 @@ impl Bidder {
 			if !c.participants.contains(&win.author) || win.author == self.key.public_key().0 {
 				return Err("the win is not signed by another participant".into());
 			}
-			c.collecting.filter(|b| *b == notice.block).ok_or_else(|| {
-				format!("block {} of campaign {} is not collecting", notice.block, c.id)
-			})?
+			// The block the chain collects, or the next (the exchange's node signs for it
+			// once its part of the current one is sealed).
+			if notice.block != c.next_block && notice.block != c.next_block + 1 {
+				return Err(format!(
+					"block {} of campaign {} is neither its open block nor the next",
+					notice.block, c.id
+				));
+			}
+			notice.block
 		};
 		let channel = Channel { genesis: self.genesis, campaign: notice.campaign, block };
 		if verify_batch(&channel, std::slice::from_ref(&win)).is_some() {

@@ -6,11 +6,19 @@
 //! POST /campaigns/{campaign}/blocks/{block}/messages   body: SCALE Vec<Message>
 //!   200 {"accepted": n, "duplicates": d, "part_messages": total}
 //!   400 a message's signature or the body's encoding; 404 no such campaign;
-//!   409 not the campaign's collecting block, or the part is full
+//!   409 not a block this node takes, or the part is sealed or full
+//! GET  /campaigns/{campaign}/collecting                {"campaign", "block"}: the block
+//!   to sign messages for now
 //! GET  /campaigns/{campaign}/blocks/{block}/part       the part: SCALE Vec<Message>,
 //!   x-paratii-part-hash: its blake2-256 (what `submit_part` posts)
 //! GET  /health
 //! ```
+//!
+//! Which blocks it takes: while the chain collects block `b` of a campaign, messages of
+//! `b` until this node has sealed its part of `b` (to post it), and messages of `b + 1`,
+//! kept for when that block opens (once `b` is settled); after `b` stopped collecting,
+//! those of `b + 1`. So signers never wait for the chain: `GET …/collecting` says `b`
+//! until the part is sealed, then `b + 1`.
 //!
 //! A batch is all or nothing: any message whose sr25519 signature does not verify over
 //! [`signing_payload`] for this chain, campaign and block (as signed, or wrapped in
@@ -49,8 +57,12 @@ const VERIFY_BATCH: usize = 256;
 /// Where a campaign's messages go now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Window {
-	/// Messages of `block` are taken.
+	/// The chain collects `block`: its messages are taken until this node seals its part,
+	/// and those of `block + 1` are kept for when it opens.
 	Collecting { block: ChannelBlock },
+	/// Block `next - 1` stopped collecting and is being settled: the messages of `next`
+	/// are kept for when it opens.
+	Between { next: ChannelBlock },
 	/// Messages of any block are taken: `paratii-adx synthetic`, which has no chain.
 	Any,
 	/// The campaign takes no messages (why).
@@ -91,12 +103,7 @@ impl Campaigns for OnChain {
 			if !matches!(pending.status, BlockStatus::Collecting)
 				|| now > u64::from(pending.collect_until)
 			{
-				return Ok(Some(Window::Closed(format!(
-					"block {block} of campaign {campaign} stopped collecting at chain block \
-					 #{}; messages go to block {} once it is finalized",
-					pending.collect_until,
-					block + 1
-				))));
+				return Ok(Some(Window::Between { next: block + 1 }));
 			}
 		}
 		Ok(Some(Window::Collecting { block }))
@@ -192,15 +199,23 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 				return Err(error(StatusCode::NOT_FOUND, format!("no campaign {campaign}")))
 			},
 			Ok(Some(Window::Closed(why))) => return Err(error(StatusCode::CONFLICT, why)),
-			Ok(Some(Window::Collecting { block: open })) if open != block => {
-				return Err(error(
-					StatusCode::CONFLICT,
-					format!(
-						"campaign {campaign} collects block {open}, not {block}: sign for {open}"
-					),
-				))
+			Ok(Some(window)) => {
+				let allowed = match window {
+					Window::Collecting { block: open } => block == open || block == open + 1,
+					Window::Between { next } => block == next,
+					Window::Any | Window::Closed(_) => true,
+				};
+				if !allowed {
+					let taken = self.taking(campaign, &window).unwrap_or_default();
+					return Err(error(
+						StatusCode::CONFLICT,
+						format!(
+							"campaign {campaign} collects block {taken}, not {block}: sign for \
+							 {taken} (GET /campaigns/{campaign}/collecting says which)"
+						),
+					));
+				}
 			},
-			Ok(Some(Window::Collecting { .. } | Window::Any)) => {},
 		}
 		let channel = Channel { genesis: self.genesis, campaign, block };
 		if let Some(bad) = verify(channel, &messages).await {
@@ -283,6 +298,31 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 
 	/// The blocks this node holds messages of, with when it took each one's first (now,
 	/// for parts from before a restart), leaving out sealed ones.
+	/// The block whose messages this node takes now for `campaign` (`None`: any).
+	fn taking(&self, campaign: CampaignId, window: &Window) -> Option<ChannelBlock> {
+		match window {
+			Window::Collecting { block } => {
+				let parts = self.parts.lock().expect("parts");
+				let sealed = parts.get(&(campaign, *block)).is_some_and(|p| p.sealed);
+				Some(if sealed { block + 1 } else { *block })
+			},
+			Window::Between { next } => Some(*next),
+			Window::Any | Window::Closed(_) => None,
+		}
+	}
+
+	/// `GET /campaigns/{c}/collecting`: the block to sign messages for now.
+	pub async fn collecting(&self, campaign: CampaignId) -> Result<ChannelBlock, Response> {
+		match self.window(campaign).await {
+			Err(e) => Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
+			Ok(None) => Err(error(StatusCode::NOT_FOUND, format!("no campaign {campaign}"))),
+			Ok(Some(Window::Closed(why))) => Err(error(StatusCode::CONFLICT, why)),
+			Ok(Some(window)) => self
+				.taking(campaign, &window)
+				.ok_or_else(|| error(StatusCode::CONFLICT, "this node takes any block")),
+		}
+	}
+
 	pub fn open_parts(&self) -> Vec<(Key, Instant)> {
 		let mut parts = self.parts.lock().expect("parts");
 		parts
@@ -371,9 +411,22 @@ pub fn router<L: MessageLog, C: Campaigns>(node: Node<L, C>) -> Router {
 	Router::new()
 		.route("/campaigns/:campaign/blocks/:block/messages", post(post_messages::<L, C>))
 		.route("/campaigns/:campaign/blocks/:block/part", get(get_part::<L, C>))
+		.route("/campaigns/:campaign/collecting", get(get_collecting::<L, C>))
 		.route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
 		.layer(axum::extract::DefaultBodyLimit::max(MAX_PART_BYTES))
 		.with_state(node)
+}
+
+async fn get_collecting<L: MessageLog, C: Campaigns>(
+	State(node): State<Node<L, C>>,
+	Path(campaign): Path<CampaignId>,
+) -> Response {
+	match node.collecting(campaign).await {
+		Ok(block) => {
+			Json(serde_json::json!({ "campaign": campaign, "block": block })).into_response()
+		},
+		Err(refused) => refused,
+	}
 }
 
 async fn post_messages<L: MessageLog, C: Campaigns>(
@@ -518,7 +571,7 @@ mod tests {
 	}
 
 	#[tokio::test]
-	async fn only_the_collecting_block_of_a_known_campaign_takes_messages_up_to_a_part() {
+	async fn the_collecting_block_and_the_next_of_a_known_campaign_take_messages_up_to_a_part() {
 		let dir = tempfile::tempdir().unwrap();
 		let node = node(dir.path());
 		assert_eq!(
@@ -526,13 +579,21 @@ mod tests {
 			StatusCode::NOT_FOUND
 		);
 		assert_eq!(
-			status(node.accept((7, 4), views(1, 4)).await.err().unwrap()),
+			status(node.accept((7, 5), views(1, 5)).await.err().unwrap()),
 			StatusCode::CONFLICT
 		);
+		// The next block's messages are kept for when it opens; once this node sealed
+		// its part of block 3, signers are told to sign for 4.
+		node.accept((7, 4), views(1, 4)).await.ok().unwrap();
+		assert_eq!(node.collecting(7).await.ok().unwrap(), 3);
+		node.accept((7, 2), vec![]).await.err().unwrap();
 		let full = views(MAX_MESSAGES_PER_PART as u64 + 1, 3);
 		node.accept((7, 3), full[..MAX_MESSAGES_PER_PART].to_vec()).await.ok().unwrap();
 		let over = node.accept((7, 3), full[MAX_MESSAGES_PER_PART..].to_vec()).await;
 		assert_eq!(status(over.err().unwrap()), StatusCode::CONFLICT);
 		assert_eq!(node.part((7, 3)).unwrap().len(), MAX_MESSAGES_PER_PART);
+		node.seal((7, 3)).await.unwrap();
+		assert_eq!(node.collecting(7).await.ok().unwrap(), 4);
+		assert_eq!(node.part((7, 4)).unwrap().len(), 1);
 	}
 }

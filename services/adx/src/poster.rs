@@ -77,8 +77,12 @@ impl Poster {
 			return Ok(Due::Never("the campaign is gone".into()));
 		};
 		let next = record.decode()?.next_block;
-		if next != block {
+		if next > block {
 			return Ok(Due::Never(format!("the campaign is at block {next}")));
+		}
+		if next < block {
+			// Kept for when it opens, after block `next` is settled.
+			return Ok(Due::Later);
 		}
 		let pending =
 			storage.try_fetch(api::storage().ad_exchange().pending(), (campaign, block)).await?;

@@ -109,8 +109,20 @@ pub async fn post_messages(
 pub struct ViewRecord {
 	/// The VAST `Ad id`, a decimal string (it may pass 2^53).
 	pub impression: String,
+	/// The block the View is signed for (absent: the VAST's), from
+	/// `GET /ads/views?impression=`.
+	#[serde(default)]
+	pub block: Option<ChannelBlock>,
 	/// The viewer's sr25519 signature, 64 bytes of `0x` hex.
 	pub signature: String,
+}
+
+/// `GET /ads/views?impression=`: the block to sign an impression's View for.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ViewBlock {
+	pub impression: String,
+	pub campaign: CampaignId,
+	pub block: ChannelBlock,
 }
 
 /// Plancks in one PTI (18 decimals).

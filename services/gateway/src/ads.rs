@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! GET  /ads/vast?media={id}        VAST 4.2: the auction's winning ad (InLine), or no Ad
+//! GET  /ads/views?impression={id}  the channel block to sign the View for
 //! POST /ads/views                  the viewer's signed View record (JSON, see [`adx::ViewRecord`])
 //! GET  /ads/events/{impression}/{event}   Impression and quartile trackers (204)
 //! ```
@@ -22,9 +23,11 @@
 //! (impression, viewer, the media's owner as producer, the clearing price) for the
 //! collecting block and queues it for its channel node (`--ad-channel`, batched every
 //! 20 ms), and calls the winner's win notice with that message so the bidder co-signs
-//! it. After the ad has played the player posts the viewer's `View`, signed by the
-//! viewer's account; the gateway checks it against the impression it sold that viewer
-//! and queues it too. Anonymous viewers see ads as well, with no win signed: their
+//! it. After the ad has played the player asks which block to sign the viewer's `View`
+//! for (the auction's, or a later one if the channel node sealed its part of that block
+//! meanwhile: then the gateway signs the Win again for that block, so the pair settles
+//! together) and posts it, signed by the viewer's account; the gateway checks it against
+//! the impression it sold that viewer and queues it too. Anonymous viewers see ads as well, with no win signed: their
 //! views are not paid.
 
 use crate::{download::requester, stream, Gateway};
@@ -84,6 +87,9 @@ pub struct AdArgs {
 struct Sold {
 	campaign: CampaignId,
 	block: ChannelBlock,
+	/// The Win's body (signed again for a later block if the View comes after the
+	/// channel node sealed this one).
+	win: Body,
 	viewer: [u8; 32],
 }
 
@@ -97,6 +103,8 @@ pub struct Ads {
 	floor: u128,
 	http: reqwest::Client,
 	campaigns: RwLock<HashMap<CampaignId, Campaign>>,
+	/// The block the exchange's channel node takes messages for, per campaign.
+	blocks: RwLock<HashMap<CampaignId, ChannelBlock>>,
 	sold: moka::sync::Cache<ImpressionId, Sold>,
 	outbox: mpsc::Sender<(CampaignId, ChannelBlock, Message)>,
 	next_impression: AtomicU64,
@@ -145,6 +153,7 @@ impl Ads {
 				.timeout(Duration::from_secs(10))
 				.build()?,
 			campaigns: RwLock::default(),
+			blocks: RwLock::default(),
 			sold: moka::sync::Cache::builder()
 				.max_capacity(1_000_000)
 				.time_to_live(VIEW_WINDOW)
@@ -166,19 +175,46 @@ impl Ads {
 		Ok(Some(ads))
 	}
 
-	/// Reads the active campaigns every second, for ever.
+	/// Reads the active campaigns, and the block the channel node takes for each of
+	/// those naming the exchange, every second, for ever.
 	async fn follow(self: Arc<Self>, chain: paratii_client::Chain) {
 		let mut tick = tokio::time::interval(Duration::from_secs(1));
+		let me = self.key.public_key().0;
 		loop {
 			tick.tick().await;
-			match async { adx::campaigns(&chain.at_best().await?).await }.await {
-				Ok(list) => {
-					*self.campaigns.write().unwrap_or_else(|e| e.into_inner()) =
-						list.into_iter().map(|c| (c.id, c)).collect()
+			let list = match async { adx::campaigns(&chain.at_best().await?).await }.await {
+				Ok(list) => list,
+				Err(e) => {
+					tracing::warn!("reading the ad campaigns: {e:#}");
+					continue;
 				},
-				Err(e) => tracing::warn!("reading the ad campaigns: {e:#}"),
+			};
+			let mut blocks = HashMap::new();
+			for c in list.iter().filter(|c| c.participants.contains(&me)) {
+				match self.node_block(c.id).await {
+					Ok(block) => {
+						blocks.insert(c.id, block);
+					},
+					Err(e) => tracing::debug!("campaign {}: {e:#}", c.id),
+				}
 			}
+			*self.blocks.write().unwrap_or_else(|e| e.into_inner()) = blocks;
+			*self.campaigns.write().unwrap_or_else(|e| e.into_inner()) =
+				list.into_iter().map(|c| (c.id, c)).collect();
 		}
+	}
+
+	/// The block the exchange's channel node takes messages for now.
+	async fn node_block(&self, campaign: CampaignId) -> anyhow::Result<ChannelBlock> {
+		#[derive(Deserialize)]
+		struct Collecting {
+			block: ChannelBlock,
+		}
+		let url = format!("{}/campaigns/{campaign}/collecting", self.channel.trim_end_matches('/'));
+		let answer = self.http.get(&url).timeout(Duration::from_secs(2)).send().await?;
+		let status = answer.status();
+		anyhow::ensure!(status.is_success(), "{url}: {status}: {}", answer.text().await?);
+		Ok(answer.json::<Collecting>().await?.block)
 	}
 
 	/// Posts the queued records to the channel node in batches, for ever.
@@ -252,18 +288,19 @@ impl Ads {
 		futures::future::join_all(asks).await.into_iter().flatten().collect()
 	}
 
-	/// A bid's campaign, price and creative, if it may take part.
-	fn valid(&self, bid: &openrtb::Bid) -> Option<(Campaign, u128, MediaId)> {
+	/// A bid's campaign, its block, the price and the creative, if it may take part.
+	fn valid(&self, bid: &openrtb::Bid) -> Option<(Campaign, ChannelBlock, u128, MediaId)> {
 		let campaigns = self.campaigns.read().unwrap_or_else(|e| e.into_inner());
 		let c = campaigns.get(&bid.ext.paratii.campaign)?;
+		let blocks = self.blocks.read().unwrap_or_else(|e| e.into_inner());
+		let block = *blocks.get(&bid.ext.paratii.campaign)?;
 		let price: u128 = bid.ext.paratii.price.parse().ok()?;
 		let creative: MediaId = bid.crid.parse().ok()?;
-		(c.collecting.is_some()
-			&& c.participants.contains(&self.key.public_key().0)
+		(c.participants.contains(&self.key.public_key().0)
 			&& price >= self.floor
 			&& price <= c.max_price_per_view
 			&& price <= c.remaining())
-		.then(|| (c.clone(), price, creative))
+		.then(|| (c.clone(), block, price, creative))
 	}
 }
 
@@ -304,9 +341,9 @@ pub async fn vast(
 	let mut valid: Vec<_> = Vec::new();
 	for (n, bid) in bids {
 		match ads.valid(&bid) {
-			Some((campaign, price, creative)) => {
+			Some((campaign, block, price, creative)) => {
 				ads.metrics.ads.bids.with_label_values(&["valid"]).inc();
-				valid.push((price, n, bid, campaign, creative));
+				valid.push((price, n, bid, (campaign, block), creative));
 			},
 			None => ads.metrics.ads.bids.with_label_values(&["invalid"]).inc(),
 		}
@@ -325,24 +362,22 @@ pub async fn vast(
 		ads.metrics.ads.auctions.with_label_values(&["no_bid"]).inc();
 		return no_ad("no bid");
 	};
-	let (price, _, bid, campaign, creative) = &valid[i];
+	let (price, _, bid, (campaign, block), creative) = &valid[i];
+	let block = *block;
 	let second = valid.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| v.0).max();
 	let clearing = second.unwrap_or(ads.floor).max(ads.floor).min(*price);
 	ads.metrics.ads.auctions.with_label_values(&["won"]).inc();
-	let block = campaign.collecting.unwrap_or_default();
 	if let Some(viewer) = &viewer {
 		let channel = Channel { genesis: ads.genesis, campaign: campaign.id, block };
-		let win = adx::sign(
-			&ads.key,
-			&channel,
-			Body::Win {
-				impression,
-				viewer: viewer.0,
-				producer: item.media.owner.0,
-				price: clearing,
-			},
-		);
-		ads.sold.insert(impression, Sold { campaign: campaign.id, block, viewer: viewer.0 });
+		let body = Body::Win {
+			impression,
+			viewer: viewer.0,
+			producer: item.media.owner.0,
+			price: clearing,
+		};
+		let win = adx::sign(&ads.key, &channel, body.clone());
+		let sold = Sold { campaign: campaign.id, block, win: body, viewer: viewer.0 };
+		ads.sold.insert(impression, sold);
 		queue(&ads, campaign.id, block, win.clone(), "win");
 		if let Some(nurl) = &bid.nurl {
 			notify(&ads, nurl, clearing, block, &win);
@@ -528,22 +563,59 @@ fn vast_inline(
 	)
 }
 
+/// The impression sold to a viewer that a View names, or the answer.
+fn sold(ads: &Ads, impression: &str) -> Result<(ImpressionId, Sold), Response> {
+	let Ok(impression) = impression.parse::<ImpressionId>() else {
+		return Err(error(StatusCode::BAD_REQUEST, "impression: the VAST Ad id, a decimal string"));
+	};
+	match ads.sold.get(&impression) {
+		Some(sold) => Ok((impression, sold)),
+		None => Err(error(
+			StatusCode::NOT_FOUND,
+			format!(
+				"impression {impression} was not sold to a viewer here in the last {} minutes \
+				 (or its View came already)",
+				VIEW_WINDOW.as_secs() / 60
+			),
+		)),
+	}
+}
+
+#[derive(Deserialize)]
+pub struct ViewQuery {
+	impression: String,
+}
+
+/// `GET /ads/views?impression=`: the channel block the viewer signs the View for — the
+/// auction's, or a later one when the exchange's channel node has sealed its part of
+/// that block while the ad played.
+pub async fn view_block(State(gw): State<Gateway>, Query(query): Query<ViewQuery>) -> Response {
+	let Some(ads) = gw.ads.clone() else {
+		return error(StatusCode::NOT_FOUND, "this gateway runs no ad auctions");
+	};
+	let (impression, sold) = match sold(&ads, &query.impression) {
+		Ok(sold) => sold,
+		Err(refused) => return refused,
+	};
+	match ads.node_block(sold.campaign).await {
+		Ok(block) => Json(adx::ViewBlock {
+			impression: impression.to_string(),
+			campaign: sold.campaign,
+			block: block.max(sold.block),
+		})
+		.into_response(),
+		Err(e) => error(StatusCode::BAD_GATEWAY, format!("the channel node: {e:#}")),
+	}
+}
+
 /// `POST /ads/views`.
 pub async fn view(State(gw): State<Gateway>, Json(record): Json<adx::ViewRecord>) -> Response {
 	let Some(ads) = gw.ads.clone() else {
 		return error(StatusCode::NOT_FOUND, "this gateway runs no ad auctions");
 	};
-	let Ok(impression) = record.impression.parse::<ImpressionId>() else {
-		return error(StatusCode::BAD_REQUEST, "impression: the VAST Ad id, a decimal string");
-	};
-	let Some(sold) = ads.sold.get(&impression) else {
-		return error(
-			StatusCode::NOT_FOUND,
-			format!(
-				"impression {impression} was not sold to a viewer here in the last {} minutes",
-				VIEW_WINDOW.as_secs() / 60
-			),
-		);
+	let (impression, sold) = match sold(&ads, &record.impression) {
+		Ok(sold) => sold,
+		Err(refused) => return refused,
 	};
 	let signature: [u8; 64] = match hex::decode(record.signature.trim_start_matches("0x"))
 		.ok()
@@ -552,8 +624,22 @@ pub async fn view(State(gw): State<Gateway>, Json(record): Json<adx::ViewRecord>
 		Some(s) => s,
 		None => return error(StatusCode::BAD_REQUEST, "signature: 64 bytes of hex"),
 	};
+	// A later block than the auction's only if the channel node takes it now.
+	let block = record.block.unwrap_or(sold.block);
+	if block != sold.block {
+		match ads.node_block(sold.campaign).await {
+			Ok(taken) if taken == block => {},
+			Ok(taken) => {
+				return error(
+					StatusCode::CONFLICT,
+					format!("sign the View for block {taken} (GET /ads/views?impression=)"),
+				)
+			},
+			Err(e) => return error(StatusCode::BAD_GATEWAY, format!("the channel node: {e:#}")),
+		}
+	}
 	let message = Message { author: sold.viewer, body: Body::View { impression }, signature };
-	let channel = Channel { genesis: ads.genesis, campaign: sold.campaign, block: sold.block };
+	let channel = Channel { genesis: ads.genesis, campaign: sold.campaign, block };
 	let verify = |s: &[u8; 64], m: &[u8], a: &[u8; 32]| {
 		use sp_core::Pair;
 		sp_core::sr25519::Pair::verify(
@@ -565,12 +651,17 @@ pub async fn view(State(gw): State<Gateway>, Json(record): Json<adx::ViewRecord>
 	if !adx::verify_message(&channel, &message, verify) {
 		return error(
 			StatusCode::BAD_REQUEST,
-			"the signature is not the viewer's over this impression's View (campaign, block \
-			 and chain from the VAST Extension)",
+			"the signature is not the viewer's over this impression's View (for the chain, \
+			 campaign and block of GET /ads/views?impression=)",
 		);
 	}
 	ads.sold.invalidate(&impression);
-	queue(&ads, sold.campaign, sold.block, message, "view");
+	if block != sold.block {
+		// The Win goes with its View: the exchange signs it for this block too (the one of
+		// the auction's block, alone, pays nothing).
+		queue(&ads, sold.campaign, block, adx::sign(&ads.key, &channel, sold.win), "win");
+	}
+	queue(&ads, sold.campaign, block, message, "view");
 	StatusCode::ACCEPTED.into_response()
 }
 

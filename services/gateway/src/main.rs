@@ -309,7 +309,7 @@ fn download_router(gw: Gateway, cors: CorsLayer) -> Router {
 		.route("/media/:id/hls/master.m3u8", get(stream::master))
 		.route("/media/:id/hls/:label/:file", get(stream::piece).head(stream::piece))
 		.route("/ads/vast", get(ads::vast))
-		.route("/ads/views", post(ads::view))
+		.route("/ads/views", get(ads::view_block).post(ads::view))
 		.route("/ads/events/:impression/:event", get(ads::event))
 		.route("/health", get(health))
 		.route("/metrics", get(metrics))

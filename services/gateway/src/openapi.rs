@@ -253,12 +253,21 @@ pub fn download() -> Value {
 			(410, "The media item was deleted"),
 		])
 		.add();
+	doc.operation("get", "/ads/views", "The channel block to sign an impression's View for")
+		.query("impression", "The VAST Ad id")
+		.json::<paratii_client::adx::ViewBlock>(200, "The campaign and block")
+		.errors(&[
+			(404, "The impression was not sold to a viewer here (or its View came already)"),
+			(502, "The exchange's channel node did not answer"),
+		])
+		.add();
 	doc.operation("post", "/ads/views", "The viewer's signed View of an ad it was sold")
 		.json_body::<paratii_client::adx::ViewRecord>()
 		.empty(202, "Kept for the exchange's channel node")
 		.errors(&[
 			(400, "Not the viewer's signature over this impression's View"),
 			(404, "The impression was not sold to a viewer here (or its View came already)"),
+			(409, "Not the block the channel node takes: ask GET /ads/views again"),
 		])
 		.add();
 	doc.operation("get", "/ads/events/:impression/:event", "A VAST tracker")

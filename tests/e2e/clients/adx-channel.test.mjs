@@ -123,11 +123,13 @@ test('the exchange\'s channel node keeps the collecting block\'s signed messages
   const again = await post(campaign, 0, [signMessage(viewer, genesis, campaign, 0, view(1n))]);
   assert.deepEqual(await again.json(), { accepted: 0, duplicates: 1, part_messages: 4 });
 
-  // Block 1 does not collect yet, campaign 99 does not exist, a message signed for
-  // block 1 does not verify for block 0: each refused with what to fix, nothing kept.
-  const later = await post(campaign, 1, [signMessage(viewer, genesis, campaign, 1, view(3n))]);
+  // Block 2 is not the collecting block nor the next, campaign 99 does not exist, a
+  // message signed for block 1 does not verify for block 0: each refused with what to
+  // fix, nothing kept.
+  const later = await post(campaign, 2, [signMessage(viewer, genesis, campaign, 2, view(3n))]);
   assert.equal(later.status, 409);
-  assert.match((await later.json()).error, /collects block 0, not 1/);
+  assert.match((await later.json()).error, /collects block 0, not 2/);
+  assert.deepEqual(await (await fetch(`${channel.url}/campaigns/${campaign}/collecting`)).json(), { campaign, block: 0 });
   assert.equal((await post(99, 0, [signMessage(viewer, genesis, 99, 0, view(3n))])).status, 404);
   const mixed = await post(campaign, 0, [
     signMessage(viewer, genesis, campaign, 0, view(4n)),

@@ -3,6 +3,7 @@ import { Link } from '../router';
 import {
   type IndexedMedia, type MediaProof, ServiceError, config, formatPti, indexedMedia, link, plural, proof, shortAddress,
 } from '../services';
+import { type Ad, fetchAd, recordView, track } from '../ads';
 import { type Account, chain, session, useAccount } from '../wallet';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -153,8 +154,101 @@ function Picture({ media, download, account, onBought }: {
   );
 }
 
+/**
+ * The pre-roll: the ad auction's winner (asked for as the page opens) plays before the
+ * content's first play, if its answer is in by then; otherwise the content plays at once
+ * and no ad starts later. When the ad has played the viewer signs its View.
+ */
+function usePreroll(media: IndexedMedia, download: string, account: Account | null, video: { current: HTMLVideoElement | null }) {
+  const ad = useRef<HTMLVideoElement>(null);
+  const [showing, setShowing] = useState(false);
+  const [left, setLeft] = useState(0);
+  useEffect(() => {
+    const content = video.current;
+    if (!content) return;
+    let live = true;
+    let answer: Ad | null = null;
+    let started = false;
+    let stop = () => {};
+    const abort = new AbortController();
+    void (async () => {
+      const token = account ? await session(account).catch(() => '') : '';
+      answer = await fetchAd(download, media.id, token, abort.signal).catch(() => null);
+    })();
+    const play = async (a: Ad, el: HTMLVideoElement) => {
+      setLeft(Math.ceil(a.durationSecs));
+      setShowing(true);
+      const { default: Hls } = await import('hls.js/light');
+      const hls = Hls.isSupported() ? new Hls({ enableWorker: false }) : null;
+      let done = false;
+      const finish = (completed: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(stalled);
+        hls?.destroy();
+        el.removeAttribute('src');
+        if (!live) return;
+        setShowing(false);
+        if (completed) {
+          track(a, 'complete');
+          if (a.paid && account) void recordView(a, account).catch(() => {});
+        }
+        void content.play().catch(() => {});
+      };
+      stop = () => finish(false);
+      // An ad that does not start within three seconds is skipped.
+      const stalled = setTimeout(() => finish(false), 3000);
+      el.addEventListener('playing', () => {
+        clearTimeout(stalled);
+        track(a, 'start');
+      }, { once: true });
+      el.ontimeupdate = () => {
+        const duration = Number.isFinite(el.duration) && el.duration > 0 ? el.duration : a.durationSecs;
+        const done = el.currentTime / duration;
+        if (done >= 0.25) track(a, 'firstQuartile');
+        if (done >= 0.5) track(a, 'midpoint');
+        if (done >= 0.75) track(a, 'thirdQuartile');
+        setLeft(Math.max(0, Math.ceil(duration - el.currentTime)));
+      };
+      el.onended = () => finish(true);
+      el.onerror = () => finish(false);
+      track(a, 'impression');
+      if (hls) {
+        hls.on(Hls.Events.ERROR, (_e, data) => data.fatal && finish(false));
+        hls.loadSource(a.stream);
+        hls.attachMedia(el);
+      } else {
+        el.src = a.stream;
+      }
+      await el.play().catch(() => finish(false));
+    };
+    const onPlay = () => {
+      if (started) return;
+      // The content's first play: the ad plays now, or never.
+      started = true;
+      if (!answer || !ad.current) return;
+      content.pause();
+      performance.mark('paratii-ad-start');
+      void play(answer, ad.current);
+    };
+    content.addEventListener('play', onPlay);
+    return () => {
+      live = false;
+      abort.abort();
+      stop();
+      content.removeEventListener('play', onPlay);
+    };
+  }, [media.id, account?.address]);
+  const element = (
+    <video ref={ad} class="ad" muted playsInline hidden={!showing} aria-label="Advertisement" />
+  );
+  const label = showing ? <p class="ad-label" data-testid="ad">Advertisement · the video starts in {left} s</p> : null;
+  return { element, label, showing };
+}
+
 function Video({ media, download, account }: { media: IndexedMedia; download: string; account: Account | null }) {
   const video = useRef<HTMLVideoElement>(null);
+  const preroll = usePreroll(media, download, account, video);
   const [levels, setLevels] = useState<string[]>([]);
   const [playing, setPlaying] = useState('');
   const [chosen, setChosen] = useState(-1);
@@ -207,7 +301,11 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
   };
   return (
     <div>
-      <video ref={video} controls muted playsInline poster={poster} aria-label={media.title} />
+      <div class="screen">
+        <video ref={video} controls muted playsInline poster={poster} aria-label={media.title} />
+        {preroll.element}
+      </div>
+      {preroll.label}
       <div class="toolbar" role="group" aria-label="Quality">
         <button type="button" aria-pressed={chosen === -1} onClick={() => pick(-1)}>Auto</button>
         {levels.map((l, i) => (
