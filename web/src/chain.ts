@@ -225,6 +225,28 @@ export async function registerName(account: Account, name: string, onStage: (s: 
   await submit(account, a.tx.users.register(name, null), onStage);
 }
 
+/** What `address` has withdrawn from ad campaign `campaign` (plancks). */
+export async function adWithdrawn(campaign: number, address: string): Promise<bigint> {
+  const a = await api();
+  return (await a.query.adExchange.withdrawn(campaign, address)).toBigInt();
+}
+
+/** `adExchange.claim`: pays `beneficiary` what `cumulative` (proven by a validator) adds to what it withdrew. */
+export async function claimAd(
+  account: Account,
+  campaign: number,
+  beneficiary: string,
+  cumulative: string,
+  proof: { leaf_index: number; number_of_leaves: number; path: string[] },
+  onStage: (s: TxStage) => void,
+) {
+  const a = await api();
+  const tx = a.tx.adExchange.claim(campaign, beneficiary, cumulative, {
+    leafIndex: proof.leaf_index, numberOfLeaves: proof.number_of_leaves, path: proof.path,
+  });
+  await submit(account, tx, onStage);
+}
+
 /** Whether `address` bought media `id` (or owns nothing to buy). */
 export async function hasBought(id: number, address: string): Promise<boolean> {
   const a = await api();

@@ -23,6 +23,8 @@ export interface Config {
   indexer: string;
   chain: string;
   dev_accounts: boolean;
+  /** Ad validators (`paratii-adx validator`): the viewer's ad earnings and their proofs. */
+  ad_validators?: string[];
 }
 
 let configPromise: Promise<Config> | undefined;

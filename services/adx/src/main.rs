@@ -178,8 +178,14 @@ async fn main() -> anyhow::Result<()> {
 			let state = dir.join("earnings.json");
 			tracing::info!("validator: earnings kept in {}", state.display());
 			let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-			let validator =
-				Arc::new(validator::Validator { chain, key, state, http, accept_campaigns });
+			let validator = Arc::new(validator::Validator {
+				chain,
+				key,
+				state,
+				http,
+				accept_campaigns,
+				pending: Default::default(),
+			});
 			tokio::spawn(validator.clone().run());
 			serve(validator::router(validator), listen, "validator").await
 		},

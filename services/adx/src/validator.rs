@@ -46,6 +46,9 @@ pub struct Validator {
 	pub http: reqwest::Client,
 	/// Accept every active campaign that names this validator (`acceptCampaign`).
 	pub accept_campaigns: bool,
+	/// Results posted and not settled yet: per campaign, the block and the cumulative
+	/// earnings after it (what earners see as pending).
+	pub pending: std::sync::Mutex<BTreeMap<CampaignId, (ChannelBlock, Cumulative)>>,
 }
 
 enum Step {
@@ -108,6 +111,31 @@ impl Validator {
 		}
 		let (after, cumulative) = self.settled_earnings(campaign)?;
 		(after + 1 == block).then_some(cumulative)
+	}
+
+	/// The account's earnings in every campaign this validator knows: settled (with a
+	/// proof) and pending (posted, not settled yet).
+	pub fn account(&self, account: [u8; 32]) -> AccountEarnings {
+		let known = self.known();
+		let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner()).clone();
+		let ids: std::collections::BTreeSet<CampaignId> =
+			known.after.keys().chain(pending.keys()).copied().collect();
+		let campaigns = ids
+			.into_iter()
+			.filter_map(|campaign| {
+				let settled = self.earnings(campaign, account);
+				let pending = pending.get(&campaign).and_then(|(block, cumulative)| {
+					let (_, amount) = cumulative.iter().find(|(a, _)| *a == account)?;
+					Some(Pending { block: *block, cumulative: amount.to_string() })
+				});
+				(settled.is_some() || pending.is_some()).then_some(CampaignEarnings {
+					campaign,
+					settled,
+					pending,
+				})
+			})
+			.collect();
+		AccountEarnings { account: hex_hash(&account), campaigns }
 	}
 
 	/// The account's cumulative earnings in `campaign` and their proof, from the last
@@ -198,6 +226,7 @@ impl Validator {
 					Err(e) => tracing::warn!("campaign {campaign}: {e:#}"),
 				}
 			}
+			*self.pending.lock().unwrap_or_else(|e| e.into_inner()) = posted.clone();
 			// A block that moved on with the root this validator posted: its earnings are
 			// what the next block starts from.
 			for (campaign, (block, cumulative)) in std::mem::take(&mut posted) {
@@ -378,6 +407,29 @@ pub struct Earnings {
 	pub proof: ProofJson,
 }
 
+/// `GET /accounts/{account}/earnings`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct AccountEarnings {
+	pub account: String,
+	pub campaigns: Vec<CampaignEarnings>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct CampaignEarnings {
+	pub campaign: CampaignId,
+	/// What the chain settled, with its proof (claimable: this less what was withdrawn).
+	pub settled: Option<Earnings>,
+	/// The cumulative earnings in a result posted and not settled yet.
+	pub pending: Option<Pending>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Pending {
+	pub block: ChannelBlock,
+	/// Planck, as a decimal string.
+	pub cumulative: String,
+}
+
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct ProofJson {
 	pub leaf_index: u32,
@@ -415,8 +467,23 @@ pub fn router(validator: std::sync::Arc<Validator>) -> axum::Router {
 			),
 		}
 	}
+	async fn account(
+		State(v): State<std::sync::Arc<Validator>>,
+		Path(account): Path<String>,
+	) -> axum::response::Response {
+		use axum::response::IntoResponse;
+		match paratii_client::parse_account(&account) {
+			Ok(who) => Json(v.account(who.0)).into_response(),
+			Err(_) => paratii_client::http::error(
+				StatusCode::BAD_REQUEST,
+				format!("{account} is not an account (SS58 or 0x hex)"),
+			),
+		}
+	}
 	axum::Router::new()
 		.route("/campaigns/:campaign/earnings/:account", get(earnings))
+		.route("/accounts/:account/earnings", get(account))
 		.route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+		.layer(tower_http::cors::CorsLayer::permissive())
 		.with_state(validator)
 }

@@ -49,6 +49,10 @@ pub struct WebArgs {
 	/// browser wallets: only for a development chain.
 	#[arg(long)]
 	pub web_dev_accounts: bool,
+	/// An ad validator's URL as browsers reach it (`paratii-adx validator`): the account
+	/// page asks it for the viewer's ad earnings and their proofs; repeat for several.
+	#[arg(long = "web-ad-validator")]
+	pub web_ad_validators: Vec<String>,
 }
 
 /// `GET /config.json`.
@@ -59,6 +63,7 @@ struct WebConfig {
 	indexer: String,
 	chain: String,
 	dev_accounts: bool,
+	ad_validators: Vec<String>,
 }
 
 /// The player's router, for `dir`.
@@ -69,6 +74,11 @@ pub fn router(args: &WebArgs, dir: PathBuf) -> Router {
 		indexer: args.web_indexer_url.trim_end_matches('/').to_string(),
 		chain: args.web_chain_url.clone(),
 		dev_accounts: args.web_dev_accounts,
+		ad_validators: args
+			.web_ad_validators
+			.iter()
+			.map(|u| u.trim_end_matches('/').to_string())
+			.collect(),
 	};
 	let files = ServeDir::new(&dir)
 		.precompressed_gzip()
@@ -107,9 +117,11 @@ fn origin(url: &str) -> String {
 fn content_security_policy(config: &WebConfig) -> HeaderValue {
 	let [upload, download, indexer, chain] =
 		[&config.upload, &config.download, &config.indexer, &config.chain].map(|u| origin(u));
+	let validators: String =
+		config.ad_validators.iter().map(|u| format!(" {}", origin(u))).collect();
 	let policy = format!(
 		"default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-		 connect-src 'self' {upload} {download} {indexer} {chain}; \
+		 connect-src 'self' {upload} {download} {indexer} {chain}{validators}; \
 		 img-src 'self' data: {download}; media-src 'self' blob: {download}; \
 		 base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 	);
@@ -145,6 +157,7 @@ mod tests {
 			web_indexer_url: "https://search.example/v1".into(),
 			web_chain_url: "wss://rpc.example".into(),
 			web_dev_accounts: false,
+			web_ad_validators: vec!["https://adx.example:8110/".into()],
 		};
 		for path in ["/", "/media/7", "/config.json"] {
 			let request = Request::get(path).body(axum::body::Body::empty()).unwrap();
@@ -153,7 +166,7 @@ mod tests {
 			assert!(policy.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval';"));
 			assert!(policy.contains(
 				"connect-src 'self' https://up.example:8443 https://media.example \
-				 https://search.example wss://rpc.example;"
+				 https://search.example wss://rpc.example https://adx.example:8110;"
 			));
 			assert!(policy.contains("media-src 'self' blob: https://media.example;"), "{policy}");
 			assert!(policy.contains("frame-ancestors 'none'"));

@@ -70,8 +70,7 @@ export function clusterFetch(cluster, method, hash, { owner, body, signer, unsig
  * A binary the test command built (target dir of scripts/lib.sh); the release build's
  * with `PARATII_SERVICES_PROFILE=release` (the benchmarks).
  */
-export function serviceBinary(name) {
-  const profile = process.env.PARATII_SERVICES_PROFILE ?? 'debug';
+export function serviceBinary(name, profile = process.env.PARATII_SERVICES_PROFILE ?? 'debug') {
   const bin = join(process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/paratii/target'), profile, name);
   if (!existsSync(bin)) throw new Error(`${name} not found at ${bin}: run scripts/test.sh (it builds it)`);
   return bin;
@@ -168,14 +167,15 @@ export async function startGateway(node, { maxUploadBytes, cacheBytes, extra = [
   if (cacheBytes !== undefined) args.push('--cache-bytes', String(cacheBytes));
   const upload = `http://127.0.0.1:${uploadPort}`;
   const download = `http://127.0.0.1:${downloadPort}`;
-  // The web player (`web: { dir, indexer }`): served on a port of its own, told where
-  // the services are, with the development accounts offered.
+  // The web player (`web: { dir, indexer, adValidators }`): served on a port of its own,
+  // told where the services are, with the development accounts offered.
   let webUrl;
   if (web) {
     const webPort = await freePort();
     webUrl = `http://127.0.0.1:${webPort}`;
     args.push('--web-dir', web.dir, '--web-listen', `127.0.0.1:${webPort}`, '--web-upload-url', upload,
-      '--web-download-url', download, '--web-indexer-url', web.indexer, '--web-chain-url', node.ws, '--web-dev-accounts');
+      '--web-download-url', download, '--web-indexer-url', web.indexer, '--web-chain-url', node.ws, '--web-dev-accounts',
+      ...(web.adValidators ?? []).flatMap((v) => ['--web-ad-validator', v]));
   }
   const proc = await startProcess('gateway', serviceBinary('paratii-gateway'), args,
     async () => (await fetch(`${upload}/health`)).ok && (await fetch(`${download}/health`)).ok &&

@@ -101,7 +101,6 @@ before(async () => {
   node = await startNode({ name: 'adx-auction', ownClusters: true });
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
-  for (const n of [1, 2]) procs.push(await startStorage(node, n));
   const port = async () => `127.0.0.1:${await freePort()}`;
   const [exchangeChannel, advertiserChannel, bidderA, bidderB] = await Promise.all([port(), port(), port(), port()]);
   // The late bidder: a valid, dearer bid for the advertiser's campaign, after 400 ms.
@@ -119,8 +118,18 @@ before(async () => {
   await new Promise((r) => slow.listen(0, '127.0.0.1', r));
   indexer = await startIndexer(node);
   procs.push(indexer);
+  await admitAdValidators(api, alice, [dave, eve]);
+  validators = await Promise.all(['//Dave', '//Eve'].map(async (suri) => {
+    const listen = await port();
+    const proc = await adx(`adx-validator-${suri.slice(2)}`, ['validator', '--chain', node.ws, '--validator-suri', suri,
+      '--listen', listen, '--accept-campaigns', '--data-dir', dataDir('adx-validator')], `http://${listen}/health`);
+    return { ...proc, url: `http://${listen}` };
+  }));
+  // The clusters after: their operators (Eve, Ferdie) sign heartbeats, Eve applied above.
+  for (const n of [1, 2]) procs.push(await startStorage(node, n));
+
   gateway = await startGateway(node, {
-    web: { dir: WEB_DIST, indexer: indexer.url },
+    web: { dir: WEB_DIST, indexer: indexer.url, adValidators: validators.map((v) => v.url) },
     extra: ['--ad-exchange-suri', '//Bob', '--ad-channel', `http://${exchangeChannel}`,
       '--ad-bidder', `http://127.0.0.1:${slow.address().port}/openrtb2/bid`,
       '--ad-bidder', `http://${bidderA}/openrtb2/bid`, '--ad-bidder', `http://${bidderB}/openrtb2/bid`],
@@ -136,13 +145,6 @@ before(async () => {
   creative = await uploaded(clip('ad.mp4', 4, 'testsrc2'), 'Fresh lemonade', advertiser);
   content = await uploaded(clip('dawn.mp4', 6, 'smptebars'), 'Harbour at dawn', producer);
 
-  await admitAdValidators(api, alice, [dave, eve]);
-  validators = await Promise.all(['//Dave', '//Eve'].map(async (suri) => {
-    const listen = await port();
-    const proc = await adx(`adx-validator-${suri.slice(2)}`, ['validator', '--chain', node.ws, '--validator-suri', suri,
-      '--listen', listen, '--accept-campaigns', '--data-dir', dataDir('adx-validator')], `http://${listen}/health`);
-    return { ...proc, url: `http://${listen}` };
-  }));
   campaign = createCampaign([bob, charlie]); // the exchange, the advertiser's bidder
   const other = createCampaign([bob, ferdie]);
   for (const [suri, listen] of [['//Bob', exchangeChannel], ['//Charlie', advertiserChannel]]) {
@@ -305,8 +307,23 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
   const paid = BigInt(impressions.length + 1); // and Alice's, in Chromium
   const record = (await api.query.adExchange.campaigns(campaign)).unwrap();
   assert.equal(record.settled.toBigInt(), paid * SECOND, 'every view at the second price');
+  // Alice claims on her account page: her earnings (from the validators) and a Claim button.
+  const page = await alicePage();
+  await page.goto(`${gateway.web}/account/${alice.address}`);
+  const row = page.locator(`table[aria-label="Ad earnings"] tr[data-campaign="${campaign}"]`);
+  await waitFor('Alice\'s claimable earnings shown', async () => {
+    await page.reload();
+    await row.waitFor({ timeout: 10_000 }).catch(() => {});
+    return (await row.count()) === 1 && (await row.locator('[data-testid=claimable]').innerText()) === '0.1 PTI';
+  }, { timeoutMs: 60_000 });
+  await page.screenshot({ path: join(shots, 'account-earnings.png') });
+  await row.locator('button:has-text("Claim")').click();
+  await page.waitForSelector('[role=status]:has-text("Claimed.")', { timeout: 60_000 });
+  assert.equal((await api.query.adExchange.withdrawn(campaign, alice.address)).toBigInt(), SECOND / 2n);
+  assert.equal(await row.locator('[data-testid=claimable]').innerText(), '0 PTI');
+  await page.context().close();
+
   const expected = {
-    [alice.address]: SECOND / 2n,
     [viewers[0].address]: SECOND,
     [viewers[1].address]: SECOND,
     [producer.pair.address]: paid * SECOND * 3n / 10n,

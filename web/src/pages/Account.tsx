@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from '../router';
 import { type IndexedMedia, config, formatPti, search } from '../services';
-import { chain, useAccount } from '../wallet';
+import { type Account, chain, useAccount } from '../wallet';
 import { Card } from './Card';
 import type { Profile } from '../chain';
 
@@ -64,6 +64,7 @@ export function AccountPage({ address }: { address: string }) {
       )}
       {stage && <p role="status">{stage}</p>}
       {error && <p class="error" role="alert">{error}</p>}
+      <AdEarnings address={address} />
       <h2>Uploads ({uploads.length})</h2>
       <ul class="grid">
         {uploads.map((m) => (
@@ -79,5 +80,104 @@ export function AccountPage({ address }: { address: string }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+interface Proof {
+  leaf_index: number;
+  number_of_leaves: number;
+  path: string[];
+}
+interface CampaignEarnings {
+  campaign: number;
+  settled: { block: number; cumulative: string; proof: Proof } | null;
+  pending: { block: number; cumulative: string } | null;
+}
+interface Earning {
+  campaign: number;
+  cumulative: bigint;
+  proof: Proof | null;
+  claimable: bigint;
+  pending: bigint;
+}
+
+/** The account's ad earnings, from the ad validators: earned per campaign. */
+async function earnings(address: string): Promise<Earning[]> {
+  const validators = (await config()).ad_validators ?? [];
+  const byCampaign = new Map<number, CampaignEarnings>();
+  await Promise.all(validators.map(async (v) => {
+    const r = await fetch(`${v}/accounts/${address}/earnings`).catch(() => null);
+    if (!r?.ok) return;
+    for (const c of ((await r.json()) as { campaigns: CampaignEarnings[] }).campaigns) {
+      const known = byCampaign.get(c.campaign);
+      // The most settled answer of any validator (they agree on what the chain settled).
+      if (!known || BigInt(c.settled?.cumulative ?? 0) > BigInt(known.settled?.cumulative ?? 0)) byCampaign.set(c.campaign, c);
+    }
+  }));
+  const ch = await chain();
+  return Promise.all([...byCampaign.values()].map(async (c) => {
+    const settled = BigInt(c.settled?.cumulative ?? 0);
+    const withdrawn = await ch.adWithdrawn(c.campaign, address);
+    const posted = BigInt(c.pending?.cumulative ?? 0);
+    return {
+      campaign: c.campaign,
+      cumulative: settled,
+      proof: c.settled?.proof ?? null,
+      claimable: settled > withdrawn ? settled - withdrawn : 0n,
+      pending: posted > settled ? posted - settled : 0n,
+    };
+  }));
+}
+
+/** Ad earnings: pending (in a result the validators posted, not settled yet), claimable, and a Claim button. */
+function AdEarnings({ address }: { address: string }) {
+  const me = useAccount();
+  const [list, setList] = useState<Earning[] | null>(null);
+  const [stage, setStage] = useState('');
+  const [error, setError] = useState('');
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void earnings(address).then((l) => live && setList(l), (e) => live && setError((e as Error).message));
+    return () => void (live = false);
+  }, [address, tick]);
+  if (!list || list.length === 0) return null;
+  const claim = async (e: Earning, who: Account) => {
+    if (!e.proof) return;
+    setError('');
+    try {
+      await (await chain()).claimAd(who, e.campaign, address, e.cumulative.toString(), e.proof, (s) => setStage(`Claiming: ${s}…`));
+      setStage('Claimed.');
+      setTick((t) => t + 1);
+    } catch (err) {
+      setStage('');
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <>
+      <h2>Ad earnings</h2>
+      <table class="earnings" aria-label="Ad earnings">
+        <thead>
+          <tr><th>Campaign</th><th>Pending</th><th>Claimable</th><th /></tr>
+        </thead>
+        <tbody>
+          {list.map((e) => (
+            <tr data-campaign={e.campaign}>
+              <td>{e.campaign}</td>
+              <td data-testid="pending">{formatPti(e.pending.toString())}</td>
+              <td data-testid="claimable">{formatPti(e.claimable.toString())}</td>
+              <td>
+                {me && me.address === address && e.claimable > 0n && (
+                  <button type="button" onClick={() => claim(e, me)}>Claim {formatPti(e.claimable.toString())}</button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {stage && <p role="status">{stage}</p>}
+      {error && <p class="error" role="alert">{error}</p>}
+    </>
   );
 }

@@ -161,6 +161,7 @@ function Picture({ media, download, account, onBought }: {
  */
 function usePreroll(media: IndexedMedia, download: string, account: Account | null, video: { current: HTMLVideoElement | null }) {
   const ad = useRef<HTMLVideoElement>(null);
+  const [ready, setReady] = useState(false);
   const [showing, setShowing] = useState(false);
   const [left, setLeft] = useState(0);
   useEffect(() => {
@@ -174,6 +175,8 @@ function usePreroll(media: IndexedMedia, download: string, account: Account | nu
     void (async () => {
       const token = account ? await session(account).catch(() => '') : '';
       answer = await fetchAd(download, media.id, token, abort.signal).catch(() => null);
+      // Its element exists only when there is an ad to play.
+      if (live && answer) setReady(true);
     })();
     const play = async (a: Ad, el: HTMLVideoElement) => {
       setLeft(Math.ceil(a.durationSecs));
@@ -234,14 +237,15 @@ function usePreroll(media: IndexedMedia, download: string, account: Account | nu
     content.addEventListener('play', onPlay);
     return () => {
       live = false;
+      setReady(false);
       abort.abort();
       stop();
       content.removeEventListener('play', onPlay);
     };
   }, [media.id, account?.address]);
-  const element = (
+  const element = ready ? (
     <video ref={ad} class="ad" muted playsInline hidden={!showing} aria-label="Advertisement" />
-  );
+  ) : null;
   const label = showing ? <p class="ad-label" data-testid="ad">Advertisement · the video starts in {left} s</p> : null;
   return { element, label, showing };
 }
