@@ -309,7 +309,7 @@ declare -A NODE_TIERS=(
 	[e2e evm]="tests/e2e/evm 2"
 	[e2e bridge]="tests/e2e/bridge 2"
 	[e2e services]="tests/e2e/services 2"
-	[e2e player]="tests/e2e/player 2"
+	[e2e player]="tests/e2e/player 1"
 	[contracts ethereum]="contracts/ethereum/test 1"
 	[zombienet]="zombienet 2 1200"
 )

@@ -388,7 +388,15 @@ pub async fn vast(
 		campaign.id,
 		started.elapsed()
 	);
-	let vast = vast_inline(&ads, impression, campaign.id, block, *creative, &ad, viewer.is_some());
+	let sale = Sale {
+		impression,
+		campaign: campaign.id,
+		block,
+		price: clearing,
+		creative: *creative,
+		paid: viewer.is_some(),
+	};
+	let vast = vast_inline(&ads, &sale, &ad);
 	([(header::CONTENT_TYPE, "application/xml"), (header::CACHE_CONTROL, "no-store")], vast)
 		.into_response()
 }
@@ -475,6 +483,19 @@ fn stream_renditions(media: &paratii_client::MediaInfo) -> bool {
 	media.objects.iter().any(|o| matches!(o.kind, paratii_client::chain::Kind::Transcoded { .. }))
 }
 
+/// An auction's outcome, as VAST tells it.
+#[derive(Clone, Copy)]
+struct Sale {
+	impression: ImpressionId,
+	campaign: CampaignId,
+	block: ChannelBlock,
+	/// The clearing price, plancks per view.
+	price: u128,
+	creative: MediaId,
+	/// A viewer session came: a Win was signed.
+	paid: bool,
+}
+
 /// What VAST says of a creative: its top rendition and duration.
 struct Creative {
 	width: u32,
@@ -516,17 +537,11 @@ fn vast_duration(secs: f64) -> String {
 	format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
-/// VAST 4.2 InLine for the winning creative. Its `paratii` extension tells the player
-/// what to sign for the View: the chain, campaign, channel block and impression.
-fn vast_inline(
-	ads: &Ads,
-	impression: ImpressionId,
-	campaign: CampaignId,
-	block: ChannelBlock,
-	creative: MediaId,
-	ad: &Creative,
-	paid: bool,
-) -> String {
+/// VAST 4.2 InLine for the winning creative (its `Pricing`: the clearing price as CPM in
+/// PTI). Its `paratii` extension tells the player what to sign for the View — the chain,
+/// campaign, channel block and impression — and the exact price in plancks per view.
+fn vast_inline(ads: &Ads, sale: &Sale, ad: &Creative) -> String {
+	let Sale { impression, campaign, block, price, creative, paid } = *sale;
 	let base = &ads.public_url;
 	let tracker = |event: &str| format!("{base}/ads/events/{impression}/{event}");
 	let tracking: String = EVENTS[1..]
@@ -541,6 +556,7 @@ fn vast_inline(
 		<AdServingId>{impression}</AdServingId>\
 		<AdTitle>Campaign {campaign}</AdTitle>\
 		<Impression id=\"{impression}\"><![CDATA[{impression_url}]]></Impression>\
+		<Pricing model=\"CPM\" currency=\"PTI\">{cpm}</Pricing>\
 		<Creatives><Creative id=\"{creative}\" adId=\"{campaign}\">\
 		<UniversalAdId idRegistry=\"paratii-media\">{creative}</UniversalAdId>\
 		<Linear><Duration>{duration}</Duration>\
@@ -551,10 +567,12 @@ fn vast_inline(
 		</MediaFile></MediaFiles></Linear></Creative></Creatives>\
 		<Extensions><Extension type=\"paratii\">\
 		<Genesis>0x{genesis}</Genesis><Campaign>{campaign}</Campaign><Block>{block}</Block>\
+		<Price>{price}</Price>\
 		<Paid>{paid}</Paid><Views><![CDATA[{base}/ads/views]]></Views>\
 		</Extension></Extensions>\
 		</InLine></Ad></VAST>\n",
 		impression_url = tracker(EVENTS[0]),
+		cpm = adx::cpm(price),
 		duration = vast_duration(ad.duration),
 		width = ad.width,
 		height = ad.height,
