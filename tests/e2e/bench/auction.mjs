@@ -47,9 +47,12 @@ try {
   owner.pair = keyring.addFromUri(owner.mnemonic);
   await submitFinal(api, api.tx.balances.transferKeepAlive(owner.pair.address, 1000n * PTI), alice);
   await submitFinal(api, api.tx.users.register('benchmark', null), owner.pair);
-  const clip = join(work, 'ad.mp4');
-  spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15:duration=4',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
+  const clip = (name, pattern) => {
+    const path = join(work, name);
+    spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', `${pattern}=size=320x240:rate=15:duration=4`,
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path]);
+    return path;
+  };
   say('uploading the creative (a 4-second clip) and the content with the CLI');
   const upload = (file, title) => {
     const out = spawnSync(serviceBinary('paratii', 'debug'), ['--chain', node.ws, '--upload-url', gateway.upload,
@@ -57,8 +60,8 @@ try {
     if (out.status !== 0) throw new Error(out.stderr);
     return JSON.parse(out.stdout).media_id;
   };
-  const creative = upload(clip, 'Lemonade');
-  const content = upload(clip, 'Harbour at dawn');
+  const creative = upload(clip('ad.mp4', 'testsrc2'), 'Lemonade');
+  const content = upload(clip('dawn.mp4', 'smptebars'), 'Harbour at dawn');
 
   say(`creating ${BIDDERS} campaigns, each with its bidder's key among the participants`);
   const [dave, eve] = ['//Dave', '//Eve'].map(devAccount);
