@@ -22,7 +22,6 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
@@ -31,12 +30,7 @@ import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { signingPayload, view } from '../lib/adx.mjs';
 import { sessionToken } from '../lib/pti.mjs';
 import { metric, serviceBinary, startGateway, startIndexer, startProcess, startStorage } from '../lib/services.mjs';
-
-// As the player tier's other file: timing targets held to SLACK times themselves inside
-// the test command (other lanes share the two cores); PARATII_PLAYER_SLACK=1 alone.
-const SLACK = Number(process.env.PARATII_PLAYER_SLACK ?? 3);
-const WEB_DIST = new URL('../../../web/dist/', import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+import { launchChromium, SLACK, WEB_DIST } from '../lib/browser.mjs';
 
 const [alice, bob, charlie, dave, eve, ferdie] =
   ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map(devAccount);
@@ -187,11 +181,7 @@ before(async () => {
   // The validators accept the campaigns; then the auction has bids (an anonymous
   // viewer's ad: no Win signed, nothing sent to the channel nodes yet).
   await waitFor('an ad', async () => (await vast()).xml.includes('<InLine>'), { timeoutMs: 120_000 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
