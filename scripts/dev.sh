@@ -8,7 +8,11 @@
 # indexer (search, :8090); and the Ethereum
 # bridge: a local Ethereum node (Hardhat, :8546), ParatiiAnchor deployed on it and
 # paratii-relayer anchoring the chain there (metrics :9617), so proofs report their
-# Ethereum anchor. Ctrl-C stops them all.
+# Ethereum anchor; and the ad exchange: Dave and Eve admitted as ad validators (their
+# nodes :8110, :8111), the exchange's channel node (//Bob, :8100) and the advertiser's
+# (//Charlie, :8101), a reference bidder (//Charlie, :8120) and a demo campaign of
+# //Alice's with a generated creative, so the player shows a pre-roll before videos.
+# Ctrl-C stops them all.
 #
 #   scripts/dev.sh [extra paratii-node arguments]
 #
@@ -28,6 +32,10 @@ INDEXER_PORT="${INDEXER_PORT:-8090}"
 PLAYER_PORT="${PLAYER_PORT:-8088}"
 HARDHAT_PORT="${HARDHAT_PORT:-8546}"
 RELAYER_METRICS_PORT="${RELAYER_METRICS_PORT:-9617}"
+# The ad exchange's nodes.
+EXCHANGE_CHANNEL_PORT="${EXCHANGE_CHANNEL_PORT:-8100}"
+ADVERTISER_CHANNEL_PORT="${ADVERTISER_CHANNEL_PORT:-8101}"
+BIDDER_PORT="${BIDDER_PORT:-8120}"
 # Anchor every 16 blocks (about 1.6 minutes) on the dev chain; mainnet relayers anchor
 # far less often (see the README).
 RELAYER_EVERY_BLOCKS="${RELAYER_EVERY_BLOCKS:-16}"
@@ -123,7 +131,10 @@ say "starting the gateway (upload :$UPLOAD_PORT with a video transcoder, downloa
 	--eth-rpc "$eth_url" --anchor-contract "$anchor_contract" \
 	--web-dir "$ROOT/web/dist" --web-listen "127.0.0.1:$PLAYER_PORT" --web-dev-accounts \
 	--web-upload-url "http://127.0.0.1:$UPLOAD_PORT" --web-download-url "http://127.0.0.1:$DOWNLOAD_PORT" \
-	--web-indexer-url "http://127.0.0.1:$INDEXER_PORT" --web-chain-url "$chain_ws" &
+	--web-indexer-url "http://127.0.0.1:$INDEXER_PORT" --web-chain-url "$chain_ws" \
+	--web-ad-validator http://127.0.0.1:8110 --web-ad-validator http://127.0.0.1:8111 \
+	--ad-exchange-suri //Bob --ad-channel "http://127.0.0.1:$EXCHANGE_CHANNEL_PORT" \
+	--ad-bidder "http://127.0.0.1:$BIDDER_PORT/openrtb2/bid" --ad-public-url "http://127.0.0.1:$DOWNLOAD_PORT" &
 pids+=("$!")
 say "starting the indexer (search :$INDEXER_PORT)"
 "$bin_dir/paratii-indexer" --chain "$chain_ws" --data-dir "$services_dir/indexer" \
@@ -138,6 +149,53 @@ for url in http://127.0.0.1:4001 http://127.0.0.1:4002 "http://127.0.0.1:$UPLOAD
 	done
 	curl -sf "$url/health" >/dev/null || die "$url/health does not answer (see the log above)"
 done
+
+# The ad exchange: Dave and Eve apply as ad validators and the dev chain's governance
+# (sudo, //Alice) admits them; their nodes accept the campaigns naming them.
+paratii=("$bin_dir/paratii" --chain "$chain_ws" --upload-url "http://127.0.0.1:$UPLOAD_PORT" \
+	--download-url "http://127.0.0.1:$DOWNLOAD_PORT")
+dev_address() { "$bin_dir/paratii-node" key inspect "$1" | awk '/SS58 Address/ { print $3 }'; }
+say "ad exchange: //Dave and //Eve apply as ad validators, //Alice (sudo) admits them"
+for v in Dave Eve; do
+	"${paratii[@]}" ad validator apply --suri "//$v" >&2
+	"${paratii[@]}" ad validator admit "$(dev_address "//$v")" --suri //Alice >&2
+done
+port=8110
+for v in Dave Eve; do
+	RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" validator --chain "$chain_ws" --validator-suri "//$v" --accept-campaigns \
+		--data-dir "$services_dir/adx-validator-$v" --listen "127.0.0.1:$port" &
+	pids+=("$!")
+	port=$((port + 1))
+done
+# The exchange's channel node posts its part at the window's end; the advertiser's opens
+# each block 10 s after its first message.
+RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" channel --chain "$chain_ws" --participant-suri //Bob --open-after-secs 600 \
+	--data-dir "$services_dir/adx-exchange" --listen "127.0.0.1:$EXCHANGE_CHANNEL_PORT" \
+	--public-url "http://127.0.0.1:$EXCHANGE_CHANNEL_PORT" &
+pids+=("$!")
+RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" channel --chain "$chain_ws" --participant-suri //Charlie --open-after-secs 10 \
+	--data-dir "$services_dir/adx-advertiser" --listen "127.0.0.1:$ADVERTISER_CHANNEL_PORT" \
+	--public-url "http://127.0.0.1:$ADVERTISER_CHANNEL_PORT" &
+pids+=("$!")
+say "ad exchange: a demo campaign of //Alice's (its creative a generated 6-second clip)"
+creative_file="$services_dir/demo-ad.mp4"
+ffmpeg -hide_banner -nostdin -loglevel error -y -f lavfi -i "testsrc2=size=640x360:rate=25:duration=6" \
+	-f lavfi -i "sine=frequency=660:duration=6" -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac \
+	-shortest "$creative_file"
+creative="$("${paratii[@]}" --json upload "$creative_file" --title "Paratii demo advertisement" --suri //Alice |
+	sed -n 's/.*"media_id":\([0-9]*\).*/\1/p')"
+[ -n "$creative" ] || die "the demo creative did not upload (see above)"
+campaign="$("${paratii[@]}" --json ad campaign create --suri //Alice --budget 1000 --max-price 0.01 \
+	--validator "$(dev_address //Dave)" --validator "$(dev_address //Eve)" \
+	--participant "$(dev_address //Bob)" --participant "$(dev_address //Charlie)" --challenge-period 20 |
+	sed -n 's/.*"campaign":\([0-9]*\).*/\1/p')"
+[ -n "$campaign" ] || die "the demo campaign was not created (see above)"
+printf '[{"campaign": %s, "creative": %s, "bid": "5000000000000000"}]\n' "$campaign" "$creative" \
+	>"$services_dir/bidder-campaigns.json"
+RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" bidder --chain "$chain_ws" --bidder-suri //Charlie \
+	--campaigns "$services_dir/bidder-campaigns.json" --listen "127.0.0.1:$BIDDER_PORT" \
+	--public-url "http://127.0.0.1:$BIDDER_PORT" --channel-url "http://127.0.0.1:$ADVERTISER_CHANNEL_PORT" &
+pids+=("$!")
 
 cat >&2 <<INFO
 
@@ -157,6 +215,11 @@ cat >&2 <<INFO
   Ethereum (Hardhat, chain 31337)   $eth_url
   ParatiiAnchor                     $anchor_contract
   Relayer metrics                   http://127.0.0.1:$RELAYER_METRICS_PORT/metrics
+  Ad exchange                       campaign $campaign (//Alice; creative media $creative), bidder :$BIDDER_PORT (//Charlie)
+                                    VAST http://127.0.0.1:$DOWNLOAD_PORT/ads/vast?media=<id>
+                                    channel nodes :$EXCHANGE_CHANNEL_PORT (//Bob) :$ADVERTISER_CHANNEL_PORT (//Charlie)
+                                    validators http://127.0.0.1:8110 (//Dave) http://127.0.0.1:8111 (//Eve)
+                                    $bin_dir/paratii ad campaign status $campaign
   CLI                               $bin_dir/paratii upload FILE --title T --suri //Alice
                                     $bin_dir/paratii search WORDS
                                     $bin_dir/paratii proof FILE   (with its Ethereum anchor)

@@ -310,6 +310,7 @@ declare -A NODE_TIERS=(
 	[e2e bridge]="tests/e2e/bridge 2"
 	[e2e services]="tests/e2e/services 2"
 	[e2e player]="tests/e2e/player 1"
+	[e2e ads]="tests/e2e/ads 1"
 	[contracts ethereum]="contracts/ethereum/test 1"
 	[zombienet]="zombienet 2 1200"
 )

@@ -54,6 +54,11 @@
 #                         switches, search as you type, the proof finalized then anchored
 #                         on Hardhat, a purchase and a like by keyboard only, no console
 #                         errors; first paint, keystroke→results and first-frame figures
+#   tier 8c e2e ads       the ad exchange as viewers meet it: a campaign from the CLI,
+#                         three bidders (one past tmax), the gateway's second-price
+#                         auction and VAST, the pre-roll and the View in Chromium, the
+#                         channel nodes' parts, the validators' settlement, claims on the
+#                         account page and with the CLI
 #   tier 9  zombienet     a 4-validator local network (zombienet, native provider):
 #                         every validator authors, GRANDPA and BEEFY finalize; one
 #                         validator killed and restarted on its database; on a
@@ -106,6 +111,7 @@ TIERS=(
 	"e2e bridge|1200|yes"
 	"e2e services|1200|yes"
 	"e2e player|900|yes"
+	"e2e ads|900|yes"
 	"zombienet|1500|yes"
 )
 declare -A TIER_INDEX TIER_LIMIT TIER_TESTS
@@ -282,14 +288,24 @@ evm_lane() {
 }
 # The web player's build (npm, tsc, Vite: light) runs in its tier's lane, not before
 # the lanes.
+# Its status goes to a file: the e2e ads tier, in the bridge lane, plays ads in the
+# player too.
+WEB_STATUS="$RUN_DIR/web-build-status"
 player_lane() {
 	local web_ok=0
 	run_tier "web build" build_web || web_ok=$?
+	echo "$web_ok" >"$WEB_STATUS"
 	node_tier "e2e player" "$web_ok" "the web player did not build"
 }
+# The ad exchange's tier runs after the bridge's: the lane with the most room (the
+# player's lane would be the longest with it).
 bridge_lane() {
 	node_tier "contracts ethereum" "$contracts_ok" "the contracts did not compile"
 	node_tier "e2e bridge" "$contracts_ok" "the contracts did not compile"
+	local web_ok
+	until [ -f "$WEB_STATUS" ]; do sleep 1; done
+	web_ok="$(cat "$WEB_STATUS")"
+	node_tier "e2e ads" "$web_ok" "the web player did not build"
 }
 
 # What compiles for the node tiers runs first, in turn; node smoke alone; then the rest
@@ -323,6 +339,7 @@ if [ "$build_ok" -eq 0 ]; then
 	lane 3 evm_lane
 	lane 4 bridge_lane
 	lane 5 node_tier "e2e services"
+	selected "web build" || echo 0 >"$WEB_STATUS"
 	lane 6 player_lane
 	wait "${LANE_PIDS[@]}"
 	LANE_PIDS=()

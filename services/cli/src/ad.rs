@@ -30,6 +30,11 @@ pub enum AdCommand {
 		#[command(subcommand)]
 		command: CampaignCommand,
 	},
+	/// The ad validators' registry: apply (holding the bond), admit (governance).
+	Validator {
+		#[command(subcommand)]
+		command: ValidatorCommand,
+	},
 	/// Claim what you earned in a campaign (as a viewer, a producer, the fund): a
 	/// validator of the campaign proves your cumulative earnings against the settled
 	/// root, and `adExchange.claim` pays what was not claimed yet.
@@ -45,6 +50,26 @@ pub enum AdCommand {
 		/// A validator node of the campaign (`paratii-adx validator --listen`).
 		#[arg(long, default_value = "http://127.0.0.1:8110")]
 		validator_url: String,
+	},
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ValidatorCommand {
+	/// Apply to the registry as the signer (`adExchange.registerValidator`): holds the
+	/// validator bond until governance admits it, or it leaves.
+	Apply {
+		/// The validator's secret URI (dev: //Dave).
+		#[arg(long)]
+		suri: String,
+	},
+	/// Admit an applicant (`adExchange.admitValidator`) through `sudo`: the development
+	/// chain's governance; a consortium chain admits through its council.
+	Admit {
+		/// The applicant (SS58 or 0x hex).
+		validator: String,
+		/// The sudo key's secret URI (dev: //Alice).
+		#[arg(long)]
+		suri: String,
 	},
 }
 
@@ -159,12 +184,40 @@ fn account(s: &str) -> Result<subxt::utils::AccountId32, Failure> {
 	paratii_client::parse_account(s).map_err(|e| Failure(2, format!("{s}: {e:#}")))
 }
 
+async fn validator(cli: &Cli, command: &ValidatorCommand) -> Result<(), Failure> {
+	let chain = connect(cli).await?;
+	match command {
+		ValidatorCommand::Apply { suri } => {
+			submit(&chain, &api::tx().ad_exchange().register_validator(), suri).await?;
+			println!("applied to the ad validators' registry: governance admits (adExchange.admitValidator)");
+		},
+		ValidatorCommand::Admit { validator, suri } => {
+			let validator = account(validator)?;
+			let call = api::Call::AdExchange(
+				api::runtime_types::pallet_ad_exchange::pallet::Call::admit_validator {
+					validator,
+				},
+			);
+			let events = submit(&chain, &api::tx().sudo().sudo(call), suri).await?;
+			let done = events
+				.find_first::<api::sudo::events::Sudid>()
+				.ok_or_else(|| Failure(4, "no sudo.Sudid event".into()))??;
+			if let Err(e) = done.sudo_result {
+				return Err(Failure(3, format!("admitValidator was refused: {e:?}")));
+			}
+			println!("{validator} admitted to the ad validators' registry");
+		},
+	}
+	Ok(())
+}
+
 pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 	let command = match command {
 		AdCommand::Campaign { command } => command,
 		AdCommand::Claim { campaign, suri, account: earner, validator_url } => {
 			return claim(cli, *campaign, suri, earner.as_deref(), validator_url).await
 		},
+		AdCommand::Validator { command } => return validator(cli, command).await,
 	};
 	match command {
 		CampaignCommand::Create {
