@@ -194,9 +194,7 @@ async fn validator(cli: &Cli, command: &ValidatorCommand) -> Result<(), Failure>
 		ValidatorCommand::Admit { validator, suri } => {
 			let validator = account(validator)?;
 			let call = api::Call::AdExchange(
-				api::runtime_types::pallet_ad_exchange::pallet::Call::admit_validator {
-					validator,
-				},
+				api::runtime_types::pallet_ad_exchange::pallet::Call::admit_validator { validator },
 			);
 			let events = submit(&chain, &api::tx().sudo().sudo(call), suri).await?;
 			let done = events
