@@ -38,7 +38,7 @@ use axum::{
 	Json, Router,
 };
 use codec::{DecodeAll, Encode};
-use paratii_client::{api, http::error, Chain};
+use paratii_client::{http::error, Chain};
 use paratii_primitives::adx::{
 	part_hash, signing_payload, CampaignId, Channel, ChannelBlock, Message, MAX_MESSAGES_PER_PART,
 	MAX_PART_BYTES,
@@ -82,31 +82,14 @@ pub struct OnChain(pub Chain);
 
 impl Campaigns for OnChain {
 	async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
-		use api::runtime_types::pallet_ad_exchange::pallet::{BlockStatus, CampaignStatus};
 		let at = self.0.at_best().await?;
-		let storage = at.storage();
-		let Some(record) =
-			storage.try_fetch(api::storage().ad_exchange().campaigns(), (campaign,)).await?
-		else {
-			return Ok(None);
-		};
-		let record = record.decode()?;
-		if !matches!(record.status, CampaignStatus::Active) {
-			return Ok(Some(Window::Closed(format!("campaign {campaign} is closed"))));
-		}
-		let block = record.next_block;
-		let pending =
-			storage.try_fetch(api::storage().ad_exchange().pending(), (campaign, block)).await?;
-		if let Some(pending) = pending {
-			let pending = pending.decode()?;
-			let now = at.block_number();
-			if !matches!(pending.status, BlockStatus::Collecting)
-				|| now > u64::from(pending.collect_until)
-			{
-				return Ok(Some(Window::Between { next: block + 1 }));
-			}
-		}
-		Ok(Some(Window::Collecting { block }))
+		Ok(paratii_client::adx::campaign(&at, campaign).await?.map(|active| match active {
+			None => Window::Closed(format!("campaign {campaign} is closed")),
+			Some(c) => match c.collecting {
+				Some(block) => Window::Collecting { block },
+				None => Window::Between { next: c.next_block + 1 },
+			},
+		}))
 	}
 }
 

@@ -32,50 +32,65 @@ impl Campaign {
 	}
 }
 
-/// Every active campaign at `at` (closed ones are left out).
-pub async fn campaigns(at: &AtBlock) -> anyhow::Result<Vec<Campaign>> {
+/// Campaign `id` at `at`: `None` if there is none, `Some(None)` if it is closed.
+pub async fn campaign(at: &AtBlock, id: CampaignId) -> anyhow::Result<Option<Option<Campaign>>> {
 	use api::runtime_types::pallet_ad_exchange::pallet::{BlockStatus, CampaignStatus};
 	let storage = at.storage();
+	let Some(record) = storage.try_fetch(api::storage().ad_exchange().campaigns(), (id,)).await?
+	else {
+		return Ok(None);
+	};
+	let record = record.decode()?;
+	if !matches!(record.status, CampaignStatus::Active) {
+		return Ok(Some(None));
+	}
+	let block = record.next_block;
+	let pending = storage.try_fetch(api::storage().ad_exchange().pending(), (id, block)).await?;
+	let collecting = match pending {
+		None => Some(block),
+		Some(pending) => {
+			let pending = pending.decode()?;
+			(matches!(pending.status, BlockStatus::Collecting)
+				&& at.block_number() <= u64::from(pending.collect_until))
+			.then_some(block)
+		},
+	};
+	Ok(Some(Some(Campaign {
+		id,
+		advertiser: record.advertiser.0,
+		budget: record.budget,
+		settled: record.settled,
+		max_price_per_view: record.max_price_per_view,
+		participants: record.participants.0.iter().map(|a| a.0).collect(),
+		next_block: block,
+		collecting,
+	})))
+}
+
+/// Every active campaign at `at` (closed ones are left out).
+pub async fn campaigns(at: &AtBlock) -> anyhow::Result<Vec<Campaign>> {
 	let next: CampaignId =
-		match storage.try_fetch(api::storage().ad_exchange().next_campaign_id(), ()).await? {
+		match at.storage().try_fetch(api::storage().ad_exchange().next_campaign_id(), ()).await? {
 			Some(v) => v.decode()?,
 			None => 0,
 		};
 	let mut active = Vec::new();
 	for id in 0..next {
-		let Some(record) =
-			storage.try_fetch(api::storage().ad_exchange().campaigns(), (id,)).await?
-		else {
-			continue;
-		};
-		let record = record.decode()?;
-		if !matches!(record.status, CampaignStatus::Active) {
-			continue;
+		if let Some(Some(c)) = campaign(at, id).await? {
+			active.push(c);
 		}
-		let block = record.next_block;
-		let pending =
-			storage.try_fetch(api::storage().ad_exchange().pending(), (id, block)).await?;
-		let collecting = match pending {
-			None => Some(block),
-			Some(pending) => {
-				let pending = pending.decode()?;
-				(matches!(pending.status, BlockStatus::Collecting)
-					&& at.block_number() <= u64::from(pending.collect_until))
-				.then_some(block)
-			},
-		};
-		active.push(Campaign {
-			id,
-			advertiser: record.advertiser.0,
-			budget: record.budget,
-			settled: record.settled,
-			max_price_per_view: record.max_price_per_view,
-			participants: record.participants.0.iter().map(|a| a.0).collect(),
-			next_block: block,
-			collecting,
-		});
 	}
 	Ok(active)
+}
+
+/// An sr25519 signature check as the runtime makes it (`sp_io::crypto::sr25519_verify`).
+pub fn verify_sr25519(signature: &[u8; 64], message: &[u8], public: &[u8; 32]) -> bool {
+	use sp_core::Pair;
+	sp_core::sr25519::Pair::verify(
+		&sp_core::sr25519::Signature::from_raw(*signature),
+		message,
+		&sp_core::sr25519::Public::from_raw(*public),
+	)
 }
 
 /// `body` signed by `key` for `channel`.
@@ -304,17 +319,9 @@ mod tests {
 		let key = crate::keys::account_key("//Alice").unwrap();
 		let channel = Channel { genesis: [1; 32], campaign: 2, block: 3 };
 		let m = sign(&key, &channel, Body::View { impression: 9 });
-		let verify = |s: &[u8; 64], msg: &[u8], a: &[u8; 32]| {
-			use sp_core::Pair;
-			sp_core::sr25519::Pair::verify(
-				&sp_core::sr25519::Signature::from_raw(*s),
-				msg,
-				&sp_core::sr25519::Public::from_raw(*a),
-			)
-		};
-		assert!(verify_message(&channel, &m, verify));
+		assert!(verify_message(&channel, &m, verify_sr25519));
 		let other = Channel { block: 4, ..channel };
-		assert!(!verify_message(&other, &m, verify));
+		assert!(!verify_message(&other, &m, verify_sr25519));
 		assert_eq!(cpm(1_000_000_000_000_000), 1.0, "a milli-PTI per view is 1 PTI per thousand");
 	}
 }

@@ -658,15 +658,7 @@ pub async fn view(State(gw): State<Gateway>, Json(record): Json<adx::ViewRecord>
 	}
 	let message = Message { author: sold.viewer, body: Body::View { impression }, signature };
 	let channel = Channel { genesis: ads.genesis, campaign: sold.campaign, block };
-	let verify = |s: &[u8; 64], m: &[u8], a: &[u8; 32]| {
-		use sp_core::Pair;
-		sp_core::sr25519::Pair::verify(
-			&sp_core::sr25519::Signature::from_raw(*s),
-			m,
-			&sp_core::sr25519::Public::from_raw(*a),
-		)
-	};
-	if !adx::verify_message(&channel, &message, verify) {
+	if !adx::verify_message(&channel, &message, adx::verify_sr25519) {
 		return error(
 			StatusCode::BAD_REQUEST,
 			"the signature is not the viewer's over this impression's View (for the chain, \
