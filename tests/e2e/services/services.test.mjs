@@ -100,7 +100,11 @@ test('an uploaded picture gets thumbnails, is stored on two clusters and registe
   const id = findEvent(events, 'media', 'MediaRegistered').data.mediaId.toNumber();
   Object.assign(uploaded, { id, bytes, body });
 
-  const proof = await (await fetch(`${gateway.download}/media/${id}/proof`)).json();
+  // The gateway follows finality on its own subscription, a moment after the client's.
+  const proof = await waitFor('the gateway\'s proof finalized', async () => {
+    const p = await (await fetch(`${gateway.download}/media/${id}/proof`)).json();
+    return p.finalized && p;
+  }, { timeoutMs: 30_000 });
   const onChain = (await api.call.mediaApi.proofOfExistence(body.content_hash)).unwrap();
   assert.equal(proof.media_id, onChain.mediaId.toNumber());
   assert.equal(proof.owner, owner.pair.address);
