@@ -10,7 +10,8 @@
 # paratii-relayer anchoring the chain there (metrics :9617), so proofs report their
 # Ethereum anchor; and the ad exchange: Dave and Eve admitted as ad validators (their
 # nodes :8110, :8111), the exchange's channel node (//Bob, :8100) and the advertiser's
-# (//Charlie, :8101), a reference bidder (//Charlie, :8120) and a demo campaign of
+# (//Charlie, :8101), a reference bidder (//Charlie, :8120; its bids scaled by the
+# indexer's valuation), the campaign's auditor (//Ferdie, :8130) and a demo campaign of
 # //Alice's with a generated creative, so the player shows a pre-roll before videos.
 # Ctrl-C stops them all.
 #
@@ -36,6 +37,7 @@ RELAYER_METRICS_PORT="${RELAYER_METRICS_PORT:-9617}"
 EXCHANGE_CHANNEL_PORT="${EXCHANGE_CHANNEL_PORT:-8100}"
 ADVERTISER_CHANNEL_PORT="${ADVERTISER_CHANNEL_PORT:-8101}"
 BIDDER_PORT="${BIDDER_PORT:-8120}"
+AUDITOR_PORT="${AUDITOR_PORT:-8130}"
 # Anchor every 16 blocks (about 1.6 minutes) on the dev chain; mainnet relayers anchor
 # far less often (see the README).
 RELAYER_EVERY_BLOCKS="${RELAYER_EVERY_BLOCKS:-16}"
@@ -134,7 +136,8 @@ say "starting the gateway (upload :$UPLOAD_PORT with a video transcoder, downloa
 	--web-indexer-url "http://127.0.0.1:$INDEXER_PORT" --web-chain-url "$chain_ws" \
 	--web-ad-validator http://127.0.0.1:8110 --web-ad-validator http://127.0.0.1:8111 \
 	--ad-exchange-suri //Bob --ad-channel "http://127.0.0.1:$EXCHANGE_CHANNEL_PORT" \
-	--ad-bidder "http://127.0.0.1:$BIDDER_PORT/openrtb2/bid" --ad-public-url "http://127.0.0.1:$DOWNLOAD_PORT" &
+	--ad-bidder "http://127.0.0.1:$BIDDER_PORT/openrtb2/bid" --ad-public-url "http://127.0.0.1:$DOWNLOAD_PORT" \
+	--ad-auditor "http://127.0.0.1:$AUDITOR_PORT" &
 pids+=("$!")
 say "starting the indexer (search :$INDEXER_PORT)"
 "$bin_dir/paratii-indexer" --chain "$chain_ws" --data-dir "$services_dir/indexer" \
@@ -187,14 +190,19 @@ creative="$("${paratii[@]}" --json upload "$creative_file" --title "Paratii demo
 [ -n "$creative" ] || die "the demo creative did not upload (see above)"
 campaign="$("${paratii[@]}" --json ad campaign create --suri //Alice --budget 1000 --max-price 0.01 \
 	--validator "$(dev_address //Dave)" --validator "$(dev_address //Eve)" \
-	--participant "$(dev_address //Bob)" --participant "$(dev_address //Charlie)" --challenge-period 20 |
+	--participant "$(dev_address //Bob)" --participant "$(dev_address //Charlie)" \
+	--auditor "$(dev_address //Ferdie)" --challenge-period 20 |
 	sed -n 's/.*"campaign":\([0-9]*\).*/\1/p')"
 [ -n "$campaign" ] || die "the demo campaign was not created (see above)"
-printf '[{"campaign": %s, "creative": %s, "bid": "5000000000000000"}]\n' "$campaign" "$creative" \
-	>"$services_dir/bidder-campaigns.json"
+printf '[{"campaign": %s, "creative": %s, "bid": "5000000000000000", "auditor": "%s"}]\n' \
+	"$campaign" "$creative" "http://127.0.0.1:$AUDITOR_PORT" >"$services_dir/bidder-campaigns.json"
 RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" bidder --chain "$chain_ws" --bidder-suri //Charlie \
 	--campaigns "$services_dir/bidder-campaigns.json" --listen "127.0.0.1:$BIDDER_PORT" \
-	--public-url "http://127.0.0.1:$BIDDER_PORT" --channel-url "http://127.0.0.1:$ADVERTISER_CHANNEL_PORT" &
+	--public-url "http://127.0.0.1:$BIDDER_PORT" --channel-url "http://127.0.0.1:$ADVERTISER_CHANNEL_PORT" \
+	--valuation "http://127.0.0.1:$INDEXER_PORT" &
+pids+=("$!")
+RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" auditor --chain "$chain_ws" --auditor-suri //Ferdie \
+	--listen "127.0.0.1:$AUDITOR_PORT" --channel-url "http://127.0.0.1:$EXCHANGE_CHANNEL_PORT" &
 pids+=("$!")
 
 cat >&2 <<INFO
@@ -216,10 +224,12 @@ cat >&2 <<INFO
   ParatiiAnchor                     $anchor_contract
   Relayer metrics                   http://127.0.0.1:$RELAYER_METRICS_PORT/metrics
   Ad exchange                       campaign $campaign (//Alice; creative media $creative), bidder :$BIDDER_PORT (//Charlie)
+                                    auditor :$AUDITOR_PORT (//Ferdie), valuation http://127.0.0.1:$INDEXER_PORT/media/<id>/valuation
                                     VAST http://127.0.0.1:$DOWNLOAD_PORT/ads/vast?media=<id>
                                     channel nodes :$EXCHANGE_CHANNEL_PORT (//Bob) :$ADVERTISER_CHANNEL_PORT (//Charlie)
                                     validators http://127.0.0.1:8110 (//Dave) http://127.0.0.1:8111 (//Eve)
                                     $bin_dir/paratii ad campaign status $campaign
+                                    $bin_dir/paratii ad watch <id> --suri //Bob   (the pre-roll, paid)
   CLI                               $bin_dir/paratii upload FILE --title T --suri //Alice
                                     $bin_dir/paratii search WORDS
                                     $bin_dir/paratii proof FILE   (with its Ethereum anchor)

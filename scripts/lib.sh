@@ -121,6 +121,11 @@ build_web() {
 # system's Python refuses `pip install` (Debian's is "externally managed"), moto goes into a
 # virtual environment under ~/.cache/paratii; PARATII_PYTHON names the Python that has it.
 MOTO_VERSION=5.2.5
+# The channel node's JetStream log is tested against a real server.
+ensure_nats_server() {
+	command -v nats-server >/dev/null || apt_install nats-server
+}
+
 ensure_moto() {
 	command -v python3 >/dev/null || apt_install python3 python3-pip python3-venv
 	export PARATII_PYTHON="${PARATII_PYTHON:-python3}"

@@ -73,6 +73,7 @@ ensure_node_js
 ensure_ffmpeg
 ensure_chromium
 ensure_moto
+ensure_nats_server
 npm_install "$ROOT/tests/e2e"
 npm_install "$ROOT/contracts/chain"
 npm_install "$ROOT/contracts/ethereum"

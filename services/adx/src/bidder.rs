@@ -27,7 +27,11 @@
 //! [{ "campaign": 0, "creative": 12, "bid": "1000000000000000",
 //!    "words": ["sunrise"], "kinds": ["video"], "near": { "lat": 52.37, "lon": 4.9, "km": 50 } }]
 //! ```
-//! `bid` is plancks per view; `words`, `kinds` and `near` are optional (absent: any).
+//! `bid` is plancks per view; `words`, `kinds` and `near` are optional (absent: any);
+//! `auditor`, the campaign's auditor's tracker base (`http://…:8130`), is optional too.
+//!
+//! With `--valuation URL` the bid is scaled by what a valuation service says a view of
+//! the media is worth (see [`Valuation`]).
 
 use crate::channel::verify_batch;
 use axum::{
@@ -67,6 +71,10 @@ pub struct Spec {
 	pub kinds: Vec<String>,
 	#[serde(default)]
 	pub near: Option<Near>,
+	/// The campaign's auditor's tracker base (`paratii-adx auditor`), passed in the bid so
+	/// the exchange adds the auditor's trackers to the ad.
+	#[serde(default)]
+	pub auditor: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -99,6 +107,8 @@ pub struct Bidder {
 	pub public_url: String,
 	pub specs: Vec<(Spec, u128)>,
 	pub http: reqwest::Client,
+	/// The valuation service, if the bidder asks one.
+	pub valuation: Option<Valuation>,
 	campaigns: RwLock<HashMap<CampaignId, Campaign>>,
 	outstanding: Mutex<HashMap<(CampaignId, ImpressionId), Outstanding>>,
 	/// Won (co-signed) per channel block not yet settled.
@@ -112,6 +122,7 @@ impl Bidder {
 		channel_url: String,
 		public_url: String,
 		specs: Vec<Spec>,
+		valuation: Option<String>,
 	) -> anyhow::Result<Self> {
 		let specs = specs
 			.into_iter()
@@ -131,6 +142,7 @@ impl Bidder {
 			public_url,
 			specs,
 			http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
+			valuation: valuation.map(Valuation::new).transpose()?,
 			campaigns: RwLock::default(),
 			outstanding: Mutex::default(),
 			won: Mutex::default(),
@@ -157,8 +169,9 @@ impl Bidder {
 		}
 	}
 
-	/// The best bid for `request`'s first impression, if any: (spec, price).
-	fn choose(&self, request: &openrtb::BidRequest) -> Option<(&Spec, u128)> {
+	/// The best bid for `request`'s first impression, if any: (spec, price), each spec's
+	/// bid scaled by the valuation's `factor` (parts per billion) when there is one.
+	fn choose(&self, request: &openrtb::BidRequest, factor: Option<u32>) -> Option<(&Spec, u128)> {
 		let imp = request.imp.first()?;
 		let floor = imp
 			.ext
@@ -177,7 +190,7 @@ impl Bidder {
 				if !c.participants.contains(&me) || !targets(spec, content) {
 					return None;
 				}
-				let price = (*bid).min(c.max_price_per_view);
+				let price = scale((*bid).min(c.max_price_per_view), factor);
 				let committed: u128 =
 					won.iter().filter(|((id, _), _)| *id == c.id).map(|(_, v)| *v).sum();
 				(price >= floor && c.remaining().saturating_sub(committed) >= price)
@@ -186,8 +199,12 @@ impl Bidder {
 			.max_by_key(|(spec, price)| (*price, std::cmp::Reverse(spec.campaign)))
 	}
 
-	fn bid(&self, request: openrtb::BidRequest) -> Option<openrtb::BidResponse> {
-		let (spec, price) = self.choose(&request)?;
+	fn bid(
+		&self,
+		request: openrtb::BidRequest,
+		factor: Option<u32>,
+	) -> Option<openrtb::BidResponse> {
+		let (spec, price) = self.choose(&request, factor)?;
 		let imp = request.imp.first()?;
 		let impression: ImpressionId = request.id.parse().ok()?;
 		let account = |id: Option<&String>| {
@@ -226,6 +243,7 @@ impl Bidder {
 						paratii: openrtb::BidParatii {
 							campaign: spec.campaign,
 							price: price.to_string(),
+							auditor: spec.auditor.clone(),
 						},
 					},
 				}],
@@ -286,6 +304,66 @@ impl Bidder {
 	}
 }
 
+/// `price` × `factor` / 10⁹, rounded down (`None`: `price`).
+fn scale(price: u128, factor: Option<u32>) -> u128 {
+	let Some(f) = factor.map(u128::from) else { return price };
+	let ppb = u128::from(adx::PPB);
+	price / ppb * f + price % ppb * f / ppb
+}
+
+/// The valuation hook: before it bids, the bidder asks a valuation service what a view of
+/// the media is worth, as a factor in parts per billion applied to every campaign's bid
+/// (`GET {url}/media/{id}/valuation` → `{"factor_ppb": n, …}`, at most 10⁹; 0: do not
+/// advertise there). The indexer serves one computed from the public history
+/// (`paratii-indexer`: views, likes and dislikes, moderation flags). Answers are cached
+/// for a minute; a service that does not answer within a quarter of the request's `tmax`
+/// (at most 25 ms) leaves the bid unscaled, so a slow service costs no auction.
+pub struct Valuation {
+	url: String,
+	http: reqwest::Client,
+	cache: moka::sync::Cache<u64, u32>,
+}
+
+impl Valuation {
+	pub fn new(url: String) -> anyhow::Result<Self> {
+		Ok(Self {
+			url: url.trim_end_matches('/').to_string(),
+			http: reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?,
+			cache: moka::sync::Cache::builder()
+				.max_capacity(100_000)
+				.time_to_live(Duration::from_secs(60))
+				.build(),
+		})
+	}
+
+	/// The factor for `media`, if known or answered within `wait`.
+	async fn factor(&self, media: u64, wait: Duration) -> Option<u32> {
+		if let Some(f) = self.cache.get(&media) {
+			return Some(f);
+		}
+		#[derive(Deserialize)]
+		struct Answer {
+			factor_ppb: u32,
+		}
+		let url = format!("{}/media/{media}/valuation", self.url);
+		let ask = async {
+			let answer = self.http.get(&url).send().await?.error_for_status()?;
+			anyhow::Ok(answer.json::<Answer>().await?.factor_ppb.min(adx::PPB))
+		};
+		match tokio::time::timeout(wait, ask).await {
+			Ok(Ok(f)) => {
+				self.cache.insert(media, f);
+				Some(f)
+			},
+			Ok(Err(e)) => {
+				tracing::debug!("valuation {url}: {e:#}");
+				None
+			},
+			Err(_) => None,
+		}
+	}
+}
+
 /// Whether `spec` targets the media of `content` (no content: only untargeted specs).
 fn targets(spec: &Spec, content: Option<&openrtb::Content>) -> bool {
 	let untargeted = spec.words.is_empty() && spec.kinds.is_empty() && spec.near.is_none();
@@ -326,7 +404,15 @@ pub fn router(bidder: Arc<Bidder>) -> Router {
 		State(b): State<Arc<Bidder>>,
 		Json(request): Json<openrtb::BidRequest>,
 	) -> Response {
-		match b.bid(request) {
+		let media = request.site.as_ref().and_then(|s| s.content.as_ref()).map(|c| &c.id);
+		let factor = match (&b.valuation, media.and_then(|id| id.parse::<u64>().ok())) {
+			(Some(v), Some(media)) => {
+				let wait = Duration::from_millis((request.tmax / 4).clamp(1, 25));
+				v.factor(media, wait).await
+			},
+			_ => None,
+		};
+		match b.bid(request, factor) {
 			Some(response) => Json(response).into_response(),
 			None => StatusCode::NO_CONTENT.into_response(),
 		}
@@ -362,6 +448,7 @@ mod tests {
 			words: words.iter().map(|w| w.to_string()).collect(),
 			kinds: kinds.iter().map(|w| w.to_string()).collect(),
 			near,
+			auditor: None,
 		}
 	}
 
@@ -395,5 +482,48 @@ mod tests {
 		assert!(!targets(&spec(&["sea"], &[], None), None));
 		let d = kilometres((52.37, 4.90), (48.86, 2.35));
 		assert!((420.0..440.0).contains(&d), "{d}");
+	}
+
+	#[test]
+	fn bids_scale_by_the_valuation() {
+		assert_eq!(scale(1_000, None), 1_000);
+		assert_eq!(scale(1_000, Some(250_000_000)), 250);
+		assert_eq!(scale(u128::MAX, Some(adx::PPB)), u128::MAX, "no overflow");
+		assert_eq!(scale(7 * 10u128.pow(17), Some(0)), 0);
+	}
+
+	#[tokio::test]
+	async fn the_valuation_hook_asks_caches_and_does_not_wait_past_its_budget() {
+		let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+		let counter = asked.clone();
+		let app = Router::new().route(
+			"/media/:id/valuation",
+			get(move |axum::extract::Path(id): axum::extract::Path<u64>| {
+				let counter = counter.clone();
+				async move {
+					counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+					if id == 9 {
+						tokio::time::sleep(Duration::from_millis(300)).await;
+					}
+					Json(serde_json::json!({ "media": id, "factor_ppb": 400_000_000u32 }))
+				}
+			}),
+		);
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let url = format!("http://{}", listener.local_addr().unwrap());
+		tokio::spawn(async move { axum::serve(listener, app).await });
+		let valuation = Valuation::new(url).unwrap();
+		let wait = Duration::from_millis(200);
+		assert_eq!(valuation.factor(5, wait).await, Some(400_000_000));
+		assert_eq!(valuation.factor(5, wait).await, Some(400_000_000));
+		assert_eq!(
+			asked.load(std::sync::atomic::Ordering::Relaxed),
+			1,
+			"the second answer is cached"
+		);
+		// Slower than the wait: no factor (the bid goes unscaled), the auction not held up.
+		let started = Instant::now();
+		assert_eq!(valuation.factor(9, Duration::from_millis(25)).await, None);
+		assert!(started.elapsed() < Duration::from_millis(200));
 	}
 }

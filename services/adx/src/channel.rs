@@ -9,8 +9,14 @@
 //!   409 not a block this node takes, or the part is sealed or full
 //! GET  /campaigns/{campaign}/collecting                {"campaign", "block"}: the block
 //!   to sign messages for now
-//! GET  /campaigns/{campaign}/blocks/{block}/part       the part: SCALE Vec<Message>,
-//!   x-paratii-part-hash: its blake2-256 (what `submit_part` posts)
+//! GET  /campaigns/{campaign}/blocks/{block}/part       the part: SCALE Vec<Message>, or
+//!   sealed with the block key when the node has the campaign's block secret
+//!   (x-paratii-part-sealed: chacha20poly1305); x-paratii-part-hash: the plain part's
+//!   blake2-256 (what `submit_part` posts)
+//! GET  /campaigns/{campaign}/blocks/{block}/key        {"key": "0x…"}: the block key, to
+//!   the campaign's validators and its dispute panel only (a request signed as
+//!   `paratii_client::signed::gateway_request_headers` signs one; 401 unsigned or badly
+//!   signed, 403 anyone else, 404 no block secret for the campaign)
 //! GET  /health
 //! ```
 //!
@@ -19,6 +25,12 @@
 //! kept for when that block opens (once `b` is settled); after `b` stopped collecting,
 //! those of `b + 1`. So signers never wait for the chain: `GET …/collecting` says `b`
 //! until the part is sealed, then `b + 1`.
+//!
+//! **Sealed parts.** With `--block-secrets FILE` (a JSON object: campaign id → the
+//! 32-byte block secret its participants share, `0x` hex; read at each use, so a new
+//! campaign needs no restart) the node serves each part of those campaigns sealed with
+//! its block's key ([`paratii_client::adx::sealed`]): anyone may fetch it from the
+//! location on chain, only the campaign's validators get the key to read it.
 //!
 //! A batch is all or nothing: any message whose sr25519 signature does not verify over
 //! [`signing_payload`] for this chain, campaign and block (as signed, or wrapped in
@@ -29,6 +41,7 @@
 //! twice; a part holds at most [`MAX_MESSAGES_PER_PART`] messages.
 
 use crate::log::{Key, MessageLog};
+use anyhow::Context;
 use axum::{
 	body::Bytes,
 	extract::{Path, State},
@@ -38,13 +51,14 @@ use axum::{
 	Json, Router,
 };
 use codec::{DecodeAll, Encode};
-use paratii_client::{http::error, Chain};
+use paratii_client::{adx::sealed, http::error, Chain};
 use paratii_primitives::adx::{
 	part_hash, signing_payload, CampaignId, Channel, ChannelBlock, Message, MAX_MESSAGES_PER_PART,
 	MAX_PART_BYTES,
 };
 use std::{
 	collections::{HashMap, HashSet},
+	path::PathBuf,
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
@@ -75,6 +89,14 @@ pub trait Campaigns: Send + Sync + 'static {
 		&self,
 		campaign: CampaignId,
 	) -> impl std::future::Future<Output = anyhow::Result<Option<Window>>> + Send;
+
+	/// Who may read block `block`'s parts: the campaign's validators and, in a dispute,
+	/// its panel.
+	fn readers(
+		&self,
+		campaign: CampaignId,
+		block: ChannelBlock,
+	) -> impl std::future::Future<Output = anyhow::Result<Vec<[u8; 32]>>> + Send;
 }
 
 /// The chain's answer: the campaign's record and its pending block.
@@ -91,6 +113,31 @@ impl Campaigns for OnChain {
 			},
 		}))
 	}
+
+	async fn readers(
+		&self,
+		campaign: CampaignId,
+		block: ChannelBlock,
+	) -> anyhow::Result<Vec<[u8; 32]>> {
+		use paratii_client::api::{self, runtime_types::pallet_ad_exchange::pallet::BlockStatus};
+		let at = self.0.at_best().await?;
+		let storage = at.storage();
+		let Some(record) =
+			storage.try_fetch(api::storage().ad_exchange().campaigns(), (campaign,)).await?
+		else {
+			return Ok(Vec::new());
+		};
+		let mut readers: Vec<[u8; 32]> =
+			record.decode()?.validators.0.iter().map(|v| v.0).collect();
+		if let Some(pending) =
+			storage.try_fetch(api::storage().ad_exchange().pending(), (campaign, block)).await?
+		{
+			if let BlockStatus::Disputed { added, .. } = pending.decode()?.status {
+				readers.extend(added.0.iter().map(|v| v.0));
+			}
+		}
+		Ok(readers)
+	}
 }
 
 /// `paratii-adx synthetic`'s answer: one campaign, every block collecting.
@@ -99,6 +146,10 @@ pub struct Synthetic(pub CampaignId);
 impl Campaigns for Synthetic {
 	async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
 		Ok((campaign == self.0).then_some(Window::Any))
+	}
+
+	async fn readers(&self, _: CampaignId, _: ChannelBlock) -> anyhow::Result<Vec<[u8; 32]>> {
+		Ok(Vec::new())
 	}
 }
 
@@ -111,6 +162,8 @@ pub struct ChannelNode<L, C> {
 	windows: Mutex<HashMap<CampaignId, (Instant, Option<Window>)>>,
 	/// Told when a batch's write ends (a seal waits for the writes under way).
 	written: tokio::sync::Notify,
+	/// The block secrets file (`--block-secrets`), if any.
+	secrets: Option<PathBuf>,
 }
 
 /// What the node knows of a part it collects.
@@ -157,7 +210,31 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 			parts: Mutex::new(parts),
 			windows: Mutex::new(HashMap::new()),
 			written: tokio::sync::Notify::new(),
+			secrets: None,
 		})
+	}
+
+	/// Seals the parts of the campaigns that `file` holds a block secret for.
+	pub fn with_block_secrets(mut self, file: Option<PathBuf>) -> Self {
+		self.secrets = file;
+		self
+	}
+
+	/// The key of block `key`, if the node has the campaign's block secret.
+	pub fn block_key(&self, (campaign, block): Key) -> anyhow::Result<Option<[u8; 32]>> {
+		let Some(file) = &self.secrets else { return Ok(None) };
+		let secrets: HashMap<String, String> = serde_json::from_slice(
+			&std::fs::read(file).with_context(|| format!("reading {}", file.display()))?,
+		)
+		.with_context(|| format!("{}: not a JSON object of hex secrets", file.display()))?;
+		let Some(secret) = secrets.get(&campaign.to_string()) else { return Ok(None) };
+		let secret: [u8; 32] = hex::decode(secret.trim_start_matches("0x"))
+			.ok()
+			.and_then(|s| s.try_into().ok())
+			.with_context(|| {
+				format!("{}: campaign {campaign}'s secret is not 32 bytes of hex", file.display())
+			})?;
+		Ok(Some(paratii_client::adx::sealed::block_key(&secret, campaign, block)))
 	}
 
 	async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
@@ -394,6 +471,7 @@ pub fn router<L: MessageLog, C: Campaigns>(node: Node<L, C>) -> Router {
 	Router::new()
 		.route("/campaigns/:campaign/blocks/:block/messages", post(post_messages::<L, C>))
 		.route("/campaigns/:campaign/blocks/:block/part", get(get_part::<L, C>))
+		.route("/campaigns/:campaign/blocks/:block/key", get(get_key::<L, C>))
 		.route("/campaigns/:campaign/collecting", get(get_collecting::<L, C>))
 		.route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
 		.layer(axum::extract::DefaultBodyLimit::max(MAX_PART_BYTES))
@@ -442,15 +520,68 @@ async fn get_part<L: MessageLog, C: Campaigns>(
 	State(node): State<Node<L, C>>,
 	Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
 ) -> Response {
-	match node.part((campaign, block)) {
-		Ok(messages) => {
+	let read = || -> anyhow::Result<(Vec<Message>, Option<[u8; 32]>)> {
+		Ok((node.part((campaign, block))?, node.block_key((campaign, block))?))
+	};
+	match read() {
+		Ok((messages, key)) => {
 			let hash = paratii_client::content::hex_hash(&part_hash(&messages));
-			let mut response = messages.encode().into_response();
+			let plain = messages.encode();
+			let mut response = match key {
+				Some(key) => {
+					let sealed = sealed::seal(&key, &node.genesis, campaign, block, &plain);
+					([("x-paratii-part-sealed", "chacha20poly1305")], sealed).into_response()
+				},
+				None => plain.into_response(),
+			};
 			if let Ok(value) = HeaderValue::from_str(&hash) {
 				response.headers_mut().insert("x-paratii-part-hash", value);
 			}
 			response
 		},
+		Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+	}
+}
+
+/// `GET …/key`: the block key, to a reader of the block (a signed request).
+async fn get_key<L: MessageLog, C: Campaigns>(
+	State(node): State<Node<L, C>>,
+	Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
+	uri: axum::http::Uri,
+	headers: axum::http::HeaderMap,
+) -> Response {
+	let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+	let reader = match paratii_client::signed::verify_gateway_request(
+		&node.genesis,
+		"GET",
+		uri.path(),
+		None,
+		header,
+		paratii_client::unix_millis(),
+	) {
+		Ok(reader) => reader,
+		Err(e) => return error(StatusCode::UNAUTHORIZED, format!("sign the request: {e}")),
+	};
+	match node.campaigns.readers(campaign, block).await {
+		Ok(readers) if readers.contains(&reader) => {},
+		Ok(_) => {
+			return error(
+				StatusCode::FORBIDDEN,
+				format!(
+				"only the validators of campaign {campaign} (and its dispute panel) get block keys"
+			),
+			)
+		},
+		Err(e) => return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")),
+	}
+	match node.block_key((campaign, block)) {
+		Ok(Some(key)) => {
+			Json(serde_json::json!({ "key": format!("0x{}", hex::encode(key)) })).into_response()
+		},
+		Ok(None) => error(
+			StatusCode::NOT_FOUND,
+			format!("no block secret for campaign {campaign}: its parts are plain"),
+		),
 		Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
 	}
 }
@@ -470,6 +601,10 @@ mod tests {
 	impl Campaigns for Fixed {
 		async fn window(&self, campaign: CampaignId) -> anyhow::Result<Option<Window>> {
 			Ok((campaign == 7).then_some(Window::Collecting { block: 3 }))
+		}
+
+		async fn readers(&self, _: CampaignId, _: ChannelBlock) -> anyhow::Result<Vec<[u8; 32]>> {
+			Ok(Vec::new())
 		}
 	}
 

@@ -13,7 +13,7 @@
 //! only what it had not acknowledged.
 //!
 //! [`MessageLog`] is the interface the channel node needs; [`FileLog`] is the embedded
-//! implementation.
+//! implementation, [`crate::nats::NatsLog`] the one in NATS JetStream.
 
 use codec::{Decode, Encode};
 use paratii_primitives::adx::{CampaignId, ChannelBlock, Message};
@@ -48,6 +48,53 @@ pub trait MessageLog: Send + Sync + 'static {
 	fn read(&self, key: Key) -> anyhow::Result<Vec<Message>>;
 	/// The blocks the log holds messages of.
 	fn blocks(&self) -> anyhow::Result<Vec<Key>>;
+}
+
+/// The log a channel node was given: the embedded one, or a JetStream stream.
+pub enum AnyLog {
+	File(FileLog),
+	Nats(crate::nats::NatsLog),
+}
+
+impl AnyLog {
+	/// The JetStream log at `url` (`nats://…`) for node `name`, or the embedded one in `dir`.
+	pub async fn open(
+		url: Option<&str>,
+		dir: &Path,
+		genesis: &[u8; 32],
+		name: &str,
+	) -> anyhow::Result<Self> {
+		Ok(match url {
+			Some(url) => Self::Nats(crate::nats::NatsLog::open(url, genesis, name).await?),
+			None => {
+				tracing::info!("channel node: log in {}", dir.display());
+				Self::File(FileLog::open(dir)?)
+			},
+		})
+	}
+}
+
+impl MessageLog for AnyLog {
+	async fn append(&self, key: Key, messages: &[Message]) -> anyhow::Result<()> {
+		match self {
+			Self::File(log) => log.append(key, messages).await,
+			Self::Nats(log) => log.append(key, messages).await,
+		}
+	}
+
+	fn read(&self, key: Key) -> anyhow::Result<Vec<Message>> {
+		match self {
+			Self::File(log) => log.read(key),
+			Self::Nats(log) => log.read(key),
+		}
+	}
+
+	fn blocks(&self) -> anyhow::Result<Vec<Key>> {
+		match self {
+			Self::File(log) => log.blocks(),
+			Self::Nats(log) => log.blocks(),
+		}
+	}
 }
 
 struct Append {

@@ -1,8 +1,8 @@
 //! # paratii-adx
 //!
 //! The off-chain nodes of Paratii's ad exchange (the Papyrus design's scalability
-//! layer): the **channel node**, the **validator** ([`validator`]) and the reference
-//! **bidder** ([`bidder`]). The channel node ([`channel`]), one per campaign
+//! layer): the **channel node**, the **validator** ([`validator`]), the reference
+//! **bidder** ([`bidder`]) and the **auditor** ([`auditor`]). The channel node ([`channel`]), one per campaign
 //! participant, it takes its participant's signed messages (the exchange's wins, the
 //! viewers' views, the auditor's checks) over HTTP, verifies their signatures in
 //! batches and keeps them in a durable log ([`log`]) before acknowledging them, and
@@ -12,10 +12,12 @@
 //! paratii-adx channel --chain ws://127.0.0.1:9944 --listen 127.0.0.1:8100 --data-dir adx-data
 //! ```
 
+mod auditor;
 mod bench;
 mod bidder;
 mod channel;
 mod log;
+mod nats;
 mod poster;
 mod validator;
 
@@ -44,6 +46,13 @@ enum Command {
 		/// Where the log lives: one directory per chain (by genesis hash) inside it.
 		#[arg(long, default_value = "paratii-adx-data")]
 		data_dir: PathBuf,
+		/// Keep the log in NATS JetStream instead (`nats://127.0.0.1:4222`, a server
+		/// started with `-js`): see the `nats` module.
+		#[arg(long)]
+		log: Option<String>,
+		/// This node's name in the JetStream server (one per channel node sharing it).
+		#[arg(long, default_value = "channel")]
+		log_name: String,
 		/// The participant's sr25519 account key as a secret URI (dev: `//Bob`); it signs
 		/// `submitPart`. Without it (or `--participant-key-file`) the node only collects.
 		#[arg(long)]
@@ -59,6 +68,11 @@ enum Command {
 		/// its part) if no other participant has.
 		#[arg(long, default_value_t = 30)]
 		open_after_secs: u64,
+		/// A JSON object of campaign id → the 32-byte block secret the campaign's
+		/// participants share (`0x` hex): those campaigns' parts are served sealed with
+		/// each block's key, which only their validators get.
+		#[arg(long)]
+		block_secrets: Option<PathBuf>,
 	},
 	/// A validator: processes the channel blocks of the campaigns that name it, posts
 	/// its results, finalizes agreed blocks after their challenge period.
@@ -106,6 +120,30 @@ enum Command {
 		/// The participant's channel node, which keeps the wins it signs.
 		#[arg(long, default_value = "http://127.0.0.1:8101")]
 		channel_url: String,
+		/// A valuation service (the indexer, `http://127.0.0.1:8090`): each bid is scaled
+		/// by what it says a view of the media is worth.
+		#[arg(long)]
+		valuation: Option<String>,
+	},
+	/// The auditor: takes the VAST trackers of the ads of the campaigns that name it and
+	/// signs a `Check` per ad played (`VIEW`, or `FRAUD` for trackers no player fired).
+	Auditor {
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		chain: String,
+		/// The HTTP API's address (`GET /events/{campaign}/{impression}/{event}`).
+		#[arg(long, default_value = "127.0.0.1:8130")]
+		listen: SocketAddr,
+		/// The auditor's sr25519 account key as a secret URI (dev: `//Ferdie`); campaigns
+		/// name it as their auditor.
+		#[arg(long)]
+		auditor_suri: Option<String>,
+		/// A file holding the auditor's secret URI, seed or mnemonic.
+		#[arg(long)]
+		auditor_key_file: Option<PathBuf>,
+		/// The channel node its checks go to (the exchange's, which keeps the wins and
+		/// views).
+		#[arg(long, default_value = "http://127.0.0.1:8100")]
+		channel_url: String,
 	},
 	/// A channel node without a chain, for benchmarks and crash tests: campaign 1 of a
 	/// chain whose genesis hash is zero, every block collecting.
@@ -114,6 +152,9 @@ enum Command {
 		listen: SocketAddr,
 		#[arg(long, default_value = "paratii-adx-synthetic")]
 		data_dir: PathBuf,
+		/// The log in NATS JetStream instead (`nats://…`).
+		#[arg(long)]
+		log: Option<String>,
 	},
 	/// Ingest throughput: starts `synthetic` in a second process, signs `messages`
 	/// views and posts them in batches from concurrent clients.
@@ -135,18 +176,22 @@ async fn main() -> anyhow::Result<()> {
 			chain,
 			listen,
 			data_dir,
+			log,
+			log_name,
 			participant_suri,
 			participant_key_file,
 			public_url,
 			open_after_secs,
+			block_secrets,
 		} => {
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
 			let genesis = chain.genesis_hash();
 			let dir = data_dir.join(hex::encode(genesis)).join("log");
-			let log = log::FileLog::open(&dir)?;
-			tracing::info!("channel node: log in {}", dir.display());
-			let node =
-				Arc::new(channel::ChannelNode::new(log, channel::OnChain(chain.clone()), genesis)?);
+			let log = log::AnyLog::open(log.as_deref(), &dir, &genesis, &log_name).await?;
+			let node = Arc::new(
+				channel::ChannelNode::new(log, channel::OnChain(chain.clone()), genesis)?
+					.with_block_secrets(block_secrets),
+			);
 			if participant_suri.is_some() || participant_key_file.is_some() {
 				let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
 					participant_suri.as_deref(),
@@ -197,6 +242,7 @@ async fn main() -> anyhow::Result<()> {
 			bidder_suri,
 			bidder_key_file,
 			channel_url,
+			valuation,
 		} => {
 			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
 				bidder_suri.as_deref(),
@@ -208,12 +254,31 @@ async fn main() -> anyhow::Result<()> {
 				.and_then(|bytes| Ok(serde_json::from_slice(&bytes)?))
 				.map_err(|e| anyhow::anyhow!("--campaigns {}: {e:#}", campaigns.display()))?;
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
-			let bidder = Arc::new(bidder::Bidder::new(chain, key, channel_url, public_url, specs)?);
+			let bidder = Arc::new(bidder::Bidder::new(
+				chain,
+				key,
+				channel_url,
+				public_url,
+				specs,
+				valuation,
+			)?);
 			tokio::spawn(bidder.clone().follow());
 			serve(bidder::router(bidder), listen, "bidder").await
 		},
-		Command::Synthetic { listen, data_dir } => {
-			let log = log::FileLog::open(&data_dir)?;
+		Command::Auditor { chain, listen, auditor_suri, auditor_key_file, channel_url } => {
+			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+				auditor_suri.as_deref(),
+				auditor_key_file.as_deref(),
+				"auditor",
+			)?)?;
+			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
+			let auditor = Arc::new(auditor::Auditor::new(chain, key, channel_url)?);
+			tokio::spawn(auditor.clone().follow());
+			serve(auditor::router(auditor), listen, "auditor").await
+		},
+		Command::Synthetic { listen, data_dir, log } => {
+			let log =
+				log::AnyLog::open(log.as_deref(), &data_dir, &bench::GENESIS, "synthetic").await?;
 			let campaigns = channel::Synthetic(bench::CAMPAIGN);
 			let node = channel::ChannelNode::new(log, campaigns, bench::GENESIS)?;
 			serve(channel::router(Arc::new(node)), listen, "synthetic channel node").await

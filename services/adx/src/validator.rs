@@ -6,9 +6,11 @@
 //! and posts the result with `submitResult`; when the results agreed and the challenge
 //! period is over it calls `finalize`. When results differ the block is disputed: once
 //! the panel is drawable it draws it (`drawPanel`, anyone may), and a validator drawn
-//! onto the panel posts its own result like the campaign's validators. When results differ the block is disputed: once
-//! the panel is drawable it draws it (`drawPanel`, anyone may), and a validator drawn
-//! onto the panel posts its own result like the campaign's validators. It keeps each campaign's cumulative earnings after
+//! onto the panel posts its own result like the campaign's validators. A part served
+//! sealed ([`paratii_client::adx::sealed`]) is opened with the block key, asked (a request
+//! signed with the validator's key) from the participant's channel node next to the
+//! part (`…/blocks/{b}/key` beside `…/blocks/{b}/part`). It keeps each campaign's
+//! cumulative earnings after
 //! the last finalized block (what the next block starts from) in a file, so a restart
 //! carries on, and serves each earner's proof against the settled root:
 //!
@@ -21,6 +23,7 @@
 //! ```
 
 use paratii_client::{
+	adx::sealed,
 	api,
 	content::{hex_hash, parse_hash},
 	AtBlock, Chain,
@@ -327,6 +330,15 @@ impl Validator {
 		for (i, part) in pending.parts.0.iter().enumerate() {
 			let location = String::from_utf8_lossy(&part.location.0).into_owned();
 			let bytes = self.http.get(&location).send().await?.error_for_status()?.bytes().await?;
+			let bytes = if sealed::is_sealed(&bytes) {
+				let key = self.block_key(&location).await?;
+				let genesis = self.chain.genesis_hash();
+				sealed::open(&key, &genesis, campaign, block, &bytes).ok_or_else(|| {
+					anyhow::anyhow!("part {i} at {location} does not open with its block key")
+				})?
+			} else {
+				bytes.to_vec()
+			};
 			let messages = decode_part(&bytes)
 				.ok_or_else(|| anyhow::anyhow!("part {i} at {location} is not a part"))?;
 			anyhow::ensure!(
@@ -345,6 +357,35 @@ impl Validator {
 			Ok(output) => Ok(Step::Post { block, output: Box::new(output) }),
 			Err(e) => anyhow::bail!("processing block {block}: {e:?}"),
 		}
+	}
+
+	/// The block key of the sealed part at `location`, from the channel node serving it.
+	async fn block_key(&self, location: &str) -> anyhow::Result<[u8; 32]> {
+		#[derive(serde::Deserialize)]
+		struct Key {
+			key: String,
+		}
+		let url = reqwest::Url::parse(location)?.join("key")?;
+		let headers = paratii_client::signed::gateway_request_headers(
+			&self.key,
+			&self.chain.genesis_hash(),
+			"GET",
+			url.path(),
+			None,
+		);
+		let mut request = self.http.get(url.clone());
+		for (name, value) in headers {
+			request = request.header(name, value);
+		}
+		let answer = request.send().await?;
+		let status = answer.status();
+		anyhow::ensure!(
+			status.is_success(),
+			"the block key at {url}: {status}: {}",
+			answer.text().await?
+		);
+		let key = answer.json::<Key>().await?.key;
+		parse_hash(&key).ok_or_else(|| anyhow::anyhow!("{url}: the key is not 32 bytes of hex"))
 	}
 
 	async fn post_result(

@@ -1,6 +1,8 @@
 //! A channel node killed with SIGKILL while it ingests keeps every message it
 //! acknowledged: the real binary (`paratii-adx synthetic`: the node without a chain),
-//! four clients posting signed batches, a kill mid-stream, a restart on the same log.
+//! four clients posting signed batches, a kill mid-stream, a restart on the same log —
+//! the embedded log, and a NATS JetStream stream on a real `nats-server` (killed and
+//! restarted too).
 
 use codec::{DecodeAll, Encode};
 use paratii_primitives::adx::{signing_payload, Body, Channel, Message};
@@ -27,11 +29,16 @@ fn batch(k: usize) -> Vec<Message> {
 		.collect()
 }
 
-fn start(dir: &std::path::Path) -> (Child, String) {
-	let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+fn free_port() -> u16 {
+	std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(dir: &std::path::Path, log: Option<&str>) -> (Child, String) {
+	let port = free_port();
 	let child = Command::new(env!("CARGO_BIN_EXE_paratii-adx"))
 		.args(["synthetic", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
 		.arg(dir)
+		.args(log.map(|url| ["--log", url]).into_iter().flatten())
 		.stdout(Stdio::null())
 		.stderr(Stdio::null())
 		.spawn()
@@ -50,8 +57,52 @@ async fn until_up(http: &reqwest::Client, url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_channel_node_killed_mid_ingest_keeps_every_acknowledged_message() {
 	let dir = tempfile::tempdir().unwrap();
+	killed_mid_ingest(dir.path(), None, || {}).await;
+}
+
+/// A JetStream server on `port` keeping its store in `dir`, up when this returns.
+fn nats_server(dir: &std::path::Path, port: u16) -> Child {
+	let child =
+		Command::new("nats-server")
+			.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+			.arg(dir)
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.spawn()
+			.unwrap_or_else(|e| {
+				panic!("nats-server: {e} (Debian: apt install nats-server; scripts/test.sh installs it)")
+			});
+	let started = Instant::now();
+	while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+		assert!(started.elapsed() < Duration::from_secs(30), "nats-server did not start");
+		std::thread::sleep(Duration::from_millis(20));
+	}
+	child
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_node_on_jetstream_killed_mid_ingest_keeps_every_acknowledged_message() {
+	let (store, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+	let port = free_port();
+	let server = Mutex::new(nats_server(store.path(), port));
+	let url = format!("nats://127.0.0.1:{port}");
+	// Between the node's kill and its restart the server is killed and restarted too:
+	// what it acknowledged is in its file store.
+	killed_mid_ingest(dir.path(), Some(&url), || {
+		let mut server = server.lock().unwrap();
+		server.kill().unwrap();
+		server.wait().unwrap();
+		*server = nats_server(store.path(), port);
+	})
+	.await;
+	let mut server = server.into_inner().unwrap();
+	server.kill().unwrap();
+	server.wait().unwrap();
+}
+
+async fn killed_mid_ingest(dir: &std::path::Path, log: Option<&str>, between: impl FnOnce()) {
 	let http = reqwest::Client::new();
-	let (mut node, url) = start(dir.path());
+	let (mut node, url) = start(dir, log);
 	until_up(&http, &url).await;
 	let batches: Arc<Vec<Vec<Message>>> = Arc::new((0..BATCHES).map(batch).collect());
 	let next = Arc::new(Mutex::new(0..BATCHES));
@@ -85,8 +136,9 @@ async fn a_channel_node_killed_mid_ingest_keeps_every_acknowledged_message() {
 	}
 	let acked = acked.lock().unwrap().clone();
 	assert!(acked.len() < BATCHES, "the kill came after everything was sent");
+	between();
 
-	let (mut again, url) = start(dir.path());
+	let (mut again, url) = start(dir, log);
 	until_up(&http, &url).await;
 	for k in &acked {
 		let part = http

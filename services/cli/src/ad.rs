@@ -7,6 +7,7 @@
 //! paratii ad campaign close ID --suri //Alice
 //! paratii ad campaign status ID
 //! paratii ad claim CAMPAIGN --suri //Viewer [--validator-url URL]
+//! paratii ad watch MEDIA --suri //Viewer       the pre-roll, played, its View signed
 //! ```
 //!
 //! Amounts are PTI with up to 18 decimals (`0.25`); shares are percents of a paid view
@@ -34,6 +35,16 @@ pub enum AdCommand {
 	Validator {
 		#[command(subcommand)]
 		command: ValidatorCommand,
+	},
+	/// Watch the pre-roll before a media item as the web player plays it: the VAST tag,
+	/// the creative streamed at its pace with its trackers, then the View signed with
+	/// your key (a paid impression: your share of the price once the block settles).
+	Watch {
+		media: u64,
+		/// The viewer's secret URI: it signs the viewer session and the View. Without it
+		/// the ad plays unpaid.
+		#[arg(long)]
+		suri: Option<String>,
 	},
 	/// Claim what you earned in a campaign (as a viewer, a producer, the fund): a
 	/// validator of the campaign proves your cumulative earnings against the settled
@@ -216,6 +227,9 @@ pub async fn run(cli: &Cli, command: &AdCommand) -> Result<(), Failure> {
 			return claim(cli, *campaign, suri, earner.as_deref(), validator_url).await
 		},
 		AdCommand::Validator { command } => return validator(cli, command).await,
+		AdCommand::Watch { media, suri } => {
+			return crate::watch::watch(cli, *media, suri.as_deref()).await
+		},
 	};
 	match command {
 		CampaignCommand::Create {

@@ -18,6 +18,7 @@
 //! cannot be reached or failed.
 
 mod ad;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use futures::StreamExt;

@@ -6,7 +6,8 @@
 use crate::{api, AtBlock};
 use codec::Encode;
 pub use paratii_primitives::adx::{
-	signing_payload, verify_message, Body, CampaignId, Channel, ChannelBlock, ImpressionId, Message,
+	flags, signing_payload, verify_message, Body, CampaignId, Channel, ChannelBlock, ImpressionId,
+	Message, PPB,
 };
 use subxt_signer::sr25519::Keypair;
 
@@ -19,6 +20,8 @@ pub struct Campaign {
 	pub settled: u128,
 	pub max_price_per_view: u128,
 	pub participants: Vec<[u8; 32]>,
+	/// The auditor, whose checks (`VIEW`, `CLICK`, `FRAUD`) count.
+	pub auditor: Option<[u8; 32]>,
 	/// The channel block that is (or will be) open: earlier ones are settled.
 	pub next_block: ChannelBlock,
 	/// The channel block taking messages now, if its collection window is open.
@@ -62,6 +65,7 @@ pub async fn campaign(at: &AtBlock, id: CampaignId) -> anyhow::Result<Option<Opt
 		settled: record.settled,
 		max_price_per_view: record.max_price_per_view,
 		participants: record.participants.0.iter().map(|a| a.0).collect(),
+		auditor: record.auditor.map(|a| a.0),
 		next_block: block,
 		collecting,
 	})))
@@ -115,6 +119,24 @@ pub async fn post_messages(
 	let status = answer.status();
 	anyhow::ensure!(status.is_success(), "{url}: {status}: {}", answer.text().await?);
 	Ok(())
+}
+
+/// The block a channel node takes a campaign's messages for now
+/// (`GET {node}/campaigns/{c}/collecting`).
+pub async fn collecting(
+	http: &reqwest::Client,
+	node: &str,
+	campaign: CampaignId,
+) -> anyhow::Result<ChannelBlock> {
+	#[derive(serde::Deserialize)]
+	struct Collecting {
+		block: ChannelBlock,
+	}
+	let url = format!("{}/campaigns/{campaign}/collecting", node.trim_end_matches('/'));
+	let answer = http.get(&url).timeout(std::time::Duration::from_secs(2)).send().await?;
+	let status = answer.status();
+	anyhow::ensure!(status.is_success(), "{url}: {status}: {}", answer.text().await?);
+	Ok(answer.json::<Collecting>().await?.block)
 }
 
 /// `POST /ads/views` (the gateway's download role): the viewer's View of an impression
@@ -307,6 +329,92 @@ pub mod openrtb {
 		pub campaign: u64,
 		/// The bid in plancks per view.
 		pub price: String,
+		/// The campaign's auditor's tracker base (`paratii-adx auditor`): the exchange adds
+		/// `{auditor}/events/{campaign}/{impression}/{event}?d={ms}` to the ad's VAST
+		/// trackers, so the auditor sees the ad played and signs its checks.
+		#[serde(default, skip_serializing_if = "Option::is_none")]
+		pub auditor: Option<String>,
+	}
+}
+
+/// Channel block parts sealed with the block key: what a participant's channel node
+/// serves at the location it posts, so that only the campaign's participants and the
+/// validators they give the key to can read who watched what.
+///
+/// The campaign's participants share a 32-byte **block secret** (agreed off chain, e.g. in
+/// the campaign's spec document); the key of block `b` is
+/// `blake2_256(SCALE(b"paratii/adx/block-key/v1", secret, campaign u64, b u32))`, so a
+/// validator given one block's key learns nothing of another's. A sealed part is
+/// `MAGIC ‖ nonce (12 bytes) ‖ ChaCha20-Poly1305(part)` with the associated data
+/// `MAGIC ‖ genesis ‖ campaign ‖ block`, the nonce the first 12 bytes of
+/// `blake2_256(b"paratii/adx/nonce" ‖ part_hash)` (one nonce per distinct part under a
+/// key). The part hash posted on chain is the plain part's, so the validators check
+/// what they decrypted against it.
+pub mod sealed {
+	use super::{CampaignId, ChannelBlock};
+	use chacha20poly1305::{
+		aead::{Aead, KeyInit, Payload},
+		ChaCha20Poly1305,
+	};
+	use codec::Encode;
+	use sp_crypto_hashing::blake2_256;
+
+	/// Opens every sealed part.
+	pub const MAGIC: [u8; 8] = *b"PXPART\x01\x00";
+	/// Opens the block key's preimage.
+	pub const KEY_TAG: &[u8] = b"paratii/adx/block-key/v1";
+
+	/// The key of `block` of `campaign` under the participants' block `secret`.
+	pub fn block_key(secret: &[u8; 32], campaign: CampaignId, block: ChannelBlock) -> [u8; 32] {
+		blake2_256(&(KEY_TAG, secret, campaign, block).encode())
+	}
+
+	fn associated(genesis: &[u8; 32], campaign: CampaignId, block: ChannelBlock) -> Vec<u8> {
+		[&MAGIC[..], genesis, &campaign.to_le_bytes(), &block.to_le_bytes()].concat()
+	}
+
+	/// Whether `bytes` are a sealed part (else a plain SCALE part).
+	pub fn is_sealed(bytes: &[u8]) -> bool {
+		bytes.starts_with(&MAGIC)
+	}
+
+	/// `part` (SCALE, as served in the clear) sealed with `key`.
+	pub fn seal(
+		key: &[u8; 32],
+		genesis: &[u8; 32],
+		campaign: CampaignId,
+		block: ChannelBlock,
+		part: &[u8],
+	) -> Vec<u8> {
+		let hash = blake2_256(part);
+		let nonce: [u8; 12] =
+			blake2_256(&[&b"paratii/adx/nonce"[..], &hash].concat())[..12].try_into().expect("12");
+		let aad = associated(genesis, campaign, block);
+		let cipher = ChaCha20Poly1305::new(key.into());
+		let sealed = cipher
+			.encrypt(&nonce.into(), Payload { msg: part, aad: &aad })
+			.expect("ChaCha20-Poly1305 seals any part shorter than 256 GiB");
+		[&MAGIC[..], &nonce, &sealed].concat()
+	}
+
+	/// The plain part of a sealed one, if `key` opens it for that chain, campaign and block.
+	pub fn open(
+		key: &[u8; 32],
+		genesis: &[u8; 32],
+		campaign: CampaignId,
+		block: ChannelBlock,
+		bytes: &[u8],
+	) -> Option<Vec<u8>> {
+		let rest = bytes.strip_prefix(&MAGIC[..])?;
+		if rest.len() < 12 {
+			return None;
+		}
+		let (nonce, sealed) = rest.split_at(12);
+		let nonce: [u8; 12] = nonce.try_into().ok()?;
+		let aad = associated(genesis, campaign, block);
+		ChaCha20Poly1305::new(key.into())
+			.decrypt(&nonce.into(), Payload { msg: sealed, aad: &aad })
+			.ok()
 	}
 }
 
@@ -323,5 +431,27 @@ mod tests {
 		let other = Channel { block: 4, ..channel };
 		assert!(!verify_message(&other, &m, verify_sr25519));
 		assert_eq!(cpm(1_000_000_000_000_000), 1.0, "a milli-PTI per view is 1 PTI per thousand");
+	}
+
+	#[test]
+	fn sealed_parts_open_with_their_block_key_only() {
+		let secret = [9u8; 32];
+		let genesis = [1u8; 32];
+		let part = vec![8u8, 1, 2, 3, 4, 5];
+		let key = sealed::block_key(&secret, 3, 7);
+		assert_ne!(key, sealed::block_key(&secret, 3, 8), "one key per block");
+		assert_ne!(key, sealed::block_key(&secret, 4, 7), "one key per campaign");
+		let bytes = sealed::seal(&key, &genesis, 3, 7, &part);
+		assert!(sealed::is_sealed(&bytes) && !sealed::is_sealed(&part));
+		assert!(!bytes.windows(part.len()).any(|w| w == part.as_slice()), "not in the clear");
+		assert_eq!(sealed::open(&key, &genesis, 3, 7, &bytes), Some(part.clone()));
+		// Another block's key, another block or chain named, a flipped byte: nothing.
+		assert_eq!(sealed::open(&sealed::block_key(&secret, 3, 8), &genesis, 3, 7, &bytes), None);
+		assert_eq!(sealed::open(&key, &genesis, 3, 8, &bytes), None);
+		assert_eq!(sealed::open(&key, &[2; 32], 3, 7, &bytes), None);
+		let mut flipped = bytes.clone();
+		*flipped.last_mut().unwrap() ^= 1;
+		assert_eq!(sealed::open(&key, &genesis, 3, 7, &flipped), None);
+		assert_eq!(sealed::open(&key, &genesis, 3, 7, &bytes[..10]), None);
 	}
 }

@@ -80,6 +80,12 @@ pub struct AdArgs {
 	/// The download role's address as viewers reach it (VAST's tracker and media URLs).
 	#[arg(long, default_value = "http://127.0.0.1:8081")]
 	pub ad_public_url: String,
+	/// An auditor's tracker base (`paratii-adx auditor`, `http://…:8130`) whose trackers
+	/// the exchange adds to the ads of the campaigns naming an auditor, when the winning
+	/// bid asks for it; the web player's policy lets it reach them. Repeat for several;
+	/// a bid naming any other is served without auditor trackers.
+	#[arg(long = "ad-auditor")]
+	pub ad_auditors: Vec<String>,
 }
 
 /// An impression sold to a viewer, waiting for their View.
@@ -97,6 +103,8 @@ pub struct Ads {
 	key: Keypair,
 	genesis: [u8; 32],
 	bidders: Vec<String>,
+	/// The auditors' tracker bases the exchange accepts in bids.
+	auditors: Vec<String>,
 	channel: String,
 	public_url: String,
 	tmax: Duration,
@@ -144,6 +152,11 @@ impl Ads {
 			key: paratii_client::keys::account_key(suri)?,
 			genesis: chain.genesis_hash(),
 			bidders: args.ad_bidders.clone(),
+			auditors: args
+				.ad_auditors
+				.iter()
+				.map(|a| a.trim_end_matches('/').to_string())
+				.collect(),
 			channel: args.ad_channel.clone(),
 			public_url: args.ad_public_url.trim_end_matches('/').to_string(),
 			tmax: Duration::from_millis(args.ad_tmax_ms),
@@ -206,15 +219,7 @@ impl Ads {
 
 	/// The block the exchange's channel node takes messages for now.
 	async fn node_block(&self, campaign: CampaignId) -> anyhow::Result<ChannelBlock> {
-		#[derive(Deserialize)]
-		struct Collecting {
-			block: ChannelBlock,
-		}
-		let url = format!("{}/campaigns/{campaign}/collecting", self.channel.trim_end_matches('/'));
-		let answer = self.http.get(&url).timeout(Duration::from_secs(2)).send().await?;
-		let status = answer.status();
-		anyhow::ensure!(status.is_success(), "{url}: {status}: {}", answer.text().await?);
-		Ok(answer.json::<Collecting>().await?.block)
+		adx::collecting(&self.http, &self.channel, campaign).await
 	}
 
 	/// Posts the queued records to the channel node in batches, for ever.
@@ -395,6 +400,12 @@ pub async fn vast(
 		price: clearing,
 		creative: *creative,
 		paid: viewer.is_some(),
+		auditor: campaign
+			.auditor
+			.and(bid.ext.paratii.auditor.as_deref())
+			.map(|url| url.trim_end_matches('/'))
+			.filter(|url| ads.auditors.iter().any(|a| a == url))
+			.map(str::to_string),
 	};
 	let vast = vast_inline(&ads, &sale, &ad);
 	([(header::CONTENT_TYPE, "application/xml"), (header::CACHE_CONTROL, "no-store")], vast)
@@ -484,7 +495,6 @@ fn stream_renditions(media: &paratii_client::MediaInfo) -> bool {
 }
 
 /// An auction's outcome, as VAST tells it.
-#[derive(Clone, Copy)]
 struct Sale {
 	impression: ImpressionId,
 	campaign: CampaignId,
@@ -494,6 +504,8 @@ struct Sale {
 	creative: MediaId,
 	/// A viewer session came: a Win was signed.
 	paid: bool,
+	/// The campaign's auditor's tracker base, from the winning bid.
+	auditor: Option<String>,
 }
 
 /// What VAST says of a creative: its top rendition and duration.
@@ -541,12 +553,23 @@ fn vast_duration(secs: f64) -> String {
 /// PTI). Its `paratii` extension tells the player what to sign for the View — the chain,
 /// campaign, channel block and impression — and the exact price in plancks per view.
 fn vast_inline(ads: &Ads, sale: &Sale, ad: &Creative) -> String {
-	let Sale { impression, campaign, block, price, creative, paid } = *sale;
+	let Sale { impression, campaign, block, price, creative, paid, ref auditor } = *sale;
 	let base = &ads.public_url;
 	let tracker = |event: &str| format!("{base}/ads/events/{impression}/{event}");
+	let duration_ms = (ad.duration.max(0.0) * 1000.0).round() as u64;
+	let audited = |event: &str| {
+		auditor
+			.as_ref()
+			.map(|a| format!("{a}/events/{campaign}/{impression}/{event}?d={duration_ms}"))
+	};
 	let tracking: String = EVENTS[1..]
 		.iter()
-		.map(|e| format!("<Tracking event=\"{e}\"><![CDATA[{}]]></Tracking>", tracker(e)))
+		.flat_map(|e| std::iter::once(tracker(e)).chain(audited(e)).map(move |url| (e, url)))
+		.map(|(e, url)| format!("<Tracking event=\"{e}\"><![CDATA[{url}]]></Tracking>"))
+		.collect();
+	let impressions: String = std::iter::once(tracker(EVENTS[0]))
+		.chain(audited(EVENTS[0]))
+		.map(|url| format!("<Impression id=\"{impression}\"><![CDATA[{url}]]></Impression>"))
 		.collect();
 	format!(
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -555,7 +578,7 @@ fn vast_inline(ads: &Ads, sale: &Sale, ad: &Creative) -> String {
 		<AdSystem version=\"1\">Paratii</AdSystem>\
 		<AdServingId>{impression}</AdServingId>\
 		<AdTitle>Campaign {campaign}</AdTitle>\
-		<Impression id=\"{impression}\"><![CDATA[{impression_url}]]></Impression>\
+		{impressions}\
 		<Pricing model=\"CPM\" currency=\"PTI\">{cpm}</Pricing>\
 		<Creatives><Creative id=\"{creative}\" adId=\"{campaign}\">\
 		<UniversalAdId idRegistry=\"paratii-media\">{creative}</UniversalAdId>\
@@ -571,7 +594,6 @@ fn vast_inline(ads: &Ads, sale: &Sale, ad: &Creative) -> String {
 		<Paid>{paid}</Paid><Views><![CDATA[{base}/ads/views]]></Views>\
 		</Extension></Extensions>\
 		</InLine></Ad></VAST>\n",
-		impression_url = tracker(EVENTS[0]),
 		cpm = adx::cpm(price),
 		duration = vast_duration(ad.duration),
 		width = ad.width,

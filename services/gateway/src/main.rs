@@ -439,7 +439,7 @@ async fn main() -> anyhow::Result<()> {
 		)
 	});
 	let web = args.web.web_dir.clone().map(|dir| {
-		let router = web::router(&args.web, dir);
+		let router = web::router(&args.web, &args.ads.ad_auditors, dir);
 		serve_with(router, args.web.web_listen, "web player", ServerLimits::default())
 	});
 	let servers = [upload, download, web].into_iter().flatten();

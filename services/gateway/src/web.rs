@@ -64,10 +64,14 @@ struct WebConfig {
 	chain: String,
 	dev_accounts: bool,
 	ad_validators: Vec<String>,
+	/// The ad auditors whose trackers the player fires (not in `config.json`).
+	#[serde(skip)]
+	ad_auditors: Vec<String>,
 }
 
-/// The player's router, for `dir`.
-pub fn router(args: &WebArgs, dir: PathBuf) -> Router {
+/// The player's router, for `dir`; `ad_auditors`: the trackers its ads may carry
+/// (the ad role's `--ad-auditor`).
+pub fn router(args: &WebArgs, ad_auditors: &[String], dir: PathBuf) -> Router {
 	let config = WebConfig {
 		upload: args.web_upload_url.trim_end_matches('/').to_string(),
 		download: args.web_download_url.trim_end_matches('/').to_string(),
@@ -79,6 +83,7 @@ pub fn router(args: &WebArgs, dir: PathBuf) -> Router {
 			.iter()
 			.map(|u| u.trim_end_matches('/').to_string())
 			.collect(),
+		ad_auditors: ad_auditors.to_vec(),
 	};
 	let files = ServeDir::new(&dir)
 		.precompressed_gzip()
@@ -117,8 +122,12 @@ fn origin(url: &str) -> String {
 fn content_security_policy(config: &WebConfig) -> HeaderValue {
 	let [upload, download, indexer, chain] =
 		[&config.upload, &config.download, &config.indexer, &config.chain].map(|u| origin(u));
-	let validators: String =
-		config.ad_validators.iter().map(|u| format!(" {}", origin(u))).collect();
+	let validators: String = config
+		.ad_validators
+		.iter()
+		.chain(&config.ad_auditors)
+		.map(|u| format!(" {}", origin(u)))
+		.collect();
 	let policy = format!(
 		"default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
 		 connect-src 'self' {upload} {download} {indexer} {chain}{validators}; \
@@ -161,12 +170,15 @@ mod tests {
 		};
 		for path in ["/", "/media/7", "/config.json"] {
 			let request = Request::get(path).body(axum::body::Body::empty()).unwrap();
-			let response = router(&args, dir.path().into()).oneshot(request).await.unwrap();
+			let auditors = ["http://audit.example:8130".to_string()];
+			let response =
+				router(&args, &auditors, dir.path().into()).oneshot(request).await.unwrap();
 			let policy = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
 			assert!(policy.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval';"));
 			assert!(policy.contains(
 				"connect-src 'self' https://up.example:8443 https://media.example \
-				 https://search.example wss://rpc.example https://adx.example:8110;"
+				 https://search.example wss://rpc.example https://adx.example:8110 \
+				 http://audit.example:8130;"
 			));
 			assert!(policy.contains("media-src 'self' blob: https://media.example;"), "{policy}");
 			assert!(policy.contains("frame-ancestors 'none'"));

@@ -51,6 +51,7 @@ pub fn router(api: Api) -> Router {
 		.route("/search", get(search))
 		.route("/media", get(catalogue))
 		.route("/media/:id", get(media))
+		.route("/media/:id/valuation", get(valuation))
 		.route("/health", get(health))
 		.route("/openapi.json", get(paratii_client::openapi::serve(&crate::openapi::document())))
 		.layer(tower_http::cors::CorsLayer::permissive())
@@ -298,6 +299,46 @@ async fn media(State(api): State<Api>, Path(id): Path<String>) -> Response {
 	}
 }
 
+/// Views at which a media item's reach is three quarters of the most.
+const VALUATION_VIEWS: u64 = 100;
+
+/// The public valuation of a view of a media item, in parts per billion of a full bid
+/// (the hook `paratii-adx bidder --valuation` asks): `approval × reach`, where approval
+/// is the likes' share with one like and one dislike added (a new item: ½) and reach is
+/// `½ + ½ · views / (views + 100)`; 0 for an item moderators should look at (flagged) or
+/// deleted — no advertiser wants its ad there.
+pub fn valuation_ppb(media: &paratii_client::wire::IndexedMedia) -> u32 {
+	if media.flagged || media.status != "active" {
+		return 0;
+	}
+	const PPB: u128 = 1_000_000_000;
+	let (likes, dislikes) = (u128::from(media.likes), u128::from(media.dislikes));
+	let approval = (likes + 1) * PPB / (likes + dislikes + 2);
+	let views = u128::from(media.views);
+	let reach = PPB / 2 + PPB / 2 * views / (views + u128::from(VALUATION_VIEWS));
+	(approval * reach / PPB) as u32
+}
+
+async fn valuation(State(api): State<Api>, Path(id): Path<String>) -> Response {
+	let Ok(id) = id.parse::<MediaId>() else {
+		return bad(format!("{id:?} is not a media id (a whole number)"));
+	};
+	match api.index.get(id) {
+		Ok(Some(media)) => Json(serde_json::json!({
+			"media": id,
+			"factor_ppb": valuation_ppb(&media),
+			"views": media.views,
+			"likes": media.likes,
+			"dislikes": media.dislikes,
+			"flagged": media.flagged,
+			"indexed_at": media.indexed_at,
+		}))
+		.into_response(),
+		Ok(None) => error(StatusCode::NOT_FOUND, format!("no media {id} in the index")),
+		Err(e) => internal(e),
+	}
+}
+
 async fn health(State(api): State<Api>) -> Response {
 	let s = &api.status;
 	Json(serde_json::json!({
@@ -332,5 +373,25 @@ mod tests {
 		assert!(bbox("38.8,-9.3,38.6,-9.0").is_err());
 		assert!(bbox("91,0,92,1").is_err());
 		assert!(bbox("1,2,3").is_err());
+	}
+
+	#[test]
+	fn views_are_worth_more_on_liked_watched_media() {
+		let with = |likes, dislikes, views| {
+			let mut m = crate::index::tests::media(1, "x");
+			(m.likes, m.dislikes, m.views) = (likes, dislikes, views);
+			m
+		};
+		// New: approval ½, reach ½.
+		assert_eq!(valuation_ppb(&with(0, 0, 0)), 250_000_000);
+		// 8 likes, no dislike (approval 9/10), 100 views (reach ¾).
+		assert_eq!(valuation_ppb(&with(8, 0, 100)), 675_000_000);
+		assert!(valuation_ppb(&with(0, 8, 100)) < valuation_ppb(&with(0, 0, 100)));
+		let mut flagged = with(100, 0, 10_000);
+		flagged.flagged = true;
+		assert_eq!(valuation_ppb(&flagged), 0);
+		let mut deleted = with(100, 0, 10_000);
+		deleted.status = "deleted".into();
+		assert_eq!(valuation_ppb(&deleted), 0);
 	}
 }

@@ -735,11 +735,11 @@ impl SearchIndex {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use paratii_client::wire::GeoPoint;
 
-	fn media(id: MediaId, title: &str) -> IndexedMedia {
+	pub(crate) fn media(id: MediaId, title: &str) -> IndexedMedia {
 		IndexedMedia {
 			id,
 			owner: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),

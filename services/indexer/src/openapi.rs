@@ -56,6 +56,33 @@ pub fn document() -> Value {
 		.json::<IndexedMedia>(200, "The item")
 		.errors(&[(400, "Not a media id"), (404, "Not in the index (yet)")])
 		.add();
+	doc.operation(
+		"get",
+		"/media/:id/valuation",
+		"What a view of the item is worth to an advertiser",
+	)
+	.description(
+		"The public valuation the reference bidder's `--valuation` hook asks: \
+			 `factor_ppb` (parts per billion of a full bid) = approval × reach, approval \
+			 (likes + 1) / (likes + dislikes + 2), reach ½ + ½ · views / (views + 100); \
+			 0 for a flagged or deleted item.",
+	)
+	.path_param("id", "The media id")
+	.json_value(
+		200,
+		"The factor and what it was computed from",
+		json!({"type": "object", "properties": {
+			"media": {"type": "integer"},
+			"factor_ppb": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000},
+			"views": {"type": "integer"},
+			"likes": {"type": "integer"},
+			"dislikes": {"type": "integer"},
+			"flagged": {"type": "boolean"},
+			"indexed_at": {"type": "integer"},
+		}}),
+	)
+	.errors(&[(400, "Not a media id"), (404, "Not in the index (yet)")])
+	.add();
 	doc.operation("get", "/health", "How far the index is")
 		.json_value(
 			200,

@@ -9,11 +9,17 @@
 //      plays it before the content (its trackers fire), signs her View and then plays
 //      the content; with the VAST answer held back the content starts at once on play
 //      and no ad starts after it.
-//   2. For volume, viewers fetch the VAST tag and post their signed Views as the player
-//      does; an anonymous viewer's ad is unpaid; forged and repeated Views are refused.
+//   2. For volume, viewers watch the pre-roll with the CLI (`paratii ad watch`: the VAST
+//      tag, the creative streamed at its pace, its trackers, the View signed with the
+//      viewer's key); anonymous auctions show the second price and the late bidder
+//      skipped; an anonymous viewer's ad is unpaid; forged, repeated and wrong-block
+//      Views are refused, and a viewer who fires the trackers without playing the ad
+//      is flagged by the campaign's auditor (`paratii-adx auditor`) and not paid.
 //   3. Both participants' channel nodes post their parts, the validator nodes agree and
 //      finalize, and each viewer and the producer claim exactly their shares of the
 //      second price.
+// The validators apply and governance admits them with the CLI too; the test itself
+// signs only what an attacker would (the forged Views, the tracker-firing viewer's).
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -24,12 +30,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { mnemonicGenerate } from '@polkadot/util-crypto';
-import { admitAdValidators, connect, devAccount, PTI, submitFinal } from '../lib/chain.mjs';
+import { mnemonicGenerate, randomAsU8a } from '@polkadot/util-crypto';
+import { connect, devAccount, PTI, submitFinal } from '../lib/chain.mjs';
 import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { signingPayload, view } from '../lib/adx.mjs';
 import { sessionToken } from '../lib/pti.mjs';
-import { metric, serviceBinary, startGateway, startIndexer, startProcess, startStorage } from '../lib/services.mjs';
+import {
+  gatewayHeaders, metric, serviceBinary, startGateway, startIndexer, startProcess, startStorage,
+} from '../lib/services.mjs';
 import { launchChromium, SLACK, WEB_DIST } from '../lib/browser.mjs';
 
 const [alice, bob, charlie, dave, eve, ferdie] =
@@ -71,7 +79,10 @@ let aliceAd; // the VAST Alice's player got
 let indexer;
 let browser;
 const consoleErrors = [];
-const viewers = [1, 2, 3].map(() => fresh().pair);
+const viewers = [1, 2, 3].map(() => fresh());
+const auditor = fresh(); // the advertiser's campaign's auditor
+let auditorUrl;
+let exchangeNode; // the exchange's channel node
 
 const paratii = (...args) => spawnSync(serviceBinary('paratii'), ['--chain', node.ws, '--upload-url', gateway.upload,
   '--download-url', gateway.download, '--json', ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -100,11 +111,18 @@ const adx = async (name, args, health) => {
 };
 const dataDir = (what) => mkdtempSync(join(tmpdir(), `paratii-${what}-`));
 
+/** `paratii ARGS --json` (in the background: several run at once); its JSON answer. */
+async function cli(...args) {
+  const { stdout } = await run(serviceBinary('paratii'), ['--chain', node.ws, '--upload-url', gateway?.upload ?? '',
+    '--download-url', gateway?.download ?? '', '--json', ...args], { timeout: 300_000 });
+  return stdout.trim().startsWith('{') ? JSON.parse(stdout) : stdout;
+}
+
 /** A campaign created with the CLI by the advertiser, Dave and Eve its validators. */
-function createCampaign(participants) {
+function createCampaign(participants, extra = []) {
   const out = paratii('ad', 'campaign', 'create', '--suri', advertiser.mnemonic, '--budget', '10', '--max-price', '1',
     '--validator', dave.address, '--validator', eve.address, ...participants.flatMap((p) => ['--participant', p.address]),
-    '--valid-for', '400', '--challenge-period', '2');
+    '--valid-for', '400', '--challenge-period', '2', ...extra);
   assert.equal(out.status, 0, out.stderr);
   return JSON.parse(out.stdout).campaign;
 }
@@ -114,7 +132,10 @@ before(async () => {
   api = await connect(node);
   genesis = hexToU8a(api.genesisHash.toHex());
   const port = async () => `127.0.0.1:${await freePort()}`;
-  const [exchangeChannel, advertiserChannel, bidderA, bidderB] = await Promise.all([port(), port(), port(), port()]);
+  const [exchangeChannel, advertiserChannel, bidderA, bidderB, auditorListen] =
+    await Promise.all([port(), port(), port(), port(), port()]);
+  auditorUrl = `http://${auditorListen}`;
+  exchangeNode = `http://${exchangeChannel}`;
   // The late bidder: a valid, dearer bid for the advertiser's campaign, after a second.
   slow = createServer((req, res) => {
     let body = '';
@@ -130,7 +151,9 @@ before(async () => {
   await new Promise((r) => slow.listen(0, '127.0.0.1', r));
   indexer = await startIndexer(node);
   procs.push(indexer);
-  await admitAdValidators(api, alice, [dave, eve]);
+  // Dave and Eve apply to the ad validators' registry; governance (sudo here) admits them.
+  await Promise.all(['//Dave', '//Eve'].map((suri) => cli('ad', 'validator', 'apply', '--suri', suri)));
+  for (const v of [dave, eve]) await cli('ad', 'validator', 'admit', v.address, '--suri', '//Alice');
   validators = await Promise.all(['//Dave', '//Eve'].map(async (suri) => {
     const listen = await port();
     const proc = await adx(`adx-validator-${suri.slice(2)}`, ['validator', '--chain', node.ws, '--validator-suri', suri,
@@ -143,7 +166,7 @@ before(async () => {
   gateway = await startGateway(node, {
     web: { dir: WEB_DIST, indexer: indexer.url, adValidators: validators.map((v) => v.url) },
     extra: ['--ad-exchange-suri', '//Bob', '--ad-channel', `http://${exchangeChannel}`,
-      '--ad-tmax-ms', String(TMAX_MS), '--ad-floor', String(FLOOR),
+      '--ad-tmax-ms', String(TMAX_MS), '--ad-floor', String(FLOOR), '--ad-auditor', auditorUrl,
       '--ad-bidder', `http://127.0.0.1:${slow.address().port}/openrtb2/bid`,
       '--ad-bidder', `http://${bidderA}/openrtb2/bid`, '--ad-bidder', `http://${bidderB}/openrtb2/bid`],
   });
@@ -160,14 +183,19 @@ before(async () => {
     uploaded(clip('dawn.mp4', 6, 'smptebars'), 'Harbour at dawn', producer),
   ]);
 
-  campaign = createCampaign([bob, charlie]); // the exchange, the advertiser's bidder
+  // The exchange and the advertiser's bidder; the advertiser's auditor checks its ads.
+  campaign = createCampaign([bob, charlie], ['--auditor', auditor.pair.address]);
   other = createCampaign([bob, ferdie]);
+  // The advertiser's campaign's participants share a block secret: their parts are
+  // served sealed; the other campaign's in the clear.
+  const secrets = join(work, 'block-secrets.json');
+  writeFileSync(secrets, JSON.stringify({ [campaign]: u8aToHex(randomAsU8a(32)) }));
   // The advertiser's node opens a block 3 s after its first message; the exchange's,
   // which holds the wins and views, posts its part at the window's end.
   for (const [suri, listen, openAfter] of [['//Bob', exchangeChannel, 600], ['//Charlie', advertiserChannel, 3]]) {
     await adx(`adx-channel-${suri.slice(2)}`, ['channel', '--chain', node.ws, '--listen', listen, '--data-dir', dataDir('adx'),
-      '--participant-suri', suri, '--public-url', `http://${listen}`, '--open-after-secs', String(openAfter)],
-    `http://${listen}/health`);
+      '--participant-suri', suri, '--public-url', `http://${listen}`, '--open-after-secs', String(openAfter),
+      '--block-secrets', secrets], `http://${listen}/health`);
   }
   const bidder = async (name, suri, listen, spec) => {
     const file = join(work, `${name}.json`);
@@ -175,8 +203,12 @@ before(async () => {
     await adx(name, ['bidder', '--chain', node.ws, '--listen', listen, '--public-url', `http://${listen}`,
       '--campaigns', file, '--bidder-suri', suri, '--channel-url', `http://${advertiserChannel}`], `http://${listen}/health`);
   };
+  // The auditor takes its trackers and posts its checks to the exchange's node, where
+  // the wins and views of each impression go.
+  await adx('adx-auditor', ['auditor', '--chain', node.ws, '--listen', auditorListen, '--auditor-suri', auditor.mnemonic,
+    '--channel-url', `http://${exchangeChannel}`], `${auditorUrl}/health`);
   await bidder('bidder-advertiser', '//Charlie', bidderA,
-    [{ campaign, creative, bid: String(BID), words: ['dawn', 'sunset'], kinds: ['video'] }]);
+    [{ campaign, creative, bid: String(BID), words: ['dawn', 'sunset'], kinds: ['video'], auditor: auditorUrl }]);
   await bidder('bidder-other', '//Ferdie', bidderB, [{ campaign: other, creative, bid: String(SECOND) }]);
   // The validators accept the campaigns; then the auction has bids (an anonymous
   // viewer's ad: no Win signed, nothing sent to the channel nodes yet).
@@ -234,6 +266,11 @@ test('in Chromium the pre-roll plays before the video, Alice signs its View, the
   await page.waitForFunction(() => document.querySelector('video.ad').currentTime > 1);
   await page.screenshot({ path: join(shots, 'preroll.png') });
   assert.equal((await viewPosted).status(), 202, 'the View signed by Alice was kept');
+  if (Number(field(aliceAd, 'Campaign')) === campaign) {
+    assert.ok(aliceAd.includes(`${auditorUrl}/events/${campaign}/`), 'the auditor\'s trackers are in the ad');
+    await waitFor('the auditor\'s check of Alice\'s ad', async () =>
+      await metric(auditorUrl, 'paratii_adx_auditor_checks_total', { flag: 'view' }) >= 1);
+  }
   await page.waitForSelector('[data-testid=ad]', { state: 'detached' });
   await waitFor('the content playing', () => playing(page), { timeoutMs: 30_000, intervalMs: 100 });
   for (const event of ['impression', 'start', 'firstQuartile', 'midpoint', 'thirdQuartile', 'complete']) {
@@ -265,14 +302,12 @@ test('with the ad\'s answer held back, the content starts at once on play and no
   await page.context().close();
 });
 
-test('VAST for volume: second price within tmax, the late bidder skipped, Views kept once; the validators settle and each earner claims its share', async () => {
-  const sessions = viewers.map((v) => ({ 'x-paratii-session': sessionToken(v, genesis, Date.now() + 3600_000) }));
-  const impressions = [];
-  for (const [i, session] of sessions.entries()) {
-    impressions.push({ viewer: viewers[i], ...(await vast(session)) }, { viewer: viewers[i], ...(await vast(session)) });
-  }
+test('VAST for volume: second price within tmax, the late bidder skipped, Views kept once, tracker fraud flagged; the validators settle and each earner claims its share', async () => {
   const sale = (xml) => ({ campaign: Number(field(xml, 'Campaign')), price: BigInt(field(xml, 'Price')) });
-  for (const { xml, ms } of impressions) {
+  // The auctions, anonymous (no Win is signed for them: an anonymous viewer is unpaid).
+  const auctions = [];
+  for (let i = 0; i < 6; i++) auctions.push(await vast());
+  for (const { xml, ms } of auctions) {
     assert.ok(ms < TMAX_MS + 300 * SLACK, `the auction answered in ${ms} ms: the late bidder skipped`);
     const { campaign: won, price } = sale(xml);
     // The advertiser's 0.5 PTI wins at the other's 0.2 PTI (or at the reserve, if that bid
@@ -280,57 +315,88 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
     assert.ok(won === campaign || won === other, `campaign ${won}`);
     assert.ok(won === campaign ? [SECOND, FLOOR].includes(price) : price === FLOOR, `${won} at ${price}`);
     assert.equal(field(xml, 'UniversalAdId'), String(creative));
-    assert.equal(field(xml, 'Paid'), 'true');
+    assert.equal(field(xml, 'Paid'), 'false');
     assert.match(field(xml, 'Duration'), /^00:00:0[34]\.\d{3}$/);
   }
-  const ours = impressions.filter(({ xml }) => sale(xml).campaign === campaign).length;
-  assert.ok(ours >= impressions.length / 2, `the advertiser's bid won ${ours} of ${impressions.length}`);
-  const stream = await fetch(field(impressions[0].xml, 'MediaFile'));
+  const ours = auctions.filter(({ xml }) => sale(xml).campaign === campaign).length;
+  assert.ok(ours >= auctions.length / 2, `the advertiser's bid won ${ours} of ${auctions.length}`);
+  const stream = await fetch(field(auctions[0].xml, 'MediaFile'));
   assert.equal(stream.status, 200, 'the creative streams from the clusters');
   assert.match(await stream.text(), /#EXTM3U/);
-  await waitFor('the late bidder asked', () => slow.asked >= impressions.length);
+  await waitFor('the late bidder asked', () => slow.asked >= auctions.length);
   const late = await metric(gateway.download, 'paratii_gateway_ad_bids_total', { fate: 'late' });
-  assert.ok(late >= impressions.length, `late bids counted: ${late}`);
-  // An anonymous viewer sees the ad, unpaid: no Win is signed for it.
-  assert.equal(field((await vast()).xml, 'Paid'), 'false');
+  assert.ok(late >= auctions.length, `late bids counted: ${late}`);
 
-  // Each viewer signs the View of each ad played, as the player does: for the chain and
-  // campaign of the VAST extension and the block the gateway names then; the gateway
-  // keeps it once.
+  // The public valuation a bidder may ask (`paratii-adx bidder --valuation`): from the
+  // item's indexed history, approval × reach in parts per billion.
+  const worth = await (await fetch(`${indexer.url}/media/${content}/valuation`)).json();
+  const B = 1_000_000_000n;
+  const [likes, dislikes, views] = [worth.likes, worth.dislikes, worth.views].map(BigInt);
+  const approval = (likes + 1n) * B / (likes + dislikes + 2n);
+  assert.equal(BigInt(worth.factor_ppb), approval * (B / 2n + (B / 2n) * views / (views + 100n)) / B, JSON.stringify(worth));
+  assert.equal((await fetch(`${indexer.url}/media/999999/valuation`)).status, 404);
+
+  // Each viewer watches the pre-roll twice with the CLI, as the player would: it plays
+  // the creative at its pace, fires the trackers and signs the View with its own key.
+  const watched = await Promise.all(viewers.flatMap((v) => [v, v]).map(async (v) =>
+    ({ viewer: v.pair, ...(await cli('ad', 'watch', String(content), '--suri', v.mnemonic)) })));
+  for (const w of watched) {
+    assert.equal(w.paid, true, JSON.stringify(w));
+    assert.ok(w.seconds >= 3, `the ad played at its pace: ${w.seconds} s`);
+  }
+  const blocks = new Set(watched.filter((w) => w.campaign === campaign).map((w) => w.block));
+
+  // The attacks, signed by the test as an attacker would: a thief's session buys an
+  // impression of the advertiser's campaign (the auditor's trackers in its VAST).
+  const thief = fresh();
+  const session = { 'x-paratii-session': sessionToken(thief.pair, genesis, Date.now() + 3600_000) };
+  let stolen;
+  await waitFor('an impression of the audited campaign', async () => {
+    stolen = (await vast(session)).xml;
+    return sale(stolen).campaign === campaign;
+  }, { intervalMs: 100 });
   const id = (xml) => BigInt(xml.match(/<Ad id="(\d+)"/)[1]);
   const blockFor = async (impression) =>
     (await (await fetch(`${gateway.download}/ads/views?impression=${impression}`)).json()).block;
-  const signView = (xml, block, viewer, signer = viewer) =>
-    u8aToHex(signer.sign(signingPayload(genesis, sale(xml).campaign, block, viewer.publicKey, view(id(xml)))));
-  const postView = (xml, block, signature) => fetch(`${gateway.download}/ads/views`, {
+  const signView = (block, signer) =>
+    u8aToHex(signer.sign(signingPayload(genesis, campaign, block, thief.pair.publicKey, view(id(stolen)))));
+  const postView = (block, signature) => fetch(`${gateway.download}/ads/views`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ impression: String(id(xml)), block, signature }),
+    body: JSON.stringify({ impression: String(id(stolen)), block, signature }),
   });
-  const first = impressions[0];
-  const firstBlock = await blockFor(id(first.xml));
-  assert.equal((await postView(first.xml, firstBlock, signView(first.xml, firstBlock, first.viewer, fresh().pair))).status,
-    400, 'another key\'s signature');
-  assert.equal((await postView(first.xml, firstBlock + 5, signView(first.xml, firstBlock + 5, first.viewer))).status,
-    409, 'a block the channel node does not take');
-  const blocks = new Set();
-  for (const { xml, viewer } of impressions) {
-    const block = await blockFor(id(xml));
-    if (sale(xml).campaign === campaign) blocks.add(block);
-    assert.equal((await postView(xml, block, signView(xml, block, viewer))).status, 202);
-  }
-  assert.equal((await postView(first.xml, firstBlock, signView(first.xml, firstBlock, first.viewer))).status, 404,
-    'one View per impression');
+  const block = await blockFor(id(stolen));
+  assert.equal((await postView(block, signView(block, fresh().pair))).status, 400, 'another key\'s signature');
+  assert.equal((await postView(block + 5, signView(block + 5, thief.pair))).status, 409,
+    'a block the channel node does not take');
+  // It fires the auditor's trackers at once, without playing the ad, and signs its View:
+  // the gateway keeps the View, the auditor flags the impression as fraud.
+  const fraudBefore = await metric(auditorUrl, 'paratii_adx_auditor_checks_total', { flag: 'fraud' });
+  const trackers = [...stolen.matchAll(/<(?:Impression|Tracking)[^>]*><!\[CDATA\[([^\]]+)\]\]>/g)].map((m) => m[1]);
+  const audited = trackers.filter((url) => url.startsWith(auditorUrl));
+  assert.equal(audited.length, 6, 'impression, start, three quartiles and complete');
+  for (const url of audited) assert.equal((await fetch(url)).status, 204, url);
+  const thiefBlock = await blockFor(id(stolen));
+  assert.equal((await postView(thiefBlock, signView(thiefBlock, thief.pair))).status, 202);
+  blocks.add(thiefBlock);
+  assert.equal((await postView(thiefBlock, signView(thiefBlock, thief.pair))).status, 404, 'one View per impression');
+  await waitFor('the auditor\'s fraud check', async () =>
+    await metric(auditorUrl, 'paratii_adx_auditor_checks_total', { flag: 'fraud' }) > fraudBefore);
+  // The auditor judges a played ad a second after its complete (a late quartile counts).
+  await waitFor('a VIEW check for each ad played', async () =>
+    await metric(auditorUrl, 'paratii_adx_auditor_checks_total', { flag: 'view' })
+      >= watched.filter((w) => w.campaign === campaign).length);
 
   // What each earner should get: the campaign's split of each clearing price, Alice's
-  // view (in Chromium) included.
-  const paid = [{ viewer: alice, xml: aliceAd }, ...impressions].filter(({ xml }) => sale(xml).campaign === campaign);
+  // view (in Chromium) included, the thief's not (its auditor flagged it).
+  const paid = [{ viewer: alice, ...sale(aliceAd) }, ...watched.map((w) => ({ ...w, price: BigInt(w.price) }))]
+    .filter((w) => w.campaign === campaign);
   const earned = {};
   let total = 0n;
-  for (const { viewer, xml } of paid) {
-    const [v, p] = divide(sale(xml).price);
+  for (const { viewer, price } of paid) {
+    const [v, p] = divide(price);
     earned[viewer.address] = (earned[viewer.address] ?? 0n) + v;
     earned[producer.pair.address] = (earned[producer.pair.address] ?? 0n) + p;
-    total += sale(xml).price;
+    total += price;
   }
 
   // Both participants post their parts (the exchange's wins and views, the bidder's
@@ -340,6 +406,20 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
     (await api.query.adExchange.campaigns(campaign)).unwrap().nextBlock.toNumber() > last, { timeoutMs: 300_000 });
   const record = (await api.query.adExchange.campaigns(campaign)).unwrap();
   assert.equal(record.settled.toBigInt(), total, 'every view at its clearing price');
+  // The validators read the exchange's sealed part with the block key only they get.
+  const part = await fetch(`${exchangeNode}/campaigns/${campaign}/blocks/${last}/part`);
+  assert.equal(part.headers.get('x-paratii-part-sealed'), 'chacha20poly1305');
+  const sealedBytes = new Uint8Array(await part.arrayBuffer());
+  assert.equal(new TextDecoder().decode(sealedBytes.slice(0, 6)), 'PXPART');
+  const keyPath = `/campaigns/${campaign}/blocks/${last}/key`;
+  assert.equal((await fetch(`${exchangeNode}${keyPath}`)).status, 401, 'unsigned');
+  assert.equal((await fetch(`${exchangeNode}${keyPath}`, { headers: gatewayHeaders(genesis, 'GET', keyPath, { signer: alice }) }))
+    .status, 403, 'not a validator of the campaign');
+  const key = await fetch(`${exchangeNode}${keyPath}`, { headers: gatewayHeaders(genesis, 'GET', keyPath, { signer: dave }) });
+  assert.equal(key.status, 200);
+  assert.match((await key.json()).key, /^0x[0-9a-f]{64}$/);
+  const plain = await fetch(`${exchangeNode}/campaigns/${other}/blocks/0/part`);
+  assert.equal(plain.headers.get('x-paratii-part-sealed'), null, 'no secret for the other campaign: plain');
 
   // Alice claims on her account page: her earnings (from the validators) and a Claim button.
   const aliceShare = earned[alice.address];
@@ -361,7 +441,8 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
   await page.context().close();
 
   // The others claim with the CLI: exactly their shares.
-  for (const who of [viewers[0].address, viewers[1].address, producer.pair.address].filter((w) => earned[w])) {
+  assert.equal(earned[thief.pair.address], undefined);
+  for (const who of [viewers[0].pair.address, viewers[1].pair.address, producer.pair.address].filter((w) => earned[w])) {
     await waitFor('the validator\'s proof', async () =>
       (await fetch(`${validators[0].url}/campaigns/${campaign}/earnings/${who}`)).ok);
     const claimed = paratii('ad', 'claim', String(campaign), '--suri', '//Ferdie', '--account', who,
