@@ -265,8 +265,10 @@ test('an original over a MiB streams verified chunk by chunk: a lying cluster is
       received.push(value);
     }
   });
+  // The cut is a reset: what the client reads before it is at most the verified first
+  // MiB (the reset may drop some of it from the receiving socket), never more.
   const got = Buffer.concat(received);
-  assert.equal(got.length, 2 ** 20, "the verified first MiB, then the cut");
+  assert.ok(got.length <= 2 ** 20, `the verified first MiB at most, then the cut: ${got.length}`);
   assert.deepEqual(got, bytes.subarray(0, got.length));
   for (const c of holders) {
     flip(c); // mended again: later tests download it
