@@ -21,7 +21,7 @@ set -euo pipefail
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti pallet_bridge pallet_ad_exchange overhead)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_topology pallet_users pallet_media pallet_consortium pallet_pti pallet_bridge pallet_ad_exchange pallet_micropay overhead)
 
 PROFILE="${PROFILE:-release}"
 ensure_rust

@@ -13,14 +13,15 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_pti, Pti]
 	[pallet_bridge, Bridge]
 	[pallet_ad_exchange, AdExchange]
+	[pallet_micropay, Micropay]
 	[pallet_treasury, Treasury]
 	[pallet_consortium, Consortium]
 );
 
 use super::{AccountId, SessionKeys};
 pub use super::{
-	AdExchange, Balances, Bridge, Consortium, Media, Pti, Runtime, Sudo, Timestamp, Topology,
-	Treasury, Users,
+	AdExchange, Balances, Bridge, Consortium, Media, Micropay, Pti, Runtime, Sudo, Timestamp,
+	Topology, Treasury, Users,
 };
 
 /// Gives benchmark accounts session keys (storage only: the benchmarks need

@@ -98,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_name: alloc::borrow::Cow::Borrowed("paratii-node"),
 	authoring_version: 1,
 	// Bump on every change of runtime logic: nodes and wallets key caches on it.
-	spec_version: 113,
+	spec_version: 114,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -369,6 +369,10 @@ mod runtime {
 	// The ad exchange: campaigns, channel blocks, ad validators, per-view payouts.
 	#[runtime::pallet_index(26)]
 	pub type AdExchange = pallet_ad_exchange;
+
+	// Pay as you watch: payment channels settled per media item.
+	#[runtime::pallet_index(27)]
+	pub type Micropay = pallet_micropay;
 
 	// The EVM: Ethereum transactions, Solidity contracts, H160 accounts.
 	#[runtime::pallet_index(30)]

@@ -20,6 +20,7 @@ mod ad_exchange;
 mod beefy;
 mod consortium;
 mod media;
+mod micropay;
 mod pti;
 mod revive;
 pub use ad_exchange::AdValidatorBond;

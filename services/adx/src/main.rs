@@ -168,6 +168,15 @@ enum Command {
 	},
 }
 
+/// A role's sr25519 account key, from its secret URI or its key file.
+fn role_key(
+	suri: Option<&str>,
+	file: Option<&std::path::Path>,
+	role: &str,
+) -> anyhow::Result<subxt_signer::sr25519::Keypair> {
+	paratii_client::keys::account_key(&paratii_client::keys::secret_uri(suri, file, role)?)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
 	paratii_client::init_logging();
@@ -193,11 +202,11 @@ async fn main() -> anyhow::Result<()> {
 					.with_block_secrets(block_secrets),
 			);
 			if participant_suri.is_some() || participant_key_file.is_some() {
-				let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
+				let key = role_key(
 					participant_suri.as_deref(),
 					participant_key_file.as_deref(),
 					"participant",
-				)?)?;
+				)?;
 				let open_after = Duration::from_secs(open_after_secs);
 				let poster = poster::Poster { chain, key, public_url, open_after };
 				tokio::spawn(poster.run(node.clone()));
@@ -212,11 +221,8 @@ async fn main() -> anyhow::Result<()> {
 			listen,
 			accept_campaigns,
 		} => {
-			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
-				validator_suri.as_deref(),
-				validator_key_file.as_deref(),
-				"validator",
-			)?)?;
+			let key =
+				role_key(validator_suri.as_deref(), validator_key_file.as_deref(), "validator")?;
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
 			let dir = data_dir.join(hex::encode(chain.genesis_hash()));
 			std::fs::create_dir_all(&dir)?;
@@ -244,11 +250,7 @@ async fn main() -> anyhow::Result<()> {
 			channel_url,
 			valuation,
 		} => {
-			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
-				bidder_suri.as_deref(),
-				bidder_key_file.as_deref(),
-				"bidder",
-			)?)?;
+			let key = role_key(bidder_suri.as_deref(), bidder_key_file.as_deref(), "bidder")?;
 			let specs = std::fs::read(&campaigns)
 				.map_err(anyhow::Error::from)
 				.and_then(|bytes| Ok(serde_json::from_slice(&bytes)?))
@@ -266,11 +268,7 @@ async fn main() -> anyhow::Result<()> {
 			serve(bidder::router(bidder), listen, "bidder").await
 		},
 		Command::Auditor { chain, listen, auditor_suri, auditor_key_file, channel_url } => {
-			let key = paratii_client::keys::account_key(&paratii_client::keys::secret_uri(
-				auditor_suri.as_deref(),
-				auditor_key_file.as_deref(),
-				"auditor",
-			)?)?;
+			let key = role_key(auditor_suri.as_deref(), auditor_key_file.as_deref(), "auditor")?;
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
 			let auditor = Arc::new(auditor::Auditor::new(chain, key, channel_url)?);
 			tokio::spawn(auditor.clone().follow());
