@@ -37,6 +37,7 @@ pub mod ethereum;
 pub mod hls;
 pub mod http;
 pub mod keys;
+pub mod micropay;
 pub mod openapi;
 pub mod receipts;
 pub mod session;
