@@ -29,8 +29,6 @@ use tokio::sync::oneshot;
 /// A channel block: the campaign and the block number.
 pub type Key = (CampaignId, ChannelBlock);
 
-/// Record header: payload length and CRC-32.
-const HEADER: usize = 8;
 /// The largest record payload: a batch is at most a part's worth of messages.
 const MAX_RECORD: usize = paratii_primitives::adx::MAX_PART_BYTES;
 /// Batches flushed together at most.
@@ -118,31 +116,14 @@ fn parse_name(name: &str) -> Option<Key> {
 	Some((campaign.parse().ok()?, block.parse().ok()?))
 }
 
-/// The record of `messages`.
+/// The record of `messages` (their SCALE encoding, framed).
 fn record(messages: &[Message]) -> Vec<u8> {
-	let payload = messages.encode();
-	let mut record = Vec::with_capacity(HEADER + payload.len());
-	record.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-	record.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-	record.extend_from_slice(&payload);
-	record
+	paratii_client::records::frame(&messages.encode())
 }
 
 /// The whole records at the start of `bytes`, and how many bytes they take.
 fn records(bytes: &[u8]) -> (Vec<&[u8]>, usize) {
-	let mut found = Vec::new();
-	let mut at = 0;
-	while let Some(header) = bytes.get(at..at + HEADER) {
-		let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
-		let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-		let Some(payload) = bytes.get(at + HEADER..at + HEADER + len) else { break };
-		if len > MAX_RECORD || crc32fast::hash(payload) != crc {
-			break;
-		}
-		found.push(payload);
-		at += HEADER + len;
-	}
-	(found, at)
+	paratii_client::records::whole(bytes, MAX_RECORD)
 }
 
 impl FileLog {

@@ -97,14 +97,14 @@ impl Validator {
 	}
 
 	/// The last block of `campaign` settled with this validator's root, and the
-	/// cumulative earnings after it (one read of the file).
-	fn settled_earnings(&self, campaign: CampaignId) -> Option<(ChannelBlock, Cumulative)> {
-		let (after, entries) = self.known().after.remove(&campaign)?;
+	/// cumulative earnings after it, from what the file holds.
+	fn settled_in(known: &Known, campaign: CampaignId) -> Option<(ChannelBlock, Cumulative)> {
+		let (after, entries) = known.after.get(&campaign)?;
 		let cumulative = entries
 			.iter()
 			.map(|(a, v)| Some((parse_hash(a)?, v.parse().ok()?)))
 			.collect::<Option<_>>()?;
-		Some((after, cumulative))
+		Some((*after, cumulative))
 	}
 
 	/// The cumulative earnings block `block` of `campaign` starts from.
@@ -112,7 +112,7 @@ impl Validator {
 		if block == 0 {
 			return Some(Vec::new());
 		}
-		let (after, cumulative) = self.settled_earnings(campaign)?;
+		let (after, cumulative) = Self::settled_in(&self.known(), campaign)?;
 		(after + 1 == block).then_some(cumulative)
 	}
 
@@ -126,7 +126,7 @@ impl Validator {
 		let campaigns = ids
 			.into_iter()
 			.filter_map(|campaign| {
-				let settled = self.earnings(campaign, account);
+				let settled = Self::earnings_in(&known, campaign, account);
 				let pending = pending.get(&campaign).and_then(|(block, cumulative)| {
 					let (_, amount) = cumulative.iter().find(|(a, _)| *a == account)?;
 					Some(Pending { block: *block, cumulative: amount.to_string() })
@@ -144,7 +144,11 @@ impl Validator {
 	/// The account's cumulative earnings in `campaign` and their proof, from the last
 	/// block settled with this validator's root.
 	pub fn earnings(&self, campaign: CampaignId, account: [u8; 32]) -> Option<Earnings> {
-		let (block, cumulative) = self.settled_earnings(campaign)?;
+		Self::earnings_in(&self.known(), campaign, account)
+	}
+
+	fn earnings_in(known: &Known, campaign: CampaignId, account: [u8; 32]) -> Option<Earnings> {
+		let (block, cumulative) = Self::settled_in(known, campaign)?;
 		let index = cumulative.iter().position(|(a, _)| *a == account)?;
 		let proof = paratii_primitives::adx::payout_proof(&cumulative, index)?;
 		Some(Earnings {
@@ -327,11 +331,16 @@ impl Validator {
 			);
 		};
 		let mut parts: Vec<Vec<Message>> = Vec::new();
+		// One key per block, whichever participant's node serves it.
+		let mut key = None;
 		for (i, part) in pending.parts.0.iter().enumerate() {
 			let location = String::from_utf8_lossy(&part.location.0).into_owned();
 			let bytes = self.http.get(&location).send().await?.error_for_status()?.bytes().await?;
 			let bytes = if sealed::is_sealed(&bytes) {
-				let key = self.block_key(&location).await?;
+				let key = match key {
+					Some(key) => key,
+					None => *key.insert(self.block_key(&location).await?),
+				};
 				let genesis = self.chain.genesis_hash();
 				sealed::open(&key, &genesis, campaign, block, &bytes).ok_or_else(|| {
 					anyhow::anyhow!("part {i} at {location} does not open with its block key")

@@ -40,6 +40,7 @@ pub mod keys;
 pub mod micropay;
 pub mod openapi;
 pub mod receipts;
+pub mod records;
 pub mod session;
 pub mod signed;
 pub mod wire;

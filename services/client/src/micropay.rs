@@ -9,7 +9,7 @@
 //!
 //! The [`Ledger`] is what the hub's gateway keeps before it serves a segment: the highest
 //! voucher per channel and item, written to an append-only file and flushed
-//! (`fdatasync`) before [`Ledger::accept`] returns, so a gateway killed after serving a
+//! (`fdatasync`, [`crate::records`] framing) before [`Ledger::accept`] returns, so a gateway killed after serving a
 //! segment has the voucher that paid for it. A voucher is taken when it is signed by the
 //! channel's signer, pays at least the segment's price on top of the item's previous
 //! voucher, and keeps the channel's vouchers within its deposit less what was settled —
@@ -62,6 +62,9 @@ pub struct ChannelTerms {
 	pub paid: u128,
 }
 
+/// The largest record of the ledger: one encoded [`Held`].
+const MAX_RECORD: usize = 8 + 8 + 16 + 64;
+
 /// A voucher the ledger holds.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Held {
@@ -102,11 +105,6 @@ impl std::fmt::Display for Refusal {
 	}
 }
 
-/// Whether `signature` is `signer`'s over `payload`, or over it wallet-wrapped.
-pub fn verify(signer: &[u8; 32], payload: &[u8], signature: &[u8; 64]) -> bool {
-	crate::signed::verify_sr25519(signer, payload, signature)
-}
-
 /// The hub gateway's vouchers: the highest per channel and item, durable.
 pub struct Ledger {
 	genesis: [u8; 32],
@@ -120,16 +118,6 @@ struct State {
 	owed: HashMap<ChannelId, u128>,
 }
 
-/// Record: length (u32 LE) ‖ CRC-32 (u32 LE) ‖ SCALE `Held`.
-fn record(held: &Held) -> Vec<u8> {
-	let payload = held.encode();
-	let mut out = Vec::with_capacity(8 + payload.len());
-	out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-	out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-	out.extend_from_slice(&payload);
-	out
-}
-
 impl Ledger {
 	/// The ledger in `path` (created if missing), read back up to its last whole record.
 	pub fn open(path: &Path, genesis: [u8; 32]) -> anyhow::Result<Self> {
@@ -137,17 +125,11 @@ impl Ledger {
 		let mut bytes = Vec::new();
 		file.read_to_end(&mut bytes)?;
 		let mut state = State { file, highest: HashMap::new(), owed: HashMap::new() };
-		let mut at = 0;
-		while let Some(header) = bytes.get(at..at + 8) {
-			let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
-			let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-			let Some(payload) = bytes.get(at + 8..at + 8 + len) else { break };
-			if crc32fast::hash(payload) != crc {
-				break;
-			}
+		let (records, at) = crate::records::whole(&bytes, MAX_RECORD);
+		for payload in records {
+			// A record that does not decode ends the read as a damaged one does.
 			let Ok(held) = Held::decode(&mut &payload[..]) else { break };
 			state.keep(held);
-			at += 8 + len;
 		}
 		if at < bytes.len() {
 			// A write cut short: drop the torn tail so later records follow whole ones.
@@ -168,11 +150,8 @@ impl Ledger {
 		signature: &[u8; 64],
 		price: u128,
 	) -> anyhow::Result<Result<u128, Refusal>> {
-		if !verify(
-			&terms.signer,
-			&voucher_payload(&self.genesis, channel, media, cumulative),
-			signature,
-		) {
+		let payload = voucher_payload(&self.genesis, channel, media, cumulative);
+		if !crate::signed::verify_sr25519(&terms.signer, &payload, signature) {
 			return Ok(Err(Refusal::BadSignature));
 		}
 		let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -190,7 +169,7 @@ impl Ledger {
 			}));
 		}
 		let held = Held { channel, media, cumulative, signature: *signature };
-		state.file.write_all(&record(&held))?;
+		state.file.write_all(&crate::records::frame(&held.encode()))?;
 		state.file.sync_data()?;
 		state.keep(held);
 		Ok(Ok(after))
