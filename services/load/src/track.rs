@@ -238,6 +238,12 @@ fn retryable(message: &str) -> bool {
 	["1016", "Immediately Dropped", "pool is full", "1014"].iter().any(|m| message.contains(m))
 }
 
+/// Errors that say the extrinsic is in the pool already: a retried submission whose first
+/// attempt got in after all (seen through paratii-eth-rpc under load). It was submitted.
+fn already_in_pool(message: &str) -> bool {
+	["1013", "Already Imported", "already imported"].iter().any(|m| message.contains(m))
+}
+
 /// Submits `txs` (`via` the node or an Ethereum RPC, at most `in_flight` at once) and
 /// follows finalized blocks until every accepted one is included or `deadline` passes.
 pub async fn run_phase(
@@ -274,6 +280,10 @@ pub async fn run_phase(
 							match result {
 								Ok(()) => {
 									s.submitted_at[i] = Some(sent_at);
+									return;
+								},
+								Err(message) if already_in_pool(&message) => {
+									s.submitted_at[i].get_or_insert(sent_at);
 									return;
 								},
 								Err(message) => {
@@ -516,5 +526,8 @@ mod tests {
 		assert!(retryable("1016: Immediately Dropped: The transaction couldn't enter the pool"));
 		assert!(!retryable("1010: Invalid Transaction: Inability to pay some fees"));
 		assert!(!retryable("1012: Transaction is temporarily banned"));
+		assert!(already_in_pool("eth_sendRawTransaction: Transaction Already Imported"));
+		assert!(already_in_pool("1013: Transaction Already Imported"));
+		assert!(!already_in_pool("1010: Invalid Transaction: Inability to pay some fees"));
 	}
 }
