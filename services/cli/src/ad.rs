@@ -179,7 +179,7 @@ pub fn parse_decimal(s: &str, decimals: u32) -> Option<u128> {
 	whole.checked_mul(10u128.checked_pow(decimals)?)?.checked_add(fraction)
 }
 
-fn pti(s: &str, what: &str) -> Result<u128, Failure> {
+pub(crate) fn pti(s: &str, what: &str) -> Result<u128, Failure> {
 	parse_decimal(s, 18)
 		.ok_or_else(|| Failure(2, format!("{what}: {s:?} is not an amount of PTI such as 12.5")))
 }
@@ -191,7 +191,7 @@ fn share(s: &str, what: &str) -> Result<Perbill, Failure> {
 	}
 }
 
-fn account(s: &str) -> Result<subxt::utils::AccountId32, Failure> {
+pub(crate) fn account(s: &str) -> Result<subxt::utils::AccountId32, Failure> {
 	paratii_client::parse_account(s).map_err(|e| Failure(2, format!("{s}: {e:#}")))
 }
 

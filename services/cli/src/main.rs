@@ -11,6 +11,8 @@
 //! paratii buy ID --suri //Bob                   buy a priced item (pti.buy), wait for finality
 //! paratii download ID --suri //Bob              a paid original: signs a viewer session
 //! paratii ad campaign create|top-up|close|status  an advertiser's campaigns (see [`ad`])
+//! paratii channel open|top-up|close|status|price  pay as you watch (see [`channel`])
+//! paratii download ID --pay --suri //Bob        a per-minute-priced video, a voucher a segment
 //! ```
 //!
 //! Exit codes, for scripts: 0 done; 1 not found / not registered / gone;
@@ -18,6 +20,7 @@
 //! cannot be reached or failed.
 
 mod ad;
+mod channel;
 mod watch;
 
 use clap::{Parser, Subcommand};
@@ -84,6 +87,11 @@ enum Command {
 		/// manifest the chain's record commits to.
 		#[arg(long)]
 		rendition: Option<String>,
+		/// Pay as you watch: a video priced per minute, its tallest rendition (or
+		/// `--rendition`), each segment paid with a voucher of your channel to the
+		/// gateway's hub, signed with --suri (see `paratii channel open`).
+		#[arg(long, requires = "suri")]
+		pay: bool,
 	},
 	/// Buy a priced media item: pays its price (at most --max-price, default the
 	/// current price) with `pti.buy` and waits for finality.
@@ -105,6 +113,11 @@ enum Command {
 		id: MediaId,
 		#[arg(long)]
 		suri: String,
+	},
+	/// Pay as you watch: payment channels to a gateway's hub, per-minute prices.
+	Channel {
+		#[command(subcommand)]
+		command: channel::ChannelCommand,
 	},
 	/// The ad exchange: an advertiser's campaigns.
 	Ad {
@@ -150,16 +163,18 @@ async fn main() -> ExitCode {
 		Command::Upload { file, title, suri, location, captured_at } => {
 			upload(&cli, file, title, suri, location.as_deref(), *captured_at).await
 		},
-		Command::Download { what, output, suri, rendition: Some(label) } => {
-			download_rendition(&cli, what, label, output.clone(), suri.as_deref()).await
+		Command::Download { what, output, suri, rendition, pay } if rendition.is_some() || *pay => {
+			let suri = suri.as_deref();
+			download_rendition(&cli, what, rendition.as_deref(), output.clone(), suri, *pay).await
 		},
-		Command::Download { what, output, suri, rendition: None } => {
+		Command::Download { what, output, suri, .. } => {
 			download(&cli, what, output.clone(), suri.as_deref()).await
 		},
 		Command::Buy { id, suri, max_price } => buy(&cli, *id, suri, *max_price).await,
 		Command::Proof { what } => proof(&cli, what).await,
 		Command::Delete { id, suri } => delete(&cli, *id, suri).await,
 		Command::Ad { command } => ad::run(&cli, command).await,
+		Command::Channel { command } => channel::run(&cli, command).await,
 		Command::Search { query, limit, owner } => {
 			search(&cli, &query.join(" "), *limit, owner.as_deref()).await
 		},
@@ -526,24 +541,33 @@ async fn download(
 
 /// A viewer session signed by `suri`'s key, if given: an hour, long enough for a slow
 /// download.
+/// The key of secret URI `suri` (a bad one is wrong usage).
+fn key(suri: &str) -> Result<subxt_signer::sr25519::Keypair, Failure> {
+	paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))
+}
+
 async fn session(cli: &Cli, suri: Option<&str>) -> Result<Option<String>, Failure> {
 	let Some(suri) = suri else { return Ok(None) };
-	let key = paratii_client::keys::account_key(suri).map_err(|e| Failure(2, format!("{e:#}")))?;
+	let key = key(suri)?;
 	let genesis = connect(cli).await?.genesis_hash();
 	let expires = paratii_client::unix_millis() + 60 * 60 * 1000;
 	Ok(Some(paratii_client::session::session(&key, &genesis, expires)))
 }
 
-/// `GET url` (with the session, if any), its bytes checked against `hash`.
+/// `GET url` (with the session and voucher, if any), its bytes checked against `hash`.
 async fn get_verified(
 	http: &reqwest::Client,
 	url: &str,
 	session: Option<&str>,
 	hash: &[u8; 32],
+	voucher: Option<String>,
 ) -> Result<bytes::Bytes, Failure> {
 	let mut request = http.get(url);
 	if let Some(session) = session {
 		request = request.header(paratii_client::session::SESSION_HEADER, session);
+	}
+	if let Some(voucher) = voucher {
+		request = request.header(paratii_client::micropay::VOUCHER_HEADER, voucher);
 	}
 	let bytes = check(request.send().await?).await?.bytes().await?;
 	if content::sha256(&bytes) != *hash {
@@ -558,16 +582,26 @@ async fn get_verified(
 async fn download_rendition(
 	cli: &Cli,
 	what: &str,
-	label: &str,
+	label: Option<&str>,
 	output: Option<PathBuf>,
 	suri: Option<&str>,
+	pay: bool,
 ) -> Result<(), Failure> {
 	use paratii_client::{chain::Kind, hls};
 	let id: MediaId = what
 		.parse()
-		.map_err(|_| Failure(2, format!("--rendition takes a media id, not {what:?}")))?;
+		.map_err(|_| Failure(2, format!("--rendition and --pay take a media id, not {what:?}")))?;
 	let chain = connect(cli).await?;
 	let media = chain.media(id).await?.ok_or_else(|| not_found(format!("no media {id}")))?;
+	let tallest = media
+		.objects
+		.iter()
+		.filter_map(|o| match &o.kind {
+			Kind::Transcoded { label } => Some(label.as_str()),
+			_ => None,
+		})
+		.max_by_key(|l| l.trim_end_matches('p').parse::<u32>().unwrap_or(0));
+	let label = label.or(tallest).unwrap_or("none");
 	let wanted = Kind::Transcoded { label: label.to_string() };
 	let Some(index) = media.objects.iter().position(|o| o.kind == wanted) else {
 		let labels: Vec<String> = media
@@ -592,8 +626,22 @@ async fn download_rendition(
 		&format!("{base}/objects/{index}"),
 		session.as_deref(),
 		&object.content_hash,
+		None,
 	)
 	.await?;
+	let mut payer = match (pay, suri) {
+		(true, Some(suri)) => {
+			let at = chain.at_finalized().await?;
+			let Some(minute_price) = paratii_client::micropay::minute_price_at(&at, id).await?
+			else {
+				return Err(refused(format!(
+					"media {id} is not priced per minute: download it without --pay"
+				)));
+			};
+			Some((channel::Payer::new(cli, &chain, suri, id).await?, minute_price))
+		},
+		_ => None,
+	};
 	let manifest = hls::Manifest::parse(&manifest).map_err(|e| Failure(4, format!("{e:#}")))?;
 	let total: u64 = manifest.inits.first().map_or(0, |p| p.size)
 		+ manifest.segments.iter().map(|s| s.part.size).sum::<u64>();
@@ -612,7 +660,18 @@ async fn download_rendition(
 			let part = manifest.part(piece).ok_or_else(|| Failure(4, format!("no {piece:?}")))?;
 			let hash = part.hash().ok_or_else(|| Failure(4, "a malformed hash".to_string()))?;
 			let url = format!("{base}/hls/{label}/{name}");
-			let bytes = get_verified(&http, &url, session.as_deref(), &hash).await?;
+			let voucher =
+				match (&mut payer, piece) {
+					(Some((payer, minute_price)), hls::Piece::Segment(n)) => {
+						let duration = manifest.segments[n].duration;
+						Some(payer.voucher(paratii_client::micropay::segment_price(
+							*minute_price,
+							duration,
+						)))
+					},
+					_ => None,
+				};
+			let bytes = get_verified(&http, &url, session.as_deref(), &hash, voucher).await?;
 			file.write_all(&bytes).await?;
 			progress.inc(bytes.len() as u64);
 		}
@@ -621,6 +680,15 @@ async fn download_rendition(
 	}
 	.await;
 	progress.finish_and_clear();
+	if let Some((payer, _)) = &payer {
+		// Said even when the download stopped: what was signed was spent.
+		eprintln!(
+			"paid {} with channel {} ({} for media {id} in all)",
+			paratii_client::format_pti(payer.spent),
+			payer.channel,
+			paratii_client::format_pti(payer.cumulative)
+		);
+	}
 	if let Err(e) = result {
 		let _ = tokio::fs::remove_file(&output).await;
 		return Err(e);

@@ -12,10 +12,14 @@
 //! (`fdatasync`, [`crate::records`] framing) before [`Ledger::accept`] returns, so a gateway killed after serving a
 //! segment has the voucher that paid for it. A voucher is taken when it is signed by the
 //! channel's signer, pays at least the segment's price on top of the item's previous
-//! voucher, and keeps the channel's vouchers within its deposit less what was settled —
-//! the rule that makes a payee lose nothing the hub accepted.
+//! voucher, keeps the sum of the channel's highest vouchers within its deposit (what was
+//! settled is part of that sum) and names at most the channel's number of items — the
+//! rules that make a payee lose nothing the hub accepted.
+//!
+//! Over HTTP a voucher travels in the [`VOUCHER_HEADER`] as
+//! `{channel}:{cumulative}:{signature hex}` (the media item is the request's).
 
-use crate::AccountId;
+use crate::{api, AccountId, AtBlock};
 use codec::{Decode, Encode};
 use std::{
 	collections::HashMap,
@@ -52,14 +56,183 @@ pub fn sign_voucher(
 	key.sign(&voucher_payload(genesis, channel, media, cumulative)).0
 }
 
+/// The request header a voucher travels in.
+pub const VOUCHER_HEADER: &str = "x-paratii-voucher";
+
+/// A voucher as [`VOUCHER_HEADER`] carries it.
+pub fn format_voucher(channel: ChannelId, cumulative: u128, signature: &[u8; 64]) -> String {
+	format!("{channel}:{cumulative}:{}", hex::encode(signature))
+}
+
+/// The `(channel, cumulative, signature)` of a [`VOUCHER_HEADER`] value.
+pub fn parse_voucher(value: &str) -> Option<(ChannelId, u128, [u8; 64])> {
+	let mut parts = value.trim().splitn(3, ':');
+	let channel = parts.next()?.parse().ok()?;
+	let cumulative = parts.next()?.parse().ok()?;
+	let hex = parts.next()?;
+	let mut signature = [0u8; 64];
+	hex::decode_to_slice(hex.strip_prefix("0x").unwrap_or(hex), &mut signature).ok()?;
+	Some((channel, cumulative, signature))
+}
+
+/// What a segment of `duration` seconds costs at `minute_price` plancks a minute: its
+/// share of the minute, counted in whole milliseconds and rounded up (a segment is never
+/// free).
+pub fn segment_price(minute_price: u128, duration: f64) -> u128 {
+	let millis = (duration.max(0.0) * 1000.0).round() as u128;
+	minute_price.saturating_mul(millis).div_ceil(60_000).max(1)
+}
+
+/// A channel as the chain records it (`micropay.channels`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelInfo {
+	pub payer: AccountId,
+	pub hub: AccountId,
+	pub signer: [u8; 32],
+	pub deposit: u128,
+	pub paid: u128,
+	pub expires_at: u32,
+	pub media_count: u32,
+}
+
+/// Channel `id` in the state `at` (none: never opened, or closed).
+pub async fn channel_at(at: &AtBlock, id: ChannelId) -> anyhow::Result<Option<ChannelInfo>> {
+	let Some(v) = at.storage().try_fetch(api::storage().micropay().channels(), (id,)).await? else {
+		return Ok(None);
+	};
+	Ok(Some(info(v.decode()?)))
+}
+
+/// The open channels of `payer` to `hub`, oldest first.
+pub async fn channels_of(
+	at: &AtBlock,
+	payer: &AccountId,
+	hub: &AccountId,
+) -> anyhow::Result<Vec<(ChannelId, ChannelInfo)>> {
+	let mut entries = at.storage().iter(api::storage().micropay().channels(), ()).await?;
+	let mut found = Vec::new();
+	while let Some(entry) = entries.next().await {
+		let entry = entry?;
+		let (id,) = entry.key()?.decode()?;
+		let c = entry.value().decode()?;
+		if c.payer == *payer && c.hub == *hub {
+			found.push((id, info(c)));
+		}
+	}
+	found.sort_by_key(|(id, _)| *id);
+	Ok(found)
+}
+
+fn info(
+	c: api::runtime_types::pallet_micropay::pallet::Channel<AccountId, u128, u32>,
+) -> ChannelInfo {
+	ChannelInfo {
+		payer: c.payer,
+		hub: c.hub,
+		signer: c.signer,
+		deposit: c.deposit,
+		paid: c.paid,
+		expires_at: c.expires_at,
+		media_count: c.media_count,
+	}
+}
+
+/// What `media` costs a minute of video, if its owner priced it so.
+pub async fn minute_price_at(at: &AtBlock, media: u64) -> anyhow::Result<Option<u128>> {
+	Ok(match at.storage().try_fetch(api::storage().micropay().minute_prices(), (media,)).await? {
+		Some(v) => Some(v.decode()?),
+		None => None,
+	})
+}
+
+/// What was settled for `media` in `channel` (0: nothing).
+pub async fn settled_at(at: &AtBlock, channel: ChannelId, media: u64) -> anyhow::Result<u128> {
+	Ok(
+		match at.storage().try_fetch(api::storage().micropay().settled(), (channel, media)).await? {
+			Some(v) => v.decode()?,
+			None => 0,
+		},
+	)
+}
+
+/// `micropay.MaxMediaPerChannel`.
+pub fn max_media(at: &AtBlock) -> anyhow::Result<u32> {
+	Ok(at.constants().entry(api::constants().micropay().max_media_per_channel())?)
+}
+
+/// The `micropay.settle` call paying `vouchers` (at most `MaxVouchersPerSettlement`).
+pub fn settle_call(channel: ChannelId, vouchers: &[Held]) -> impl subxt::tx::Payload + use<> {
+	use api::runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec, pallet_micropay::pallet::Voucher,
+	};
+	let vouchers = vouchers
+		.iter()
+		.map(|h| Voucher { media: h.media, cumulative: h.cumulative, signature: h.signature })
+		.collect();
+	api::tx().micropay().settle(channel, BoundedVec(vouchers))
+}
+
+/// `GET /micropay`: a hub gateway's terms.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct HubInfo {
+	/// The hub account channels are opened to (SS58).
+	pub hub: String,
+	/// The same, 0x hex.
+	pub hub_hex: String,
+	/// The chain's genesis hash, which vouchers name (0x hex).
+	pub genesis: String,
+	/// The gateway serves nothing against a channel this many blocks before its expiry,
+	/// and settles it then.
+	pub expiry_margin_blocks: u32,
+	/// It settles a channel once its unsettled vouchers reach this (plancks, decimal).
+	pub settle_threshold: String,
+	/// Items one channel can pay.
+	pub max_media_per_channel: u32,
+	/// The request header vouchers travel in.
+	pub voucher_header: String,
+}
+
+/// `GET /micropay/channels/{id}`: what a hub gateway holds of a channel.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct HeldVouchers {
+	pub channel: ChannelId,
+	/// The sum of its highest vouchers (plancks, decimal): settled or to be.
+	pub owed: String,
+	/// The highest voucher per media item.
+	pub items: Vec<HeldItem>,
+}
+
+/// One item's highest voucher.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct HeldItem {
+	pub media: u64,
+	/// Plancks, decimal.
+	pub cumulative: String,
+}
+
+/// `GET /media/{id}/hls/{label}/prices.json`: what a rendition's segments cost.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct SegmentPrices {
+	pub media: u64,
+	/// Plancks per minute of video, decimal.
+	pub minute_price: String,
+	/// Each segment's price in plancks (decimal), in order.
+	pub segments: Vec<String>,
+	/// The gateway's hub (SS58), if it takes pay-as-you-watch payments.
+	pub hub: Option<String>,
+}
+
 /// What the gateway knows of a channel from the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChannelTerms {
 	pub signer: [u8; 32],
 	pub hub: AccountId,
 	pub deposit: u128,
-	/// Settled on chain so far.
+	/// Settled on chain so far: part of what the vouchers owe, unless the ledger lost
+	/// vouchers the chain settled.
 	pub paid: u128,
+	/// Items one channel may settle (`micropay.MaxMediaPerChannel`).
+	pub max_media: u32,
 }
 
 /// The largest record of the ledger: one encoded [`Held`].
@@ -82,8 +255,10 @@ pub enum Refusal {
 	/// It does not pay the segment: `cumulative` is below the item's last voucher plus
 	/// the segment's price (`needed`).
 	TooLow { needed: u128 },
-	/// The channel's vouchers would pass its deposit less what was settled.
+	/// The channel's vouchers would pass its deposit.
 	OverDeposit { available: u128 },
+	/// The channel already has vouchers for as many items as it can settle.
+	TooManyMedia { max: u32 },
 }
 
 impl std::fmt::Display for Refusal {
@@ -101,6 +276,10 @@ impl std::fmt::Display for Refusal {
 				f,
 				"the channel's deposit has {available} plancks left for vouchers: top it up"
 			),
+			Self::TooManyMedia { max } => write!(
+				f,
+				"the channel has vouchers for {max} media items, all it can settle: open another"
+			),
 		}
 	}
 }
@@ -116,6 +295,8 @@ struct State {
 	highest: HashMap<(ChannelId, u64), Held>,
 	/// The sum of each channel's highest vouchers.
 	owed: HashMap<ChannelId, u128>,
+	/// Each channel's items with a voucher.
+	items: HashMap<ChannelId, usize>,
 }
 
 impl Ledger {
@@ -124,7 +305,8 @@ impl Ledger {
 		let mut file = OpenOptions::new().create(true).read(true).append(true).open(path)?;
 		let mut bytes = Vec::new();
 		file.read_to_end(&mut bytes)?;
-		let mut state = State { file, highest: HashMap::new(), owed: HashMap::new() };
+		let mut state =
+			State { file, highest: HashMap::new(), owed: HashMap::new(), items: HashMap::new() };
 		let (records, at) = crate::records::whole(&bytes, MAX_RECORD);
 		for payload in records {
 			// A record that does not decode ends the read as a damaged one does.
@@ -160,9 +342,14 @@ impl Ledger {
 		if cumulative < needed || cumulative == 0 {
 			return Ok(Err(Refusal::TooLow { needed: needed.max(1) }));
 		}
+		if previous == 0 && state.items(channel) >= terms.max_media as usize {
+			return Ok(Err(Refusal::TooManyMedia { max: terms.max_media }));
+		}
 		let owed = state.owed.get(&channel).copied().unwrap_or(0);
 		let after = owed - previous + cumulative;
-		let available = terms.deposit.saturating_sub(terms.paid);
+		// Settled amounts are part of the vouchers' sum; settled beyond it (vouchers this
+		// ledger lost) is spent as well.
+		let available = terms.deposit.saturating_sub(terms.paid.saturating_sub(owed));
 		if after > available {
 			return Ok(Err(Refusal::OverDeposit {
 				available: available.saturating_sub(owed - previous),
@@ -183,14 +370,49 @@ impl Ledger {
 		held.sort_by_key(|h| h.media);
 		held
 	}
+
+	/// What `channel`'s vouchers owe in all.
+	pub fn owed(&self, channel: ChannelId) -> u128 {
+		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+		state.owed.get(&channel).copied().unwrap_or(0)
+	}
+
+	/// The highest voucher's amount for `media` in `channel` (0: none).
+	pub fn held(&self, channel: ChannelId, media: u64) -> u128 {
+		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+		state.highest.get(&(channel, media)).map_or(0, |h| h.cumulative)
+	}
+
+	/// The channels with vouchers.
+	pub fn channels(&self) -> Vec<ChannelId> {
+		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+		let mut channels: Vec<ChannelId> = state.owed.keys().copied().collect();
+		channels.sort_unstable();
+		channels
+	}
+
+	/// Forgets a closed channel's vouchers in memory (the file keeps them).
+	pub fn forget(&self, channel: ChannelId) {
+		let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+		state.owed.remove(&channel);
+		state.items.remove(&channel);
+		state.highest.retain(|(c, _), _| *c != channel);
+	}
 }
 
 impl State {
+	fn items(&self, channel: ChannelId) -> usize {
+		self.items.get(&channel).copied().unwrap_or(0)
+	}
+
 	fn keep(&mut self, held: Held) {
 		let key = (held.channel, held.media);
 		let previous = self.highest.get(&key).map_or(0, |h| h.cumulative);
 		if held.cumulative <= previous {
 			return;
+		}
+		if previous == 0 {
+			*self.items.entry(held.channel).or_default() += 1;
 		}
 		*self.owed.entry(held.channel).or_default() += held.cumulative - previous;
 		self.highest.insert(key, held);
@@ -209,6 +431,7 @@ mod tests {
 			hub: crate::keys::account_key("//Bob").unwrap().public_key().to_account_id(),
 			deposit,
 			paid: 0,
+			max_media: 3,
 		}
 	}
 
@@ -268,12 +491,23 @@ mod tests {
 			Err(Refusal::OverDeposit { available: 70 })
 		);
 		assert_eq!(ledger.accept(&t, 1, 10, 70, &sign(1, 10, 70), 10).unwrap(), Ok(100));
-		// What was settled on chain is no longer available.
-		let settled = ChannelTerms { paid: 50, deposit: 150, ..t.clone() };
-		assert!(matches!(
-			ledger.accept(&settled, 1, 11, 40, &sign(1, 11, 40), 10).unwrap(),
-			Err(Refusal::OverDeposit { .. })
-		));
+		// What was settled is part of what the vouchers owe: settling all 100 of a
+		// 150 deposit leaves 50 for vouchers, not 0.
+		let settled = ChannelTerms { paid: 100, deposit: 150, ..t.clone() };
+		assert_eq!(ledger.accept(&settled, 1, 11, 40, &sign(1, 11, 40), 10).unwrap(), Ok(110));
+		// Settled beyond the vouchers held (a ledger that lost some) is spent too.
+		let lost = ChannelTerms { paid: 130, deposit: 150, ..t.clone() };
+		assert_eq!(
+			ledger.accept(&lost, 1, 11, 71, &sign(1, 11, 71), 10).unwrap(),
+			Err(Refusal::OverDeposit { available: 60 })
+		);
+		// As many items as the channel can settle (3 here), not one more.
+		assert_eq!(ledger.accept(&settled, 1, 12, 5, &sign(1, 12, 5), 5).unwrap(), Ok(115));
+		assert_eq!(
+			ledger.accept(&settled, 1, 13, 5, &sign(1, 13, 5), 5).unwrap(),
+			Err(Refusal::TooManyMedia { max: 3 })
+		);
+		assert_eq!((ledger.owed(1), ledger.held(1, 11), ledger.channels()), (115, 40, vec![1]));
 		drop(ledger);
 		// Reopened (a restart): the highest vouchers are there, and a torn tail is dropped.
 		std::fs::OpenOptions::new()
@@ -284,12 +518,33 @@ mod tests {
 			.unwrap();
 		let again = Ledger::open(&path, GENESIS).unwrap();
 		let held: Vec<_> = again.vouchers(1).iter().map(|h| (h.media, h.cumulative)).collect();
-		assert_eq!(held, [(10, 70), (11, 30)]);
+		assert_eq!(held, [(10, 70), (11, 40), (12, 5)]);
 		assert_eq!(
-			again.accept(&t, 1, 11, 30, &sign(1, 11, 30), 1).unwrap(),
-			Err(Refusal::TooLow { needed: 31 })
+			again.accept(&settled, 1, 11, 40, &sign(1, 11, 40), 1).unwrap(),
+			Err(Refusal::TooLow { needed: 41 })
 		);
-		let full = again.accept(&t, 1, 12, 1, &sign(1, 12, 1), 1).unwrap();
+		let full = again.accept(&t, 1, 12, 6, &sign(1, 12, 6), 1).unwrap();
 		assert_eq!(full, Err(Refusal::OverDeposit { available: 0 }));
+		again.forget(1);
+		assert_eq!((again.owed(1), again.vouchers(1).len()), (0, 0));
+	}
+
+	#[test]
+	fn vouchers_travel_in_a_header_and_segments_cost_their_share_of_the_minute() {
+		let signature = [7u8; 64];
+		let header = format_voucher(5, 1_234, &signature);
+		assert_eq!(parse_voucher(&header), Some((5, 1_234, signature)));
+		assert_eq!(parse_voucher(&format!("5:1234:0x{}", hex::encode(signature))).unwrap().0, 5);
+		for bad in ["", "5", "5:1", "x:1:00", "5:-1:00", &format!("5:1:{}", hex::encode([7u8; 63]))]
+		{
+			assert_eq!(parse_voucher(bad), None, "{bad}");
+		}
+		// 60 plancks a minute: a 4 s segment costs 4; a 4.001 s one, 4.001, rounds up;
+		// nothing is free.
+		assert_eq!(segment_price(60, 4.0), 4);
+		assert_eq!(segment_price(60, 4.001), 5);
+		assert_eq!(segment_price(1, 0.5), 1);
+		assert_eq!(segment_price(6 * 10u128.pow(17), 6.0), 6 * 10u128.pow(16));
+		assert_eq!(segment_price(u128::MAX, 1.0), u128::MAX / 60_000 + 1);
 	}
 }

@@ -266,6 +266,10 @@ pub struct IndexedMedia {
 	/// Its price in planck (PTI has 18 decimals), as a decimal string; `None`: free.
 	#[serde(default)]
 	pub price: Option<String>,
+	/// Its price per minute of video in planck (pay as you watch, `micropay`), as a
+	/// decimal string; `None`: not priced so.
+	#[serde(default)]
+	pub minute_price: Option<String>,
 	/// The owner's display name (`users.register`), while they are registered.
 	#[serde(default)]
 	pub owner_name: Option<String>,

@@ -18,7 +18,8 @@
 //!   [`download`] and [`stream`]): serves verified bytes, HLS streams and proofs, to
 //!   viewer sessions where it matters (paid items, views); with
 //!   `--ad-exchange-suri`, the ad auction and its VAST tag (`GET /ads/vast?media={id}`,
-//!   see [`ads`]).
+//!   see [`ads`]); with `--hub-suri`, pay as you watch: per-minute-priced videos
+//!   served against payment-channel vouchers, settled on chain (see [`pay`]).
 //!
 //! The listening roles answer `/health` and `/metrics` (Prometheus text).
 
@@ -30,6 +31,7 @@ mod fill;
 mod jobs;
 mod metrics;
 mod openapi;
+mod pay;
 mod records;
 mod stream;
 mod thumbnails;
@@ -160,6 +162,8 @@ struct Args {
 	web: web::WebArgs,
 	#[command(flatten)]
 	ads: ads::AdArgs,
+	#[command(flatten)]
+	pay: pay::PayArgs,
 }
 
 pub struct Config {
@@ -198,6 +202,8 @@ pub struct Inner {
 	pub anchor: Option<paratii_client::ethereum::Anchor>,
 	/// The ad auctions (download role, with `--ad-exchange-suri`).
 	pub ads: Option<Arc<ads::Ads>>,
+	/// Pay as you watch (download role, with `--hub-suri`).
+	pub pay: Option<Arc<pay::Pay>>,
 	scratch: PathBuf,
 	scratch_seq: AtomicU64,
 }
@@ -308,6 +314,8 @@ fn download_router(gw: Gateway, cors: CorsLayer) -> Router {
 		.route("/ipfs/:cid", get(download::ipfs).head(download::ipfs))
 		.route("/media/:id/hls/master.m3u8", get(stream::master))
 		.route("/media/:id/hls/:label/:file", get(stream::piece).head(stream::piece))
+		.route("/micropay", get(pay::info))
+		.route("/micropay/channels/:id", get(pay::channel))
 		.route("/ads/vast", get(ads::vast))
 		.route("/ads/views", get(ads::view_block).post(ads::view))
 		.route("/ads/events/:impression/:event", get(ads::event))
@@ -350,6 +358,12 @@ async fn main() -> anyhow::Result<()> {
 	)?)?;
 	let ads = match args.role {
 		Role::Download | Role::Both => ads::Ads::start(&args.ads, chain.clone(), metrics.clone())?,
+		_ => None,
+	};
+	let pay = match args.role {
+		Role::Download | Role::Both => {
+			pay::Pay::start(&args.pay, &args.data_dir, &chain, metrics.clone()).await?
+		},
 		_ => None,
 	};
 	let gw = Gateway(Arc::new(Inner {
@@ -398,6 +412,7 @@ async fn main() -> anyhow::Result<()> {
 			_ => None,
 		},
 		ads,
+		pay,
 		scratch,
 		scratch_seq: AtomicU64::new(0),
 	}));

@@ -32,6 +32,10 @@ pub struct Metrics {
 	pub jobs: IntCounterVec,
 	/// Seconds of video transcoded.
 	pub transcoded_seconds: IntCounter,
+	/// Pay-as-you-watch vouchers by outcome (`accepted`, `refused`).
+	pub vouchers: IntCounterVec,
+	/// `micropay.settle` calls by outcome (`settled`, `failed`).
+	pub settlements: IntCounterVec,
 	/// The ad role's.
 	pub ads: crate::ads::AdMetrics,
 }
@@ -99,6 +103,20 @@ impl Metrics {
 			transcoded_seconds: registered(
 				r,
 				IntCounter::new("transcoded_seconds_total", "seconds of video transcoded")?,
+			)?,
+			vouchers: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new("vouchers_total", "pay-as-you-watch vouchers by outcome"),
+					&["outcome"],
+				)?,
+			)?,
+			settlements: registered(
+				r,
+				IntCounterVec::new(
+					Opts::new("settlements_total", "micropay.settle calls by outcome"),
+					&["outcome"],
+				)?,
 			)?,
 			ads: crate::ads::AdMetrics::new(r)?,
 			registry,

@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 const SESSION: &str = "A viewer session, `<SS58>.<expires_ms>.<sr25519 signature hex>` over \
 	`(\"paratii/session/v1\", genesis_hash, expires_ms u64 LE)`, as signed or as `signRaw` \
 	wraps it in `<Bytes>…</Bytes>` (see paratii_client::session).";
+const VOUCHER: &str = "A pay-as-you-watch voucher, `{channel}:{cumulative}:{sr25519 signature \
+	hex}` by the channel's signer over `(\"paratii/micropay/v1\", genesis_hash, channel u64, media \
+	u64, cumulative u128)` SCALE (see paratii_client::micropay).";
 const LINK: &str = "A link token from `POST /media/{id}/link`, for URLs a header cannot \
 	go with (`<video src>`, `<img src>`).";
 
@@ -226,17 +229,42 @@ pub fn download() -> Value {
 		)
 		.path_param("id", "The media id")
 		.path_param("label", "The rendition (`240p`, `480p`, `720p`)")
-		.path_param("file", "`index.m3u8`, `init-{n}.mp4` or `{n}.m4s`")
+		.path_param(
+			"file",
+			"`index.m3u8`, `init-{n}.mp4`, `{n}.m4s`, or `prices.json` (a video priced per \
+			 minute: what each segment costs, as `SegmentPrices`)",
+		)
 		.header("x-paratii-session", SESSION)
+		.header("x-paratii-voucher", VOUCHER)
 		.query("link", LINK)
-		.bytes(200, "*/*", "Verified against the rendition manifest the chain commits to")
+		.bytes(
+			200,
+			"*/*",
+			"Verified against the rendition manifest the chain commits to; a paid segment's \
+			 `x-paratii-paid` is the item's voucher now held",
+		)
 		.errors(&[
+			(400, "A voucher header that does not parse"),
 			(401, "A priced video's segment past the preview, without a session or link"),
+			(
+				402,
+				"A video priced per minute: no voucher, or one refused (the error says why; \
+				 `x-paratii-price` the segment's price, `x-paratii-paid` the voucher held)",
+			),
 			(403, "The session's account has not bought it"),
 			(404, "No such rendition or piece"),
 		])
 		.add();
 	}
+	doc.operation("get", "/micropay", "The hub's terms for pay-as-you-watch channels")
+		.json::<paratii_client::micropay::HubInfo>(200, "The hub account and its terms")
+		.errors(&[(404, "This gateway takes no pay-as-you-watch payments")])
+		.add();
+	doc.operation("get", "/micropay/channels/:id", "The vouchers the hub holds of a channel")
+		.path_param("id", "The channel id")
+		.json::<paratii_client::micropay::HeldVouchers>(200, "The highest voucher per item")
+		.errors(&[(404, "This gateway takes no pay-as-you-watch payments")])
+		.add();
 	doc.operation("get", "/ads/vast", "The VAST tag of a pre-roll: the ad auction's winner")
 		.query("media", "The media id the ad plays before")
 		.header("x-paratii-session", SESSION)

@@ -1,4 +1,4 @@
-//! What downloads read from the chain — a media item's record and price, whether a
+//! What downloads read from the chain — a media item's record and prices, whether a
 //! viewer bought it, which item a CID belongs to — read once per finalized block.
 //!
 //! Every answer is keyed by the finalized block's hash, so a new block makes them all
@@ -19,6 +19,8 @@ pub struct Item {
 	pub media: MediaInfo,
 	/// Its price, if its owner put it on sale.
 	pub price: Option<u128>,
+	/// Its price per minute of video, if its owner priced it so (pay as you watch).
+	pub minute_price: Option<u128>,
 }
 
 pub struct Records {
@@ -101,10 +103,13 @@ impl Records {
 		if let Some(item) = self.counted(self.items.get(&key)) {
 			return Ok(item);
 		}
-		// Both queries at once: a video's first frame waits on them after every new block.
-		let (media, price) =
-			tokio::try_join!(self.chain.media_at(at, id), self.chain.price_at(at, id))?;
-		let item = media.map(|media| Arc::new(Item { media, price }));
+		// The queries at once: a video's first frame waits on them after every new block.
+		let (media, price, minute_price) = tokio::try_join!(
+			self.chain.media_at(at, id),
+			self.chain.price_at(at, id),
+			paratii_client::micropay::minute_price_at(at, id)
+		)?;
+		let item = media.map(|media| Arc::new(Item { media, price, minute_price }));
 		self.items.insert(key, item.clone());
 		Ok(item)
 	}

@@ -14,7 +14,10 @@
 //!
 //! A priced video's playlists, initialization sections and first `--preview-secs`
 //! (30) seconds are free (a preview); later segments follow the paid-access
-//! rules of the original (a session or link of its owner or a buyer). A view is counted
+//! rules of the original (a session or link of its owner or a buyer). A video priced
+//! per minute has no preview: each segment's GET costs a voucher (see [`crate::pay`]),
+//! unless its owner or a buyer of the whole item asks; `prices.json` under a rendition
+//! lists what each of its segments costs. A view is counted
 //! for a session's viewer once the segments sent to them add up to the first
 //! [`VIEW_SECS`] seconds of a rendition (or all of a shorter video).
 
@@ -158,12 +161,15 @@ pub async fn master(
 #[derive(Debug, PartialEq)]
 enum File {
 	Playlist,
+	Prices,
 	Piece(Piece),
 }
 
 fn parse_file(name: &str) -> Option<File> {
-	if name == "index.m3u8" {
-		return Some(File::Playlist);
+	match name {
+		"index.m3u8" => return Some(File::Playlist),
+		"prices.json" => return Some(File::Prices),
+		_ => {},
 	}
 	if let Some(n) = name.strip_prefix("init-").and_then(|r| r.strip_suffix(".mp4")) {
 		return n.parse().ok().map(|n| File::Piece(Piece::Init(n)));
@@ -207,6 +213,17 @@ pub async fn piece(
 			});
 			return playlist(text, who.link().is_some());
 		},
+		File::Prices => {
+			let Some(minute_price) = item.minute_price else {
+				return error(
+					StatusCode::NOT_FOUND,
+					format!("media {id} is not priced per minute"),
+				);
+			};
+			let durations: Vec<f64> = manifest.segments.iter().map(|s| s.duration).collect();
+			let hub = gw.pay.as_ref().map(|p| p.hub());
+			return crate::pay::prices(id, minute_price, &durations, hub);
+		},
 		File::Piece(piece) => piece,
 	};
 	let Some(part) = manifest.part(piece) else {
@@ -219,10 +236,29 @@ pub async fn piece(
 		Ok(viewer) => viewer,
 		Err(r) => return r,
 	};
-	// Past the preview, a priced video is for its owner and buyers.
+	// Past the preview, a priced video is for its owner and buyers; one priced per
+	// minute is paid segment by segment by everyone else.
 	let mut private = false;
+	let mut segment_price = None;
 	if let Piece::Segment(n) = piece {
-		if manifest.start_of(n) >= gw.config.preview_secs {
+		if let Some(minute_price) = item.minute_price {
+			let free = match viewer.as_ref() {
+				Some(v) if *v == media.owner => true,
+				Some(v) => match gw.records.purchased(&at, id, v).await {
+					Ok(bought) => bought,
+					Err(e) => {
+						return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))
+					},
+				},
+				None => false,
+			};
+			private = true;
+			if !free && method == Method::GET {
+				let duration = manifest.segments.get(n).map_or(0.0, |s| s.duration);
+				segment_price =
+					Some(paratii_client::micropay::segment_price(minute_price, duration));
+			}
+		} else if manifest.start_of(n) >= gw.config.preview_secs {
 			match paid_access(&gw, &at, media, item.price, viewer.as_ref()).await {
 				Ok(priced) => private = priced,
 				Err(r) => return r,
@@ -233,6 +269,14 @@ pub async fn piece(
 		Ok(file) => file,
 		Err(r) => return r,
 	};
+	// Paid once the bytes are at hand, before any is sent: the voucher is kept durably.
+	let mut paid = None;
+	if let Some(price) = segment_price {
+		match crate::pay::charge(&gw, &at, &item, price, &headers).await {
+			Ok(amount) => paid = Some(amount),
+			Err(r) => return r,
+		}
+	}
 	gw.metrics.downloads.with_label_values(&["segment"]).inc();
 	let view = match (&gw.views, viewer, piece) {
 		(Some(recorder), Some(viewer), Piece::Segment(_)) if method == Method::GET => {
@@ -252,6 +296,11 @@ pub async fn piece(
 	.await;
 	if private {
 		keep_private(&mut response);
+	}
+	if let Some(amount) = paid {
+		if let Ok(v) = axum::http::HeaderValue::from_str(&amount.to_string()) {
+			response.headers_mut().insert("x-paratii-paid", v);
+		}
 	}
 	response
 }
@@ -278,6 +327,7 @@ mod tests {
 	#[test]
 	fn files_under_a_rendition_are_its_playlist_inits_and_segments() {
 		assert_eq!(parse_file("index.m3u8"), Some(File::Playlist));
+		assert_eq!(parse_file("prices.json"), Some(File::Prices));
 		assert_eq!(parse_file("init-0.mp4"), Some(File::Piece(Piece::Init(0))));
 		assert_eq!(parse_file("12.m4s"), Some(File::Piece(Piece::Segment(12))));
 		for bad in ["../x", "init.mp4", "x.m4s", "-1.m4s", "12.ts", ""] {

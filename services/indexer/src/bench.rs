@@ -122,6 +122,7 @@ pub fn synthetic_index(n: usize) -> anyhow::Result<(Arc<SearchIndex>, Arc<Status
 			indexed_at: (n / 10) as u32,
 			kind: if id % 3 == 0 { "video" } else { "picture" }.into(),
 			price: (id % 5 == 0).then(|| format!("{}", (id % 7 + 1) * 10u64.pow(18))),
+			minute_price: None,
 			owner_name: Some(format!("owner {}", id % 97)),
 			thumbnail: None,
 		};

@@ -3,7 +3,7 @@
 //! Blocks are read in chunks (up to [`CHUNK_BLOCKS`]). The events of every block of a
 //! chunk say which media items and clusters changed (media: registered, deleted,
 //! receipts added; users: reactions, flags, views, and a profile registered, changed or
-//! removed — every item of that owner; PTI: a price set; topology: any cluster event); the
+//! removed — every item of that owner; PTI: a price set; micropay: a price per minute set; topology: any cluster event); the
 //! changed items are then read from the chain's state at the chunk's last block and
 //! replace their documents, and the chunk is committed with that block as the
 //! position. Reading state rather than adding up events makes a re-read chunk (after
@@ -145,6 +145,9 @@ fn changes_of(
 				event.decode_fields_unchecked_as::<m::ReceiptsAdded>()?.media_id
 			},
 			("Pti", "PriceSet") => event.decode_fields_unchecked_as::<p::PriceSet>()?.media_id,
+			("Micropay", "MinutePriceSet") => {
+				event.decode_fields_unchecked_as::<api::micropay::events::MinutePriceSet>()?.media
+			},
 			("Users", "UserRegistered") => {
 				changes
 					.owners
@@ -298,6 +301,8 @@ async fn read_media(
 		.map(|price| price.decode())
 		.transpose()?
 		.map(|planck: u128| planck.to_string());
+	let minute_price =
+		paratii_client::micropay::minute_price_at(at, id).await?.map(|p| p.to_string());
 	use paratii_client::chain::Kind;
 	let kind = if media.objects.iter().any(|o| matches!(o.kind, Kind::Transcoded { .. })) {
 		"video"
@@ -345,6 +350,7 @@ async fn read_media(
 			indexed_at: block,
 			kind: kind.into(),
 			price,
+			minute_price,
 			// Filled in by `index_chunk`, once per owner of the chunk.
 			owner_name: None,
 			thumbnail,

@@ -758,6 +758,7 @@ pub(crate) mod tests {
 			indexed_at: 1,
 			kind: "picture".into(),
 			price: None,
+			minute_price: None,
 			owner_name: None,
 			thumbnail: None,
 		}
