@@ -392,8 +392,17 @@ impl Chain {
 		backoff: &mut crate::Backoff,
 	) -> anyhow::Result<()> {
 		let mut blocks = self.client.stream_blocks().await?;
+		// The stream opens with the finalized blocks the node still holds (a dozen or
+		// more, older than its head): handed out, they would answer from a state before
+		// changes finalized since (found when a restarted gateway refused a channel
+		// opened half a minute before). Those before the head at the start are skipped.
+		let head = self.finalized_number().await?;
 		while let Some(block) = blocks.next().await {
-			let at = block?.at().await?;
+			let block = block?;
+			if block.number() < head {
+				continue;
+			}
+			let at = block.at().await?;
 			if tx.send(Some(at)).is_err() {
 				return Ok(());
 			}
