@@ -129,7 +129,7 @@ say "starting the gateway (upload :$UPLOAD_PORT with a video transcoder, downloa
 "$bin_dir/paratii-gateway" --chain "$chain_ws" --data-dir "$services_dir/gateway" \
 	--upload-listen "127.0.0.1:$UPLOAD_PORT" --download-listen "127.0.0.1:$DOWNLOAD_PORT" \
 	--max-upload-bytes $((1024 * 1024 * 1024)) --transcoders 1 \
-	--gateway-suri //Gateway --view-recorder-suri //Gateway \
+	--gateway-suri //Gateway --view-recorder-suri //Gateway --hub-suri //Gateway \
 	--eth-rpc "$eth_url" --anchor-contract "$anchor_contract" \
 	--web-dir "$ROOT/web/dist" --web-listen "127.0.0.1:$PLAYER_PORT" --web-dev-accounts \
 	--web-upload-url "http://127.0.0.1:$UPLOAD_PORT" --web-download-url "http://127.0.0.1:$DOWNLOAD_PORT" \

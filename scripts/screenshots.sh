@@ -13,5 +13,7 @@ say "running tests/e2e/player with screenshots to docs/images/player/"
 cd "$ROOT/tests/e2e/player" &&
 	PARATII_SCREENSHOTS="$ROOT/docs/images/player" node --test --test-force-exit --test-reporter=spec \
 		player.test.mjs &&
+	PARATII_SCREENSHOTS="$ROOT/docs/images/player" node --test --test-force-exit --test-reporter=spec \
+		micropay.test.mjs &&
 	cd "$ROOT/tests/e2e/ads" &&
 	PARATII_SCREENSHOTS="$ROOT/docs/images/player" node --test --test-force-exit --test-reporter=spec ads.test.mjs

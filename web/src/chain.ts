@@ -278,3 +278,104 @@ export async function purchases(address: string): Promise<number[]> {
     .map(([key]) => Number(key.args[0].toString()))
     .sort((x, y) => y - x);
 }
+
+/** A payment channel (pallet-micropay) as the account page shows it. */
+export interface PayChannel {
+  id: number;
+  payer: string;
+  hub: string;
+  signer: string;
+  deposit: bigint;
+  paid: bigint;
+  expiresAt: number;
+}
+
+/** The open channels `payer` pays from, newest first. */
+export async function channelsOf(payer: string): Promise<PayChannel[]> {
+  const a = await api();
+  const entries = await a.query.micropay.channels.entries();
+  return entries
+    .filter(([, c]) => c.isSome && c.unwrap().payer.toString() === payer)
+    .map(([key, c]) => {
+      const v = c.unwrap();
+      return {
+        id: Number(key.args[0].toString()),
+        payer: v.payer.toString(),
+        hub: v.hub.toString(),
+        signer: v.signer.toHex(),
+        deposit: v.deposit.toBigInt(),
+        paid: v.paid.toBigInt(),
+        expiresAt: v.expiresAt.toNumber(),
+      };
+    })
+    .sort((x, y) => y.id - x.id);
+}
+
+/** The best block's number and `micropay.ChallengePeriod` (blocks after the expiry before the payer may close). */
+export async function channelClock(): Promise<{ best: number; challenge: number }> {
+  const a = await api();
+  const header = await a.rpc.chain.getHeader();
+  return { best: header.number.toNumber(), challenge: a.consts.micropay.challengePeriod.toNumber() };
+}
+
+/**
+ * `micropay.open`: a channel to `hub` holding `deposit` from the account, expiring
+ * `blocks` from now, its vouchers signed by `signer` (the player's session key).
+ */
+export async function openChannel(
+  account: Account,
+  hub: string,
+  signer: Uint8Array,
+  deposit: bigint,
+  blocks: number,
+  onStage: (s: TxStage) => void,
+): Promise<number> {
+  const a = await api();
+  const { best } = await channelClock();
+  const { events } = await submit(account, a.tx.micropay.open(hub, signer, deposit, best + blocks), onStage);
+  for (const { event } of events) {
+    if (a.events.micropay.Opened.is(event)) return event.data.channel.toNumber();
+  }
+  throw new Error('The open was final but announced no channel.');
+}
+
+/** `micropay.topUp`: adds `amount` to the deposit. */
+export async function topUpChannel(account: Account, id: number, amount: bigint, onStage: (s: TxStage) => void) {
+  const a = await api();
+  await submit(account, a.tx.micropay.topUp(id, amount, null), onStage);
+}
+
+/** `micropay.close` by the payer (after the expiry and challenge period): resolves with what came back. */
+export async function closeChannel(account: Account, id: number, onStage: (s: TxStage) => void): Promise<bigint> {
+  const a = await api();
+  const { events } = await submit(account, a.tx.micropay.close(id), onStage);
+  for (const { event } of events) {
+    if (a.events.micropay.Closed.is(event)) return event.data.refunded.toBigInt();
+  }
+  return 0n;
+}
+
+/** A fresh sr25519 key for signing vouchers without prompting: its secret seed (hex) and pair. */
+export async function newVoucherKey(): Promise<{ seed: string; pair: KeyringPair }> {
+  await cryptoWaitReady();
+  const seed = u8aToHex(crypto.getRandomValues(new Uint8Array(32)));
+  return { seed, pair: voucherKey(seed) };
+}
+
+/** The voucher key of secret seed `seed` (hex). */
+export function voucherKey(seed: string): KeyringPair {
+  return new Keyring({ type: 'sr25519' }).addFromSeed(hexToU8a(seed));
+}
+
+/** A voucher (paratii_client::micropay): `{channel}:{cumulative}:{signature hex}`, signed by `key`. */
+export function signVoucher(key: KeyringPair, genesis: Uint8Array, channel: number, media: number, cumulative: bigint): string {
+  const le = (n: number | bigint, bitLength: number) => bnToU8a(BigInt(n), { bitLength, isLe: true });
+  const payload = u8aConcat(stringToU8a('paratii/micropay/v1'), genesis, le(channel, 64), le(media, 64), le(cumulative, 128));
+  return `${channel}:${cumulative}:${u8aToHex(key.sign(payload)).slice(2)}`;
+}
+
+/** The chain's block time in milliseconds (Aura's slot). */
+export async function blockMillis(): Promise<number> {
+  const a = await api();
+  return (await a.call.auraApi.slotDuration()).toNumber();
+}

@@ -145,6 +145,13 @@ export function formatPti(planck: string | bigint | null | undefined): string {
   return `${whole}${frac ? '.' + frac : ''} PTI`;
 }
 
+/** An amount of PTI written as people do (`5`, `0.25`) in plancks, or null. */
+export function parsePti(text: string): bigint | null {
+  const m = /^\s*(\d*)(?:\.(\d{0,18}))?\s*$/.exec(text);
+  if (!m || (m[1] === '' && !m[2])) return null;
+  return BigInt(m[1] || '0') * 10n ** 18n + BigInt((m[2] ?? '').padEnd(18, '0') || '0');
+}
+
 /** A place written `latitude, longitude` in degrees (e.g. `52.37, 4.90`), or null. */
 export function parsePlace(text: string): [number, number] | null {
   const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);

@@ -26,8 +26,8 @@
 //! item is on chain, and the hub never holds others' money. A payer could sign more, in
 //! all, than the deposit; what bounds a payee's loss is that the channel names one hub:
 //! only that hub's gateway serves against its vouchers, it sees every voucher, and it
-//! serves a segment only while the vouchers it holds add up to no more than the deposit
-//! less what was settled. So **a payee loses nothing it accepted**, as long as its hub
+//! serves a segment only while the vouchers it holds — settled or not — add up to no more
+//! than the deposit. So **a payee loses nothing it accepted**, as long as its hub
 //! settles before the channel closes — the payer can close only [`Config::ChallengePeriod`]
 //! blocks after the expiry, and the hub stops serving a margin before the expiry.
 //!

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from '../router';
-import { type IndexedMedia, config, formatPti, search } from '../services';
+import { type IndexedMedia, config, formatPti, parsePti, search } from '../services';
 import { type Account, chain, useAccount } from '../wallet';
 import { Card } from './Card';
-import type { Profile } from '../chain';
+import type { PayChannel, Profile } from '../chain';
 
 /** `/account/{address}`: the user's name, PTI balance, uploads and purchases. */
 export function AccountPage({ address }: { address: string }) {
@@ -65,6 +65,7 @@ export function AccountPage({ address }: { address: string }) {
       {stage && <p role="status">{stage}</p>}
       {error && <p class="error" role="alert">{error}</p>}
       <AdEarnings address={address} />
+      <Channels address={address} onChange={() => setTick((t) => t + 1)} />
       <h2>Uploads ({uploads.length})</h2>
       <ul class="grid">
         {uploads.map((m) => (
@@ -176,6 +177,100 @@ function AdEarnings({ address }: { address: string }) {
           ))}
         </tbody>
       </table>
+      {stage && <p role="status">{stage}</p>}
+      {error && <p class="error" role="alert">{error}</p>}
+    </>
+  );
+}
+
+/** The account's payment channels (pay as you watch): deposit, settled, expiry; top up and close. */
+function Channels({ address, onChange }: { address: string; onChange: () => void }) {
+  const me = useAccount();
+  const [list, setList] = useState<PayChannel[] | null>(null);
+  const [clock, setClock] = useState({ best: 0, challenge: 0 });
+  const [amounts, setAmounts] = useState<Record<number, string>>({});
+  const [stage, setStage] = useState('');
+  const [error, setError] = useState('');
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const c = await chain();
+      const [l, k] = await Promise.all([c.channelsOf(address), c.channelClock()]);
+      if (live) {
+        setList(l);
+        setClock(k);
+      }
+    })().catch((e) => live && setError((e as Error).message));
+    // The expiry and challenge period pass with the blocks: read them again.
+    const timer = setInterval(() => setTick((t) => t + 1), 6000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [address, tick]);
+  // After the last one closes, what happened stays said.
+  if (!list || (list.length === 0 && !stage && !error)) return null;
+  const mine = me?.address === address ? me : null;
+  const act = async (run: (who: Account) => Promise<string>) => {
+    if (!mine) return;
+    setError('');
+    try {
+      setStage(await run(mine));
+      setTick((t) => t + 1);
+      onChange();
+    } catch (err) {
+      setStage('');
+      setError((err as Error).message);
+    }
+  };
+  const topUp = (ch: PayChannel) => act(async (who) => {
+    const amount = parsePti(amounts[ch.id] ?? '');
+    if (amount === null || amount <= 0n) throw new Error('Top up by an amount of PTI such as 5 or 0.5.');
+    await (await chain()).topUpChannel(who, ch.id, amount, (s) => setStage(`Topping up: ${s}…`));
+    return `Channel #${ch.id}: ${formatPti(amount)} added.`;
+  });
+  const close = (ch: PayChannel) => act(async (who) => {
+    const refunded = await (await chain()).closeChannel(who, ch.id, (s) => setStage(`Closing: ${s}…`));
+    return `Channel #${ch.id} closed: ${formatPti(refunded)} came back.`;
+  });
+  return (
+    <>
+      <h2>Payment channels</h2>
+      {list.length > 0 && <table class="earnings" aria-label="Payment channels">
+        <thead>
+          <tr><th>Channel</th><th>Deposit</th><th>Paid</th><th>Expires</th><th /></tr>
+        </thead>
+        <tbody>
+          {list.map((ch) => {
+            const closable = clock.best >= ch.expiresAt + clock.challenge;
+            return (
+              <tr data-channel={ch.id}>
+                <td>#{ch.id}</td>
+                <td data-testid="deposit">{formatPti(ch.deposit)}</td>
+                <td data-testid="paid">{formatPti(ch.paid)}</td>
+                <td>
+                  block #{ch.expiresAt}
+                  {!closable && <span class="muted"> (closable from #{ch.expiresAt + clock.challenge})</span>}
+                </td>
+                <td>
+                  {mine && (
+                    <span class="inline">
+                      <label>
+                        Add (PTI){' '}
+                        <input size={6} value={amounts[ch.id] ?? ''} inputMode="decimal"
+                          onInput={(e) => setAmounts({ ...amounts, [ch.id]: e.currentTarget.value })} />
+                      </label>
+                      <button type="button" onClick={() => topUp(ch)}>Top up</button>
+                      {closable && <button type="button" onClick={() => close(ch)}>Close #{ch.id}</button>}
+                    </span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>}
       {stage && <p role="status">{stage}</p>}
       {error && <p class="error" role="alert">{error}</p>}
     </>

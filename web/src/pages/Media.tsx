@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Link } from '../router';
 import {
-  type IndexedMedia, type MediaProof, ServiceError, config, formatPti, indexedMedia, link, plural, proof, shortAddress,
+  type IndexedMedia, type MediaProof, ServiceError, config, formatPti, indexedMedia, link, parsePti, plural, proof, shortAddress,
 } from '../services';
+import type { Payer } from '../pay';
 import { type Ad, fetchAd, recordView, track } from '../ads';
 import { type Account, chain, session, useAccount } from '../wallet';
 
@@ -76,7 +77,7 @@ export function MediaPage({ id }: { id: number }) {
           {m.location && ` · ${m.location.latitude.toFixed(4)}, ${m.location.longitude.toFixed(4)}`}
         </p>
         <p>
-          <span data-testid="views">{plural(m.views, 'view')}</span> · {m.price ? formatPti(m.price) : 'Free'}
+          <span data-testid="views">{plural(m.views, 'view')}</span> · {m.minute_price ? `${formatPti(m.minute_price)} a minute` : m.price ? formatPti(m.price) : 'Free'}
         </p>
         <Reactions media={m} account={account} onChange={media.refresh} />
         <ProofPanel id={id} />
@@ -258,11 +259,30 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
   const [chosen, setChosen] = useState(-1);
   const [error, setError] = useState('');
   const hlsRef = useRef<{ currentLevel: number; destroy(): void } | null>(null);
+  // Pay as you watch: the account's channel to the gateway's hub (undefined: looking).
+  const perMinute = media.minute_price ?? null;
+  const [payer, setPayer] = useState<Payer | null | undefined>(perMinute ? undefined : null);
+  const [spent, setSpent] = useState(0n);
+  const [opened, setOpened] = useState(0);
   useEffect(() => {
+    if (!perMinute) return;
+    let live = true;
+    setPayer(undefined);
+    (async () => {
+      const found = account ? await (await import('../pay')).payerFor(account, download, media.id) : null;
+      if (live) setPayer(found);
+    })().catch((e) => live && setError((e as Error).message));
+    return () => void (live = false);
+  }, [media.id, account?.address, opened]);
+  useEffect(() => {
+    // A video paid per minute plays once the channel is known.
+    if (perMinute && !payer) return;
     let live = true;
     (async () => {
       const token = account ? await session(account).catch(() => '') : '';
       const { default: Hls } = await import('hls.js/light');
+      const pay = payer ? await import('../pay') : null;
+      const prices = new Map<string, Promise<bigint[]>>();
       if (!live || !video.current) return;
       const src = `${download}/media/${media.id}/hls/master.m3u8`;
       if (!Hls.isSupported()) {
@@ -273,8 +293,21 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
         // The segments are fragmented MP4, appended as they come: no transmuxing for a
         // worker to do, and starting one delays the first request.
         enableWorker: false,
-        xhrSetup: (xhr) => {
+        xhrSetup: async (xhr, url) => {
+          xhr.open('GET', url, true);
           if (token) xhr.setRequestHeader('x-paratii-session', token);
+          const segment = payer && pay && /\/hls\/([^/]+)\/(\d+)\.m4s/.exec(url);
+          if (!segment) return;
+          // Each segment's voucher: what the gateway holds for the item plus its price.
+          const [, label, n] = segment;
+          if (!prices.has(label)) prices.set(label, pay.segmentPrices(download, media.id, label).then((p) => p.segments.map(BigInt)));
+          const price = (await prices.get(label)!)[Number(n)] ?? 0n;
+          xhr.setRequestHeader('x-paratii-voucher', payer.voucher(price));
+          xhr.addEventListener('loadend', () => {
+            const paid = xhr.getResponseHeader('x-paratii-paid');
+            if (paid) payer.held = BigInt(paid);
+            if (live) setSpent(payer.spent);
+          });
         },
       });
       hlsRef.current = hls;
@@ -285,7 +318,8 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
       });
       hls.on(Hls.Events.ERROR, (_e, data) => {
         const status = (data.response as { code?: number } | undefined)?.code;
-        if (status === 401 || status === 403) setError(`The free preview has ended: buy the video (${formatPti(media.price)}) to watch on.`);
+        if (status === 402 && perMinute) setError('The gateway refused a payment: top up or renew your channel on your account page.');
+        else if (status === 401 || status === 403) setError(`The free preview has ended: buy the video (${formatPti(media.price)}) to watch on.`);
         else if (data.fatal) setError(`The video cannot play: ${data.details}.`);
       });
       video.current.addEventListener('loadeddata', () => performance.mark('paratii-first-frame'), { once: true });
@@ -297,7 +331,7 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
       hlsRef.current?.destroy();
       hlsRef.current = null;
     };
-  }, [media.id, account?.address]);
+  }, [media.id, account?.address, payer]);
   const poster = media.thumbnail ? download + media.thumbnail : undefined;
   const pick = (i: number) => {
     setChosen(i);
@@ -317,7 +351,66 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
         ))}
         <span class="muted" data-testid="playing">{playing && `Playing ${playing}`}</span>
       </div>
-      {media.price && <p class="muted">Priced {formatPti(media.price)}: the first 30 seconds are a free preview.</p>}
+      {media.price && !perMinute && <p class="muted">Priced {formatPti(media.price)}: the first 30 seconds are a free preview.</p>}
+      {perMinute && (
+        <PayBar perMinute={perMinute} download={download} account={account} payer={payer} spent={spent}
+          onOpened={() => setOpened((n) => n + 1)} />
+      )}
+      {error && <p class="error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
+/** A video paid per minute: its price, the channel paying it and what was spent, or the form to open one. */
+function PayBar({ perMinute, download, account, payer, spent, onOpened }: {
+  perMinute: string; download: string; account: Account | null;
+  payer: Payer | null | undefined; spent: bigint; onOpened: () => void;
+}) {
+  const [deposit, setDeposit] = useState('5');
+  const [minutes, setMinutes] = useState('1440');
+  const [stage, setStage] = useState('');
+  const [error, setError] = useState('');
+  const open = async (e: Event) => {
+    e.preventDefault();
+    if (!account) return;
+    setError('');
+    try {
+      const amount = parsePti(deposit);
+      if (amount === null || amount <= 0n) throw new Error('The deposit is an amount of PTI such as 5 or 0.5.');
+      const { openPlayerChannel } = await import('../pay');
+      const id = await openPlayerChannel(account, download, amount, Number(minutes), (s) => setStage(`Opening the channel: ${s}…`));
+      setStage(`Channel #${id} is open: the video plays.`);
+      onOpened();
+    } catch (err) {
+      setStage('');
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <div class="pay" aria-label="Pay as you watch">
+      <p>
+        Pay as you watch: <strong>{formatPti(perMinute)} a minute</strong>, paid segment by segment to its owner.
+      </p>
+      {payer ? (
+        <p data-testid="spent">
+          Channel #{payer.channel} · paid {formatPti(spent)} for this video here ({formatPti(payer.held)} in all)
+        </p>
+      ) : payer === undefined ? (
+        <p class="muted" role="status">Looking for your payment channel…</p>
+      ) : !account ? (
+        <p class="muted">Choose an account to watch: one payment channel pays every video of this gateway.</p>
+      ) : (
+        <form class="inline" onSubmit={open}>
+          <label>
+            Deposit (PTI) <input value={deposit} onInput={(e) => setDeposit(e.currentTarget.value)} inputMode="decimal" required />
+          </label>
+          <label>
+            For (minutes) <input value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} inputMode="numeric" required />
+          </label>
+          <button type="submit">Open a payment channel</button>
+        </form>
+      )}
+      <Stage text={stage} />
       {error && <p class="error" role="alert">{error}</p>}
     </div>
   );
