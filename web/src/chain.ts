@@ -220,6 +220,12 @@ export async function buy(account: Account, id: number, price: string, onStage: 
   await submit(account, a.tx.pti.buy(id, price), onStage);
 }
 
+/** `micropay.setMinutePrice`: the owner prices a video per minute (null: not pay-as-you-watch). */
+export async function setMinutePrice(account: Account, id: number, price: bigint | null, onStage: (s: TxStage) => void) {
+  const a = await api();
+  await submit(account, a.tx.micropay.setMinutePrice(id, price), onStage);
+}
+
 export async function registerName(account: Account, name: string, onStage: (s: TxStage) => void) {
   const a = await api();
   await submit(account, a.tx.users.register(name, null), onStage);

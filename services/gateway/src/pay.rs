@@ -22,7 +22,8 @@
 //! `--expiry-margin` blocks before its expiry, and settles on its own
 //! (`micropay.settle`, up to `MaxVouchersPerSettlement` items a call): every
 //! `--settle-every-secs`, each channel whose unsettled vouchers reach
-//! `--settle-threshold`, or that is within the margin of its expiry.
+//! `--settle-threshold`, or that is within the margin of its expiry — all of a round's
+//! settlements submitted at once and their finality awaited together.
 
 use crate::{metrics::Metrics, records::Item, Gateway};
 use axum::{
@@ -332,63 +333,90 @@ async fn settle_rounds(pay: Arc<Pay>, chain: Chain, every: Duration, metrics: Ar
 
 async fn settle_due(pay: &Pay, chain: &Chain, metrics: &Metrics) -> anyhow::Result<()> {
 	let at = chain.at_finalized().await?;
-	let now = at.block_number();
+	let mut batches = Vec::new();
 	for channel in pay.ledger.channels() {
-		let Some(c) = micropay::channel_at(&at, channel).await? else {
-			// Its open not final yet, or closed: a closed channel's vouchers pay no more.
-			if micropay::channel_at(&chain.at_best().await?, channel).await?.is_none() {
-				tracing::info!("channel {channel} is closed: its vouchers are forgotten");
-				pay.ledger.forget(channel);
-			}
-			continue;
-		};
-		let unsettled = pay.ledger.owed(channel).saturating_sub(c.paid);
-		if !due(unsettled, pay.threshold, now, pay.margin, c.expires_at) {
-			continue;
+		match due_vouchers(pay, chain, &at, channel).await {
+			Ok(due) => batches.extend(due.chunks(pay.max_vouchers).map(|b| (channel, b.to_vec()))),
+			Err(e) => tracing::warn!("reading channel {channel}: {e:#}"),
 		}
-		let mut due = Vec::new();
-		for held in pay.ledger.vouchers(channel) {
-			if held.cumulative > micropay::settled_at(&at, channel, held.media).await? {
-				due.push(held);
-			}
-		}
-		for batch in due.chunks(pay.max_vouchers) {
-			settle(pay, chain, channel, batch).await.inspect_err(|_| {
+	}
+	if batches.is_empty() {
+		return Ok(());
+	}
+	// Every settlement of the round is submitted at once (consecutive nonces), then their
+	// finality is awaited together: a round takes a few blocks however many are due.
+	let mut nonce = chain.next_nonce(&pay.hub).await?;
+	let mut tx = chain.client().tx().await?;
+	let mut watching = Vec::new();
+	for (channel, batch) in &batches {
+		let params =
+			subxt::config::DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).build();
+		let call = micropay::settle_call(*channel, batch);
+		match tx.sign_and_submit_then_watch(&call, &pay.key, params).await {
+			Ok(progress) => {
+				nonce += 1;
+				watching.push(async move {
+					(*channel, batch, progress.wait_for_finalized_success().await)
+				});
+			},
+			Err(e) => {
+				// The rest waits for the next round, which asks the pool for the nonce again.
 				metrics.settlements.with_label_values(&["failed"]).inc();
-			})?;
-			metrics.settlements.with_label_values(&["settled"]).inc();
+				tracing::warn!("the node refused the settlement of channel {channel}: {e:#}");
+				break;
+			},
+		}
+	}
+	for (channel, batch, result) in futures::future::join_all(watching).await {
+		match result {
+			Ok(events) => {
+				metrics.settlements.with_label_values(&["settled"]).inc();
+				let paid = events
+					.find::<api::micropay::events::Settled>()
+					.flatten()
+					.fold(0u128, |sum, e| sum.saturating_add(e.amount));
+				tracing::info!(
+					"settled channel {channel}: {} item(s), {} paid",
+					batch.len(),
+					paratii_client::format_pti(paid)
+				);
+			},
+			Err(e) => {
+				metrics.settlements.with_label_values(&["failed"]).inc();
+				tracing::warn!("the settlement of channel {channel} failed: {e}");
+			},
 		}
 	}
 	Ok(())
 }
 
-/// Submits one `micropay.settle` and waits for its finality.
-async fn settle(
+/// The vouchers of `channel` to settle now (none if it is not due); forgets a closed
+/// channel's.
+async fn due_vouchers(
 	pay: &Pay,
 	chain: &Chain,
+	at: &AtBlock,
 	channel: ChannelId,
-	batch: &[Held],
-) -> anyhow::Result<()> {
-	let nonce = chain.next_nonce(&pay.hub).await?;
-	let params =
-		subxt::config::DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).build();
-	let mut tx = chain.client().tx().await?;
-	let call = micropay::settle_call(channel, batch);
-	let events = tx
-		.sign_and_submit_then_watch(&call, &pay.key, params)
-		.await?
-		.wait_for_finalized_success()
-		.await?;
-	let mut paid = 0u128;
-	for e in events.find::<api::micropay::events::Settled>().flatten() {
-		paid = paid.saturating_add(e.amount);
+) -> anyhow::Result<Vec<Held>> {
+	let Some(c) = micropay::channel_at(at, channel).await? else {
+		// Its open not final yet, or closed: a closed channel's vouchers pay no more.
+		if micropay::channel_at(&chain.at_best().await?, channel).await?.is_none() {
+			tracing::info!("channel {channel} is closed: its vouchers are forgotten");
+			pay.ledger.forget(channel);
+		}
+		return Ok(Vec::new());
+	};
+	let unsettled = pay.ledger.owed(channel).saturating_sub(c.paid);
+	if !due(unsettled, pay.threshold, at.block_number(), pay.margin, c.expires_at) {
+		return Ok(Vec::new());
 	}
-	tracing::info!(
-		"settled channel {channel}: {} item(s), {} paid",
-		batch.len(),
-		paratii_client::format_pti(paid)
-	);
-	Ok(())
+	let mut due = Vec::new();
+	for held in pay.ledger.vouchers(channel) {
+		if held.cumulative > micropay::settled_at(at, channel, held.media).await? {
+			due.push(held);
+		}
+	}
+	Ok(due)
 }
 
 #[cfg(test)]

@@ -297,6 +297,16 @@ pub async fn piece(
 	if private {
 		keep_private(&mut response);
 	}
+	if item.minute_price.is_some() && matches!(piece, Piece::Segment(_)) {
+		// Each request of a segment paid per minute is paid: no cache may answer the next
+		// one (the same browser may watch as another account).
+		let headers = response.headers_mut();
+		headers.insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+		headers.insert(
+			header::VARY,
+			axum::http::HeaderValue::from_static("x-paratii-session, x-paratii-voucher"),
+		);
+	}
 	if let Some(amount) = paid {
 		if let Ok(v) = axum::http::HeaderValue::from_str(&amount.to_string()) {
 			response.headers_mut().insert("x-paratii-paid", v);

@@ -60,25 +60,30 @@ export async function fundAndRegister(api, accounts) {
 }
 
 /**
- * Uploads a clip of each owner (`{ suri, minutePrice }`) with the CLI and prices it per
- * minute, all at once; sets each owner's `id` and its 240p segments' `prices` (from the
- * gateway's prices.json) and `total`, and waits until the gateway follows the prices.
+ * Uploads a clip of each owner (`{ suri, minutePrice, inPage? }`) with the CLI and prices
+ * it per minute (unless `inPage`: the test does it in the player), all at once; sets
+ * each owner's `id` and, for those priced, its 240p segments' `prices` and `total`
+ * (`readPrices`), once the gateway follows the prices.
  */
 export async function uploadPriced(api, node, gateway, dir, owners) {
   await Promise.all(owners.map(async (o, i) => {
     const up = await paratiiOk(node, gateway, 'upload', clip(dir, `clip${i}.mp4`, 90 * i), '--title', `Minute by minute ${i}`,
       '--suri', o.suri, '--json');
     o.id = JSON.parse(up).media_id;
+    if (o.inPage) return;
     await paratiiOk(node, gateway, 'channel', 'price', String(o.id), '--per-minute', fmtPti(o.minutePrice).replace(' PTI', ''),
       '--suri', o.suri);
   }));
   await gateway.follows(await finalizedHeadNumber(api));
-  for (const o of owners) {
-    const prices = await (await fetch(`${gateway.download}/media/${o.id}/hls/240p/prices.json`)).json();
-    assert.equal(prices.minute_price, o.minutePrice.toString());
-    o.prices = prices.segments.map(BigInt);
-    o.total = o.prices.reduce((a, b) => a + b, 0n);
-  }
+  for (const o of owners) if (!o.inPage) await readPrices(gateway, o);
+}
+
+/** Sets `o.prices` and `o.total` from the gateway's prices.json of `o.id`'s 240p rendition, priced `o.minutePrice`. */
+export async function readPrices(gateway, o) {
+  const prices = await (await fetch(`${gateway.download}/media/${o.id}/hls/240p/prices.json`)).json();
+  assert.equal(prices.minute_price, o.minutePrice.toString());
+  o.prices = prices.segments.map(BigInt);
+  o.total = o.prices.reduce((a, b) => a + b, 0n);
 }
 
 /** An amount as the player and the CLI write it: whole PTI and up to four decimals. */

@@ -1,7 +1,8 @@
 // Pay as you watch in the Paratii Player, in Chromium (Debian's, driven by
 // playwright-core): a dev node, two storage clusters, the indexer and the gateway as a
 // hub of payment channels serving the player's build. Three owners' clips (lavfi, made
-// here) are priced per minute with the CLI. In the page, Bob opens one channel (one
+// here) are priced per minute, Alice's in the page (she still watches hers free), the
+// others with the CLI. In the page, Bob opens one channel (one
 // signature: its vouchers are signed by a session key the player made), watches the
 // first video to the end and two more from the other owners without another prompt or
 // transaction, the page showing what each cost; the gateway settles before the expiry
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium, WEB_DIST } from '../lib/browser.mjs';
 import { connect, devAccount, PTI } from '../lib/chain.mjs';
-import { expectSettled, fmtPti as fmt, fundAndRegister, uploadPriced } from '../lib/micropay.mjs';
+import { expectSettled, fmtPti as fmt, fundAndRegister, readPrices, uploadPriced } from '../lib/micropay.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
 import { startGateway, startIndexer, startStorage } from '../lib/services.mjs';
 
@@ -24,8 +25,9 @@ const shots = process.env.PARATII_SCREENSHOTS ?? join(work, 'screenshots');
 mkdirSync(shots, { recursive: true });
 const MARGIN = 5;
 const bob = devAccount('//Bob');
+// Alice prices hers in the page; the others with the CLI.
 const owners = ['//Alice', '//Charlie', '//Dave'].map((suri, i) => ({
-  suri, pair: devAccount(suri), minutePrice: [6n, 12n, 3n][i] * PTI / 10n,
+  suri, pair: devAccount(suri), minutePrice: [6n, 12n, 3n][i] * PTI / 10n, inPage: i === 0,
 }));
 
 let node;
@@ -85,6 +87,23 @@ async function watchToTheEnd() {
 
 let before0;
 let nonce;
+
+test('Alice prices her video per minute in the page and still watches it free', async () => {
+  const [a] = owners;
+  await page.goto(`${gateway.web}/media/${a.id}`);
+  await page.click('button:has-text("Development accounts")');
+  await page.waitForSelector('select[aria-label=Account]');
+  assert.equal(await page.inputValue('select[aria-label=Account]'), a.pair.address);
+  await page.fill('label:has-text("Price per minute") input', '0.6');
+  await page.click('button:has-text("Set the price per minute")');
+  await page.waitForSelector('[role=status]:has-text("Priced 0.6 PTI a minute.")', { timeout: 60_000 });
+  await page.waitForSelector('text=Viewers pay 0.6 PTI a minute.', { timeout: 30_000 });
+  await waitFor('the gateway to follow the price', async () =>
+    (await fetch(`${gateway.download}/media/${a.id}/hls/240p/prices.json`)).ok);
+  await readPrices(gateway, a);
+  const video = page.locator('video[aria-label^="Minute by minute"]');
+  await waitFor('her video to load without a voucher', () => video.evaluate((v) => v.readyState >= 2), { timeoutMs: 60_000 });
+});
 
 test('Bob opens one channel in the page and watches a per-minute-priced video to the end, its cost shown', async () => {
   const [a] = owners;

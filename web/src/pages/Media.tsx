@@ -261,11 +261,16 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
   const hlsRef = useRef<{ currentLevel: number; destroy(): void } | null>(null);
   // Pay as you watch: the account's channel to the gateway's hub (undefined: looking).
   const perMinute = media.minute_price ?? null;
-  const [payer, setPayer] = useState<Payer | null | undefined>(perMinute ? undefined : null);
+  // Its owner watches free.
+  const paying = !!perMinute && account?.address !== media.owner;
+  const [payer, setPayer] = useState<Payer | null | undefined>(paying ? undefined : null);
   const [spent, setSpent] = useState(0n);
   const [opened, setOpened] = useState(0);
   useEffect(() => {
-    if (!perMinute) return;
+    if (!paying) {
+      setPayer(null);
+      return;
+    }
     let live = true;
     setPayer(undefined);
     (async () => {
@@ -276,7 +281,7 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
   }, [media.id, account?.address, opened]);
   useEffect(() => {
     // A video paid per minute plays once the channel is known.
-    if (perMinute && !payer) return;
+    if (paying && !payer) return;
     let live = true;
     (async () => {
       const token = account ? await session(account).catch(() => '') : '';
@@ -303,6 +308,9 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
           if (!prices.has(label)) prices.set(label, pay.segmentPrices(download, media.id, label).then((p) => p.segments.map(BigInt)));
           const price = (await prices.get(label)!)[Number(n)] ?? 0n;
           xhr.setRequestHeader('x-paratii-voucher', payer.voucher(price));
+          // Past the browser's cache: a copy kept from when the video was free (or from
+          // another account) would be played unpaid.
+          xhr.setRequestHeader('cache-control', 'no-cache');
           xhr.addEventListener('loadend', () => {
             const paid = xhr.getResponseHeader('x-paratii-paid');
             if (paid) payer.held = BigInt(paid);
@@ -352,10 +360,51 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
         <span class="muted" data-testid="playing">{playing && `Playing ${playing}`}</span>
       </div>
       {media.price && !perMinute && <p class="muted">Priced {formatPti(media.price)}: the first 30 seconds are a free preview.</p>}
-      {perMinute && (
+      {account?.address === media.owner && <MinutePrice media={media} account={account} />}
+      {paying && perMinute && (
         <PayBar perMinute={perMinute} download={download} account={account} payer={payer} spent={spent}
           onOpened={() => setOpened((n) => n + 1)} />
       )}
+      {error && <p class="error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
+/** The owner's form: price the video per minute (pay as you watch), or stop. */
+function MinutePrice({ media, account }: { media: IndexedMedia; account: Account }) {
+  const [price, setPrice] = useState('');
+  const [stage, setStage] = useState('');
+  const [error, setError] = useState('');
+  const set = async (planck: bigint | null) => {
+    setError('');
+    try {
+      await (await chain()).setMinutePrice(account, media.id, planck, (s) => setStage(`Pricing: ${s}…`));
+      setStage(planck === null ? 'Not paid per minute any more.' : `Priced ${formatPti(planck)} a minute.`);
+    } catch (err) {
+      setStage('');
+      setError((err as Error).message);
+    }
+  };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const planck = parsePti(price);
+    if (planck === null || planck <= 0n) return setError('A price per minute is an amount of PTI such as 0.6.');
+    void set(planck);
+  };
+  return (
+    <div class="pay" aria-label="Price per minute">
+      <p class="muted">
+        You own this video and watch it free.{' '}
+        {media.minute_price ? `Viewers pay ${formatPti(media.minute_price)} a minute.` : 'Viewers watch it free.'}
+      </p>
+      <form class="inline" onSubmit={submit}>
+        <label>
+          Price per minute (PTI) <input value={price} onInput={(e) => setPrice(e.currentTarget.value)} inputMode="decimal" required />
+        </label>
+        <button type="submit">Set the price per minute</button>
+        {media.minute_price && <button type="button" onClick={() => set(null)}>Make it free</button>}
+      </form>
+      <Stage text={stage} />
       {error && <p class="error" role="alert">{error}</p>}
     </div>
   );
