@@ -168,11 +168,7 @@ pub async fn run(cli: &Cli, command: &ChannelCommand) -> Result<(), Failure> {
 			// The gateway's view, if it is this channel's hub.
 			let held = held(cli, *id).await.ok();
 			if cli.json {
-				let items: Vec<_> = held
-					.iter()
-					.flat_map(|h| &h.items)
-					.map(|i| serde_json::json!({ "media": i.media, "cumulative": i.cumulative }))
-					.collect();
+				let items = held.as_ref().map(|h| h.items.as_slice()).unwrap_or_default();
 				println!(
 					"{}",
 					serde_json::json!({
@@ -227,8 +223,8 @@ pub struct Payer {
 	media: MediaId,
 	/// The item's voucher so far.
 	pub cumulative: u128,
-	/// What this download paid.
-	pub spent: u128,
+	/// The item's voucher the gateway held when the download started.
+	start: u128,
 }
 
 impl Payer {
@@ -265,13 +261,24 @@ impl Payer {
 			.find(|i| i.media == media)
 			.and_then(|i| i.cumulative.parse().ok())
 			.unwrap_or(0);
-		Ok(Self { key, genesis: chain.genesis_hash(), channel, media, cumulative, spent: 0 })
+		Ok(Self {
+			key,
+			genesis: chain.genesis_hash(),
+			channel,
+			media,
+			cumulative,
+			start: cumulative,
+		})
+	}
+
+	/// What this download paid.
+	pub fn spent(&self) -> u128 {
+		self.cumulative - self.start
 	}
 
 	/// The voucher header paying a segment of `price`: the item's amount so far plus it.
 	pub fn voucher(&mut self, price: u128) -> String {
 		self.cumulative = self.cumulative.saturating_add(price);
-		self.spent = self.spent.saturating_add(price);
 		let signature = micropay::sign_voucher(
 			&self.key,
 			&self.genesis,

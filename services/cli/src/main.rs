@@ -684,7 +684,7 @@ async fn download_rendition(
 		// Said even when the download stopped: what was signed was spent.
 		eprintln!(
 			"paid {} with channel {} ({} for media {id} in all)",
-			paratii_client::format_pti(payer.spent),
+			paratii_client::format_pti(payer.spent()),
 			payer.channel,
 			paratii_client::format_pti(payer.cumulative)
 		);

@@ -222,19 +222,6 @@ pub struct SegmentPrices {
 	pub hub: Option<String>,
 }
 
-/// What the gateway knows of a channel from the chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChannelTerms {
-	pub signer: [u8; 32],
-	pub hub: AccountId,
-	pub deposit: u128,
-	/// Settled on chain so far: part of what the vouchers owe, unless the ledger lost
-	/// vouchers the chain settled.
-	pub paid: u128,
-	/// Items one channel may settle (`micropay.MaxMediaPerChannel`).
-	pub max_media: u32,
-}
-
 /// The largest record of the ledger: one encoded [`Held`].
 const MAX_RECORD: usize = 8 + 8 + 16 + 64;
 
@@ -287,26 +274,31 @@ impl std::fmt::Display for Refusal {
 /// The hub gateway's vouchers: the highest per channel and item, durable.
 pub struct Ledger {
 	genesis: [u8; 32],
+	/// Items one channel may settle (`micropay.MaxMediaPerChannel`).
+	max_media: u32,
 	state: Mutex<State>,
 }
 
 struct State {
 	file: File,
-	highest: HashMap<(ChannelId, u64), Held>,
-	/// The sum of each channel's highest vouchers.
-	owed: HashMap<ChannelId, u128>,
-	/// Each channel's items with a voucher.
-	items: HashMap<ChannelId, usize>,
+	channels: HashMap<ChannelId, Vouchers>,
+}
+
+/// One channel's highest voucher per item, and their sum.
+#[derive(Default)]
+struct Vouchers {
+	highest: HashMap<u64, Held>,
+	owed: u128,
 }
 
 impl Ledger {
-	/// The ledger in `path` (created if missing), read back up to its last whole record.
-	pub fn open(path: &Path, genesis: [u8; 32]) -> anyhow::Result<Self> {
+	/// The ledger in `path` (created if missing), read back up to its last whole record,
+	/// for a chain whose channels settle at most `max_media` items.
+	pub fn open(path: &Path, genesis: [u8; 32], max_media: u32) -> anyhow::Result<Self> {
 		let mut file = OpenOptions::new().create(true).read(true).append(true).open(path)?;
 		let mut bytes = Vec::new();
 		file.read_to_end(&mut bytes)?;
-		let mut state =
-			State { file, highest: HashMap::new(), owed: HashMap::new(), items: HashMap::new() };
+		let mut state = State { file, channels: HashMap::new() };
 		let (records, at) = crate::records::whole(&bytes, MAX_RECORD);
 		for payload in records {
 			// A record that does not decode ends the read as a damaged one does.
@@ -318,14 +310,14 @@ impl Ledger {
 			state.file.set_len(at as u64)?;
 			state.file.sync_data()?;
 		}
-		Ok(Self { genesis, state: Mutex::new(state) })
+		Ok(Self { genesis, max_media, state: Mutex::new(state) })
 	}
 
 	/// Checks a voucher for a segment of `media` costing `price` and keeps it durably.
 	/// Returns what the channel's vouchers owe in all.
 	pub fn accept(
 		&self,
-		terms: &ChannelTerms,
+		terms: &ChannelInfo,
 		channel: ChannelId,
 		media: u64,
 		cumulative: u128,
@@ -337,15 +329,17 @@ impl Ledger {
 			return Ok(Err(Refusal::BadSignature));
 		}
 		let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-		let previous = state.highest.get(&(channel, media)).map_or(0, |h| h.cumulative);
+		let (previous, items, owed) = match state.channels.get(&channel) {
+			Some(v) => (v.held(media), v.highest.len(), v.owed),
+			None => (0, 0, 0),
+		};
 		let needed = previous.saturating_add(price);
 		if cumulative < needed || cumulative == 0 {
 			return Ok(Err(Refusal::TooLow { needed: needed.max(1) }));
 		}
-		if previous == 0 && state.items(channel) >= terms.max_media as usize {
-			return Ok(Err(Refusal::TooManyMedia { max: terms.max_media }));
+		if previous == 0 && items >= self.max_media as usize {
+			return Ok(Err(Refusal::TooManyMedia { max: self.max_media }));
 		}
-		let owed = state.owed.get(&channel).copied().unwrap_or(0);
 		let after = owed - previous + cumulative;
 		// Settled amounts are part of the vouchers' sum; settled beyond it (vouchers this
 		// ledger lost) is spent as well.
@@ -362,11 +356,19 @@ impl Ledger {
 		Ok(Ok(after))
 	}
 
+	/// Items one channel may settle.
+	pub fn max_media(&self) -> u32 {
+		self.max_media
+	}
+
 	/// The highest voucher of each item of `channel` (what a settlement submits).
 	pub fn vouchers(&self, channel: ChannelId) -> Vec<Held> {
 		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-		let mut held: Vec<Held> =
-			state.highest.values().filter(|h| h.channel == channel).cloned().collect();
+		let mut held: Vec<Held> = state
+			.channels
+			.get(&channel)
+			.map(|v| v.highest.values().cloned().collect())
+			.unwrap_or_default();
 		held.sort_by_key(|h| h.media);
 		held
 	}
@@ -374,19 +376,19 @@ impl Ledger {
 	/// What `channel`'s vouchers owe in all.
 	pub fn owed(&self, channel: ChannelId) -> u128 {
 		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-		state.owed.get(&channel).copied().unwrap_or(0)
+		state.channels.get(&channel).map_or(0, |v| v.owed)
 	}
 
 	/// The highest voucher's amount for `media` in `channel` (0: none).
 	pub fn held(&self, channel: ChannelId, media: u64) -> u128 {
 		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-		state.highest.get(&(channel, media)).map_or(0, |h| h.cumulative)
+		state.channels.get(&channel).map_or(0, |v| v.held(media))
 	}
 
 	/// The channels with vouchers.
 	pub fn channels(&self) -> Vec<ChannelId> {
 		let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-		let mut channels: Vec<ChannelId> = state.owed.keys().copied().collect();
+		let mut channels: Vec<ChannelId> = state.channels.keys().copied().collect();
 		channels.sort_unstable();
 		channels
 	}
@@ -394,28 +396,24 @@ impl Ledger {
 	/// Forgets a closed channel's vouchers in memory (the file keeps them).
 	pub fn forget(&self, channel: ChannelId) {
 		let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-		state.owed.remove(&channel);
-		state.items.remove(&channel);
-		state.highest.retain(|(c, _), _| *c != channel);
+		state.channels.remove(&channel);
 	}
 }
 
 impl State {
-	fn items(&self, channel: ChannelId) -> usize {
-		self.items.get(&channel).copied().unwrap_or(0)
-	}
-
 	fn keep(&mut self, held: Held) {
-		let key = (held.channel, held.media);
-		let previous = self.highest.get(&key).map_or(0, |h| h.cumulative);
-		if held.cumulative <= previous {
-			return;
+		let v = self.channels.entry(held.channel).or_default();
+		let previous = v.held(held.media);
+		if held.cumulative > previous {
+			v.owed += held.cumulative - previous;
+			v.highest.insert(held.media, held);
 		}
-		if previous == 0 {
-			*self.items.entry(held.channel).or_default() += 1;
-		}
-		*self.owed.entry(held.channel).or_default() += held.cumulative - previous;
-		self.highest.insert(key, held);
+	}
+}
+
+impl Vouchers {
+	fn held(&self, media: u64) -> u128 {
+		self.highest.get(&media).map_or(0, |h| h.cumulative)
 	}
 }
 
@@ -425,13 +423,16 @@ mod tests {
 
 	const GENESIS: [u8; 32] = [0x42; 32];
 
-	fn terms(signer: &subxt_signer::sr25519::Keypair, deposit: u128) -> ChannelTerms {
-		ChannelTerms {
+	fn terms(signer: &subxt_signer::sr25519::Keypair, deposit: u128) -> ChannelInfo {
+		let bob = crate::keys::account_key("//Bob").unwrap().public_key().to_account_id();
+		ChannelInfo {
+			payer: bob,
+			hub: bob,
 			signer: signer.public_key().0,
-			hub: crate::keys::account_key("//Bob").unwrap().public_key().to_account_id(),
 			deposit,
 			paid: 0,
-			max_media: 3,
+			expires_at: 1_000,
+			media_count: 0,
 		}
 	}
 
@@ -458,7 +459,7 @@ mod tests {
 		let session = crate::keys::account_key("//Session").unwrap();
 		let t = terms(&session, 100);
 		let sign = |channel, media, c| sign_voucher(&session, &GENESIS, channel, media, c);
-		let ledger = Ledger::open(&path, GENESIS).unwrap();
+		let ledger = Ledger::open(&path, GENESIS, 3).unwrap();
 		assert_eq!(ledger.accept(&t, 1, 10, 10, &sign(1, 10, 10), 10).unwrap(), Ok(10));
 		assert_eq!(ledger.accept(&t, 1, 11, 30, &sign(1, 11, 30), 10).unwrap(), Ok(40));
 		// A replay, or one that does not pay the next segment.
@@ -493,10 +494,10 @@ mod tests {
 		assert_eq!(ledger.accept(&t, 1, 10, 70, &sign(1, 10, 70), 10).unwrap(), Ok(100));
 		// What was settled is part of what the vouchers owe: settling all 100 of a
 		// 150 deposit leaves 50 for vouchers, not 0.
-		let settled = ChannelTerms { paid: 100, deposit: 150, ..t.clone() };
+		let settled = ChannelInfo { paid: 100, deposit: 150, ..t.clone() };
 		assert_eq!(ledger.accept(&settled, 1, 11, 40, &sign(1, 11, 40), 10).unwrap(), Ok(110));
 		// Settled beyond the vouchers held (a ledger that lost some) is spent too.
-		let lost = ChannelTerms { paid: 130, deposit: 150, ..t.clone() };
+		let lost = ChannelInfo { paid: 130, deposit: 150, ..t.clone() };
 		assert_eq!(
 			ledger.accept(&lost, 1, 11, 71, &sign(1, 11, 71), 10).unwrap(),
 			Err(Refusal::OverDeposit { available: 60 })
@@ -516,7 +517,7 @@ mod tests {
 			.unwrap()
 			.write_all(&[9, 0, 0])
 			.unwrap();
-		let again = Ledger::open(&path, GENESIS).unwrap();
+		let again = Ledger::open(&path, GENESIS, 3).unwrap();
 		let held: Vec<_> = again.vouchers(1).iter().map(|h| (h.media, h.cumulative)).collect();
 		assert_eq!(held, [(10, 70), (11, 40), (12, 5)]);
 		assert_eq!(
@@ -573,8 +574,8 @@ mod tests {
 		let per_second = CHECKS as f64 / started.elapsed().as_secs_f64();
 
 		let dir = tempfile::tempdir().unwrap();
-		let ledger = Ledger::open(&dir.path().join("vouchers.log"), GENESIS).unwrap();
-		let t = ChannelTerms { deposit: u128::MAX, max_media: 128, ..terms(&session, 0) };
+		let ledger = Ledger::open(&dir.path().join("vouchers.log"), GENESIS, 128).unwrap();
+		let t = ChannelInfo { deposit: u128::MAX, ..terms(&session, 0) };
 		const SEGMENTS: u128 = 2_000;
 		let vouchers: Vec<String> = (1..=SEGMENTS)
 			.map(|n| format_voucher(1, n * 10, &sign_voucher(&session, &GENESIS, 1, 7, n * 10)))

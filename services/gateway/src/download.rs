@@ -547,24 +547,34 @@ pub async fn paid_access(
 			),
 		));
 	};
+	if owner_or_buyer(gw, at, media, account).await? {
+		return Ok(true);
+	}
+	gw.metrics.downloads.with_label_values(&["forbidden"]).inc();
+	Err(error(
+		StatusCode::FORBIDDEN,
+		format!(
+			"{account} has not bought media {} (finalized); it costs {}",
+			media.id,
+			paratii_client::format_pti(price)
+		),
+	))
+}
+
+/// Whether `account` owns media item `media` or bought it (finalized at `at`).
+pub async fn owner_or_buyer(
+	gw: &Gateway,
+	at: &AtBlock,
+	media: &MediaInfo,
+	account: &AccountId,
+) -> Result<bool, Response> {
 	if *account == media.owner {
 		return Ok(true);
 	}
-	match gw.records.purchased(at, media.id, account).await {
-		Ok(true) => Ok(true),
-		Ok(false) => {
-			gw.metrics.downloads.with_label_values(&["forbidden"]).inc();
-			Err(error(
-				StatusCode::FORBIDDEN,
-				format!(
-					"{account} has not bought media {} (finalized); it costs {}",
-					media.id,
-					paratii_client::format_pti(price)
-				),
-			))
-		},
-		Err(e) => Err(error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))),
-	}
+	gw.records
+		.purchased(at, media.id, account)
+		.await
+		.map_err(|e| error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")))
 }
 
 /// `GET /media/{id}/proof`: the chain's record, every receipt re-verified against the

@@ -35,7 +35,7 @@ use axum::{
 use paratii_client::{
 	api,
 	http::error,
-	micropay::{self, ChannelId, ChannelInfo, ChannelTerms, Held, Ledger},
+	micropay::{self, ChannelId, ChannelInfo, Held, Ledger},
 	AccountId, AtBlock, Chain, ChainConfig, MediaId,
 };
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -69,7 +69,6 @@ pub struct Pay {
 	key: Keypair,
 	hub: AccountId,
 	ledger: Ledger,
-	max_media: u32,
 	max_vouchers: usize,
 	threshold: u128,
 	margin: u32,
@@ -88,9 +87,9 @@ impl Pay {
 		let Some(suri) = &args.hub_suri else { return Ok(None) };
 		let key = paratii_client::keys::account_key(suri)?;
 		let path = args.voucher_ledger.clone().unwrap_or_else(|| data_dir.join("vouchers.log"));
-		let ledger = Ledger::open(&path, chain.genesis_hash())
-			.map_err(|e| anyhow::anyhow!("the voucher ledger {}: {e:#}", path.display()))?;
 		let at = chain.at_finalized().await?;
+		let ledger = Ledger::open(&path, chain.genesis_hash(), micropay::max_media(&at)?)
+			.map_err(|e| anyhow::anyhow!("the voucher ledger {}: {e:#}", path.display()))?;
 		let max_vouchers =
 			at.constants().entry(api::constants().micropay().max_vouchers_per_settlement())?
 				as usize;
@@ -98,7 +97,6 @@ impl Pay {
 			hub: key.public_key().to_account_id(),
 			key,
 			ledger,
-			max_media: micropay::max_media(&at)?,
 			max_vouchers: max_vouchers.max(1),
 			threshold: args.settle_threshold,
 			margin: args.expiry_margin,
@@ -225,17 +223,10 @@ pub async fn charge(
 			 the next once it is"
 		)));
 	}
-	let terms = ChannelTerms {
-		signer: c.signer,
-		hub: c.hub,
-		deposit: c.deposit,
-		paid: c.paid,
-		max_media: pay.max_media,
-	};
 	let accepted = {
 		let pay = pay.clone();
 		tokio::task::spawn_blocking(move || {
-			pay.ledger.accept(&terms, channel, id, cumulative, &signature, price)
+			pay.ledger.accept(&c, channel, id, cumulative, &signature, price)
 		})
 		.await
 	};
@@ -268,7 +259,7 @@ pub async fn info(State(gw): State<Gateway>) -> Response {
 		genesis: format!("0x{}", hex::encode(gw.chain.genesis_hash())),
 		expiry_margin_blocks: pay.margin,
 		settle_threshold: pay.threshold.to_string(),
-		max_media_per_channel: pay.max_media,
+		max_media_per_channel: pay.ledger.max_media(),
 		voucher_header: micropay::VOUCHER_HEADER.into(),
 	})
 	.into_response()
@@ -289,15 +280,15 @@ pub async fn channel(State(gw): State<Gateway>, Path(id): Path<ChannelId>) -> Re
 		.into_response()
 }
 
-/// The prices of a rendition's segments, for `prices.json`.
+/// The prices of a rendition's segments (of these durations), for `prices.json`.
 pub fn prices(
 	id: MediaId,
 	minute_price: u128,
-	durations: &[f64],
+	durations: impl Iterator<Item = f64>,
 	hub: Option<&AccountId>,
 ) -> Response {
 	let segments =
-		durations.iter().map(|d| micropay::segment_price(minute_price, *d).to_string()).collect();
+		durations.map(|d| micropay::segment_price(minute_price, d).to_string()).collect();
 	Json(micropay::SegmentPrices {
 		media: id,
 		minute_price: minute_price.to_string(),

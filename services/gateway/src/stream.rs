@@ -23,7 +23,8 @@
 
 use crate::{
 	download::{
-		file_body, keep_private, live_item, paid_access, requester, verified_file, Requester,
+		file_body, keep_private, live_item, owner_or_buyer, paid_access, requester, verified_file,
+		Requester,
 	},
 	records::Item,
 	Gateway,
@@ -220,9 +221,9 @@ pub async fn piece(
 					format!("media {id} is not priced per minute"),
 				);
 			};
-			let durations: Vec<f64> = manifest.segments.iter().map(|s| s.duration).collect();
+			let durations = manifest.segments.iter().map(|s| s.duration);
 			let hub = gw.pay.as_ref().map(|p| p.hub());
-			return crate::pay::prices(id, minute_price, &durations, hub);
+			return crate::pay::prices(id, minute_price, durations, hub);
 		},
 		File::Piece(piece) => piece,
 	};
@@ -242,17 +243,14 @@ pub async fn piece(
 	let mut segment_price = None;
 	if let Piece::Segment(n) = piece {
 		if let Some(minute_price) = item.minute_price {
+			// Answered `no-store` below, whoever asks.
 			let free = match viewer.as_ref() {
-				Some(v) if *v == media.owner => true,
-				Some(v) => match gw.records.purchased(&at, id, v).await {
-					Ok(bought) => bought,
-					Err(e) => {
-						return error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}"))
-					},
+				Some(v) => match owner_or_buyer(&gw, &at, media, v).await {
+					Ok(free) => free,
+					Err(r) => return r,
 				},
 				None => false,
 			};
-			private = true;
 			if !free && method == Method::GET {
 				let duration = manifest.segments.get(n).map_or(0.0, |s| s.duration);
 				segment_price =
