@@ -84,6 +84,9 @@ export async function signBytes(account: Account, message: Uint8Array): Promise<
   return signature;
 }
 
+/** `n` as `bitLength` bits, little-endian (SCALE's fixed-width integers). */
+const le = (n: number | bigint, bitLength: number) => bnToU8a(BigInt(n), { bitLength, isLe: true });
+
 /**
  * The viewer's signature of an ad's View record (paratii_primitives::adx): over
  * `"paratii/adx/v1" ‖ genesis ‖ campaign u64 ‖ block u32 ‖ viewer ‖ View(impression)`,
@@ -93,7 +96,6 @@ export async function signAdView(
   account: Account,
   ad: { genesis: string; campaign: number; block: number; impression: string },
 ): Promise<string> {
-  const le = (n: number | bigint, bitLength: number) => bnToU8a(BigInt(n), { bitLength, isLe: true });
   const message = u8aConcat(
     stringToU8a('paratii/adx/v1'), hexToU8a(ad.genesis), le(ad.campaign, 64), le(ad.block, 32),
     decodeAddress(account.address), new Uint8Array([1]), le(BigInt(ad.impression), 64),
@@ -105,7 +107,7 @@ export async function genesisHash(): Promise<Uint8Array> {
   return (await api()).genesisHash.toU8a();
 }
 
-const u64le = (n: number | bigint) => bnToU8a(BigInt(n), { bitLength: 64, isLe: true });
+const u64le = (n: number | bigint) => le(n, 64);
 
 /** What an owner signs to upload the file with SHA-256 `hash` (paratii_client::signed). */
 export async function signUpload(account: Account, hash: Uint8Array, expiresMs: number): Promise<string> {
@@ -375,7 +377,6 @@ export function voucherKey(seed: string): KeyringPair {
 
 /** A voucher (paratii_client::micropay): `{channel}:{cumulative}:{signature hex}`, signed by `key`. */
 export function signVoucher(key: KeyringPair, genesis: Uint8Array, channel: number, media: number, cumulative: bigint): string {
-  const le = (n: number | bigint, bitLength: number) => bnToU8a(BigInt(n), { bitLength, isLe: true });
   const payload = u8aConcat(stringToU8a('paratii/micropay/v1'), genesis, le(channel, 64), le(media, 64), le(cumulative, 128));
   return `${channel}:${cumulative}:${u8aToHex(key.sign(payload)).slice(2)}`;
 }

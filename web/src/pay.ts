@@ -54,26 +54,48 @@ export class Payer {
   /** The item's voucher the gateway holds (plancks). */
   held: bigint;
   readonly start: bigint;
+  /** Each rendition's segment prices, fetched once. */
+  private readonly prices = new Map<string, Promise<bigint[]>>();
   constructor(
     readonly channel: number,
     private readonly key: KeyringPair,
     private readonly genesis: Uint8Array,
     readonly media: number,
     held: bigint,
+    private readonly download: string,
     private readonly sign: (key: KeyringPair, genesis: Uint8Array, channel: number, media: number, cumulative: bigint) => string,
   ) {
     this.held = held;
     this.start = held;
   }
 
-  /** The voucher paying one more segment of `price`. */
-  voucher(price: bigint): string {
-    return this.sign(this.key, this.genesis, this.channel, this.media, this.held + price);
-  }
-
   /** What this page paid for the item. */
   get spent(): bigint {
     return this.held - this.start;
+  }
+
+  /**
+   * Adds to an opened request of hls.js, if it is for a segment, the voucher paying it —
+   * what the gateway holds for the item plus the segment's price — and learns from the
+   * answer what the gateway holds then (`onPaid` follows).
+   */
+  async pay(xhr: XMLHttpRequest, url: string, onPaid: () => void): Promise<void> {
+    const segment = /\/hls\/([^/]+)\/(\d+)\.m4s/.exec(url);
+    if (!segment) return;
+    const [, label, n] = segment;
+    if (!this.prices.has(label)) {
+      this.prices.set(label, segmentPrices(this.download, this.media, label).then((p) => p.segments.map(BigInt)));
+    }
+    const price = (await this.prices.get(label)!)[Number(n)] ?? 0n;
+    xhr.setRequestHeader('x-paratii-voucher', this.sign(this.key, this.genesis, this.channel, this.media, this.held + price));
+    // Past the browser's cache: a copy kept from when the video was free (or from another
+    // account) would be played unpaid.
+    xhr.setRequestHeader('cache-control', 'no-cache');
+    xhr.addEventListener('loadend', () => {
+      const paid = xhr.getResponseHeader('x-paratii-paid');
+      if (paid) this.held = BigInt(paid);
+      onPaid();
+    });
   }
 }
 
@@ -92,7 +114,7 @@ export async function payerFor(account: Account, download: string, media: number
   if (!open || open.expiresAt <= best + hub.expiry_margin_blocks) return null;
   const held = await getJson<HeldVouchers>(`${download}/micropay/channels/${k.channel}`, 'Reading the channel');
   const item = held.items.find((i) => i.media === media);
-  return new Payer(k.channel, c.voucherKey(k.seed), genesis, media, BigInt(item?.cumulative ?? 0), c.signVoucher);
+  return new Payer(k.channel, c.voucherKey(k.seed), genesis, media, BigInt(item?.cumulative ?? 0), download, c.signVoucher);
 }
 
 /** Opens a channel to the gateway's hub with a fresh session key as its signer (one signature). */

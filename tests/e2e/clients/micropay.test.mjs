@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Keyring } from '@polkadot/api';
-import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { hexToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
 import { encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
 import { connect, devAccount, findEvent, PTI, submit, submitFinal } from '../lib/chain.mjs';
+import { signVoucher } from '../lib/micropay.mjs';
 import { startNode, waitFor } from '../lib/node.mjs';
 import { randomFile, registerOriginal } from '../lib/receipts.mjs';
 
@@ -35,12 +36,9 @@ after(async () => {
 
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
 const reserved = async (who) => (await api.query.system.account(who)).data.reserved.toBigInt();
-const le = (value, bits) => bnToU8a(value, { bitLength: bits, isLe: true });
-
 /** A voucher for `media` of `channel`: the session key's signature over the pallet's payload. */
 function voucher(key, channel, media, cumulative, chain = genesis) {
-  const payload = u8aConcat(stringToU8a('paratii/micropay/v1'), chain, le(channel, 64), le(media, 64), le(cumulative, 128));
-  return { media, cumulative, signature: u8aToHex(key.sign(payload)) };
+  return { media, cumulative, signature: signVoucher(key, chain, channel, media, cumulative) };
 }
 
 async function ok(tx, signer) {

@@ -94,10 +94,15 @@ export function fmtPti(v) {
 
 const le = (value, bits) => bnToU8a(value, { bitLength: bits, isLe: true });
 
-/** The `X-Paratii-Voucher` header: `key`'s signature over pallet-micropay's payload. */
-export function voucher(key, genesis, channel, media, cumulative) {
+/** `key`'s signature (0x hex) over pallet-micropay's voucher payload. */
+export function signVoucher(key, genesis, channel, media, cumulative) {
   const payload = u8aConcat(stringToU8a('paratii/micropay/v1'), genesis, le(channel, 64), le(media, 64), le(cumulative, 128));
-  return `${channel}:${cumulative}:${u8aToHex(key.sign(payload)).slice(2)}`;
+  return u8aToHex(key.sign(payload));
+}
+
+/** The `X-Paratii-Voucher` header: `key`'s voucher signature. */
+export function voucher(key, genesis, channel, media, cumulative) {
+  return `${channel}:${cumulative}:${signVoucher(key, genesis, channel, media, cumulative).slice(2)}`;
 }
 
 /** What a segment of `duration` seconds costs at `minutePrice` (paratii_client::micropay::segment_price). */

@@ -286,8 +286,6 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
     (async () => {
       const token = account ? await session(account).catch(() => '') : '';
       const { default: Hls } = await import('hls.js/light');
-      const pay = payer ? await import('../pay') : null;
-      const prices = new Map<string, Promise<bigint[]>>();
       if (!live || !video.current) return;
       const src = `${download}/media/${media.id}/hls/master.m3u8`;
       if (!Hls.isSupported()) {
@@ -301,21 +299,7 @@ function Video({ media, download, account }: { media: IndexedMedia; download: st
         xhrSetup: async (xhr, url) => {
           xhr.open('GET', url, true);
           if (token) xhr.setRequestHeader('x-paratii-session', token);
-          const segment = payer && pay && /\/hls\/([^/]+)\/(\d+)\.m4s/.exec(url);
-          if (!segment) return;
-          // Each segment's voucher: what the gateway holds for the item plus its price.
-          const [, label, n] = segment;
-          if (!prices.has(label)) prices.set(label, pay.segmentPrices(download, media.id, label).then((p) => p.segments.map(BigInt)));
-          const price = (await prices.get(label)!)[Number(n)] ?? 0n;
-          xhr.setRequestHeader('x-paratii-voucher', payer.voucher(price));
-          // Past the browser's cache: a copy kept from when the video was free (or from
-          // another account) would be played unpaid.
-          xhr.setRequestHeader('cache-control', 'no-cache');
-          xhr.addEventListener('loadend', () => {
-            const paid = xhr.getResponseHeader('x-paratii-paid');
-            if (paid) payer.held = BigInt(paid);
-            if (live) setSpent(payer.spent);
-          });
+          if (payer) await payer.pay(xhr, url, () => live && setSpent(payer.spent));
         },
       });
       hlsRef.current = hls;
