@@ -4,6 +4,10 @@
 //! process, signs `messages` views with distinct keys, posts them in batches from
 //! concurrent clients and times it from the first post to the last answer: every batch
 //! is on disk before it is answered.
+//!
+//! `paratii-adx load-vast`: the load generator of `scripts/bench-auction.sh` — the
+//! auction's clients, in Rust so that the load costs the two cores the gateway and the
+//! bidders share as little as it can.
 
 use codec::Encode;
 use paratii_primitives::adx::{signing_payload, Body, Channel, Message};
@@ -112,4 +116,79 @@ pub async fn run(messages: usize, clients: usize, batch: usize) -> anyhow::Resul
 	let _ = node.wait();
 	let _ = std::fs::remove_dir_all(&dir);
 	outcome
+}
+
+/// Closed-loop clients of the VAST tag `url`, `concurrency` of them (client `i` with
+/// session `i` of the file, round robin), for `length`; prints what they measured.
+pub async fn load_vast(
+	url: &str,
+	sessions: &std::path::Path,
+	concurrency: usize,
+	length: Duration,
+) -> anyhow::Result<()> {
+	let sessions: Vec<String> = std::fs::read_to_string(sessions)?
+		.lines()
+		.filter(|l| !l.trim().is_empty())
+		.map(str::to_string)
+		.collect();
+	anyhow::ensure!(!sessions.is_empty(), "no session in the sessions file");
+	let http = reqwest::Client::builder()
+		.pool_max_idle_per_host(concurrency)
+		.timeout(Duration::from_secs(10))
+		.build()?;
+	let started = Instant::now();
+	let end = started + length;
+	let tasks: Vec<_> = (0..concurrency)
+		.map(|i| {
+			let (http, url) = (http.clone(), url.to_string());
+			let session = sessions[i % sessions.len()].clone();
+			tokio::spawn(async move {
+				let (mut latencies, mut failed) = (Vec::new(), 0u64);
+				while Instant::now() < end {
+					let t0 = Instant::now();
+					let answer = http
+						.get(&url)
+						.header(paratii_client::session::SESSION_HEADER, &session)
+						.send()
+						.await;
+					let won = match answer {
+						Ok(a) if a.status().is_success() => {
+							a.text().await.is_ok_and(|body| body.contains("<InLine>"))
+						},
+						_ => false,
+					};
+					if won {
+						latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
+					} else {
+						failed += 1;
+					}
+				}
+				(latencies, failed)
+			})
+		})
+		.collect();
+	let (mut latencies, mut failed) = (Vec::new(), 0);
+	for task in tasks {
+		let (l, f) = task.await?;
+		latencies.extend(l);
+		failed += f;
+	}
+	let secs = started.elapsed().as_secs_f64();
+	latencies.sort_by(f64::total_cmp);
+	let quantile = |q: f64| {
+		let i = ((q * latencies.len() as f64) as usize).min(latencies.len().saturating_sub(1));
+		latencies.get(i).map_or(0.0, |ms| (ms * 10.0).round() / 10.0)
+	};
+	println!(
+		"{}",
+		serde_json::json!({
+			"concurrency": concurrency,
+			"seconds": (secs * 10.0).round() / 10.0,
+			"auctions": latencies.len(),
+			"failed": failed,
+			"auctions_per_sec": (latencies.len() as f64 / secs).round(),
+			"ms": { "p50": quantile(0.5), "p90": quantile(0.9), "p99": quantile(0.99) },
+		})
+	);
+	Ok(())
 }

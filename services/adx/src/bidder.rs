@@ -11,14 +11,17 @@
 //! this bidder's key among its participants and has budget left for the bid (what the
 //! chain has not settled, less what this bidder won in blocks not settled yet), when the
 //! request's media matches the campaign's targeting: any of its title words, its kind
-//! (`video`, `picture`) and its place (within `km` of a point). Of the matching campaigns
-//! it bids the dearest, at the campaign's `bid` capped by its `max_price_per_view`.
+//! (`video`, `picture`) and its place (within `km` of a point). It bids for each
+//! matching campaign (a seat each, dearest first), at the campaign's `bid` capped by its
+//! `max_price_per_view`: the exchange takes the dearest it can sell, so a campaign whose
+//! part of the channel block is full there leaves the impression to the next.
 //!
 //! On the win notice it checks the exchange's `Win` message — a participant's valid
 //! signature for that campaign's open channel block or the next, for an impression this
 //! bidder bid on (each is answered once), the viewer and producer of the request and a
 //! price no higher than its bid — then signs the same `Win` with its own key and posts
-//! it to its participant's channel node. The chain pays an impression only when the wins
+//! it to its participant's channel node (with the other wins of the moment, in one
+//! batch), answering the notice once the node has it. The chain pays an impression only when the wins
 //! its participants signed agree, so an exchange cannot charge more than a bidder bid
 //! and had co-signed, and a forged notice gets nothing signed.
 //!
@@ -101,12 +104,11 @@ pub struct Bidder {
 	pub chain: Chain,
 	pub key: Keypair,
 	pub genesis: [u8; 32],
-	/// The participant's channel node, which keeps the co-signed wins.
-	pub channel_url: String,
 	/// This bidder's address as the exchange reaches it (win notices).
 	pub public_url: String,
 	pub specs: Vec<(Spec, u128)>,
-	pub http: reqwest::Client,
+	/// The co-signed wins on their way to the participant's channel node.
+	wins: adx::Batcher,
 	/// The valuation service, if the bidder asks one.
 	pub valuation: Option<Valuation>,
 	campaigns: RwLock<HashMap<CampaignId, Campaign>>,
@@ -134,14 +136,14 @@ impl Bidder {
 				Ok((s, bid))
 			})
 			.collect::<anyhow::Result<_>>()?;
+		let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
 		Ok(Self {
 			genesis: chain.genesis_hash(),
 			chain,
 			key,
-			channel_url,
+			wins: adx::Batcher::spawn(http, channel_url),
 			public_url,
 			specs,
-			http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
 			valuation: valuation.map(Valuation::new).transpose()?,
 			campaigns: RwLock::default(),
 			outstanding: Mutex::default(),
@@ -157,10 +159,13 @@ impl Bidder {
 			let read = async { adx::campaigns(&self.chain.at_best().await?).await };
 			match read.await {
 				Ok(list) => {
-					let mut won = self.won.lock().unwrap_or_else(|e| e.into_inner());
 					// Blocks the chain has moved past are settled (or discarded): the
-					// budget's remaining amount says what they cost.
-					won.retain(|(c, b), _| list.iter().any(|x| x.id == *c && x.next_block <= *b));
+					// budget's remaining amount says what they cost. (One lock at a time:
+					// `choose` takes the campaigns' and then this one.)
+					self.won
+						.lock()
+						.unwrap_or_else(|e| e.into_inner())
+						.retain(|(c, b), _| list.iter().any(|x| x.id == *c && x.next_block <= *b));
 					*self.campaigns.write().unwrap_or_else(|e| e.into_inner()) =
 						list.into_iter().map(|c| (c.id, c)).collect();
 				},
@@ -169,10 +174,10 @@ impl Bidder {
 		}
 	}
 
-	/// The best bid for `request`'s first impression, if any: (spec, price), each spec's
-	/// bid scaled by the valuation's `factor` (parts per billion) when there is one.
-	fn choose(&self, request: &openrtb::BidRequest, factor: Option<u32>) -> Option<(&Spec, u128)> {
-		let imp = request.imp.first()?;
+	/// The bids for `request`'s first impression, dearest first: (spec, price), each
+	/// spec's bid scaled by the valuation's `factor` (parts per billion) when there is one.
+	fn choose(&self, request: &openrtb::BidRequest, factor: Option<u32>) -> Vec<(&Spec, u128)> {
+		let Some(imp) = request.imp.first() else { return Vec::new() };
 		let floor = imp
 			.ext
 			.as_ref()
@@ -183,7 +188,8 @@ impl Bidder {
 		let campaigns = self.campaigns.read().unwrap_or_else(|e| e.into_inner());
 		let won = self.won.lock().unwrap_or_else(|e| e.into_inner());
 		let me = self.key.public_key().0;
-		self.specs
+		let mut bids: Vec<_> = self
+			.specs
 			.iter()
 			.filter_map(|(spec, bid)| {
 				let c = campaigns.get(&spec.campaign)?;
@@ -196,7 +202,9 @@ impl Bidder {
 				(price >= floor && c.remaining().saturating_sub(committed) >= price)
 					.then_some((spec, price))
 			})
-			.max_by_key(|(spec, price)| (*price, std::cmp::Reverse(spec.campaign)))
+			.collect();
+		bids.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.campaign.cmp(&b.0.campaign)));
+		bids
 	}
 
 	fn bid(
@@ -204,9 +212,12 @@ impl Bidder {
 		request: openrtb::BidRequest,
 		factor: Option<u32>,
 	) -> Option<openrtb::BidResponse> {
-		let (spec, price) = self.choose(&request, factor)?;
+		let bids = self.choose(&request, factor);
 		let imp = request.imp.first()?;
 		let impression: ImpressionId = request.id.parse().ok()?;
+		if bids.is_empty() {
+			return None;
+		}
 		let account = |id: Option<&String>| {
 			id.and_then(|id| paratii_client::parse_account(id).ok()).map(|a| a.0)
 		};
@@ -218,26 +229,26 @@ impl Bidder {
 			if outstanding.len() >= MAX_OUTSTANDING {
 				outstanding.retain(|_, o| o.at.elapsed() < NOTICE_WINDOW / 4);
 			}
-			outstanding.insert(
-				(spec.campaign, impression),
-				Outstanding { price, viewer, producer, at: Instant::now() },
-			);
+			for (spec, price) in &bids {
+				outstanding.insert(
+					(spec.campaign, impression),
+					Outstanding { price: *price, viewer, producer, at: Instant::now() },
+				);
+			}
 		}
-		let nurl = format!(
-			"{}/win?campaign={}&impression={impression}&price=${{AUCTION_PRICE}}",
-			self.public_url.trim_end_matches('/'),
-			spec.campaign
-		);
-		Some(openrtb::BidResponse {
-			id: request.id.clone(),
-			cur: Some("PTI".into()),
-			seatbid: vec![openrtb::SeatBid {
-				seat: None,
+		let base = self.public_url.trim_end_matches('/');
+		let seatbid = bids
+			.into_iter()
+			.map(|(spec, price)| openrtb::SeatBid {
+				seat: Some(spec.campaign.to_string()),
 				bid: vec![openrtb::Bid {
 					id: format!("{}-{}", spec.campaign, request.id),
 					impid: imp.id.clone(),
 					price: adx::cpm(price),
-					nurl: Some(nurl),
+					nurl: Some(format!(
+						"{base}/win?campaign={}&impression={impression}&price=${{AUCTION_PRICE}}",
+						spec.campaign
+					)),
 					crid: spec.creative.to_string(),
 					ext: openrtb::BidExt {
 						paratii: openrtb::BidParatii {
@@ -247,8 +258,9 @@ impl Bidder {
 						},
 					},
 				}],
-			}],
-		})
+			})
+			.collect();
+		Some(openrtb::BidResponse { id: request.id.clone(), cur: Some("PTI".into()), seatbid })
 	}
 
 	/// Checks the exchange's win and co-signs it: the message this bidder posts.
@@ -422,8 +434,7 @@ pub fn router(bidder: Arc<Bidder>) -> Router {
 			Ok(signed) => signed,
 			Err(why) => return error(StatusCode::BAD_REQUEST, why),
 		};
-		match adx::post_messages(&b.http, &b.channel_url, notice.campaign, block, &[message]).await
-		{
+		match b.wins.post(notice.campaign, block, message).await {
 			Ok(()) => StatusCode::OK.into_response(),
 			Err(e) => error(StatusCode::BAD_GATEWAY, format!("the channel node: {e:#}")),
 		}

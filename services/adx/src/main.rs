@@ -166,6 +166,20 @@ enum Command {
 		#[arg(long, default_value_t = 1_000)]
 		batch: usize,
 	},
+	/// A load generator for the auction: closed-loop clients asking `url` (a VAST tag
+	/// URL) with the viewer sessions of `sessions` (a file, one token a line), each
+	/// keeping one request in flight, for `seconds`; prints the auctions per second and
+	/// the latency quantiles as JSON.
+	LoadVast {
+		#[arg(long)]
+		url: String,
+		#[arg(long)]
+		sessions: PathBuf,
+		#[arg(long, default_value_t = 32)]
+		concurrency: usize,
+		#[arg(long, default_value_t = 20)]
+		seconds: u64,
+	},
 }
 
 /// A role's sr25519 account key, from its secret URI or its key file.
@@ -282,5 +296,8 @@ async fn main() -> anyhow::Result<()> {
 			serve(channel::router(Arc::new(node)), listen, "synthetic channel node").await
 		},
 		Command::Bench { messages, clients, batch } => bench::run(messages, clients, batch).await,
+		Command::LoadVast { url, sessions, concurrency, seconds } => {
+			bench::load_vast(&url, &sessions, concurrency, Duration::from_secs(seconds)).await
+		},
 	}
 }

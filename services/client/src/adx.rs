@@ -11,6 +11,13 @@ pub use paratii_primitives::adx::{
 };
 use subxt_signer::sr25519::Keypair;
 
+/// The most paid sales of one campaign per channel block an exchange makes and a
+/// bidder bids for: a sale puts up to three messages in the exchange's part (its Win,
+/// the viewer's View, the auditor's Check), which holds
+/// [`paratii_primitives::adx::MAX_MESSAGES_PER_PART`]. An impression sold beyond it could
+/// not be recorded: a viewer would watch an ad nobody pays for.
+pub const MAX_SALES_PER_BLOCK: u32 = (paratii_primitives::adx::MAX_MESSAGES_PER_PART / 3) as u32;
+
 /// An active campaign, as the auction and the bidders need it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Campaign {
@@ -119,6 +126,68 @@ pub async fn post_messages(
 	let status = answer.status();
 	anyhow::ensure!(status.is_success(), "{url}: {status}: {}", answer.text().await?);
 	Ok(())
+}
+
+/// A message waiting in a [`Batcher`], with who waits for its answer.
+type Waiting =
+	(CampaignId, ChannelBlock, Message, tokio::sync::oneshot::Sender<Result<(), String>>);
+
+/// Posts messages to a channel node in batches: the messages waiting while a batch is
+/// posted go together in the next (one POST per campaign and block), and each sender
+/// is answered once its batch is durable there — a group commit, so a message a
+/// second costs a POST each while a thousand a second cost a few.
+#[derive(Clone)]
+pub struct Batcher {
+	queue: tokio::sync::mpsc::Sender<Waiting>,
+}
+
+impl Batcher {
+	/// Messages a batch holds at most.
+	pub const MAX: usize = 1024;
+
+	/// Starts posting to `node` (on the current Tokio runtime).
+	pub fn spawn(http: reqwest::Client, node: String) -> Self {
+		let (queue, mut waiting) = tokio::sync::mpsc::channel::<Waiting>(16 * Self::MAX);
+		tokio::spawn(async move {
+			let mut batch = Vec::with_capacity(Self::MAX);
+			while waiting.recv_many(&mut batch, Self::MAX).await > 0 {
+				let mut groups: std::collections::BTreeMap<(CampaignId, ChannelBlock), Vec<_>> =
+					Default::default();
+				for (campaign, block, message, answer) in batch.drain(..) {
+					groups.entry((campaign, block)).or_default().push((message, answer));
+				}
+				for ((campaign, block), group) in groups {
+					let (messages, answers): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+					let outcome = post_messages(&http, &node, campaign, block, &messages)
+						.await
+						.map_err(|e| format!("{e:#}"));
+					for answer in answers {
+						let _ = answer.send(outcome.clone());
+					}
+				}
+			}
+		});
+		Self { queue }
+	}
+
+	/// Posts `message` for `campaign`'s `block` with the others waiting; `Ok` once the
+	/// channel node has it durably.
+	pub async fn post(
+		&self,
+		campaign: CampaignId,
+		block: ChannelBlock,
+		message: Message,
+	) -> anyhow::Result<()> {
+		let (answer, outcome) = tokio::sync::oneshot::channel();
+		self.queue
+			.send((campaign, block, message, answer))
+			.await
+			.map_err(|_| anyhow::anyhow!("the batcher has stopped"))?;
+		outcome
+			.await
+			.map_err(|_| anyhow::anyhow!("the batcher has stopped"))?
+			.map_err(|e| anyhow::anyhow!(e))
+	}
 }
 
 /// The block a channel node takes a campaign's messages for now
@@ -453,5 +522,66 @@ mod tests {
 		*flipped.last_mut().unwrap() ^= 1;
 		assert_eq!(sealed::open(&key, &genesis, 3, 7, &flipped), None);
 		assert_eq!(sealed::open(&key, &genesis, 3, 7, &bytes[..10]), None);
+	}
+}
+
+#[cfg(test)]
+mod batcher_tests {
+	use super::*;
+	use codec::Decode;
+	use std::sync::{
+		atomic::{AtomicUsize, Ordering},
+		Arc,
+	};
+
+	/// A channel node that counts the POSTs and messages it takes, and refuses block 9.
+	async fn node() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+		use axum::{extract::Path, http::StatusCode, routing::post};
+		let (posts, messages) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+		let (p, m) = (posts.clone(), messages.clone());
+		let app = axum::Router::new().route(
+			"/campaigns/:campaign/blocks/:block/messages",
+			post(move |Path((_, block)): Path<(u64, u32)>, body: axum::body::Bytes| {
+				let (p, m) = (p.clone(), m.clone());
+				async move {
+					p.fetch_add(1, Ordering::SeqCst);
+					if block == 9 {
+						return (StatusCode::CONFLICT, "block 9 is sealed".to_string());
+					}
+					let batch = Vec::<Message>::decode(&mut &body[..]).unwrap();
+					m.fetch_add(batch.len(), Ordering::SeqCst);
+					// A durable write takes a moment: what arrives meanwhile waits.
+					tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+					(StatusCode::OK, String::new())
+				}
+			}),
+		);
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let url = format!("http://{}", listener.local_addr().unwrap());
+		tokio::spawn(async move { axum::serve(listener, app).await });
+		(url, posts, messages)
+	}
+
+	fn message(n: u64) -> Message {
+		Message { author: [1; 32], body: Body::View { impression: n }, signature: [0; 64] }
+	}
+
+	#[tokio::test]
+	async fn messages_of_a_moment_go_in_one_post_and_each_sender_hears_its_outcome() {
+		let (url, posts, messages) = node().await;
+		let batcher = Batcher::spawn(reqwest::Client::new(), url);
+		let sent = futures::future::join_all(
+			(0..200).map(|n| batcher.post(1, if n % 2 == 0 { 3 } else { 4 }, message(n))),
+		)
+		.await;
+		assert!(sent.iter().all(Result::is_ok), "{sent:?}");
+		assert_eq!(messages.load(Ordering::SeqCst), 200, "every message arrived once");
+		let posted = posts.load(Ordering::SeqCst);
+		assert!(posted < 20, "200 messages of two blocks in {posted} posts");
+		let refused =
+			futures::future::join_all((0..3).map(|n| batcher.post(1, 9, message(n)))).await;
+		assert!(refused
+			.iter()
+			.all(|r| r.as_ref().is_err_and(|e| e.to_string().contains("sealed"))));
 	}
 }

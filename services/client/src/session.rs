@@ -101,11 +101,20 @@ pub fn verify_session(
 	genesis: &[u8; 32],
 	now_ms: u64,
 ) -> Result<AccountId, TokenError> {
+	verify_session_until(token, genesis, now_ms).map(|(account, _)| account)
+}
+
+/// Checks a session at `now_ms`: the viewer's account and when the session expires.
+pub fn verify_session_until(
+	token: &str,
+	genesis: &[u8; 32],
+	now_ms: u64,
+) -> Result<(AccountId, u64), TokenError> {
 	let (account, expires, signature) = parts(token, now_ms, MAX_SESSION_LIFETIME_MS)?;
 	if !verify_sr25519(&account.0, &session_message(genesis, expires), &signature) {
 		return Err(TokenError::BadSignature);
 	}
-	Ok(account)
+	Ok((account, expires))
 }
 
 /// The bytes a gateway signs to link `viewer` to `media_id` until `expires_ms`.

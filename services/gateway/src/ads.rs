@@ -17,7 +17,11 @@
 //! plancks per view in `ext.paratii.price`) is within the campaign's maximum price and
 //! at least the reserve (`--ad-floor`), and its creative is a free video on chain. It is
 //! sealed-bid second price: the highest bid wins and pays the second highest (or the
-//! reserve, alone); ties go to the bidder listed first.
+//! reserve, alone); ties go to the bidder listed first. With a viewer session a bid
+//! also needs room in the exchange's part of its campaign's block: at most
+//! [`adx::MAX_SALES_PER_BLOCK`] paid sales per campaign and block (bids beyond it are
+//! counted `full` and take no part), so no impression is sold that the chain could not
+//! pay.
 //!
 //! **The records.** With a viewer session the gateway signs the campaign's `Win`
 //! (impression, viewer, the media's owner as producer, the clearing price) for the
@@ -50,7 +54,7 @@ use std::{
 	hash::{BuildHasher, Hasher},
 	sync::{
 		atomic::{AtomicU64, Ordering},
-		Arc, RwLock,
+		Arc, Mutex, RwLock,
 	},
 	time::{Duration, Instant},
 };
@@ -113,6 +117,8 @@ pub struct Ads {
 	campaigns: RwLock<HashMap<CampaignId, Campaign>>,
 	/// The block the exchange's channel node takes messages for, per campaign.
 	blocks: RwLock<HashMap<CampaignId, ChannelBlock>>,
+	/// Paid sales per campaign and channel block (blocks before the taken one dropped).
+	sales: Mutex<HashMap<(CampaignId, ChannelBlock), u32>>,
 	sold: moka::sync::Cache<ImpressionId, Sold>,
 	outbox: mpsc::Sender<(CampaignId, ChannelBlock, Message)>,
 	next_impression: AtomicU64,
@@ -123,7 +129,7 @@ pub struct Ads {
 pub struct AdMetrics {
 	/// Auctions by outcome (`won`, `no_bid`).
 	pub auctions: prometheus::IntCounterVec,
-	/// Bids by fate (`valid`, `late`, `invalid`, `no_bid`, `failed`).
+	/// Bids by fate (`valid`, `late`, `invalid`, `full`, `no_bid`, `failed`).
 	pub bids: prometheus::IntCounterVec,
 	/// Tracker hits by event.
 	pub events: prometheus::IntCounterVec,
@@ -167,6 +173,7 @@ impl Ads {
 				.build()?,
 			campaigns: RwLock::default(),
 			blocks: RwLock::default(),
+			sales: Mutex::default(),
 			sold: moka::sync::Cache::builder()
 				.max_capacity(1_000_000)
 				.time_to_live(VIEW_WINDOW)
@@ -211,6 +218,10 @@ impl Ads {
 					Err(e) => tracing::debug!("campaign {}: {e:#}", c.id),
 				}
 			}
+			self.sales
+				.lock()
+				.unwrap_or_else(|e| e.into_inner())
+				.retain(|(c, b), _| blocks.get(c).is_some_and(|taken| b >= taken));
 			*self.blocks.write().unwrap_or_else(|e| e.into_inner()) = blocks;
 			*self.campaigns.write().unwrap_or_else(|e| e.into_inner()) =
 				list.into_iter().map(|c| (c.id, c)).collect();
@@ -255,57 +266,98 @@ impl Ads {
 	/// Asks every bidder; the bids that came in time.
 	async fn collect(&self, request: &openrtb::BidRequest) -> Vec<(usize, openrtb::Bid)> {
 		let deadline = tokio::time::Instant::now() + self.tmax;
-		let asks = self.bidders.iter().enumerate().map(|(n, url)| async move {
-			let ask = async {
-				let answer = self.http.post(url).json(request).send().await?;
-				if answer.status() == StatusCode::NO_CONTENT {
-					return Ok(None);
+		// Serialized once for every bidder.
+		let body = match serde_json::to_vec(request) {
+			Ok(body) => bytes::Bytes::from(body),
+			Err(e) => {
+				tracing::warn!("bid request {}: {e}", request.id);
+				return Vec::new();
+			},
+		};
+		let asks = self.bidders.iter().enumerate().map(|(n, url)| {
+			let body = body.clone();
+			async move {
+				let ask = async {
+					let answer = self
+						.http
+						.post(url)
+						.header(header::CONTENT_TYPE, "application/json")
+						.body(body)
+						.send()
+						.await?;
+					if answer.status() == StatusCode::NO_CONTENT {
+						return Ok(None);
+					}
+					let answer: openrtb::BidResponse = answer.error_for_status()?.json().await?;
+					anyhow::Ok(Some(answer))
+				};
+				match tokio::time::timeout_at(deadline, ask).await {
+					Err(_) => {
+						self.metrics.ads.bids.with_label_values(&["late"]).inc();
+						vec![]
+					},
+					Ok(Err(e)) => {
+						tracing::debug!("bidder {url}: {e:#}");
+						self.metrics.ads.bids.with_label_values(&["failed"]).inc();
+						vec![]
+					},
+					Ok(Ok(None)) => {
+						self.metrics.ads.bids.with_label_values(&["no_bid"]).inc();
+						vec![]
+					},
+					Ok(Ok(Some(answer))) if answer.id == request.id => answer
+						.seatbid
+						.into_iter()
+						.flat_map(|s| s.bid)
+						.map(|bid| (n, bid))
+						.collect::<Vec<_>>(),
+					Ok(Ok(Some(_))) => {
+						self.metrics.ads.bids.with_label_values(&["invalid"]).inc();
+						vec![]
+					},
 				}
-				let answer: openrtb::BidResponse = answer.error_for_status()?.json().await?;
-				anyhow::Ok(Some(answer))
-			};
-			match tokio::time::timeout_at(deadline, ask).await {
-				Err(_) => {
-					self.metrics.ads.bids.with_label_values(&["late"]).inc();
-					vec![]
-				},
-				Ok(Err(e)) => {
-					tracing::debug!("bidder {url}: {e:#}");
-					self.metrics.ads.bids.with_label_values(&["failed"]).inc();
-					vec![]
-				},
-				Ok(Ok(None)) => {
-					self.metrics.ads.bids.with_label_values(&["no_bid"]).inc();
-					vec![]
-				},
-				Ok(Ok(Some(answer))) if answer.id == request.id => answer
-					.seatbid
-					.into_iter()
-					.flat_map(|s| s.bid)
-					.map(|bid| (n, bid))
-					.collect::<Vec<_>>(),
-				Ok(Ok(Some(_))) => {
-					self.metrics.ads.bids.with_label_values(&["invalid"]).inc();
-					vec![]
-				},
 			}
 		});
 		futures::future::join_all(asks).await.into_iter().flatten().collect()
 	}
 
-	/// A bid's campaign, its block, the price and the creative, if it may take part.
-	fn valid(&self, bid: &openrtb::Bid) -> Option<(Campaign, ChannelBlock, u128, MediaId)> {
+	/// A bid's campaign, its block, the price and the creative, if it may take part;
+	/// else its fate (`invalid`, or `full`: a paid sale the exchange's part has no room
+	/// for).
+	fn valid(
+		&self,
+		bid: &openrtb::Bid,
+		paid: bool,
+	) -> Result<(Campaign, ChannelBlock, u128, MediaId), &'static str> {
 		let campaigns = self.campaigns.read().unwrap_or_else(|e| e.into_inner());
-		let c = campaigns.get(&bid.ext.paratii.campaign)?;
+		let c = campaigns.get(&bid.ext.paratii.campaign).ok_or("invalid")?;
 		let blocks = self.blocks.read().unwrap_or_else(|e| e.into_inner());
-		let block = *blocks.get(&bid.ext.paratii.campaign)?;
-		let price: u128 = bid.ext.paratii.price.parse().ok()?;
-		let creative: MediaId = bid.crid.parse().ok()?;
-		(c.participants.contains(&self.key.public_key().0)
+		let block = *blocks.get(&bid.ext.paratii.campaign).ok_or("invalid")?;
+		let price: u128 = bid.ext.paratii.price.parse().map_err(|_| "invalid")?;
+		let creative: MediaId = bid.crid.parse().map_err(|_| "invalid")?;
+		if !(c.participants.contains(&self.key.public_key().0)
 			&& price >= self.floor
 			&& price <= c.max_price_per_view
 			&& price <= c.remaining())
-		.then(|| (c.clone(), block, price, creative))
+		{
+			return Err("invalid");
+		}
+		if paid && self.sales_of(c.id, block) >= adx::MAX_SALES_PER_BLOCK {
+			return Err("full");
+		}
+		Ok((c.clone(), block, price, creative))
+	}
+
+	fn sales_of(&self, campaign: CampaignId, block: ChannelBlock) -> u32 {
+		let sales = self.sales.lock().unwrap_or_else(|e| e.into_inner());
+		sales.get(&(campaign, block)).copied().unwrap_or(0)
+	}
+
+	/// Counts a paid sale of `campaign` in `block`, if its part has room for it.
+	fn reserve(&self, campaign: CampaignId, block: ChannelBlock) -> bool {
+		let mut sales = self.sales.lock().unwrap_or_else(|e| e.into_inner());
+		let n = sales.entry((campaign, block)).or_default();
+		(*n < adx::MAX_SALES_PER_BLOCK).then(|| *n += 1).is_some()
 	}
 }
 
@@ -345,23 +397,33 @@ pub async fn vast(
 	// Valid bids, dearest first (the earlier bidder first among equals).
 	let mut valid: Vec<_> = Vec::new();
 	for (n, bid) in bids {
-		match ads.valid(&bid) {
-			Some((campaign, block, price, creative)) => {
+		match ads.valid(&bid, viewer.is_some()) {
+			Ok((campaign, block, price, creative)) => {
 				ads.metrics.ads.bids.with_label_values(&["valid"]).inc();
 				valid.push((price, n, bid, (campaign, block), creative));
 			},
-			None => ads.metrics.ads.bids.with_label_values(&["invalid"]).inc(),
+			Err(fate) => ads.metrics.ads.bids.with_label_values(&[fate]).inc(),
 		}
 	}
 	valid.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-	// The creative must be a free video on chain.
+	// The creative must be a free video on chain, and a paid sale needs room in the part
+	// (taken now: auctions run at once).
 	let mut winner = None;
-	for (i, (_, _, _, _, creative)) in valid.iter().enumerate() {
-		if let Some(ad) = creative_of(&gw, &at, *creative).await {
-			winner = Some((i, ad));
-			break;
+	// Bids passed over take no part in the price either.
+	let mut out = Vec::new();
+	for (i, (_, _, _, (campaign, block), creative)) in valid.iter().enumerate() {
+		let Some(ad) = creative_of(&gw, &at, *creative).await else {
+			ads.metrics.ads.bids.with_label_values(&["invalid"]).inc();
+			out.push(i);
+			continue;
+		};
+		if viewer.is_some() && !ads.reserve(campaign.id, *block) {
+			ads.metrics.ads.bids.with_label_values(&["full"]).inc();
+			out.push(i);
+			continue;
 		}
-		ads.metrics.ads.bids.with_label_values(&["invalid"]).inc();
+		winner = Some((i, ad));
+		break;
 	}
 	let Some((i, ad)) = winner else {
 		ads.metrics.ads.auctions.with_label_values(&["no_bid"]).inc();
@@ -369,7 +431,12 @@ pub async fn vast(
 	};
 	let (price, _, bid, (campaign, block), creative) = &valid[i];
 	let block = *block;
-	let second = valid.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| v.0).max();
+	let second = valid
+		.iter()
+		.enumerate()
+		.filter(|(j, _)| *j != i && !out.contains(j))
+		.map(|(_, v)| v.0)
+		.max();
 	let clearing = second.unwrap_or(ads.floor).max(ads.floor).min(*price);
 	ads.metrics.ads.auctions.with_label_values(&["won"]).inc();
 	if let Some(viewer) = &viewer {
@@ -728,6 +795,74 @@ impl AdMetrics {
 
 #[cfg(test)]
 mod tests {
+	use super::*;
+
+	fn exchange(campaign: &Campaign, block: ChannelBlock) -> Ads {
+		let key = paratii_client::keys::account_key("//Bob").unwrap();
+		let mut campaign = campaign.clone();
+		campaign.participants.push(key.public_key().0);
+		Ads {
+			key,
+			genesis: [0; 32],
+			bidders: Vec::new(),
+			auditors: Vec::new(),
+			channel: String::new(),
+			public_url: String::new(),
+			tmax: Duration::from_millis(100),
+			floor: 1,
+			http: reqwest::Client::new(),
+			campaigns: RwLock::new(HashMap::from([(campaign.id, campaign)])),
+			blocks: RwLock::new(HashMap::from([(7, block)])),
+			sales: Mutex::default(),
+			sold: moka::sync::Cache::new(16),
+			outbox: mpsc::channel(1).0,
+			next_impression: AtomicU64::new(0),
+			metrics: Arc::new(crate::metrics::Metrics::new().unwrap()),
+		}
+	}
+
+	fn bid(campaign: CampaignId, price: u128) -> openrtb::Bid {
+		openrtb::Bid {
+			id: "1".into(),
+			impid: "1".into(),
+			price: 0.0,
+			nurl: None,
+			crid: "3".into(),
+			ext: openrtb::BidExt {
+				paratii: openrtb::BidParatii { campaign, price: price.to_string(), auditor: None },
+			},
+		}
+	}
+
+	#[test]
+	fn paid_sales_stop_when_the_part_has_no_room() {
+		let campaign = Campaign {
+			id: 7,
+			advertiser: [1; 32],
+			budget: 1_000_000,
+			settled: 0,
+			max_price_per_view: 100,
+			participants: Vec::new(),
+			auditor: None,
+			next_block: 4,
+			collecting: Some(4),
+		};
+		let ads = exchange(&campaign, 4);
+		assert_eq!(ads.valid(&bid(7, 101), true).err(), Some("invalid"), "over the maximum");
+		assert_eq!(ads.valid(&bid(8, 10), true).err(), Some("invalid"), "no such campaign");
+		assert!(ads.valid(&bid(7, 10), true).is_ok());
+		for _ in 0..adx::MAX_SALES_PER_BLOCK {
+			assert!(ads.reserve(7, 4));
+		}
+		assert!(!ads.reserve(7, 4), "one more paid sale than the part can record");
+		assert_eq!(ads.valid(&bid(7, 10), true).err(), Some("full"));
+		assert!(ads.valid(&bid(7, 10), false).is_ok(), "an anonymous sale records nothing");
+		// The next block has room again.
+		*ads.blocks.write().unwrap() = HashMap::from([(7, 5)]);
+		assert!(ads.valid(&bid(7, 10), true).is_ok());
+		assert!(ads.reserve(7, 5));
+	}
+
 	#[test]
 	fn vast_durations() {
 		assert_eq!(super::vast_duration(15.0), "00:00:15.000");

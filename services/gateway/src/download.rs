@@ -73,7 +73,16 @@ impl Requester {
 			(Some(link), _) => {
 				session::verify_link(link, &gw.key.public_key().0, &genesis, media_id, now)
 			},
-			(None, Some(token)) => session::verify_session(token, &genesis, now),
+			(None, Some(token)) => match gw.sessions.get(token) {
+				Some((account, expires)) if expires > now => Ok(account),
+				Some(_) => Err(session::TokenError::Expired),
+				None => {
+					session::verify_session_until(token, &genesis, now).map(|(account, expires)| {
+						gw.sessions.insert(token.clone(), (account, expires));
+						account
+					})
+				},
+			},
 			(None, None) => return Ok(None),
 		};
 		checked.map(Some).map_err(|e| error(StatusCode::UNAUTHORIZED, e.to_string()))

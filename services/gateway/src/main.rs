@@ -190,6 +190,9 @@ pub struct Inner {
 	pub jobs: Option<Arc<jobs::Jobs>>,
 	/// Resumable (tus) uploads in progress (upload role).
 	pub tus: Option<tus::Uploads>,
+	/// Sessions whose signature verified: the account and the expiry, by token (a
+	/// player sends the same one with every segment; its expiry is still checked).
+	pub sessions: moka::sync::Cache<String, (paratii_client::AccountId, u64)>,
 	/// Rendition manifests read (verified) from the clusters, by content hash.
 	pub manifests: moka::sync::Cache<[u8; 32], Arc<paratii_client::hls::Manifest>>,
 	/// Proofs built at a best block, by `(media id, block hash)`: the record, receipts
@@ -381,6 +384,10 @@ async fn main() -> anyhow::Result<()> {
 			Role::Upload | Role::Both => Some(tus::Uploads::new(args.data_dir.join("tus"))?),
 			_ => None,
 		},
+		sessions: moka::sync::Cache::builder()
+			.max_capacity(100_000)
+			.time_to_idle(Duration::from_secs(600))
+			.build(),
 		manifests: moka::sync::Cache::builder()
 			.weigher(|_, m: &Arc<paratii_client::hls::Manifest>| {
 				(m.segments.len() as u32).saturating_mul(256).saturating_add(1024)

@@ -296,7 +296,10 @@ export async function upload(gateway, { file, title, owner, signer, wrap, locati
 
 /** The value of a Prometheus counter or gauge (summing label sets that match `labels`). */
 export async function metric(url, name, labels = {}) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // A kept-alive connection the service closed while idle (its header timeout) fails
+  // the first request sent on it: asked once more, on a new one.
+  const scrape = () => fetch(`${url}/metrics`).then((r) => r.text());
+  const text = await scrape().catch(scrape);
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
