@@ -351,6 +351,16 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 		})
 	}
 
+	/// Part `messages` of block `key` as this node serves it and stores it on the
+	/// clusters: SCALE, sealed with the block key when the campaign has a secret.
+	pub fn served(&self, messages: &[Message], key: Key) -> anyhow::Result<Vec<u8>> {
+		let plain = messages.encode();
+		Ok(match self.block_key(key)? {
+			Some(block_key) => sealed::seal(&block_key, &self.genesis, key.0, key.1, &plain),
+			None => plain,
+		})
+	}
+
 	/// The part of block `key` as kept so far.
 	pub fn part(&self, key: Key) -> anyhow::Result<Vec<Message>> {
 		self.log.read(key)
@@ -520,19 +530,18 @@ async fn get_part<L: MessageLog, C: Campaigns>(
 	State(node): State<Node<L, C>>,
 	Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
 ) -> Response {
-	let read = || -> anyhow::Result<(Vec<Message>, Option<[u8; 32]>)> {
-		Ok((node.part((campaign, block))?, node.block_key((campaign, block))?))
+	let read = || -> anyhow::Result<(Vec<Message>, Vec<u8>, bool)> {
+		let messages = node.part((campaign, block))?;
+		let sealed = node.block_key((campaign, block))?.is_some();
+		let served = node.served(&messages, (campaign, block))?;
+		Ok((messages, served, sealed))
 	};
 	match read() {
-		Ok((messages, key)) => {
+		Ok((messages, served, sealed)) => {
 			let hash = paratii_client::content::hex_hash(&part_hash(&messages));
-			let plain = messages.encode();
-			let mut response = match key {
-				Some(key) => {
-					let sealed = sealed::seal(&key, &node.genesis, campaign, block, &plain);
-					([("x-paratii-part-sealed", "chacha20poly1305")], sealed).into_response()
-				},
-				None => plain.into_response(),
+			let mut response = match sealed {
+				true => ([("x-paratii-part-sealed", "chacha20poly1305")], served).into_response(),
+				false => served.into_response(),
 			};
 			if let Ok(value) = HeaderValue::from_str(&hash) {
 				response.headers_mut().insert("x-paratii-part-hash", value);

@@ -68,6 +68,11 @@ enum Command {
 		/// its part) if no other participant has.
 		#[arg(long, default_value_t = 30)]
 		open_after_secs: u64,
+		/// Keep the parts on this node only, not on the storage clusters too (whose
+		/// ring and replication factor the chain gives; a part's location then names
+		/// only this node).
+		#[arg(long)]
+		no_cluster_parts: bool,
 		/// A JSON object of campaign id → the 32-byte block secret the campaign's
 		/// participants share (`0x` hex): those campaigns' parts are served sealed with
 		/// each block's key, which only their validators get.
@@ -205,6 +210,7 @@ async fn main() -> anyhow::Result<()> {
 			participant_key_file,
 			public_url,
 			open_after_secs,
+			no_cluster_parts,
 			block_secrets,
 		} => {
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
@@ -222,7 +228,14 @@ async fn main() -> anyhow::Result<()> {
 					"participant",
 				)?;
 				let open_after = Duration::from_secs(open_after_secs);
-				let poster = poster::Poster { chain, key, public_url, open_after };
+				let poster = poster::Poster {
+					chain,
+					key,
+					public_url,
+					open_after,
+					http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?,
+					to_clusters: !no_cluster_parts,
+				};
 				tokio::spawn(poster.run(node.clone()));
 			}
 			serve(channel::router(node), listen, "channel node").await

@@ -9,7 +9,7 @@ use crate::{
 	channel::{Campaigns, ChannelNode},
 	log::{Key, MessageLog},
 };
-use paratii_client::{api, Chain};
+use paratii_client::{adx, api, Chain};
 use paratii_primitives::adx::part_hash;
 use std::{collections::HashSet, time::Duration};
 use subxt_signer::sr25519::Keypair;
@@ -24,6 +24,9 @@ pub struct Poster {
 	/// This node's address as others reach it, e.g. `http://adx.example.org:8100`.
 	pub public_url: String,
 	pub open_after: Duration,
+	pub http: reqwest::Client,
+	/// Puts each part on the storage clusters too (its location then names its hash).
+	pub to_clusters: bool,
 }
 
 impl Poster {
@@ -110,10 +113,30 @@ impl Poster {
 	) -> anyhow::Result<()> {
 		let part = node.seal((campaign, block)).await?;
 		let hash = part_hash(&part);
-		let location = format!(
+		let mut location = format!(
 			"{}/campaigns/{campaign}/blocks/{block}/part",
 			self.public_url.trim_end_matches('/')
 		);
+		if self.to_clusters {
+			// The bytes as this node serves them (sealed when the campaign has a secret);
+			// a failure leaves this node the only source, not the part unposted.
+			let served = node.served(&part, (campaign, block))?;
+			match adx::stored::put(&self.chain, &self.http, &self.key, campaign, block, served)
+				.await
+			{
+				Ok((sha256, clusters)) => {
+					tracing::info!(
+						"block {block} of campaign {campaign}: part {} on clusters {clusters:?}",
+						paratii_client::content::hex_hash(&sha256)
+					);
+					location = adx::stored::location(&location, &sha256);
+				},
+				Err(e) => tracing::warn!(
+					"block {block} of campaign {campaign}: the part is not on the clusters \
+					 ({e:#}); validators read it from this node"
+				),
+			}
+		}
 		let call = api::tx().ad_exchange().submit_part(
 			campaign,
 			block,

@@ -335,7 +335,7 @@ impl Validator {
 		let mut key = None;
 		for (i, part) in pending.parts.0.iter().enumerate() {
 			let location = String::from_utf8_lossy(&part.location.0).into_owned();
-			let bytes = self.http.get(&location).send().await?.error_for_status()?.bytes().await?;
+			let bytes = self.fetch_part(&location).await?;
 			let bytes = if sealed::is_sealed(&bytes) {
 				let key = match key {
 					Some(key) => key,
@@ -366,6 +366,24 @@ impl Validator {
 			Ok(output) => Ok(Step::Post { block, output: Box::new(output) }),
 			Err(e) => anyhow::bail!("processing block {block}: {e:?}"),
 		}
+	}
+
+	/// The part at `location`: from the storage clusters when the location names its
+	/// hash, else (or if no cluster serves it) from the channel node.
+	async fn fetch_part(&self, location: &str) -> anyhow::Result<Vec<u8>> {
+		if let Some(sha256) = paratii_client::adx::stored::hash_in(location) {
+			match paratii_client::adx::stored::get(&self.chain, &self.http, &sha256).await {
+				Ok(bytes) => {
+					tracing::info!(
+						"read part {} from the clusters",
+						paratii_client::content::hex_hash(&sha256)
+					);
+					return Ok(bytes);
+				},
+				Err(e) => tracing::warn!("{e:#}; reading {location} from its channel node"),
+			}
+		}
+		Ok(self.http.get(location).send().await?.error_for_status()?.bytes().await?.to_vec())
 	}
 
 	/// The block key of the sealed part at `location`, from the channel node serving it.

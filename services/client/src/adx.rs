@@ -7,7 +7,7 @@ use crate::{api, AtBlock};
 use codec::Encode;
 pub use paratii_primitives::adx::{
 	flags, signing_payload, verify_message, Body, CampaignId, Channel, ChannelBlock, ImpressionId,
-	Message, PPB,
+	Message, MAX_PART_BYTES, PPB,
 };
 use subxt_signer::sr25519::Keypair;
 
@@ -126,6 +126,135 @@ pub async fn post_messages(
 	let status = answer.status();
 	anyhow::ensure!(status.is_success(), "{url}: {status}: {}", answer.text().await?);
 	Ok(())
+}
+
+/// Block parts on the storage clusters. A channel node puts the bytes it serves at
+/// `GET …/part` (sealed, for a campaign with a block secret) on the clusters the
+/// placement ring names for their SHA-256, as many as the chain's replication factor,
+/// with a request signed by its participant key and `?adx={campaign}-{block}`: a
+/// cluster takes it from a participant of that campaign for a block not settled yet,
+/// keeps one part per participant and block, serves it without a signature (it is
+/// sealed, and the channel node serves the same bytes openly) and deletes it a while
+/// after the block settles. The part's on-chain location then carries `sha256=`, and a
+/// validator reads it from the clusters, the channel node being the fallback.
+pub mod stored {
+	use crate::{content, placement, signed, Chain, ClusterInfo};
+	use subxt_signer::sr25519::Keypair;
+
+	/// The query parameter of a location that names the part's bytes on the clusters.
+	pub const LOCATION_PARAM: &str = "sha256=";
+
+	/// The clusters holding (or to hold) `hash`, in the ring's order.
+	async fn placed(chain: &Chain, hash: &[u8; 32]) -> anyhow::Result<Vec<ClusterInfo>> {
+		let (_, active) = chain.ring().await?;
+		let ids: Vec<_> = active.iter().map(|c| c.id).collect();
+		Ok(placement::place(&sp_core::H256(*hash), &ids, ids.len())
+			.into_iter()
+			.filter_map(|id| active.iter().find(|c| c.id == id).cloned())
+			.collect())
+	}
+
+	/// Puts `bytes` (block `block`'s part of `campaign`, as served) on the replication
+	/// factor's number of clusters, going on along the ring past one that fails: their
+	/// SHA-256 and the clusters that took them.
+	pub async fn put(
+		chain: &Chain,
+		http: &reqwest::Client,
+		key: &Keypair,
+		campaign: super::CampaignId,
+		block: super::ChannelBlock,
+		bytes: Vec<u8>,
+	) -> anyhow::Result<([u8; 32], Vec<crate::ClusterId>)> {
+		let hash = content::sha256(&bytes);
+		let wanted = chain.replication_factor().await? as usize;
+		let owner = key.public_key().0;
+		let mut stored = Vec::new();
+		let mut errors = Vec::new();
+		for cluster in placed(chain, &hash).await? {
+			if stored.len() == wanted {
+				break;
+			}
+			let path = format!("/objects/{}?adx={campaign}-{block}", hex::encode(hash));
+			let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
+			let mut request = http
+				.put(&url)
+				.header("x-paratii-owner", format!("0x{}", hex::encode(owner)))
+				.body(bytes.clone());
+			for (name, value) in signed::gateway_request_headers(
+				key,
+				&chain.genesis_hash(),
+				"PUT",
+				&path,
+				Some(&owner),
+			) {
+				request = request.header(name, value);
+			}
+			match request.send().await {
+				Ok(answer) if answer.status().is_success() => stored.push(cluster.id),
+				Ok(answer) => {
+					let status = answer.status();
+					let why = answer.text().await.unwrap_or_default();
+					errors.push(format!("cluster {}: {status}: {why}", cluster.id));
+				},
+				Err(e) => errors.push(format!("cluster {}: {e}", cluster.id)),
+			}
+		}
+		anyhow::ensure!(
+			stored.len() == wanted,
+			"the part went to {} of {wanted} clusters: {}",
+			stored.len(),
+			errors.join("; ")
+		);
+		Ok((hash, stored))
+	}
+
+	/// The bytes named `hash` from the first cluster holding them, checked against it.
+	pub async fn get(
+		chain: &Chain,
+		http: &reqwest::Client,
+		hash: &[u8; 32],
+	) -> anyhow::Result<Vec<u8>> {
+		let mut errors = Vec::new();
+		for cluster in placed(chain, hash).await? {
+			let url =
+				format!("{}/objects/{}", cluster.endpoint.trim_end_matches('/'), hex::encode(hash));
+			let fetched = async {
+				let answer = http.get(&url).send().await?.error_for_status()?;
+				anyhow::Ok(answer.bytes().await?.to_vec())
+			};
+			match fetched.await {
+				Ok(bytes) if content::sha256(&bytes) == *hash => return Ok(bytes),
+				Ok(_) => errors.push(format!("cluster {}: other bytes", cluster.id)),
+				Err(e) => errors.push(format!("cluster {}: {e:#}", cluster.id)),
+			}
+		}
+		anyhow::bail!("no cluster served part {}: {}", hex::encode(hash), errors.join("; "))
+	}
+
+	/// `location` with the part's hash added.
+	pub fn location(url: &str, hash: &[u8; 32]) -> String {
+		format!("{url}?{LOCATION_PARAM}{}", hex::encode(hash))
+	}
+
+	/// The part's hash a location names, if it names one.
+	pub fn hash_in(location: &str) -> Option<[u8; 32]> {
+		let query = location.split_once('?')?.1;
+		let hex = query.split('&').find_map(|kv| kv.strip_prefix(LOCATION_PARAM))?;
+		content::parse_hash(hex)
+	}
+
+	#[cfg(test)]
+	mod tests {
+		#[test]
+		fn a_location_carries_the_parts_hash() {
+			let url = "http://127.0.0.1:8100/campaigns/3/blocks/7/part";
+			let located = super::location(url, &[0xab; 32]);
+			assert!(located.len() < 256, "within the chain's location limit");
+			assert_eq!(super::hash_in(&located), Some([0xab; 32]));
+			assert_eq!(super::hash_in(url), None);
+			assert_eq!(super::hash_in(&format!("{url}?sha256=zz")), None);
+		}
+	}
 }
 
 /// A message waiting in a [`Batcher`], with who waits for its answer.

@@ -19,6 +19,14 @@
 //!   a new receipt without writing again.
 //! - `GET`/`HEAD /objects/{sha256-hex}`: Range, ETag, `Cache-Control: immutable`.
 //! - `/health` (JSON) and `/metrics` (Prometheus text), open to all.
+//! - **The ad exchange's block parts** (`PUT /objects/{sha256-hex}?adx={campaign}-{block}`,
+//!   `paratii_client::adx::stored`): taken from a participant of that campaign (the
+//!   request signed by its account key, the owner header naming it, no trust list)
+//!   for a block the chain has not settled (its next one or the one after), at most
+//!   `MAX_PART_BYTES` and a seal's overhead, one part per participant and block (a
+//!   second replaces the first). Parts are sealed by their channel nodes: they are
+//!   served without a signature, and deleted `--adx-retain-secs` (a day) after the
+//!   chain has settled their block or the campaign is gone.
 //!
 //! Next to the server: heartbeats (`topology.heartbeat(cluster, used_bytes)` signed
 //! by the operator's key) well inside `HeartbeatTimeout`; a follower of finalized
@@ -99,6 +107,10 @@ struct Args {
 	/// receipt lifetime (an hour): a registration may come that late.
 	#[arg(long, default_value_t = 2 * 60 * 60)]
 	unregistered_grace_secs: u64,
+	/// How long an ad exchange's block part stays after the chain settled its block (for
+	/// claims' payout proofs and audits).
+	#[arg(long, default_value_t = 24 * 60 * 60)]
+	adx_retain_secs: u64,
 }
 
 #[tokio::main]
@@ -126,7 +138,8 @@ async fn main() -> anyhow::Result<()> {
 	let staging = args.data_dir.join("staging");
 	let pending = args.data_dir.join("unregistered");
 	let parts = args.data_dir.join("parts");
-	for dir in [&staging, &pending, &parts] {
+	let adx = args.data_dir.join("adx");
+	for dir in [&staging, &pending, &parts, &adx] {
 		std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
 	}
 	let trusted_gateways = args
@@ -149,6 +162,8 @@ async fn main() -> anyhow::Result<()> {
 		heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
 		trusted_gateways,
 		unregistered_grace: Duration::from_secs(args.unregistered_grace_secs.max(1)),
+		adx,
+		adx_retain: Duration::from_secs(args.adx_retain_secs),
 	};
 	let node = node::StorageNode::start(chain, backend, cluster_key, operator, config).await?;
 	// A PUT streams an object of up to the size limit in: its handler may take long; a

@@ -49,6 +49,12 @@ pub struct Config {
 	pub trusted_gateways: Vec<[u8; 32]>,
 	/// How long an object may stay without a finalized registration naming this cluster.
 	pub unregistered_grace: Duration,
+	/// The ad exchange's block parts: a file per participant and block,
+	/// `{campaign}-{block}-{participant hex}`, holding the part's hash (and, once the
+	/// chain has settled the block, when it saw that).
+	pub adx: PathBuf,
+	/// How long a part stays after its block settled.
+	pub adx_retain: Duration,
 }
 
 struct Metrics {
@@ -138,6 +144,8 @@ pub struct Inner {
 	used_bytes: AtomicU64,
 	objects: AtomicU64,
 	staging_seq: AtomicU64,
+	/// The hashes of the ad exchange's parts held (served without a signature).
+	adx_parts: std::sync::Mutex<std::collections::HashSet<Hash>>,
 }
 
 #[derive(Clone)]
@@ -173,6 +181,7 @@ impl StorageNode {
 		}
 		let stored = backend.list().await?;
 		let metrics = Metrics::new(cluster_id)?;
+		let adx_parts = adx_records(&config.adx)?.into_iter().map(|r| r.hash).collect();
 		let node = StorageNode(Arc::new(Inner {
 			genesis: chain.genesis_hash(),
 			used_bytes: AtomicU64::new(stored.iter().map(|(_, s)| s).sum()),
@@ -184,6 +193,7 @@ impl StorageNode {
 			config,
 			metrics,
 			staging_seq: AtomicU64::new(0),
+			adx_parts: std::sync::Mutex::new(adx_parts),
 		}));
 		node.update_gauges();
 		tracing::info!(
@@ -197,6 +207,7 @@ impl StorageNode {
 		tokio::spawn(node.clone().heartbeats(operator));
 		tokio::spawn(node.clone().follow_deletions());
 		tokio::spawn(node.clone().expire_unregistered());
+		tokio::spawn(node.clone().expire_adx_parts());
 		Ok(node)
 	}
 
@@ -247,6 +258,157 @@ impl StorageNode {
 		};
 		self.0.metrics.refused.with_label_values(&[reason]).inc();
 		Some(error(status, message))
+	}
+
+	fn is_adx_part(&self, hash: &Hash) -> bool {
+		self.0.adx_parts.lock().unwrap_or_else(|e| e.into_inner()).contains(hash)
+	}
+
+	/// Whoever signed this `PUT ?adx=` may write block `block`'s part of `campaign`: their
+	/// account (the owner named), or the refusal.
+	async fn adx_writer(
+		&self,
+		campaign: u64,
+		block: u32,
+		uri: &Uri,
+		owner: &[u8; 32],
+		headers: &HeaderMap,
+	) -> Result<(), Response> {
+		let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
+		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+		let signer = paratii_client::signed::verify_gateway_request(
+			&self.0.genesis,
+			"PUT",
+			path,
+			Some(owner),
+			header,
+			paratii_client::unix_millis(),
+		)
+		.map_err(|e| {
+			self.0.metrics.refused.with_label_values(&["unauthorized"]).inc();
+			error(
+				StatusCode::UNAUTHORIZED,
+				format!("a part's PUT is signed by its participant ({e})"),
+			)
+		})?;
+		if signer != *owner {
+			return Err(error(
+				StatusCode::FORBIDDEN,
+				"the owner of a part is the participant who signs",
+			));
+		}
+		let at = self
+			.0
+			.chain
+			.at_finalized()
+			.await
+			.map_err(|e| error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")))?;
+		let found = paratii_client::adx::campaign(&at, campaign)
+			.await
+			.map_err(|e| error(StatusCode::BAD_GATEWAY, format!("asking the chain: {e:#}")))?;
+		let Some(Some(c)) = found else {
+			return Err(error(StatusCode::NOT_FOUND, format!("no active campaign {campaign}")));
+		};
+		if !c.participants.contains(&signer) {
+			self.0.metrics.refused.with_label_values(&["forbidden"]).inc();
+			return Err(error(
+				StatusCode::FORBIDDEN,
+				format!("0x{} is not a participant of campaign {campaign}", hex::encode(signer)),
+			));
+		}
+		if block < c.next_block || block > c.next_block + 1 {
+			return Err(error(
+				StatusCode::CONFLICT,
+				format!(
+					"campaign {campaign} settles block {} next: a part of block {block} is not \
+					 taken",
+					c.next_block
+				),
+			));
+		}
+		Ok(())
+	}
+
+	/// Records `hash` as `participant`'s part of `campaign`'s `block`, deleting the part
+	/// it replaces.
+	async fn record_adx_part(
+		&self,
+		campaign: u64,
+		block: u32,
+		participant: &[u8; 32],
+		hash: &Hash,
+	) {
+		let name = format!("{campaign}-{block}-{}", hex::encode(participant));
+		let path = self.0.config.adx.join(&name);
+		let replaced = tokio::fs::read_to_string(&path)
+			.await
+			.ok()
+			.and_then(|t| t.split_whitespace().next().and_then(content::parse_hash));
+		if let Err(e) = tokio::fs::write(&path, hex::encode(hash)).await {
+			tracing::error!("recording part {name}: {e}");
+		}
+		self.0.adx_parts.lock().unwrap_or_else(|e| e.into_inner()).insert(*hash);
+		if let Some(old) = replaced.filter(|old| old != hash) {
+			self.forget_adx_part(&old).await;
+		}
+	}
+
+	/// Deletes part `hash` unless another record names it.
+	async fn forget_adx_part(&self, hash: &Hash) {
+		let named =
+			adx_records(&self.0.config.adx).is_ok_and(|r| r.iter().any(|r| r.hash == *hash));
+		if !named {
+			self.0.adx_parts.lock().unwrap_or_else(|e| e.into_inner()).remove(hash);
+			self.delete(hash).await;
+		}
+	}
+
+	/// Deletes the parts of blocks the chain settled `adx_retain` ago. Runs for ever.
+	async fn expire_adx_parts(self) {
+		let mut interval = tokio::time::interval(Duration::from_secs(60));
+		loop {
+			interval.tick().await;
+			if let Err(e) = self.expire_adx_parts_once().await {
+				tracing::warn!("checking the ad exchange's parts: {e:#}");
+			}
+		}
+	}
+
+	async fn expire_adx_parts_once(&self) -> anyhow::Result<()> {
+		let records = adx_records(&self.0.config.adx)?;
+		if records.is_empty() {
+			return Ok(());
+		}
+		let at = self.0.chain.at_finalized().await?;
+		let now = paratii_client::unix_millis();
+		for record in records {
+			let settled = match paratii_client::adx::campaign(&at, record.campaign).await? {
+				Some(Some(c)) => c.next_block > record.block,
+				_ => true,
+			};
+			if !settled {
+				continue;
+			}
+			match record.settled_at {
+				None => {
+					let text = format!("{} {now}", hex::encode(record.hash));
+					tokio::fs::write(&record.path, text).await?;
+				},
+				Some(at)
+					if now.saturating_sub(at) >= self.0.config.adx_retain.as_millis() as u64 =>
+				{
+					tokio::fs::remove_file(&record.path).await?;
+					tracing::info!(
+						"deleting part {}: its block settled {} s ago",
+						content::hex_hash(&record.hash),
+						now.saturating_sub(at) / 1000
+					);
+					self.forget_adx_part(&record.hash).await;
+				},
+				Some(_) => {},
+			}
+		}
+		Ok(())
 	}
 
 	/// Marks `hash` as waiting for its registration (or, for a part, its object's), from
@@ -490,6 +652,42 @@ impl StorageNode {
 	}
 }
 
+/// A part of the ad exchange's kept here.
+struct AdxRecord {
+	path: PathBuf,
+	campaign: u64,
+	block: u32,
+	hash: Hash,
+	/// When this node saw the chain had settled its block.
+	settled_at: Option<u64>,
+}
+
+fn adx_records(dir: &std::path::Path) -> std::io::Result<Vec<AdxRecord>> {
+	let mut records = Vec::new();
+	for entry in std::fs::read_dir(dir)? {
+		let entry = entry?;
+		let name = entry.file_name().to_string_lossy().to_string();
+		let mut fields = name.splitn(3, '-');
+		let (Some(Ok(campaign)), Some(Ok(block))) =
+			(fields.next().map(str::parse), fields.next().map(str::parse))
+		else {
+			continue;
+		};
+		let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+		let mut words = text.split_whitespace();
+		let Some(hash) = words.next().and_then(content::parse_hash) else { continue };
+		let settled_at = words.next().and_then(|t| t.parse().ok());
+		records.push(AdxRecord { path: entry.path(), campaign, block, hash, settled_at });
+	}
+	Ok(records)
+}
+
+/// `{campaign}-{block}` of a part's `PUT ?adx=`.
+fn parse_adx_param(value: &str) -> Option<(u64, u32)> {
+	let (campaign, block) = value.split_once('-')?;
+	Some((campaign.parse().ok()?, block.parse().ok()?))
+}
+
 fn parse_hash_param(hash: &str) -> Result<Hash, Response> {
 	if hash.len() != 64 {
 		return Err(error(
@@ -509,13 +707,16 @@ async fn get_object(
 	uri: Uri,
 	headers: HeaderMap,
 ) -> Response {
-	if let Some(refusal) = node.refuse_unless_gateway(&method, &uri, None, &headers) {
-		return refusal;
-	}
 	let hash = match parse_hash_param(&hash) {
 		Ok(h) => h,
 		Err(r) => return r,
 	};
+	// The ad exchange's parts are sealed: anyone may fetch them.
+	if !node.is_adx_part(&hash) {
+		if let Some(refusal) = node.refuse_unless_gateway(&method, &uri, None, &headers) {
+			return refusal;
+		}
+	}
 	let size = match node.0.backend.size(&hash).await {
 		Ok(Some(size)) => size,
 		Ok(None) => return error(StatusCode::NOT_FOUND, "this cluster does not store that object"),
@@ -540,6 +741,8 @@ async fn get_object(
 struct PutQuery {
 	#[serde(rename = "part-of")]
 	part_of: Option<String>,
+	/// `{campaign}-{block}`: an ad exchange's block part.
+	adx: Option<String>,
 }
 
 /// Removes a staging file when dropped, unless it was committed.
@@ -584,7 +787,23 @@ async fn put_object(
 		Ok(owner) => owner,
 		Err(e) => return reject(StatusCode::BAD_REQUEST, format!("{OWNER_HEADER}: {e}")),
 	};
-	if let Some(refusal) = node.refuse_unless_gateway(&Method::PUT, &uri, Some(&owner.0), &headers)
+	let adx = match query.adx.as_deref().map(parse_adx_param) {
+		None => None,
+		Some(Some(key)) if query.part_of.is_none() => Some(key),
+		Some(_) => {
+			return reject(
+				StatusCode::BAD_REQUEST,
+				"adx: {campaign}-{block}, and not with part-of".into(),
+			)
+		},
+	};
+	if let Some((campaign, block)) = adx {
+		if let Err(refusal) = node.adx_writer(campaign, block, &uri, &owner.0, &headers).await {
+			node.0.metrics.puts.with_label_values(&["rejected"]).inc();
+			return refusal;
+		}
+	} else if let Some(refusal) =
+		node.refuse_unless_gateway(&Method::PUT, &uri, Some(&owner.0), &headers)
 	{
 		node.0.metrics.puts.with_label_values(&["rejected"]).inc();
 		return refusal;
@@ -600,7 +819,13 @@ async fn put_object(
 		.get(header::CONTENT_LENGTH)
 		.and_then(|v| v.to_str().ok())
 		.and_then(|v| v.parse::<u64>().ok());
-	let max = node.0.config.max_object_bytes;
+	let max = match adx {
+		// A part and its seal (magic, nonce, tag).
+		Some(_) => {
+			node.0.config.max_object_bytes.min(paratii_client::adx::MAX_PART_BYTES as u64 + 64)
+		},
+		None => node.0.config.max_object_bytes,
+	};
 	if claimed_len.is_some_and(|len| len > max) {
 		return reject(StatusCode::PAYLOAD_TOO_LARGE, format!("objects are at most {max} bytes"));
 	}
@@ -610,6 +835,14 @@ async fn put_object(
 
 	// Stored already: a receipt for this owner, nothing written.
 	match node.0.backend.size(&hash).await {
+		// Only a part may be a part again: a participant cannot claim a media object
+		// (whose hash the chain shows) and make it open to all.
+		Ok(Some(_)) if adx.is_some() && !node.is_adx_part(&hash) => {
+			return reject(
+				StatusCode::CONFLICT,
+				"an object with this hash is stored here and is not a block part".into(),
+			)
+		},
 		Ok(Some(size)) => {
 			// Read the body to its end, so the client can finish sending it — but no more
 			// than an object may have.
@@ -625,7 +858,12 @@ async fn put_object(
 				}
 			}
 			node.0.metrics.puts.with_label_values(&["existing"]).inc();
-			node.mark_pending(&hash, part_of.as_ref()).await;
+			match adx {
+				Some((campaign, block)) => {
+					node.record_adx_part(campaign, block, &owner.0, &hash).await
+				},
+				None => node.mark_pending(&hash, part_of.as_ref()).await,
+			}
 			return stored_answer(&node, &hash, size, &owner, false);
 		},
 		Ok(None) => {},
@@ -691,7 +929,10 @@ async fn put_object(
 	node.0.objects.fetch_add(1, Ordering::Relaxed);
 	node.update_gauges();
 	node.0.metrics.puts.with_label_values(&["written"]).inc();
-	node.mark_pending(&hash, part_of.as_ref()).await;
+	match adx {
+		Some((campaign, block)) => node.record_adx_part(campaign, block, &owner.0, &hash).await,
+		None => node.mark_pending(&hash, part_of.as_ref()).await,
+	}
 	tracing::info!("stored {} ({size} bytes) for {owner}", content::hex_hash(&hash));
 	stored_answer(&node, &hash, size, &owner, true)
 }

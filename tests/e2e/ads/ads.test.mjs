@@ -23,7 +23,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ import { freePort, startNode, waitFor } from '../lib/node.mjs';
 import { signingPayload, view } from '../lib/adx.mjs';
 import { sessionToken } from '../lib/pti.mjs';
 import {
-  gatewayHeaders, metric, serviceBinary, startGateway, startIndexer, startProcess, startStorage,
+  clusterFetch, gatewayHeaders, metric, serviceBinary, startGateway, startIndexer, startProcess, startStorage,
 } from '../lib/services.mjs';
 import { launchChromium, SLACK, WEB_DIST } from '../lib/browser.mjs';
 
@@ -67,6 +68,7 @@ let api;
 let genesis;
 let gateway;
 const procs = [];
+const clusters = [];
 let slow;
 let advertiser;
 let producer;
@@ -161,7 +163,10 @@ before(async () => {
     return { ...proc, url: `http://${listen}` };
   }));
   // The clusters after: their operators (Eve, Ferdie) sign heartbeats, Eve applied above.
-  for (const n of [1, 2]) procs.push(await startStorage(node, n));
+  for (const n of [1, 2]) {
+    clusters.push(await startStorage(node, n));
+    procs.push(clusters.at(-1));
+  }
 
   gateway = await startGateway(node, {
     web: { dir: WEB_DIST, indexer: indexer.url, adValidators: validators.map((v) => v.url) },
@@ -420,6 +425,46 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
   assert.match((await key.json()).key, /^0x[0-9a-f]{64}$/);
   const plain = await fetch(`${exchangeNode}/campaigns/${other}/blocks/0/part`);
   assert.equal(plain.headers.get('x-paratii-part-sealed'), null, 'no secret for the other campaign: plain');
+
+  // The channel node put the same sealed bytes on the storage clusters (the location on
+  // chain named their SHA-256; the validators read them there): anyone may fetch them,
+  // they are sealed.
+  const partHash = createHash('sha256').update(sealedBytes).digest('hex');
+  for (const v of validators) {
+    assert.ok(readFileSync(v.logPath, 'utf8').includes(`read part 0x${partHash} from the clusters`),
+      `${v.url} read the exchange's part from the clusters`);
+  }
+  for (const c of clusters) {
+    const stored = await clusterFetch(c, 'GET', partHash, { unsigned: true });
+    assert.equal(stored.status, 200, `cluster ${c.cluster} holds the exchange's part`);
+    assert.deepEqual(new Uint8Array(await stored.arrayBuffer()), sealedBytes);
+  }
+  // What a cluster refuses: a part from someone not in the campaign, for a block the
+  // chain has settled, or a part claiming a media object's hash (to open it to all).
+  const putPart = (signer, hash, block, body) => {
+    const path = `/objects/${hash}?adx=${campaign}-${block}`;
+    return fetch(`${clusters[0].url}${path}`, { method: 'PUT', body, headers: {
+      'x-paratii-owner': signer.address, ...gatewayHeaders(genesis, 'PUT', path, { owner: signer.address, signer }) } });
+  };
+  const junk = randomAsU8a(64);
+  const junkHash = createHash('sha256').update(junk).digest('hex');
+  const bob = devAccount('//Bob');
+  assert.equal((await putPart(devAccount('//Ferdie'), junkHash, last + 1, junk)).status, 403, 'not a participant');
+  // (Clusters read the finalized state.)
+  await waitFor(`block ${last} settled in a finalized block`, async () => {
+    const at = await api.at(await api.rpc.chain.getFinalizedHead());
+    return (await at.query.adExchange.campaigns(campaign)).unwrap().nextBlock.toNumber() > last;
+  });
+  assert.equal((await putPart(bob, junkHash, last, junk)).status, 409, 'a settled block');
+  const mediaHash = (await (await fetch(`${gateway.download}/media/${creative}/proof`)).json()).objects[0].content_hash
+    .replace(/^0x/, '');
+  const next = (await api.query.adExchange.campaigns(campaign)).unwrap().nextBlock.toNumber();
+  const claim = await putPart(bob, mediaHash, next, junk);
+  assert.equal(claim.status, 409);
+  assert.match((await claim.json()).error, /not a block part/, 'a media object is not a part');
+  assert.equal((await clusterFetch(clusters[0], 'GET', mediaHash, { unsigned: true })).status, 401,
+    'media objects stay the gateways\' only');
+  assert.equal((await clusterFetch(clusters[0], 'GET', junkHash, { unsigned: true })).status, 401, 'nothing stored');
 
   // Alice claims on her account page: her earnings (from the validators) and a Claim button.
   const aliceShare = earned[alice.address];
