@@ -85,6 +85,7 @@ const viewers = [1, 2, 3].map(() => fresh());
 const auditor = fresh(); // the advertiser's campaign's auditor
 let auditorUrl;
 let exchangeNode; // the exchange's channel node
+let restartExchangeNode; // SIGKILLs it and starts it again on its data
 
 const paratii = (...args) => spawnSync(serviceBinary('paratii'), ['--chain', node.ws, '--upload-url', gateway.upload,
   '--download-url', gateway.download, '--json', ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -198,9 +199,16 @@ before(async () => {
   // The advertiser's node opens a block 3 s after its first message; the exchange's,
   // which holds the wins and views, posts its part at the window's end.
   for (const [suri, listen, openAfter] of [['//Bob', exchangeChannel, 600], ['//Charlie', advertiserChannel, 3]]) {
-    await adx(`adx-channel-${suri.slice(2)}`, ['channel', '--chain', node.ws, '--listen', listen, '--data-dir', dataDir('adx'),
+    const args = ['channel', '--chain', node.ws, '--listen', listen, '--data-dir', dataDir('adx'),
       '--participant-suri', suri, '--public-url', `http://${listen}`, '--open-after-secs', String(openAfter),
-      '--block-secrets', secrets], `http://${listen}/health`);
+      '--block-secrets', secrets];
+    let proc = await adx(`adx-channel-${suri.slice(2)}`, args, `http://${listen}/health`);
+    if (suri === '//Bob') {
+      restartExchangeNode = async () => {
+        await proc.kill();
+        proc = await adx('adx-channel-Bob-restarted', args, `http://${listen}/health`);
+      };
+    }
   }
   const bidder = async (name, suri, listen, spec) => {
     const file = join(work, `${name}.json`);
@@ -390,6 +398,21 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
   await waitFor('a VIEW check for each ad played', async () =>
     await metric(auditorUrl, 'paratii_adx_auditor_checks_total', { flag: 'view' })
       >= watched.filter((w) => w.campaign === campaign).length);
+
+  // The exchange's channel node is killed with SIGKILL mid-window, every Win, View and
+  // Check of its open blocks acknowledged, and started again on its data: its parts hold
+  // every message they held (an empty batch's answer says how many a part holds), and the
+  // settlement below pays every view from them.
+  const held = async (b) => {
+    const answer = await fetch(`${exchangeNode}/campaigns/${campaign}/blocks/${b}/messages`,
+      { method: 'POST', body: new Uint8Array([0]) });
+    return answer.ok ? (await answer.json()).part_messages : `${answer.status}`;
+  };
+  const open = [...blocks].sort();
+  const before = await Promise.all(open.map(held));
+  assert.ok(before.some((n) => typeof n === 'number' && n > 0), `a block still collecting: ${before}`);
+  await restartExchangeNode();
+  assert.deepEqual(await Promise.all(open.map(held)), before, 'no acknowledged message lost');
 
   // What each earner should get: the campaign's split of each clearing price, Alice's
   // view (in Chromium) included, the thief's not (its auditor flagged it).
