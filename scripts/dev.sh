@@ -174,7 +174,8 @@ done
 # each block 10 s after its first message.
 RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" channel --chain "$chain_ws" --participant-suri //Bob --open-after-secs 600 \
 	--data-dir "$services_dir/adx-exchange" --listen "127.0.0.1:$EXCHANGE_CHANNEL_PORT" \
-	--public-url "http://127.0.0.1:$EXCHANGE_CHANNEL_PORT" &
+	--public-url "http://127.0.0.1:$EXCHANGE_CHANNEL_PORT" --validator-url http://127.0.0.1:8110 \
+	--validator-url http://127.0.0.1:8111 &
 pids+=("$!")
 RUST_LOG="${RUST_LOG:-info,paratii_client::http=warn}" "$bin_dir/paratii-adx" channel --chain "$chain_ws" --participant-suri //Charlie --open-after-secs 10 \
 	--data-dir "$services_dir/adx-advertiser" --listen "127.0.0.1:$ADVERTISER_CHANNEL_PORT" \

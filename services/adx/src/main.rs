@@ -73,6 +73,11 @@ enum Command {
 		/// only this node).
 		#[arg(long)]
 		no_cluster_parts: bool,
+		/// A validator node (`http://…:8110`) to bring each sealed block's key to once the
+		/// part is posted (signed as this participant), so it need not ask; repeat for
+		/// several.
+		#[arg(long = "validator-url")]
+		validator_urls: Vec<String>,
 		/// A JSON object of campaign id → the 32-byte block secret the campaign's
 		/// participants share (`0x` hex): those campaigns' parts are served sealed with
 		/// each block's key, which only their validators get.
@@ -211,6 +216,7 @@ async fn main() -> anyhow::Result<()> {
 			public_url,
 			open_after_secs,
 			no_cluster_parts,
+			validator_urls,
 			block_secrets,
 		} => {
 			let chain = Chain::connect(&chain, Duration::from_secs(60)).await?;
@@ -235,6 +241,7 @@ async fn main() -> anyhow::Result<()> {
 					open_after,
 					http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?,
 					to_clusters: !no_cluster_parts,
+					validators: validator_urls,
 				};
 				tokio::spawn(poster.run(node.clone()));
 			}
@@ -263,6 +270,7 @@ async fn main() -> anyhow::Result<()> {
 				http,
 				accept_campaigns,
 				pending: Default::default(),
+				keys: Default::default(),
 			});
 			tokio::spawn(validator.clone().run());
 			serve(validator::router(validator), listen, "validator").await

@@ -27,6 +27,8 @@ pub struct Poster {
 	pub http: reqwest::Client,
 	/// Puts each part on the storage clusters too (its location then names its hash).
 	pub to_clusters: bool,
+	/// Validator nodes to bring each sealed block's key to once its part is posted.
+	pub validators: Vec<String>,
 }
 
 impl Poster {
@@ -152,6 +154,44 @@ impl Poster {
 			"posted block {block} of campaign {campaign}: {} messages, part hash {}",
 			part.len(),
 			paratii_client::content::hex_hash(&hash)
+		);
+		if let Some(key) = node.block_key((campaign, block))? {
+			for validator in &self.validators {
+				if let Err(e) = self.bring_key(validator, campaign, block, &key).await {
+					tracing::warn!("the key of block {block} of campaign {campaign} to {validator}: {e:#}; it will ask");
+				}
+			}
+		}
+		Ok(())
+	}
+}
+
+impl Poster {
+	/// `POST {validator}/campaigns/{c}/blocks/{b}/key?key=…`, signed as the participant.
+	async fn bring_key(
+		&self,
+		validator: &str,
+		campaign: adx::CampaignId,
+		block: adx::ChannelBlock,
+		key: &[u8; 32],
+	) -> anyhow::Result<()> {
+		let path = format!("/campaigns/{campaign}/blocks/{block}/key?key=0x{}", hex::encode(key));
+		let mut request = self.http.post(format!("{}{path}", validator.trim_end_matches('/')));
+		for (name, value) in paratii_client::signed::gateway_request_headers(
+			&self.key,
+			&self.chain.genesis_hash(),
+			"POST",
+			&path,
+			None,
+		) {
+			request = request.header(name, value);
+		}
+		let answer = request.send().await?;
+		let status = answer.status();
+		anyhow::ensure!(
+			status.is_success(),
+			"{status}: {}",
+			answer.text().await.unwrap_or_default()
 		);
 		Ok(())
 	}

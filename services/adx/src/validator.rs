@@ -9,7 +9,11 @@
 //! onto the panel posts its own result like the campaign's validators. A part served
 //! sealed ([`paratii_client::adx::sealed`]) is opened with the block key, asked (a request
 //! signed with the validator's key) from the participant's channel node next to the
-//! part (`…/blocks/{b}/key` beside `…/blocks/{b}/part`). It keeps each campaign's
+//! part (`…/blocks/{b}/key` beside `…/blocks/{b}/part`) — unless a participant has
+//! brought it: `POST /campaigns/{c}/blocks/{b}/key?key=0x…`, a request signed by one of
+//! the campaign's participants (a channel node with `--validator-url` sends it when it
+//! posts its part); a key that opens nothing is dropped and the channel node asked
+//! instead. It keeps each campaign's
 //! cumulative earnings after
 //! the last finalized block (what the next block starts from) in a file, so a restart
 //! carries on, and serves each earner's proof against the settled root:
@@ -52,7 +56,13 @@ pub struct Validator {
 	/// Results posted and not settled yet: per campaign, the block and the cumulative
 	/// earnings after it (what earners see as pending).
 	pub pending: std::sync::Mutex<BTreeMap<CampaignId, (ChannelBlock, Cumulative)>>,
+	/// Block keys participants brought, by (campaign, block); dropped once the block is
+	/// processed (at most [`MAX_BROUGHT_KEYS`]).
+	pub keys: std::sync::Mutex<BTreeMap<(CampaignId, ChannelBlock), [u8; 32]>>,
 }
+
+/// Block keys held at once; beyond it the oldest blocks' go.
+const MAX_BROUGHT_KEYS: usize = 4096;
 
 enum Step {
 	/// Nothing to do for the campaign now.
@@ -337,12 +347,23 @@ impl Validator {
 			let location = String::from_utf8_lossy(&part.location.0).into_owned();
 			let bytes = self.fetch_part(&location).await?;
 			let bytes = if sealed::is_sealed(&bytes) {
+				let brought = self.brought_key(campaign, block);
 				let key = match key {
 					Some(key) => key,
-					None => *key.insert(self.block_key(&location).await?),
+					None => *key.insert(match brought {
+						Some(brought) => brought,
+						None => self.block_key(&location).await?,
+					}),
 				};
 				let genesis = self.chain.genesis_hash();
 				sealed::open(&key, &genesis, campaign, block, &bytes).ok_or_else(|| {
+					if brought == Some(key) {
+						// Ask the channel node the next time.
+						self.keys
+							.lock()
+							.unwrap_or_else(|e| e.into_inner())
+							.remove(&(campaign, block));
+					}
 					anyhow::anyhow!("part {i} at {location} does not open with its block key")
 				})?
 			} else {
@@ -384,6 +405,63 @@ impl Validator {
 			}
 		}
 		Ok(self.http.get(location).send().await?.error_for_status()?.bytes().await?.to_vec())
+	}
+
+	fn brought_key(&self, campaign: CampaignId, block: ChannelBlock) -> Option<[u8; 32]> {
+		self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(&(campaign, block)).copied()
+	}
+
+	/// Keeps the block key a participant brought, if the signed request is one of the
+	/// campaign's participants' for a block not settled yet.
+	async fn take_key(
+		&self,
+		campaign: CampaignId,
+		block: ChannelBlock,
+		key: [u8; 32],
+		path: &str,
+		headers: &axum::http::HeaderMap,
+	) -> Result<[u8; 32], (axum::http::StatusCode, String)> {
+		use axum::http::StatusCode;
+		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+		let signer = paratii_client::signed::verify_gateway_request(
+			&self.chain.genesis_hash(),
+			"POST",
+			path,
+			None,
+			header,
+			paratii_client::unix_millis(),
+		)
+		.map_err(|e| {
+			(StatusCode::UNAUTHORIZED, format!("sign the request as a participant ({e})"))
+		})?;
+		let at =
+			self.chain.at_best().await.map_err(|e| (StatusCode::BAD_GATEWAY, format!("{e:#}")))?;
+		let Some(Some(c)) = paratii_client::adx::campaign(&at, campaign)
+			.await
+			.map_err(|e| (StatusCode::BAD_GATEWAY, format!("{e:#}")))?
+		else {
+			return Err((StatusCode::NOT_FOUND, format!("no active campaign {campaign}")));
+		};
+		if !c.participants.contains(&signer) {
+			return Err((
+				StatusCode::FORBIDDEN,
+				format!("0x{} is not a participant of campaign {campaign}", hex::encode(signer)),
+			));
+		}
+		if block < c.next_block {
+			return Err((StatusCode::CONFLICT, format!("block {block} is settled")));
+		}
+		let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+		keys.retain(|(kc, kb), _| *kc != campaign || *kb >= c.next_block);
+		while keys.len() >= MAX_BROUGHT_KEYS {
+			keys.pop_first();
+		}
+		keys.insert((campaign, block), key);
+		tracing::info!(
+			"block key of block {block} of campaign {campaign} from participant 0x{}",
+			hex::encode(signer)
+		);
+		Ok(signer)
 	}
 
 	/// The block key of the sealed part at `location`, from the channel node serving it.
@@ -548,7 +626,29 @@ pub fn router(validator: std::sync::Arc<Validator>) -> axum::Router {
 			),
 		}
 	}
+	#[derive(serde::Deserialize)]
+	struct KeyQuery {
+		key: String,
+	}
+	async fn key(
+		State(v): State<std::sync::Arc<Validator>>,
+		Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
+		axum::extract::Query(query): axum::extract::Query<KeyQuery>,
+		uri: axum::http::Uri,
+		headers: axum::http::HeaderMap,
+	) -> axum::response::Response {
+		use axum::response::IntoResponse;
+		let Some(key) = parse_hash(&query.key) else {
+			return paratii_client::http::error(StatusCode::BAD_REQUEST, "key: 32 bytes of hex");
+		};
+		let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+		match v.take_key(campaign, block, key, path, &headers).await {
+			Ok(_) => StatusCode::ACCEPTED.into_response(),
+			Err((status, why)) => paratii_client::http::error(status, why),
+		}
+	}
 	axum::Router::new()
+		.route("/campaigns/:campaign/blocks/:block/key", axum::routing::post(key))
 		.route("/campaigns/:campaign/earnings/:account", get(earnings))
 		.route("/accounts/:account/earnings", get(account))
 		.route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))

@@ -201,7 +201,9 @@ before(async () => {
   for (const [suri, listen, openAfter] of [['//Bob', exchangeChannel, 600], ['//Charlie', advertiserChannel, 3]]) {
     const args = ['channel', '--chain', node.ws, '--listen', listen, '--data-dir', dataDir('adx'),
       '--participant-suri', suri, '--public-url', `http://${listen}`, '--open-after-secs', String(openAfter),
-      '--block-secrets', secrets];
+      '--block-secrets', secrets,
+      // The exchange brings each block's key to the validators; they ask the advertiser's.
+      ...(suri === '//Bob' ? validators.flatMap((v) => ['--validator-url', v.url]) : [])];
     let proc = await adx(`adx-channel-${suri.slice(2)}`, args, `http://${listen}/health`);
     if (suri === '//Bob') {
       restartExchangeNode = async () => {
@@ -454,9 +456,17 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
   // they are sealed.
   const partHash = createHash('sha256').update(sealedBytes).digest('hex');
   for (const v of validators) {
-    assert.ok(readFileSync(v.logPath, 'utf8').includes(`read part 0x${partHash} from the clusters`),
-      `${v.url} read the exchange's part from the clusters`);
+    const log = readFileSync(v.logPath, 'utf8');
+    assert.ok(log.includes(`read part 0x${partHash} from the clusters`), `${v.url} read the exchange's part from the clusters`);
+    assert.ok(log.includes(`block key of block ${last} of campaign ${campaign} from participant ${u8aToHex(devAccount('//Bob').publicKey)}`),
+      `the exchange brought ${v.url} the block's key`);
   }
+  // Only a participant brings a key.
+  const bring = (signer) => {
+    const path = `/campaigns/${campaign}/blocks/${last + 1}/key?key=0x${'11'.repeat(32)}`;
+    return fetch(`${validators[0].url}${path}`, { method: 'POST', headers: gatewayHeaders(genesis, 'POST', path, { signer }) });
+  };
+  assert.equal((await bring(devAccount('//Ferdie'))).status, 403, 'not a participant');
   for (const c of clusters) {
     const stored = await clusterFetch(c, 'GET', partHash, { unsigned: true });
     assert.equal(stored.status, 200, `cluster ${c.cluster} holds the exchange's part`);
