@@ -176,16 +176,14 @@ impl Poster {
 		key: &[u8; 32],
 	) -> anyhow::Result<()> {
 		let path = format!("/campaigns/{campaign}/blocks/{block}/key?key=0x{}", hex::encode(key));
-		let mut request = self.http.post(format!("{}{path}", validator.trim_end_matches('/')));
-		for (name, value) in paratii_client::signed::gateway_request_headers(
+		let request = paratii_client::signed::sign_request(
+			self.http.post(format!("{}{path}", validator.trim_end_matches('/'))),
 			&self.key,
 			&self.chain.genesis_hash(),
 			"POST",
 			&path,
 			None,
-		) {
-			request = request.header(name, value);
-		}
+		);
 		let answer = request.send().await?;
 		let status = answer.status();
 		anyhow::ensure!(

@@ -471,17 +471,14 @@ impl Validator {
 			key: String,
 		}
 		let url = reqwest::Url::parse(location)?.join("key")?;
-		let headers = paratii_client::signed::gateway_request_headers(
+		let request = paratii_client::signed::sign_request(
+			self.http.get(url.clone()),
 			&self.key,
 			&self.chain.genesis_hash(),
 			"GET",
 			url.path(),
 			None,
 		);
-		let mut request = self.http.get(url.clone());
-		for (name, value) in headers {
-			request = request.header(name, value);
-		}
 		let answer = request.send().await?;
 		let status = answer.status();
 		anyhow::ensure!(

@@ -176,19 +176,15 @@ pub mod stored {
 			}
 			let path = format!("/objects/{}?adx={campaign}-{block}", hex::encode(hash));
 			let url = format!("{}{path}", cluster.endpoint.trim_end_matches('/'));
-			let mut request = http
-				.put(&url)
-				.header("x-paratii-owner", format!("0x{}", hex::encode(owner)))
-				.body(bytes.clone());
-			for (name, value) in signed::gateway_request_headers(
+			let request = signed::sign_request(
+				http.put(&url).header("x-paratii-owner", format!("0x{}", hex::encode(owner))),
 				key,
 				&chain.genesis_hash(),
 				"PUT",
 				&path,
 				Some(&owner),
-			) {
-				request = request.header(name, value);
-			}
+			)
+			.body(bytes.clone());
 			match request.send().await {
 				Ok(answer) if answer.status().is_success() => stored.push(cluster.id),
 				Ok(answer) => {

@@ -154,6 +154,21 @@ pub fn gateway_request_headers(
 	]
 }
 
+/// `request` with [`gateway_request_headers`] added: signed by `key` for `method`, `path`
+/// (with its query) and `owner`.
+pub fn sign_request(
+	request: reqwest::RequestBuilder,
+	key: &subxt_signer::sr25519::Keypair,
+	genesis: &[u8; 32],
+	method: &str,
+	path: &str,
+	owner: Option<&[u8; 32]>,
+) -> reqwest::RequestBuilder {
+	gateway_request_headers(key, genesis, method, path, owner)
+		.into_iter()
+		.fold(request, |request, (name, value)| request.header(name, value))
+}
+
 /// Checks a gateway's request signature: the gateway it names (which the caller then
 /// checks against the keys it trusts).
 pub fn verify_gateway_request(
