@@ -34,7 +34,7 @@ import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { mnemonicGenerate, randomAsU8a } from '@polkadot/util-crypto';
 import { connect, devAccount, PTI, submitFinal } from '../lib/chain.mjs';
 import { freePort, startNode, waitFor } from '../lib/node.mjs';
-import { signingPayload, view } from '../lib/adx.mjs';
+import { hex, partsDigest, payoutsRoot, resultHash, signingPayload, view } from '../lib/adx.mjs';
 import { sessionToken } from '../lib/pti.mjs';
 import {
   clusterFetch, gatewayHeaders, metric, serviceBinary, startGateway, startIndexer, startProcess, startStorage,
@@ -71,6 +71,9 @@ const procs = [];
 const clusters = [];
 let slow;
 let advertiser;
+// A third validator of the advertiser's campaign who lies about every block (it runs no
+// node: the test submits its results, as an attacker would); Dave and Eve outvote it.
+const liar = fresh();
 let producer;
 let creative;
 let content;
@@ -156,7 +159,9 @@ before(async () => {
   procs.push(indexer);
   // Dave and Eve apply to the ad validators' registry; governance (sudo here) admits them.
   await Promise.all(['//Dave', '//Eve'].map((suri) => cli('ad', 'validator', 'apply', '--suri', suri)));
-  for (const v of [dave, eve]) await cli('ad', 'validator', 'admit', v.address, '--suri', '//Alice');
+  await submitFinal(api, api.tx.balances.transferKeepAlive(liar.pair.address, 1100n * PTI), alice);
+  await cli('ad', 'validator', 'apply', '--suri', liar.mnemonic);
+  for (const v of [dave, eve, liar.pair]) await cli('ad', 'validator', 'admit', v.address, '--suri', '//Alice');
   validators = await Promise.all(['//Dave', '//Eve'].map(async (suri) => {
     const listen = await port();
     const proc = await adx(`adx-validator-${suri.slice(2)}`, ['validator', '--chain', node.ws, '--validator-suri', suri,
@@ -190,7 +195,8 @@ before(async () => {
   ]);
 
   // The exchange and the advertiser's bidder; the advertiser's auditor checks its ads.
-  campaign = createCampaign([bob, charlie], ['--auditor', auditor.pair.address]);
+  campaign = createCampaign([bob, charlie], ['--auditor', auditor.pair.address, '--validator', liar.pair.address]);
+  assert.equal((await submitFinal(api, api.tx.adExchange.acceptCampaign(campaign), liar.pair)).error, undefined);
   other = createCampaign([bob, ferdie]);
   // The advertiser's campaign's participants share a block secret: their parts are
   // served sealed; the other campaign's in the clear.
@@ -432,8 +438,39 @@ test('VAST for volume: second price within tmax, the late bidder skipped, Views 
   // Both participants post their parts (the exchange's wins and views, the bidder's
   // co-signed wins); the validators agree and finalize every block the views went to.
   const last = Math.max(...blocks);
+  // The liar posts, for each block whose window has closed, a result paying itself: every
+  // block is disputed, the validator nodes draw the panel and the honest result settles
+  // it with 2 of 3.
+  const lied = new Set();
+  let lying = true;
+  const lies = (async () => {
+    while (lying) {
+      const record = (await api.query.adExchange.campaigns(campaign)).unwrap();
+      const b = record.nextBlock.toNumber();
+      const pending = await api.query.adExchange.pending(campaign, b);
+      const now = (await api.rpc.chain.getHeader()).number.toNumber();
+      if (!lied.has(b) && pending.isSome && now >= pending.unwrap().collectUntil.toNumber()) {
+        const p = pending.unwrap();
+        const digest = partsDigest(p.parts.map((part) => [part.participant.toU8a(), part.partHash.toU8a()]));
+        const total = PTI / 10n; // the block's total, within the budget left
+        const root = payoutsRoot([[liar.pair.publicKey, total]]);
+        const lie = hex(resultHash(genesis, campaign, b, digest, record.balanceRoot.toU8a(), root, total));
+        const { error } = await submitFinal(api, api.tx.adExchange.submitResult(campaign, b, lie, hex(root), total), liar.pair);
+        if (!error) lied.add(b);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
   await waitFor(`block ${last} finalized`, async () =>
     (await api.query.adExchange.campaigns(campaign)).unwrap().nextBlock.toNumber() > last, { timeoutMs: 300_000 });
+  lying = false;
+  await lies;
+  assert.ok(lied.has(last), `the liar's result for block ${last} was taken: ${[...lied]}`);
+  const slashed = (await api.query.system.account(liar.pair.address)).data.reserved.toBigInt();
+  const bond = api.consts.adExchange.validatorBond.toBigInt();
+  assert.ok(slashed < bond, `the liar is slashed (${slashed} of its ${bond} bond held)`);
+  await Promise.any(validators.map((v) => waitFor('a validator node drew the panel', async () =>
+    readFileSync(v.logPath, 'utf8').includes(`drew the dispute panel of block ${last} of campaign ${campaign}`))));
   const record = (await api.query.adExchange.campaigns(campaign)).unwrap();
   assert.equal(record.settled.toBigInt(), total, 'every view at its clearing price');
   // The validators read the exchange's sealed part with the block key only they get.
