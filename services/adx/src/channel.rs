@@ -352,12 +352,18 @@ impl<L: MessageLog, C: Campaigns> ChannelNode<L, C> {
 	}
 
 	/// Part `messages` of block `key` as this node serves it and stores it on the
-	/// clusters: SCALE, sealed with the block key when the campaign has a secret.
-	pub fn served(&self, messages: &[Message], key: Key) -> anyhow::Result<Vec<u8>> {
+	/// clusters — SCALE, sealed with the block key when the campaign has a secret — and
+	/// that key.
+	pub fn served(
+		&self,
+		messages: &[Message],
+		key: Key,
+	) -> anyhow::Result<(Vec<u8>, Option<[u8; 32]>)> {
 		let plain = messages.encode();
-		Ok(match self.block_key(key)? {
-			Some(block_key) => sealed::seal(&block_key, &self.genesis, key.0, key.1, &plain),
-			None => plain,
+		let block_key = self.block_key(key)?;
+		Ok(match block_key {
+			Some(k) => (sealed::seal(&k, &self.genesis, key.0, key.1, &plain), block_key),
+			None => (plain, None),
 		})
 	}
 
@@ -530,18 +536,19 @@ async fn get_part<L: MessageLog, C: Campaigns>(
 	State(node): State<Node<L, C>>,
 	Path((campaign, block)): Path<(CampaignId, ChannelBlock)>,
 ) -> Response {
-	let read = || -> anyhow::Result<(Vec<Message>, Vec<u8>, bool)> {
+	let read = || -> anyhow::Result<(Vec<Message>, (Vec<u8>, Option<[u8; 32]>))> {
 		let messages = node.part((campaign, block))?;
-		let sealed = node.block_key((campaign, block))?.is_some();
 		let served = node.served(&messages, (campaign, block))?;
-		Ok((messages, served, sealed))
+		Ok((messages, served))
 	};
 	match read() {
-		Ok((messages, served, sealed)) => {
+		Ok((messages, (served, key))) => {
 			let hash = paratii_client::content::hex_hash(&part_hash(&messages));
-			let mut response = match sealed {
-				true => ([("x-paratii-part-sealed", "chacha20poly1305")], served).into_response(),
-				false => served.into_response(),
+			let mut response = match key {
+				Some(_) => {
+					([("x-paratii-part-sealed", "chacha20poly1305")], served).into_response()
+				},
+				None => served.into_response(),
 			};
 			if let Ok(value) = HeaderValue::from_str(&hash) {
 				response.headers_mut().insert("x-paratii-part-hash", value);
@@ -559,18 +566,11 @@ async fn get_key<L: MessageLog, C: Campaigns>(
 	uri: axum::http::Uri,
 	headers: axum::http::HeaderMap,
 ) -> Response {
-	let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
-	let reader = match paratii_client::signed::verify_gateway_request(
-		&node.genesis,
-		"GET",
-		uri.path(),
-		None,
-		header,
-		paratii_client::unix_millis(),
-	) {
-		Ok(reader) => reader,
-		Err(e) => return error(StatusCode::UNAUTHORIZED, format!("sign the request: {e}")),
-	};
+	let reader =
+		match paratii_client::signed::verify_request(&node.genesis, "GET", &uri, None, &headers) {
+			Ok(reader) => reader,
+			Err(e) => return error(StatusCode::UNAUTHORIZED, format!("sign the request: {e}")),
+		};
 	match node.campaigns.readers(campaign, block).await {
 		Ok(readers) if readers.contains(&reader) => {},
 		Ok(_) => {

@@ -119,10 +119,10 @@ impl Poster {
 			"{}/campaigns/{campaign}/blocks/{block}/part",
 			self.public_url.trim_end_matches('/')
 		);
+		// The bytes as this node serves them (sealed when the campaign has a secret).
+		let (served, block_key) = node.served(&part, (campaign, block))?;
 		if self.to_clusters {
-			// The bytes as this node serves them (sealed when the campaign has a secret);
-			// a failure leaves this node the only source, not the part unposted.
-			let served = node.served(&part, (campaign, block))?;
+			// A failure leaves this node the only source, not the part unposted.
 			match adx::stored::put(&self.chain, &self.http, &self.key, campaign, block, served)
 				.await
 			{
@@ -155,7 +155,7 @@ impl Poster {
 			part.len(),
 			paratii_client::content::hex_hash(&hash)
 		);
-		if let Some(key) = node.block_key((campaign, block))? {
+		if let Some(key) = block_key {
 			for validator in &self.validators {
 				if let Err(e) = self.bring_key(validator, campaign, block, &key).await {
 					tracing::warn!("the key of block {block} of campaign {campaign} to {validator}: {e:#}; it will ask");

@@ -418,18 +418,16 @@ impl Validator {
 		campaign: CampaignId,
 		block: ChannelBlock,
 		key: [u8; 32],
-		path: &str,
+		uri: &axum::http::Uri,
 		headers: &axum::http::HeaderMap,
 	) -> Result<[u8; 32], (axum::http::StatusCode, String)> {
 		use axum::http::StatusCode;
-		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
-		let signer = paratii_client::signed::verify_gateway_request(
+		let signer = paratii_client::signed::verify_request(
 			&self.chain.genesis_hash(),
 			"POST",
-			path,
+			uri,
 			None,
-			header,
-			paratii_client::unix_millis(),
+			headers,
 		)
 		.map_err(|e| {
 			(StatusCode::UNAUTHORIZED, format!("sign the request as a participant ({e})"))
@@ -638,8 +636,7 @@ pub fn router(validator: std::sync::Arc<Validator>) -> axum::Router {
 		let Some(key) = parse_hash(&query.key) else {
 			return paratii_client::http::error(StatusCode::BAD_REQUEST, "key: 32 bytes of hex");
 		};
-		let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-		match v.take_key(campaign, block, key, path, &headers).await {
+		match v.take_key(campaign, block, key, &uri, &headers).await {
 			Ok(_) => StatusCode::ACCEPTED.into_response(),
 			Err((status, why)) => paratii_client::http::error(status, why),
 		}

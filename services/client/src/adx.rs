@@ -138,7 +138,7 @@ pub async fn post_messages(
 /// after the block settles. The part's on-chain location then carries `sha256=`, and a
 /// validator reads it from the clusters, the channel node being the fallback.
 pub mod stored {
-	use crate::{content, placement, signed, Chain, ClusterInfo};
+	use crate::{content, signed, Chain, ClusterInfo};
 	use subxt_signer::sr25519::Keypair;
 
 	/// The query parameter of a location that names the part's bytes on the clusters.
@@ -147,11 +147,7 @@ pub mod stored {
 	/// The clusters holding (or to hold) `hash`, in the ring's order.
 	async fn placed(chain: &Chain, hash: &[u8; 32]) -> anyhow::Result<Vec<ClusterInfo>> {
 		let (_, active) = chain.ring().await?;
-		let ids: Vec<_> = active.iter().map(|c| c.id).collect();
-		Ok(placement::place(&sp_core::H256(*hash), &ids, ids.len())
-			.into_iter()
-			.filter_map(|id| active.iter().find(|c| c.id == id).cloned())
-			.collect())
+		Ok(crate::placed(hash, &active).into_iter().cloned().collect())
 	}
 
 	/// Puts `bytes` (block `block`'s part of `campaign`, as served) on the replication

@@ -60,6 +60,16 @@ pub fn format_pti(planck: u128) -> String {
 	}
 }
 
+/// The active clusters in the placement ring's order for object `hash`: the first
+/// `ReplicationFactor` of them hold it, the next take over when one fails.
+pub fn placed<'a>(hash: &[u8; 32], active: &'a [ClusterInfo]) -> Vec<&'a ClusterInfo> {
+	let ids: Vec<ClusterId> = active.iter().map(|c| c.id).collect();
+	placement::place(&sp_core::H256(*hash), &ids, ids.len())
+		.into_iter()
+		.filter_map(|id| active.iter().find(|c| c.id == id))
+		.collect()
+}
+
 /// The time now, Unix milliseconds (0 if the clock is before 1970).
 pub fn unix_millis() -> u64 {
 	std::time::SystemTime::now()

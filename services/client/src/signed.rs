@@ -169,6 +169,21 @@ pub fn sign_request(
 		.fold(request, |request, (name, value)| request.header(name, value))
 }
 
+/// [`verify_gateway_request`] of a request as a server received it: `method`, the path
+/// and query as sent, its headers, now. The signer it names (which the caller then checks
+/// against the keys it trusts, or against the chain).
+pub fn verify_request(
+	genesis: &[u8; 32],
+	method: &str,
+	uri: &axum::http::Uri,
+	owner: Option<&[u8; 32]>,
+	headers: &axum::http::HeaderMap,
+) -> Result<[u8; 32], SignatureError> {
+	let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+	let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
+	verify_gateway_request(genesis, method, path, owner, header, crate::unix_millis())
+}
+
 /// Checks a gateway's request signature: the gateway it names (which the caller then
 /// checks against the keys it trusts).
 pub fn verify_gateway_request(

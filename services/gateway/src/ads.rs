@@ -274,48 +274,46 @@ impl Ads {
 				return Vec::new();
 			},
 		};
-		let asks = self.bidders.iter().enumerate().map(|(n, url)| {
-			let body = body.clone();
-			async move {
-				let ask = async {
-					let answer = self
-						.http
-						.post(url)
-						.header(header::CONTENT_TYPE, "application/json")
-						.body(body)
-						.send()
-						.await?;
-					if answer.status() == StatusCode::NO_CONTENT {
-						return Ok(None);
-					}
-					let answer: openrtb::BidResponse = answer.error_for_status()?.json().await?;
-					anyhow::Ok(Some(answer))
-				};
-				match tokio::time::timeout_at(deadline, ask).await {
-					Err(_) => {
-						self.metrics.ads.bids.with_label_values(&["late"]).inc();
-						vec![]
-					},
-					Ok(Err(e)) => {
-						tracing::debug!("bidder {url}: {e:#}");
-						self.metrics.ads.bids.with_label_values(&["failed"]).inc();
-						vec![]
-					},
-					Ok(Ok(None)) => {
-						self.metrics.ads.bids.with_label_values(&["no_bid"]).inc();
-						vec![]
-					},
-					Ok(Ok(Some(answer))) if answer.id == request.id => answer
-						.seatbid
-						.into_iter()
-						.flat_map(|s| s.bid)
-						.map(|bid| (n, bid))
-						.collect::<Vec<_>>(),
-					Ok(Ok(Some(_))) => {
-						self.metrics.ads.bids.with_label_values(&["invalid"]).inc();
-						vec![]
-					},
+		let body = &body;
+		let asks = self.bidders.iter().enumerate().map(|(n, url)| async move {
+			let ask = async {
+				let answer = self
+					.http
+					.post(url)
+					.header(header::CONTENT_TYPE, "application/json")
+					.body(body.clone())
+					.send()
+					.await?;
+				if answer.status() == StatusCode::NO_CONTENT {
+					return Ok(None);
 				}
+				let answer: openrtb::BidResponse = answer.error_for_status()?.json().await?;
+				anyhow::Ok(Some(answer))
+			};
+			match tokio::time::timeout_at(deadline, ask).await {
+				Err(_) => {
+					self.metrics.ads.bids.with_label_values(&["late"]).inc();
+					vec![]
+				},
+				Ok(Err(e)) => {
+					tracing::debug!("bidder {url}: {e:#}");
+					self.metrics.ads.bids.with_label_values(&["failed"]).inc();
+					vec![]
+				},
+				Ok(Ok(None)) => {
+					self.metrics.ads.bids.with_label_values(&["no_bid"]).inc();
+					vec![]
+				},
+				Ok(Ok(Some(answer))) if answer.id == request.id => answer
+					.seatbid
+					.into_iter()
+					.flat_map(|s| s.bid)
+					.map(|bid| (n, bid))
+					.collect::<Vec<_>>(),
+				Ok(Ok(Some(_))) => {
+					self.metrics.ads.bids.with_label_values(&["invalid"]).inc();
+					vec![]
+				},
 			}
 		});
 		futures::future::join_all(asks).await.into_iter().flatten().collect()
@@ -357,7 +355,11 @@ impl Ads {
 	fn reserve(&self, campaign: CampaignId, block: ChannelBlock) -> bool {
 		let mut sales = self.sales.lock().unwrap_or_else(|e| e.into_inner());
 		let n = sales.entry((campaign, block)).or_default();
-		(*n < adx::MAX_SALES_PER_BLOCK).then(|| *n += 1).is_some()
+		if *n >= adx::MAX_SALES_PER_BLOCK {
+			return false;
+		}
+		*n += 1;
+		true
 	}
 }
 

@@ -6,8 +6,8 @@
 use crate::metrics::Metrics;
 use futures::StreamExt;
 use paratii_client::{
-	content, placement, receipts::FoundReceipt, wire::Receipt, AccountId, Chain, ClusterId,
-	ClusterInfo, RingEpoch,
+	content, receipts::FoundReceipt, wire::Receipt, AccountId, Chain, ClusterId, ClusterInfo,
+	RingEpoch,
 };
 use sha2::{Digest, Sha256};
 use std::{
@@ -127,10 +127,7 @@ impl Clusters {
 		part_of: Option<&[u8; 32]>,
 	) -> anyhow::Result<Result<Vec<Receipt>, NotEnoughClusters>> {
 		let (_, active) = self.ring().await?;
-		let ids: Vec<ClusterId> = active.iter().map(|c| c.id).collect();
-		let order = placement::place(&sp_core::H256(hash), &ids, ids.len());
-		let candidates: Vec<&ClusterInfo> =
-			order.iter().filter_map(|id| active.iter().find(|c| c.id == *id)).collect();
+		let candidates = paratii_client::placed(&hash, &active);
 		let mut receipts = Vec::new();
 		let mut errors = Vec::new();
 		let mut next = 0;

@@ -228,17 +228,12 @@ impl StorageNode {
 		owner: Option<&[u8; 32]>,
 		headers: &HeaderMap,
 	) -> Option<Response> {
-		use paratii_client::signed;
-		// The path and query as sent: the gateway signs both.
-		let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
-		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
-		let verified = signed::verify_gateway_request(
+		let verified = paratii_client::signed::verify_request(
 			&self.0.genesis,
 			method.as_str(),
-			path,
+			uri,
 			owner,
-			header,
-			paratii_client::unix_millis(),
+			headers,
 		);
 		let (status, reason, message) = match verified {
 			Ok(gateway) if self.0.config.trusted_gateways.contains(&gateway) => return None,
@@ -274,15 +269,12 @@ impl StorageNode {
 		owner: &[u8; 32],
 		headers: &HeaderMap,
 	) -> Result<(), Response> {
-		let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
-		let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(String::from);
-		let signer = paratii_client::signed::verify_gateway_request(
+		let signer = paratii_client::signed::verify_request(
 			&self.0.genesis,
 			"PUT",
-			path,
+			uri,
 			Some(owner),
-			header,
-			paratii_client::unix_millis(),
+			headers,
 		)
 		.map_err(|e| {
 			self.0.metrics.refused.with_label_values(&["unauthorized"]).inc();
@@ -381,11 +373,18 @@ impl StorageNode {
 		}
 		let at = self.0.chain.at_finalized().await?;
 		let now = paratii_client::unix_millis();
+		// The block each campaign settles next (`None`: the campaign is gone), read once.
+		let mut next_blocks = std::collections::HashMap::new();
 		for record in records {
-			let settled = match paratii_client::adx::campaign(&at, record.campaign).await? {
-				Some(Some(c)) => c.next_block > record.block,
-				_ => true,
+			let next = match next_blocks.get(&record.campaign) {
+				Some(next) => *next,
+				None => {
+					let campaign = paratii_client::adx::campaign(&at, record.campaign).await?;
+					let next = campaign.flatten().map(|c| c.next_block);
+					*next_blocks.entry(record.campaign).or_insert(next)
+				},
 			};
+			let settled = next.is_none_or(|next| next > record.block);
 			if !settled {
 				continue;
 			}
